@@ -1,0 +1,171 @@
+/**
+ * The HTTP core every connector uses: timeouts, bounded retries with exponential backoff and
+ * full jitter for idempotent reads only, Retry-After honoured on 429, credentials attached and
+ * renewed once on 401, and every failure mapped to a typed UpstreamError.
+ */
+import type { System } from '../model.ts';
+import type { CredentialCache } from './auth.ts';
+import { UpstreamError, kindForStatus } from './errors.ts';
+import { queryString, type QueryValue } from './path.ts';
+
+export interface HttpOptions<C = unknown> {
+  system: System;
+  /** Base URL including any fixed path prefix (e.g. `https://cs.example.com/otcs/cs.exe`). */
+  baseUrl: string;
+  /** Per-attempt timeout covering the response head and, for parsed bodies, the body. Default 5000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for idempotent requests. Default 2. */
+  retries?: number;
+  /** Backoff base and cap in ms. Defaults 100 and 2000. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Longest Retry-After we are willing to wait; longer ones fail at once as RATE_LIMITED. Default 5000. */
+  maxRetryAfterMs?: number;
+  auth?: AuthHooks<C>;
+  /** Injected for tests. */
+  fetch?: typeof fetch;
+  /** Observes every attempt (for metrics). */
+  onAttempt?: (info: { system: System; method: string; status: number | 'error'; ms: number }) => void;
+}
+
+export interface AuthHooks<C> {
+  cache: CredentialCache<C>;
+  /** Headers that carry the credential. */
+  headers(credential: C): Record<string, string>;
+  /** Called with every successful response (e.g. to pick up a rotated ticket). */
+  onResponse?(headers: Headers, credential: C): void;
+}
+
+export type Expect = 'json' | 'text' | 'bytes' | 'stream' | 'none';
+
+export interface RequestSpec {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  /** Already-encoded path (build it with `pathOf`). */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Reads that use POST (batch reads, search, JSON-RPC) set this; defaults to GET/HEAD only. */
+  idempotent?: boolean;
+  expect?: Expect;
+  /** Skip credentials (the login call itself). */
+  anonymous?: boolean;
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Parse Retry-After (seconds or HTTP date) into ms. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+export interface HttpClient {
+  readonly system: System;
+  request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>>;
+}
+
+export function createHttpClient<C>(opts: HttpOptions<C>): HttpClient {
+  const system = opts.system;
+  const base = opts.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const retries = opts.retries ?? 2;
+  const backoffBase = opts.backoffBaseMs ?? 100;
+  const backoffMax = opts.backoffMaxMs ?? 2000;
+  const maxRetryAfter = opts.maxRetryAfterMs ?? 5000;
+  const doFetch = opts.fetch ?? fetch;
+
+  async function attempt<T>(spec: RequestSpec, credential: C | undefined): Promise<HttpResponse<T>> {
+    const method = spec.method ?? 'GET';
+    if (!spec.path.startsWith('/')) throw new UpstreamError(system, 'BAD_REQUEST', 'invalid request path');
+    const url = base + spec.path + (spec.query ? queryString(spec.query) : '');
+    const headers: Record<string, string> = { accept: 'application/json', ...(spec.headers ?? {}) };
+    if (credential !== undefined && opts.auth) Object.assign(headers, opts.auth.headers(credential));
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+    const started = Date.now();
+    const expect = spec.expect ?? 'json';
+    let res: Response;
+    try {
+      res = await doFetch(url, { method, headers, body: spec.body, signal: ctrl.signal, redirect: 'manual' });
+    } catch {
+      clearTimeout(timer);
+      opts.onAttempt?.({ system, method, status: 'error', ms: Date.now() - started });
+      throw new UpstreamError(system, 'UNAVAILABLE', ctrl.signal.aborted ? 'timed out' : 'connection failed');
+    }
+    opts.onAttempt?.({ system, method, status: res.status, ms: Date.now() - started });
+    if (res.status >= 300) {
+      clearTimeout(timer);
+      await res.body?.cancel().catch(() => undefined);
+      const kind = res.status >= 300 && res.status < 400 ? 'BAD_REQUEST' : kindForStatus(res.status);
+      throw new UpstreamError(system, kind, `HTTP ${res.status}`, res.status, retryAfterMs(res.headers.get('retry-after')));
+    }
+    if (credential !== undefined) opts.auth?.onResponse?.(res.headers, credential);
+    if (expect === 'stream') {
+      clearTimeout(timer); // the head arrived in time; the body streams at its own pace
+      return { status: res.status, headers: res.headers, body: res.body as T };
+    }
+    try {
+      if (expect === 'none') {
+        await res.body?.cancel();
+        return { status: res.status, headers: res.headers, body: undefined as T };
+      }
+      if (expect === 'bytes') return { status: res.status, headers: res.headers, body: new Uint8Array(await res.arrayBuffer()) as T };
+      const text = await res.text();
+      if (expect === 'text') return { status: res.status, headers: res.headers, body: text as T };
+      try {
+        return { status: res.status, headers: res.headers, body: JSON.parse(text) as T };
+      } catch {
+        throw new UpstreamError(system, 'MALFORMED', 'response is not valid JSON', res.status);
+      }
+    } catch (e) {
+      if (e instanceof UpstreamError) throw e;
+      throw new UpstreamError(system, 'UNAVAILABLE', ctrl.signal.aborted ? 'timed out reading the response' : 'response interrupted');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function withAuth<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
+    if (!opts.auth || spec.anonymous) return attempt<T>(spec, undefined);
+    const credential = await opts.auth.cache.get();
+    try {
+      return await attempt<T>(spec, credential);
+    } catch (e) {
+      if (!(e instanceof UpstreamError) || e.kind !== 'UNAUTHENTICATED') throw e;
+      // Expired or revoked: renew once (shared with every concurrent caller) and try again.
+      opts.auth.cache.invalidate(credential);
+      const fresh = await opts.auth.cache.get();
+      return attempt<T>(spec, fresh);
+    }
+  }
+
+  return {
+    system,
+    async request<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
+      const idempotent = spec.idempotent ?? (spec.method === undefined || spec.method === 'GET' || spec.method === 'HEAD');
+      for (let n = 0; ; n++) {
+        try {
+          return await withAuth<T>(spec);
+        } catch (e) {
+          if (!(e instanceof UpstreamError)) throw new UpstreamError(system, 'UNAVAILABLE', 'request failed');
+          if (!idempotent || !e.retryable || n >= retries) throw e;
+          let delay = Math.random() * Math.min(backoffMax, backoffBase * 2 ** n);
+          if (e.kind === 'RATE_LIMITED' && e.retryAfterMs !== undefined) {
+            if (e.retryAfterMs > maxRetryAfter) throw e;
+            delay = e.retryAfterMs;
+          }
+          await sleep(delay);
+        }
+      }
+    },
+  };
+}
