@@ -10,6 +10,8 @@ import type { Handler, Simulator } from '../sim/server.ts';
 
 /** What the core simulator gives route modules. */
 export interface OtcsSimContext {
+  /** The CGI path every API route is mounted under (e.g. `/otcs/cs.exe`). */
+  basePath: string;
   world: DemoWorld;
   mapping: Mapping;
   /**

@@ -1,0 +1,144 @@
+/**
+ * The only reader of `process.env`. Parses once into a typed, frozen object and reports every
+ * missing or malformed variable at once. Defaults run everything on one machine against the
+ * simulators (demo mode); a real deployment sets the upstream URLs and credentials.
+ */
+import { resolve } from 'node:path';
+import { DEFAULT_PORTS, DEMO_CREDENTIALS } from '../sources/demo/credentials.ts';
+import { DEMO_MAPPING_FILE } from '../sources/mapping.ts';
+
+export interface Config {
+  /** Demo mode: simulators, demo users and tokens, introspection. */
+  demo: boolean;
+  host: string;
+  dataDir: string;
+  gatewayPort: number;
+  portalPort: number;
+  /** Start the simulators with `npm start` (demo mode default). */
+  simulators: boolean;
+  world: { seed: number; scale: number; asOf?: string };
+  simPorts: { otcs: number; iconik: number; netx: number; otmm: number };
+  /** Latency every simulator adds to each request (benchmarks' upstream floor). */
+  simLatencyMs: number;
+  mappingFile: string;
+  upstream: {
+    timeoutMs: number;
+    retries: number;
+    otcs: { url: string; username: string; password: string; domain: string };
+    iconik: { url: string; appId: string; authToken: string };
+    netx: { url: string; apiToken: string };
+    otmm: { url: string; username: string; password: string };
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`configuration is invalid:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parse a configuration from an environment (defaults to process.env). */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string): string => {
+    const v = env[name];
+    return v === undefined || v === '' ? fallback : v;
+  };
+  const int = (name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    const v = env[name];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${v}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = env[name];
+    if (v === undefined || v === '') return fallback;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    problems.push(`${name} must be true or false (got "${v}")`);
+    return fallback;
+  };
+  const url = (name: string, fallback: string): string => {
+    const v = str(name, fallback);
+    try {
+      const u = new URL(v);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    } catch {
+      problems.push(`${name} must be an http(s) URL`);
+    }
+    return v.replace(/\/+$/, '');
+  };
+
+  const demo = bool('ATRIUM_DEMO', true);
+  const host = str('HOST', '127.0.0.1');
+  const port = (name: string, fallback: number) => int(name, fallback, 0, 65535);
+  const simPorts = {
+    otcs: port('OTCS_SIM_PORT', DEFAULT_PORTS.otcs),
+    iconik: port('ICONIK_SIM_PORT', DEFAULT_PORTS.iconik),
+    netx: port('NETX_SIM_PORT', DEFAULT_PORTS.netx),
+    otmm: port('OTMM_SIM_PORT', DEFAULT_PORTS.otmm),
+  };
+  const local = (p: number, path = '') => `http://${host}:${p}${path}`;
+  // Outside demo mode there are no simulator defaults: every upstream must be configured.
+  const need = (name: string, demoDefault: string): string => {
+    if (!demo && !env[name]) problems.push(`${name} is required when ATRIUM_DEMO=false`);
+    return str(name, demo ? demoDefault : '');
+  };
+  const asOf = env.ATRIUM_AS_OF;
+  if (asOf && Number.isNaN(Date.parse(asOf))) problems.push(`ATRIUM_AS_OF must be a date (got "${asOf}")`);
+
+  const config: Config = {
+    demo,
+    host,
+    dataDir: resolve(str('ATRIUM_DATA_DIR', '.data')),
+    gatewayPort: port('GATEWAY_PORT', 4000),
+    portalPort: port('PORTAL_PORT', 3000),
+    simulators: bool('ATRIUM_SIMULATORS', demo),
+    world: { seed: int('ATRIUM_SEED', 42), scale: int('ATRIUM_SCALE', 1, 1, 4000), ...(asOf ? { asOf } : {}) },
+    simPorts,
+    simLatencyMs: int('SIM_LATENCY_MS', 0, 0, 60_000),
+    mappingFile: resolve(str('MAPPING_FILE', DEMO_MAPPING_FILE)),
+    upstream: {
+      timeoutMs: int('UPSTREAM_TIMEOUT_MS', 3000, 1, 120_000),
+      retries: int('UPSTREAM_RETRIES', 2, 0, 10),
+      otcs: {
+        url: url('OTCS_URL', demo ? local(simPorts.otcs, '/otcs/cs.exe') : 'http://unset.invalid'),
+        username: need('OTCS_USERNAME', DEMO_CREDENTIALS.otcs.username),
+        password: need('OTCS_PASSWORD', DEMO_CREDENTIALS.otcs.password),
+        domain: str('OTCS_DOMAIN', ''),
+      },
+      iconik: {
+        url: url('ICONIK_URL', demo ? local(simPorts.iconik, '/API') : 'http://unset.invalid'),
+        appId: need('ICONIK_APP_ID', DEMO_CREDENTIALS.iconik.appId),
+        authToken: need('ICONIK_AUTH_TOKEN', DEMO_CREDENTIALS.iconik.authToken),
+      },
+      netx: {
+        url: url('NETX_URL', demo ? local(simPorts.netx) : 'http://unset.invalid'),
+        apiToken: need('NETX_API_TOKEN', DEMO_CREDENTIALS.netx.apiToken),
+      },
+      otmm: {
+        url: url('OTMM_URL', demo ? local(simPorts.otmm) : 'http://unset.invalid'),
+        username: need('OTMM_USERNAME', DEMO_CREDENTIALS.otmm.username),
+        password: need('OTMM_PASSWORD', DEMO_CREDENTIALS.otmm.password),
+      },
+    },
+  };
+  if (!demo) for (const name of ['OTCS_URL', 'ICONIK_URL', 'NETX_URL', 'OTMM_URL']) if (!env[name]) problems.push(`${name} is required when ATRIUM_DEMO=false`);
+  if (problems.length) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(o: T): Readonly<T> {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

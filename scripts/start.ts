@@ -1,0 +1,55 @@
+/**
+ * `npm start`: runs everything on one machine. In demo mode (the default) that is the four
+ * simulators serving the demo world; the gateway and the portal join as their issues land.
+ * Prints what runs where and the demo sign-ins; stops cleanly on Ctrl-C (SIGINT/SIGTERM).
+ */
+import { ConfigError, loadConfig } from '../gateway/config.ts';
+import { DEMO_CREDENTIALS } from '../sources/demo/credentials.ts';
+import { startSimulators, type RunningSimulators } from '../sources/demo/simulators.ts';
+import { createWorld } from '../sources/demo/world.ts';
+import { MappingError, loadMapping } from '../sources/mapping.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const mapping = loadMapping(config.mappingFile);
+  const stoppers: (() => Promise<void>)[] = [];
+  let sims: RunningSimulators | undefined;
+
+  if (config.simulators) {
+    const t0 = Date.now();
+    const world = createWorld(config.world);
+    sims = await startSimulators(world, mapping, { host: config.host, ports: config.simPorts, latencyMs: config.simLatencyMs });
+    stoppers.push(() => (sims as RunningSimulators).close());
+    const assets = Object.values(world.counts.assets).reduce((a, b) => a + b, 0);
+    console.log(`Atrium demo world: seed ${world.seed}, scale ${world.scale}, as of ${new Date(world.asOf).toISOString().slice(0, 10)}: `
+      + `${world.counts.campaigns} campaigns, ${world.counts.accounts} accounts, ${assets} assets (${Date.now() - t0} ms)`);
+    console.log('');
+    console.log('Simulated upstream systems (vendor APIs; control surface under /__sim/):');
+    console.log(`  Content Server + xECM  ${sims.urls.otcs}/api/v1/auth   user ${DEMO_CREDENTIALS.otcs.username} / ${DEMO_CREDENTIALS.otcs.password}`);
+    console.log(`  iconik                 ${sims.urls.iconik}/   App-ID ${DEMO_CREDENTIALS.iconik.appId}, Auth-Token ${DEMO_CREDENTIALS.iconik.authToken}`);
+    console.log(`  NetX                   ${sims.urls.netx}/api/rpc   Authorization: apiToken ${DEMO_CREDENTIALS.netx.apiToken}`);
+    console.log(`  OpenText Media Mgmt    ${sims.urls.otmm}/otmmapi/v6/sessions   user ${DEMO_CREDENTIALS.otmm.username} / ${DEMO_CREDENTIALS.otmm.password}`);
+    console.log('');
+    console.log('Demo users (portal password "demo"):');
+    for (const u of world.demoUsers()) console.log(`  ${u.email.padEnd(30)} ${u.roles.join(',').padEnd(11)} ${u.name}${u.org ? ` (${u.org})` : ''}`);
+  }
+  console.log('\nPress Ctrl-C to stop.');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    for (const s of stoppers.reverse()) await s().catch((e: unknown) => console.error(e));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof MappingError) console.error(e.message);
+  else if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`A port is already in use: ${(e as Error).message}. Set the *_PORT variables (see .env.example).`);
+  else console.error(e);
+  process.exit(1);
+});
