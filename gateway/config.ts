@@ -10,6 +10,7 @@ import { DEMO_MAPPING_FILE } from '../sources/mapping.ts';
 export interface Config {
   /** Demo mode: simulators, demo users and tokens, introspection. */
   demo: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   host: string;
   dataDir: string;
   gatewayPort: number;
@@ -94,8 +95,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const asOf = env.ATRIUM_AS_OF;
   if (asOf && Number.isNaN(Date.parse(asOf))) problems.push(`ATRIUM_AS_OF must be a date (got "${asOf}")`);
 
+  const logLevel = str('LOG_LEVEL', 'info');
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn, error or silent (got "${logLevel}")`);
+
   const config: Config = {
     demo,
+    logLevel: logLevel as Config['logLevel'],
     host,
     dataDir: resolve(str('ATRIUM_DATA_DIR', '.data')),
     gatewayPort: port('GATEWAY_PORT', 4000),

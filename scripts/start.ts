@@ -4,6 +4,8 @@
  * Prints what runs where and the demo sign-ins; stops cleanly on Ctrl-C (SIGINT/SIGTERM).
  */
 import { ConfigError, loadConfig } from '../gateway/config.ts';
+import { createLogger } from '../gateway/log.ts';
+import { startGateway } from '../gateway/main.ts';
 import { DEMO_CREDENTIALS } from '../sources/demo/credentials.ts';
 import { startSimulators, type RunningSimulators } from '../sources/demo/simulators.ts';
 import { createWorld } from '../sources/demo/world.ts';
@@ -33,6 +35,9 @@ async function main(): Promise<void> {
     console.log('Demo users (portal password "demo"):');
     for (const u of world.demoUsers()) console.log(`  ${u.email.padEnd(30)} ${u.roles.join(',').padEnd(11)} ${u.name}${u.org ? ` (${u.org})` : ''}`);
   }
+  const gateway = await startGateway(config, createLogger(config.logLevel));
+  stoppers.push(() => gateway.close());
+  console.log(`\nGateway                  ${gateway.url}/graphql   (also /healthz, /readyz, /metrics)`);
   console.log('\nPress Ctrl-C to stop.');
 
   let stopping = false;

@@ -16,7 +16,10 @@ const walk = (dir) => {
     else if (/\.test\.ts$/.test(name)) files.push(p);
   }
 };
-for (const r of roots.length ? roots : ['test']) statSync(r).isDirectory() ? walk(r) : files.push(r);
+for (const r of roots.length ? roots : ['test']) {
+  if (statSync(r).isDirectory()) walk(r);
+  else files.push(r);
+}
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);

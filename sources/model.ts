@@ -277,10 +277,15 @@ export interface Sort {
   direction: 'asc' | 'desc';
 }
 
-/** A page request against one source. `after` is that source's own opaque cursor. */
+/**
+ * A page request against one source: `first` items starting after the source's own opaque
+ * cursor `after`, or at absolute position `offset` (0-based; cross-source search resumes each
+ * source exactly where it stopped). Give one of the two, not both.
+ */
 export interface PageRequest {
   first: number;
   after?: string;
+  offset?: number;
   sort?: Sort;
 }
 

@@ -1,0 +1,112 @@
+/**
+ * Public error codes and the classes that carry them. `formatError` passes these through and
+ * masks everything else (logged with the request id): no stack, URL, token or upstream body
+ * ever reaches a client.
+ */
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import type { System } from '../sources/model.ts';
+import { UpstreamError } from '../sources/http/errors.ts';
+
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes Apollo Server itself produces that are safe to show as they are. */
+const PASS_THROUGH = new Set<string>([
+  ...Object.values(ErrorCode),
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.BAD_REQUEST,
+  ApolloServerErrorCode.BAD_USER_INPUT,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
+]);
+
+class CodedError extends GraphQLError {
+  constructor(message: string, code: ErrorCode, status?: number, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra, ...(status ? { http: { status } } : {}) } });
+  }
+}
+
+/** No or bad credentials (HTTP 401). */
+export class UnauthenticatedError extends CodedError {
+  constructor(message = 'Authentication required') {
+    super(message, ErrorCode.UNAUTHENTICATED, 401);
+  }
+}
+
+/** The reader may not see this field. */
+export class ForbiddenError extends CodedError {
+  constructor(message = 'Not allowed') {
+    super(message, ErrorCode.FORBIDDEN);
+  }
+}
+
+/** Nothing the reader may see has this id. */
+export class NotFoundError extends CodedError {
+  constructor(what = 'Object') {
+    super(`${what} not found`, ErrorCode.NOT_FOUND);
+  }
+}
+
+/** Arguments the caller must fix. */
+export class BadUserInputError extends CodedError {
+  constructor(message: string) {
+    super(message, ErrorCode.BAD_USER_INPUT);
+  }
+}
+
+/** The request would cost more than allowed (HTTP 400, refused before any upstream call). */
+export class QueryTooComplexError extends CodedError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super(message, ErrorCode.QUERY_TOO_COMPLEX, 400, extra);
+  }
+}
+
+/** A source failed or timed out; only the fields it feeds are affected. */
+export class UpstreamUnavailableError extends CodedError {
+  constructor(readonly system: System, reason = 'unavailable') {
+    super(`Source ${system} is ${reason}`, ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { source: system });
+  }
+}
+
+/** Turn a source failure into its public error (not-found and forbidden stay what they are). */
+export function fromUpstream(e: unknown): GraphQLError {
+  if (e instanceof GraphQLError) return e;
+  if (e instanceof UpstreamError) {
+    if (e.kind === 'NOT_FOUND') return new NotFoundError();
+    return new UpstreamUnavailableError(e.system, e.kind === 'RATE_LIMITED' ? 'rate limited' : e.kind === 'MALFORMED' ? 'answering malformed data' : 'unavailable');
+  }
+  throw e;
+}
+
+export interface ErrorLogger {
+  error(msg: string, fields: Record<string, unknown>): void;
+}
+
+/** Builds Apollo's formatError: known codes pass, the rest are masked after logging. */
+export function makeFormatError(log: ErrorLogger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    const original = unwrapResolverError(error);
+    if (original instanceof UpstreamError) {
+      const pub = fromUpstream(original);
+      return { ...formatted, message: pub.message, extensions: { ...pub.extensions } };
+    }
+    if (typeof code === 'string' && PASS_THROUGH.has(code)) {
+      const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    log.error('unexpected error', { message: (original as Error)?.message, stack: (original as Error)?.stack, path: formatted.path });
+    return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Starts the gateway on its port. `npm start` calls `startGateway`; run alone
+ * (`node --import tsx gateway/main.ts`) it serves against the configured upstreams.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadMapping } from '../sources/mapping.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import type { Principal } from './context.ts';
+import { createLogger, type Logger } from './log.ts';
+import { buildGateway, type Gateway } from './server.ts';
+import { buildSources, type Sources } from './sources.ts';
+
+/**
+ * The reader until per-user access lands (issue 5): one demo principal with admin scope.
+ * Nothing below assumes there is only one reader; context and loaders are per request.
+ */
+export const DEMO_PRINCIPAL: Principal = { id: 'demo-admin', email: 'admin@atrium.example', name: 'Ada Admin', roles: ['admin'], regions: ['EMEA', 'NA', 'APAC', 'LATAM'] };
+
+export interface RunningGateway {
+  url: string;
+  gateway: Gateway;
+  sources: Sources;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Build and listen. */
+export async function startGateway(config: Readonly<Config>, log: Logger, opts: { port?: number } = {}): Promise<RunningGateway> {
+  const mapping = loadMapping(config.mappingFile);
+  const sources = buildSources(config, mapping, {});
+  const port = opts.port ?? config.gatewayPort;
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, config.host, () => resolve());
+  });
+  const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
+  const gateway = buildGateway({ sources, log, publicUrl: url, introspection: config.demo, principal: () => DEMO_PRINCIPAL });
+  await gateway.start();
+  server.on('request', (req, res) => void gateway.handle(req, res));
+  return {
+    url, gateway, sources, server,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await gateway.stop();
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    const config = loadConfig();
+    const log = createLogger('info');
+    const running = await startGateway(config, log);
+    log.info('gateway listening', { url: running.url });
+    const stop = () => void running.close().then(() => process.exit(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  } catch (e) {
+    console.error(e instanceof ConfigError ? e.message : e);
+    process.exit(1);
+  }
+}

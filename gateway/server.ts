@@ -1,0 +1,182 @@
+/**
+ * Builds the gateway: Apollo Server over the graph, behind a node:http request handler that
+ * serves `/graphql`, `/healthz`, `/readyz` and `/metrics`. It never listens (see main.ts);
+ * tests build it and mount the handler on an ephemeral port.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import { loadTypeDefs } from '../schema/index.ts';
+import { resolvers } from '../resolvers/index.ts';
+import type { System } from '../sources/model.ts';
+import { createContext, type Context, type Principal } from './context.ts';
+import { makeFormatError } from './errors.ts';
+import type { Logger } from './log.ts';
+import { DEFAULT_LIMITS, limitsPlugin, type Limits } from './plugins/limits.ts';
+import { Metrics, metricsPlugin } from './plugins/metrics.ts';
+import { sourceErrorsPlugin } from './plugins/source-errors.ts';
+import type { Sources } from './sources.ts';
+
+export interface GatewayOptions {
+  sources: Sources;
+  log: Logger;
+  /** Base URL the gateway is reached at, for links it hands out. */
+  publicUrl: string;
+  /** Introspection (and nothing else) for tools; on in demo mode. */
+  introspection: boolean;
+  /** Who is reading, from the request; until per-user access lands, one demo principal. */
+  principal: (req: IncomingMessage) => Promise<Principal | null> | Principal | null;
+  limits?: Partial<Limits>;
+  /** Parser token limit. */
+  maxTokens?: number;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+  now?: () => number;
+  metrics?: Metrics;
+}
+
+export interface Gateway {
+  /** The node:http handler. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  schema: GraphQLSchema;
+  metrics: Metrics;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The executable schema (typeDefs + resolvers). */
+export function buildSchema(): GraphQLSchema {
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers() });
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        resolve(null);
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(size > max ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+/** Build the gateway. */
+export function buildGateway(opts: GatewayOptions): Gateway {
+  const schema = buildSchema();
+  const metrics = opts.metrics ?? new Metrics();
+  const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: opts.introspection,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    status400ForVariableCoercionErrors: true,
+    parseOptions: { maxTokens: opts.maxTokens ?? 5000 },
+    formatError: makeFormatError(opts.log),
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      limitsPlugin({ ...DEFAULT_LIMITS, ...(opts.limits ?? {}) }),
+      sourceErrorsPlugin(),
+      metricsPlugin(metrics),
+    ],
+    logger: { debug: () => undefined, info: () => undefined, warn: (m) => opts.log.warn(String(m)), error: (m) => opts.log.error(String(m)) },
+  });
+
+  const deps = { sources: opts.sources, log: opts.log, publicUrl: opts.publicUrl, ...(opts.now ? { now: opts.now } : {}) };
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    let body: unknown;
+    if (method === 'POST') {
+      const raw = await readBody(req, maxBody);
+      if (raw === null) return send(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_REQUEST' } }] });
+      const type = headers.get('content-type') ?? '';
+      if (/^application\/(graphql-response\+)?json/i.test(type)) {
+        try {
+          body = raw === '' ? undefined : JSON.parse(raw);
+        } catch {
+          return send(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+        }
+      } else body = raw;
+    }
+    const principal = await opts.principal(req);
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: async () => createContext(deps, { requestId, principal }),
+    });
+    const out: Record<string, string> = { 'x-request-id': requestId };
+    for (const [k, v] of result.headers) out[k] = v;
+    // Answers depend on the reader: never store them in a shared cache.
+    out['cache-control'] = 'private, no-store';
+    res.writeHead(result.status ?? 200, out);
+    if (result.body.kind === 'complete') res.end(result.body.string);
+    else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  async function ready(res: ServerResponse): Promise<void> {
+    const systems: { system: System; ping: () => Promise<unknown> }[] = [
+      { system: 'OTCS', ping: () => opts.sources.ecm.ping() },
+      ...(['ICONIK', 'NETX', 'OTMM'] as const).map((s) => ({ system: s, ping: () => opts.sources.dams[s].ping() })),
+    ];
+    const results = await Promise.allSettled(systems.map((s) => s.ping()));
+    const upstreams = systems.map((s, i) => ({ ...opts.sources.guard.get(s.system), ok: results[i]?.status === 'fulfilled' }));
+    const ok = upstreams.every((u) => u.ok);
+    send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'degraded', upstreams });
+  }
+
+  return {
+    schema,
+    metrics,
+    start: () => apollo.start(),
+    stop: () => apollo.stop(),
+    async handle(req, res) {
+      const incoming = req.headers['x-request-id'];
+      const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+      metrics.inc('atrium_http_requests_total', { path: ['/graphql', '/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : 'other' });
+      try {
+        switch (url.pathname) {
+          case '/graphql':
+            return await graphql(req, res, url, requestId);
+          case '/healthz':
+            return send(res, 200, { status: 'ok' });
+          case '/readyz':
+            return await ready(res);
+          case '/metrics': {
+            const c = opts.sources.cache.stats;
+            return send(res, 200, metrics.render({ atrium_cache_hits: c.hits, atrium_cache_misses: c.misses, atrium_cache_shared_inflight: c.shared, atrium_cache_entries: opts.sources.cache.size }), { 'content-type': 'text/plain; version=0.0.4' });
+          }
+          default:
+            return send(res, 404, { error: 'not found' });
+        }
+      } catch (e) {
+        opts.log.error('request failed', { requestId, error: (e as Error)?.message, stack: (e as Error)?.stack });
+        if (!res.headersSent) send(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        else res.end();
+      }
+    },
+  };
+}

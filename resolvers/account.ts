@@ -1,0 +1,53 @@
+/** Account: a customer or partner workspace in the ECM, joined with DAM assets by account id. */
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Account } from '../sources/model.ts';
+import type { Context } from '../gateway/context.ts';
+import { NotFoundError } from '../gateway/errors.ts';
+import { accountId, decodeId } from './ids.ts';
+import { checkFirst, connectionFromList, decodeOffset, offsetCursor } from './connection.ts';
+import { accountQuery, contentFilter, damSystems, type AccountFilterInput, type ContentFilterInput } from './filters.ts';
+import { mergedAssets } from './merge.ts';
+
+interface ListArgs { first?: number | null; after?: string | null }
+interface ContentArgs extends ListArgs { filter?: ContentFilterInput | null }
+
+/** An account by global id or CRM id, or NOT_FOUND. */
+export async function accountByAnyId(id: string, ctx: Context): Promise<Account> {
+  const decoded = decodeId(id);
+  const crmId = decoded?.kind === 'Account' ? decoded.accountId : decoded ? null : id;
+  const a = crmId ? await ctx.loaders.account.load(crmId) : null;
+  if (!a) throw new NotFoundError('Account');
+  return a;
+}
+
+export const accountResolvers = {
+  Query: {
+    accounts: async (_: unknown, args: ListArgs & { filter?: AccountFilterInput | null }, ctx: Context) => {
+      const first = checkFirst(args.first);
+      const offset = decodeOffset(args.after);
+      const page = await ctx.sources.ecm.listAccounts(accountQuery(args.filter), { first, offset });
+      for (const a of page.items) ctx.loaders.account.prime(a.id, a);
+      const edges = page.items.map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
+      return {
+        edges,
+        nodes: page.items,
+        pageInfo: { hasNextPage: offset + page.items.length < page.total, endCursor: edges.at(-1)?.cursor ?? null },
+        totalCount: page.total,
+      };
+    },
+    account: (_: unknown, { id }: { id: string }, ctx: Context) => accountByAnyId(id, ctx),
+  },
+  Account: {
+    id: (a: Account) => accountId(a.id),
+    workspace: (a: Account, _: unknown, ctx: Context) => ctx.loaders.workspace.load(a.workspaceId),
+    documents: async (a: Account, args: ContentArgs, ctx: Context) =>
+      connectionFromList(await ctx.loaders.documentsIn.load({ owner: a.workspaceId, filter: contentFilter(args.filter) }), args),
+    assets: (a: Account, args: ContentArgs, ctx: Context, info: GraphQLResolveInfo) =>
+      mergedAssets(ctx, info, 'account', a.id, contentFilter(args.filter), damSystems(args.filter), args),
+    // Campaigns open to all partners concern partner accounts only; customers get the ones naming them.
+    campaigns: async (a: Account, _: unknown, ctx: Context) => {
+      const items = (await ctx.sources.ecm.listCampaigns({ audienceIncludes: a.id }, { first: 100 })).items;
+      return a.kind === 'PARTNER' ? items : items.filter((c) => c.audience.includes(a.id));
+    },
+  },
+};

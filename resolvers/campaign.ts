@@ -1,0 +1,58 @@
+/** Campaign: a campaign workspace in the ECM, joined with every DAM's assets by campaign code. */
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Account, Campaign } from '../sources/model.ts';
+import type { Context } from '../gateway/context.ts';
+import { NotFoundError } from '../gateway/errors.ts';
+import { requireInternal } from '../gateway/policy.ts';
+import { campaignId, decodeId } from './ids.ts';
+import { checkFirst, connectionFromList, decodeOffset, offsetCursor } from './connection.ts';
+import { campaignQuery, contentFilter, damSystems, type CampaignFilterInput, type ContentFilterInput } from './filters.ts';
+import { mergedAssets } from './merge.ts';
+
+interface ListArgs { first?: number | null; after?: string | null }
+interface ContentArgs extends ListArgs { filter?: ContentFilterInput | null }
+
+/** A campaign by global id or campaign code, or NOT_FOUND. */
+export async function campaignByAnyId(id: string, ctx: Context): Promise<Campaign> {
+  const decoded = decodeId(id);
+  const code = decoded?.kind === 'Campaign' ? decoded.code : decoded ? null : id;
+  const c = code ? await ctx.loaders.campaign.load(code) : null;
+  if (!c) throw new NotFoundError('Campaign');
+  return c;
+}
+
+export const campaignResolvers = {
+  Query: {
+    campaigns: async (_: unknown, args: ListArgs & { filter?: CampaignFilterInput | null }, ctx: Context) => {
+      const first = checkFirst(args.first);
+      const offset = decodeOffset(args.after);
+      const page = await ctx.sources.ecm.listCampaigns(campaignQuery(args.filter), { first, offset });
+      for (const c of page.items) ctx.loaders.campaign.prime(c.code, c);
+      const edges = page.items.map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
+      return {
+        edges,
+        nodes: page.items,
+        pageInfo: { hasNextPage: offset + page.items.length < page.total, endCursor: edges.at(-1)?.cursor ?? null },
+        totalCount: page.total,
+      };
+    },
+    campaign: (_: unknown, { id }: { id: string }, ctx: Context) => campaignByAnyId(id, ctx),
+  },
+  Campaign: {
+    id: (c: Campaign) => campaignId(c.code),
+    workspace: (c: Campaign, _: unknown, ctx: Context) => ctx.loaders.workspace.load(c.workspaceId),
+    documents: async (c: Campaign, args: ContentArgs, ctx: Context) =>
+      connectionFromList(await ctx.loaders.documentsIn.load({ owner: c.workspaceId, filter: contentFilter(args.filter) }), args),
+    assets: (c: Campaign, args: ContentArgs, ctx: Context, info: GraphQLResolveInfo) =>
+      mergedAssets(ctx, info, 'campaign', c.code, contentFilter(args.filter), damSystems(args.filter), args),
+    audience: async (c: Campaign, _: unknown, ctx: Context) => {
+      requireInternal(ctx.principal, 'Campaign audiences');
+      return (await ctx.loaders.account.loadMany(c.audience)).filter((a): a is Account => !!a && !(a instanceof Error));
+    },
+    accounts: async (c: Campaign, _: unknown, ctx: Context) => {
+      if (!c.openToAllPartners) return (await ctx.loaders.account.loadMany(c.audience)).filter((a): a is Account => !!a && !(a instanceof Error));
+      const page = await ctx.sources.ecm.listAccounts({ kinds: ['PARTNER'] }, { first: 100 });
+      return page.items;
+    },
+  },
+};

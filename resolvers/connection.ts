@@ -1,0 +1,43 @@
+/** Relay connections over lists, with offset cursors and argument checks. */
+import { BadUserInputError } from '../gateway/errors.ts';
+
+export const MAX_PAGE = 100;
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  nodes: T[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+/** Encode a position as an opaque cursor. */
+export const offsetCursor = (offset: number) => Buffer.from(`o:${offset}`, 'utf8').toString('base64url');
+
+/** The offset after a cursor (0 without one); BAD_USER_INPUT for a cursor that is not ours. */
+export function decodeOffset(after: string | null | undefined): number {
+  if (after === null || after === undefined) return 0;
+  const m = /^o:(\d{1,9})$/.exec(Buffer.from(String(after), 'base64url').toString('utf8'));
+  if (!m) throw new BadUserInputError('`after` is not a cursor of this list');
+  return Number(m[1]) + 1;
+}
+
+/** Check `first` (0..MAX_PAGE). */
+export function checkFirst(first: number | null | undefined, fallback = 20): number {
+  const n = first ?? fallback;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE) throw new BadUserInputError(`\`first\` must be between 0 and ${MAX_PAGE}`);
+  return n;
+}
+
+/** Slice a full list into a page. */
+export function connectionFromList<T>(items: readonly T[], args: { first?: number | null; after?: string | null }, total = items.length): Connection<T> {
+  const first = checkFirst(args.first);
+  const start = decodeOffset(args.after);
+  const page = items.slice(start, start + first);
+  const edges = page.map((node, i) => ({ cursor: offsetCursor(start + i), node }));
+  return {
+    edges,
+    nodes: page,
+    pageInfo: { hasNextPage: start + page.length < total, endCursor: edges.length ? (edges[edges.length - 1] as { cursor: string }).cursor : null },
+    totalCount: total,
+  };
+}

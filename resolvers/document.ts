@@ -1,0 +1,43 @@
+/** Document: a node in a business workspace, with its compliance fields. */
+import type { Approval, Document } from '../sources/model.ts';
+import type { Context } from '../gateway/context.ts';
+import { NotFoundError } from '../gateway/errors.ts';
+import { requireAuditReader } from '../gateway/policy.ts';
+import { decodeId, documentId } from './ids.ts';
+
+/** A document by global id, or NOT_FOUND. */
+export async function documentByGlobalId(id: string, ctx: Context): Promise<Document> {
+  const d = decodeId(id);
+  const doc = d?.kind === 'Document' ? await ctx.loaders.document.load(d.nodeId) : null;
+  if (!doc) throw new NotFoundError('Document');
+  return doc;
+}
+
+export const documentResolvers = {
+  Query: {
+    document: (_: unknown, { id }: { id: string }, ctx: Context) => documentByGlobalId(id, ctx),
+  },
+  Document: {
+    id: (d: Document) => documentId(d.source.nativeId),
+    workspace: (d: Document, _: unknown, ctx: Context) => ctx.loaders.workspace.load(d.workspaceId),
+    versions: (d: Document, _: unknown, ctx: Context) => ctx.sources.ecm.getVersions(d.source.nativeId),
+    approvals: async (d: Document, _: unknown, ctx: Context) => {
+      requireAuditReader(ctx.principal);
+      return (await ctx.sources.ecm.getApprovals(d.source.nativeId)).map((a: Approval) => ({
+        status: a.decision, step: a.step, actor: a.actor, decidedAt: a.at, comment: a.comment ?? null, version: a.version ?? null,
+      }));
+    },
+    retention: (d: Document, _: unknown, ctx: Context) => {
+      requireAuditReader(ctx.principal);
+      return ctx.sources.ecm.getRetention(d.source.nativeId);
+    },
+    holds: (d: Document, _: unknown, ctx: Context) => {
+      requireAuditReader(ctx.principal);
+      return ctx.sources.ecm.getHolds(d.source.nativeId);
+    },
+    auditTrail: (d: Document, _: unknown, ctx: Context) => {
+      requireAuditReader(ctx.principal);
+      return ctx.sources.ecm.getAudit(d.source.nativeId);
+    },
+  },
+};

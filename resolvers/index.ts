@@ -1,0 +1,23 @@
+/** Every resolver of the graph, merged. */
+import type { makeExecutableSchema } from '@graphql-tools/schema';
+import { accountResolvers } from './account.ts';
+import { assetResolvers } from './asset.ts';
+import { campaignResolvers } from './campaign.ts';
+import { documentResolvers } from './document.ts';
+import { nodeResolvers } from './node.ts';
+import { DateScalar, DateTime } from './scalars.ts';
+import { searchResolvers } from './search.ts';
+import { workspaceResolvers } from './workspace.ts';
+
+const parts = [accountResolvers, assetResolvers, campaignResolvers, documentResolvers, nodeResolvers, searchResolvers, workspaceResolvers];
+
+/** Resolver map for makeExecutableSchema. */
+type Resolvers = NonNullable<Parameters<typeof makeExecutableSchema>[0]['resolvers']>;
+
+export function resolvers(): Resolvers {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const part of parts) {
+    for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...(fields as Record<string, unknown>) };
+  }
+  return { ...out, DateTime, Date: DateScalar } as Resolvers;
+}

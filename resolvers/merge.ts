@@ -1,0 +1,52 @@
+/**
+ * Lists merged from several DAMs. A DAM that fails costs only its own items: the list answers
+ * with what the healthy sources gave, names the missing ones, and adds one
+ * UPSTREAM_UNAVAILABLE error per missing source beside the data.
+ */
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
+import type { Asset, CanonicalFilter, DamSystem } from '../sources/model.ts';
+import type { Context } from '../gateway/context.ts';
+import { UpstreamUnavailableError, fromUpstream } from '../gateway/errors.ts';
+import { connectionFromList, type Connection } from './connection.ts';
+
+/** Record a source's failure as an error at this field's path. */
+export function noteFailure(ctx: Context, info: GraphQLResolveInfo, e: unknown, system: DamSystem | 'OTCS'): void {
+  let pub: GraphQLError;
+  try {
+    pub = fromUpstream(e);
+  } catch {
+    pub = new UpstreamUnavailableError(system);
+  }
+  if (pub.extensions.code !== 'UPSTREAM_UNAVAILABLE') pub = new UpstreamUnavailableError(system);
+  ctx.extraErrors.push(new GraphQLError(pub.message, { path: responsePathAsArray(info.path), extensions: pub.extensions }));
+  ctx.log.warn('source failed', { system, error: (e as Error)?.message });
+}
+
+/** Deterministic order of merged assets: newest first, then title, then source and id. */
+export function compareAssets(a: Asset, b: Asset): number {
+  return b.modifiedAt.localeCompare(a.modifiedAt) || a.title.localeCompare(b.title) || a.source.system.localeCompare(b.source.system) || a.source.nativeId.localeCompare(b.source.nativeId);
+}
+
+export interface MergedConnection extends Connection<Asset> {
+  missingSources: DamSystem[];
+}
+
+/** Every DAM's assets of a campaign or account, merged into one connection. */
+export async function mergedAssets(
+  ctx: Context, info: GraphQLResolveInfo, by: 'campaign' | 'account', owner: string,
+  filter: CanonicalFilter, systems: DamSystem[], args: { first?: number | null; after?: string | null },
+): Promise<MergedConnection> {
+  const settled = await Promise.allSettled(systems.map((system) => ctx.loaders.assetsOf.load({ system, by, owner, filter })));
+  const items: Asset[] = [];
+  const missingSources: DamSystem[] = [];
+  settled.forEach((r, i) => {
+    const system = systems[i] as DamSystem;
+    if (r.status === 'fulfilled') items.push(...r.value);
+    else {
+      missingSources.push(system);
+      noteFailure(ctx, info, r.reason, system);
+    }
+  });
+  items.sort(compareAssets);
+  return { ...connectionFromList(items, args), missingSources };
+}

@@ -1,0 +1,48 @@
+/** `node(id:)`, `viewer` and `sources`: the graph's entry points that are not one type's. */
+import type { DamSystem, System } from '../sources/model.ts';
+import { DAM_SYSTEMS } from '../sources/model.ts';
+import type { Context } from '../gateway/context.ts';
+import { NotFoundError } from '../gateway/errors.ts';
+import { decodeId } from './ids.ts';
+import { accountByAnyId } from './account.ts';
+import { assetByGlobalId } from './asset.ts';
+import { campaignByAnyId } from './campaign.ts';
+import { documentByGlobalId } from './document.ts';
+import { workspaceByGlobalId } from './workspace.ts';
+
+/** The typename of each object kind `node` can return. */
+async function nodeById(id: string, ctx: Context): Promise<object & { __typename: string }> {
+  const d = decodeId(id);
+  if (!d) throw new NotFoundError();
+  switch (d.kind) {
+    case 'Campaign': return { ...(await campaignByAnyId(id, ctx)), __typename: 'Campaign' };
+    case 'Account': return { ...(await accountByAnyId(id, ctx)), __typename: 'Account' };
+    case 'Workspace': return { ...(await workspaceByGlobalId(id, ctx)), __typename: 'Workspace' };
+    case 'Document': return { ...(await documentByGlobalId(id, ctx)), __typename: 'Document' };
+    case 'Asset': return { ...(await assetByGlobalId(id, ctx)), __typename: 'Asset' };
+  }
+}
+
+export const nodeResolvers = {
+  Query: {
+    node: (_: unknown, { id }: { id: string }, ctx: Context) => nodeById(id, ctx),
+    viewer: (_: unknown, __: unknown, ctx: Context) => {
+      const p = ctx.principal;
+      return p
+        ? { signedIn: true, email: p.email, name: p.name ?? null, roles: p.roles, org: p.org ?? null, regions: p.regions }
+        : { signedIn: false, email: null, name: null, roles: [], org: null, regions: [] };
+    },
+    sources: async (_: unknown, __: unknown, ctx: Context) => {
+      const all: { system: System; ping: () => Promise<unknown> }[] = [
+        { system: 'OTCS', ping: () => ctx.sources.ecm.ping() },
+        ...DAM_SYSTEMS.map((s: DamSystem) => ({ system: s, ping: () => ctx.sources.dams[s].ping() })),
+      ];
+      // A ping refreshes each source's status; failures are recorded, not thrown.
+      await Promise.allSettled(all.map((s) => s.ping()));
+      return all.map((s) => ctx.sources.guard.get(s.system));
+    },
+  },
+  Node: {
+    __resolveType: (n: { __typename?: string }) => n.__typename ?? null,
+  },
+};

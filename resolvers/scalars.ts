@@ -1,0 +1,25 @@
+/** DateTime and Date scalars: ISO strings out, validated ISO strings in. */
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+const check = (name: string, re: RegExp) => (v: unknown): string => {
+  if (typeof v !== 'string' || !re.test(v) || Number.isNaN(Date.parse(v))) {
+    throw new GraphQLError(`${name} must be an ISO-8601 string`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return v;
+};
+const dateTime = check('DateTime', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/);
+const date = check('Date', /^\d{4}-\d{2}-\d{2}$/);
+
+export const DateTime = new GraphQLScalarType({
+  name: 'DateTime',
+  serialize: (v) => (v instanceof Date ? v.toISOString() : String(v)),
+  parseValue: dateTime,
+  parseLiteral: (ast) => dateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+export const DateScalar = new GraphQLScalarType({
+  name: 'Date',
+  serialize: (v) => String(v).slice(0, 10),
+  parseValue: date,
+  parseLiteral: (ast) => date(ast.kind === Kind.STRING ? ast.value : undefined),
+});

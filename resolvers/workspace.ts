@@ -1,0 +1,27 @@
+/** Workspace: an Extended ECM business workspace and its team. */
+import type { Workspace } from '../sources/model.ts';
+import type { Context } from '../gateway/context.ts';
+import { NotFoundError } from '../gateway/errors.ts';
+import { requireInternal } from '../gateway/policy.ts';
+import { decodeId, workspaceId } from './ids.ts';
+
+/** A workspace by global id, or NOT_FOUND. */
+export async function workspaceByGlobalId(id: string, ctx: Context): Promise<Workspace> {
+  const d = decodeId(id);
+  const ws = d?.kind === 'Workspace' ? await ctx.loaders.workspace.load(d.nodeId) : null;
+  if (!ws) throw new NotFoundError('Workspace');
+  return ws;
+}
+
+export const workspaceResolvers = {
+  Query: {
+    workspace: (_: unknown, { id }: { id: string }, ctx: Context) => workspaceByGlobalId(id, ctx),
+  },
+  Workspace: {
+    id: (w: Workspace) => workspaceId(w.source.nativeId),
+    team: (w: Workspace, _: unknown, ctx: Context) => {
+      requireInternal(ctx.principal, 'Workspace teams');
+      return w.team;
+    },
+  },
+};

@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { GraphQLResolveInfo } from 'graphql';
+import { searchResolvers, searchSystems } from '../../../resolvers/search.ts';
+import type { Asset, DamSystem, Document, Page, PageRequest } from '../../../sources/model.ts';
+import type { Context } from '../../../gateway/context.ts';
+import { UpstreamError } from '../../../sources/http/errors.ts';
+
+const doc = (i: number): Document => ({
+  source: { system: 'OTCS', nativeId: String(1000 + i) }, name: `${i % 3 === 0 ? 'a' : 'B'}doc ${i}`, mimeType: 'application/pdf', size: 1, version: 1,
+  status: 'RELEASED', classification: 'PUBLIC', metadata: {}, workspaceId: '1', parentId: '1', createdAt: '', modifiedAt: `2026-0${1 + (i % 9)}-01T00:00:00Z`,
+});
+const asset = (system: DamSystem, i: number): Asset => ({
+  source: { system, nativeId: `${system}-${i}` }, title: `${i % 2 ? 'Zeta' : 'alpha'} ${system} ${i}`, kind: 'IMAGE', mimeType: 'image/png', approval: 'APPROVED',
+  rights: { status: 'CLEARED', territories: ['WORLD'], channels: ['web'] }, renditions: [], metadata: {}, createdAt: '', modifiedAt: `2026-0${1 + (i % 7)}-15T00:00:00Z`,
+});
+
+/** A fake source: sorts with its own collation (case-sensitive here, unlike the merge), pages by offset. */
+function pageOf<T extends { source: { nativeId: string } }>(all: T[], name: (x: T) => string, req: PageRequest, calls: string[], label: string): Page<T> {
+  calls.push(label);
+  const sorted = [...all];
+  if (req.sort?.field === 'name') sorted.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+  const start = req.offset ?? 0;
+  return { items: sorted.slice(start, start + req.first), total: all.length, facets: [{ field: 'kind', values: [{ value: label, count: all.length }] }] };
+}
+
+function fakeCtx(failing?: DamSystem) {
+  const calls: string[] = [];
+  const docs = Array.from({ length: 23 }, (_, i) => doc(i));
+  const assets = { ICONIK: Array.from({ length: 17 }, (_, i) => asset('ICONIK', i)), NETX: Array.from({ length: 31 }, (_, i) => asset('NETX', i)), OTMM: Array.from({ length: 9 }, (_, i) => asset('OTMM', i)) };
+  const dam = (s: DamSystem) => ({
+    system: s,
+    findAssets: async (_f: unknown, req: PageRequest) => {
+      if (s === failing) throw new UpstreamError(s, 'UNAVAILABLE', 'down');
+      return pageOf(assets[s], (a) => a.title, req, calls, s);
+    },
+  });
+  const ctx = {
+    sources: { ecm: { findDocuments: async (_f: unknown, req: PageRequest) => pageOf(docs, (d) => d.name, req, calls, 'OTCS') }, dams: { ICONIK: dam('ICONIK'), NETX: dam('NETX'), OTMM: dam('OTMM') } },
+    extraErrors: [],
+    log: { warn: () => undefined },
+  } as unknown as Context;
+  const expected = docs.length + (['ICONIK', 'NETX', 'OTMM'] as const).filter((s) => s !== failing).reduce((n, s) => n + assets[s].length, 0);
+  return { ctx, calls, expected };
+}
+
+const info = { path: { key: 'search', prev: undefined, typename: 'Query' } } as unknown as GraphQLResolveInfo;
+type Result = { nodes: { source: { system: string; nativeId: string } }[]; totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; facets: { field: string; values: { value: string; count: number }[] }[]; missingSources: string[] };
+
+async function pageThrough(sort: 'RELEVANCE' | 'DATE' | 'NAME', first: number, failing?: DamSystem) {
+  const { ctx, calls, expected } = fakeCtx(failing);
+  const seen: string[] = [];
+  let after: string | null = null;
+  let pages = 0;
+  let last: Result | undefined;
+  do {
+    last = (await searchResolvers.Query.search(null, { sort, first, after }, ctx, info)) as Result;
+    seen.push(...last.nodes.map((n) => `${n.source.system}:${n.source.nativeId}`));
+    after = last.pageInfo.endCursor;
+    pages++;
+  } while (last.pageInfo.hasNextPage && pages < 100);
+  return { seen, total: last.totalCount, calls, pages, expected, last, ctx };
+}
+
+for (const sort of ['RELEVANCE', 'DATE', 'NAME'] as const) {
+  for (const first of [1, 7, 20]) {
+    test(`paging to the end by ${sort}, ${first} a page, yields every hit exactly once and agrees with totalCount`, async () => {
+      const r = await pageThrough(sort, first);
+      assert.equal(r.seen.length, r.total);
+      assert.equal(new Set(r.seen).size, r.seen.length, 'no duplicates');
+      assert.equal(r.total, r.expected);
+      assert.equal(r.calls.length, r.pages * 4, 'one request per source per page');
+    });
+  }
+}
+
+test('a failing source costs only its hits: the rest pages correctly and the error names it', async () => {
+  const r = await pageThrough('NAME', 10, 'NETX');
+  assert.equal(r.seen.length, r.expected);
+  assert.equal(new Set(r.seen).size, r.seen.length);
+  assert.ok(!r.seen.some((s) => s.startsWith('NETX')));
+  assert.deepEqual(r.last?.missingSources, ['NETX']);
+  const errors = (r.ctx as unknown as { extraErrors: { extensions: Record<string, unknown> }[] }).extraErrors;
+  assert.equal(errors[0]?.extensions.code, 'UPSTREAM_UNAVAILABLE');
+  assert.equal(errors[0]?.extensions.source, 'NETX');
+});
+
+test('facets add up per field and count hits by system', async () => {
+  const { ctx } = fakeCtx();
+  const r = (await searchResolvers.Query.search(null, { first: 5 }, ctx, info)) as Result;
+  const system = r.facets.find((f) => f.field === 'system');
+  assert.deepEqual(Object.fromEntries(system?.values.map((v) => [v.value, v.count]) ?? []), { OTCS: 23, ICONIK: 17, NETX: 31, OTMM: 9 });
+});
+
+test('document-only filters skip the DAMs, asset-only filters skip the ECM', () => {
+  assert.deepEqual(searchSystems({ classifications: ['PUBLIC'] }), ['OTCS']);
+  assert.deepEqual(searchSystems({ approvals: ['APPROVED'] }), ['ICONIK', 'NETX', 'OTMM']);
+  assert.deepEqual(searchSystems({}, ['NETX', 'OTCS']), ['OTCS', 'NETX']);
+});
+
+test('a cursor that is not ours is BAD_USER_INPUT', async () => {
+  const { ctx } = fakeCtx();
+  await assert.rejects(searchResolvers.Query.search(null, { first: 5, after: 'bogus' }, ctx, info), /not a cursor/);
+  await assert.rejects(searchResolvers.Query.search(null, { first: 5, after: Buffer.from('{"EVIL":3}').toString('base64url') }, ctx, info), /not a cursor/);
+});
