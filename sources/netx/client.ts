@@ -1,0 +1,236 @@
+/**
+ * The NetX connector: a DamSource over NetX's JSON-RPC API (`POST /api/rpc`) and its file
+ * retrieval URLs, authenticated with a static `Authorization: apiToken <token>`.
+ *
+ * - Every call is one JSON-RPC request. They are POSTs but reads, so they are marked
+ *   idempotent and get the shared retry budget (5xx, 429 with Retry-After, timeouts).
+ * - The response `id` must echo ours; anything else is MALFORMED.
+ * - JSON-RPC errors arrive in HTTP 200 bodies: 10000 (token invalid or expired) becomes
+ *   UNAUTHENTICATED at once, because a static apiToken cannot be renewed; 3004 FORBIDDEN;
+ *   -32603 and the -32000…-32099 server range UNAVAILABLE; any other code BAD_REQUEST.
+ * - Facets: NetX documents no facet API, so findAssets never returns facets (`undefined`).
+ * - Changes: NetX webhooks have no public payload, so changesSince polls getAssetsByQuery
+ *   with a range on `modDate`. Polling cannot see deletions; they surface as missing ids.
+ */
+import { createHttpClient, type HttpClient } from '../http/client.ts';
+import { UpstreamError } from '../http/errors.ts';
+import { pathOf } from '../http/path.ts';
+import type { Mapping } from '../mapping.ts';
+import type { Asset, CanonicalFilter, Change, ChangeSet, Content, Page, PageRequest, RenditionKind } from '../model.ts';
+import type { DamSource, SourceHealth } from '../ports.ts';
+import { CLIENT_DATA_GROUPS, toAsset, toQuery, type MapContext } from './map.ts';
+import {
+  AUTH_SCHEME, DEFAULT_KIND_ATTRIBUTE, DEFAULT_TOTAL_KEY, JSONRPC_VERSION, RPC_ERRORS, RPC_PATH, VIEW_WEB,
+  type RpcOptions, type RpcRequest,
+} from './wire.ts';
+
+export interface NetxClientOptions {
+  /** The NetX origin, e.g. `https://dam.example.com`. */
+  baseUrl: string;
+  /** A token generated in NetX (System > Integrations > API). */
+  apiToken: string;
+  mapping: Mapping;
+  /** Per-attempt timeout, ms. Default 5000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt. Default 2. */
+  retries?: number;
+  /** Backoff base between retries, ms. Default 100. */
+  backoffBaseMs?: number;
+  fetch?: typeof fetch;
+  /** Largest page requested from NetX. Default 100. */
+  maxPageSize?: number;
+  /** Key of a list's total in NetX results (NOT FOUND upstream). Default `size`. */
+  totalKey?: string;
+  /** Attribute carrying the asset kind (the shared mapping has no kind field). Default `Asset Type`. */
+  kindAttribute?: string;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const malformed = (what: string) => new UpstreamError('NETX', 'MALFORMED', `malformed response: ${what}`);
+/** NetX asset ids are positive integers; anything else is never sent upstream. */
+const assetNumber = (id: string): number | null => (/^[1-9]\d{0,14}$/.test(id) ? Number(id) : null);
+
+/** File URL path of each rendition kind (File Retrieval API; the thumbnail via the newer /api/file). */
+const RENDITION_PATHS: Record<RenditionKind, (id: number) => string> = {
+  THUMBNAIL: (id) => pathOf('NETX')`/api/file/asset/${id}/thumbnail.jpg`,
+  PREVIEW: (id) => pathOf('NETX')`/file/asset/${id}/preview`,
+  WEB: (id) => pathOf('NETX')`/file/asset/${id}/view/${VIEW_WEB}`,
+  ORIGINAL: (id) => pathOf('NETX')`/file/asset/${id}/original`,
+};
+
+/** Map a JSON-RPC error code to a typed error (the upstream message is not passed on). */
+function rpcFailure(code: unknown): UpstreamError {
+  if (code === RPC_ERRORS.authInvalid) return new UpstreamError('NETX', 'UNAUTHENTICATED', 'apiToken refused (invalid or expired)');
+  if (code === RPC_ERRORS.accessDenied) return new UpstreamError('NETX', 'FORBIDDEN', 'access not allowed for this apiToken');
+  if (typeof code !== 'number') return malformed('error without a numeric code');
+  const server = code === RPC_ERRORS.internal || (code <= -32000 && code >= -32099);
+  return new UpstreamError('NETX', server ? 'UNAVAILABLE' : 'BAD_REQUEST', `JSON-RPC error ${code}`);
+}
+
+/** Offset cursors for findAssets: opaque to callers, checked on the way back in. */
+const pageCursor = {
+  encode: (offset: number) => Buffer.from(JSON.stringify({ o: offset })).toString('base64url'),
+  decode(after: string | undefined): number {
+    if (after === undefined) return 0;
+    try {
+      const o: unknown = (JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as { o?: unknown }).o;
+      if (Number.isSafeInteger(o) && (o as number) >= 0) return o as number;
+    } catch {
+      // fall through to the typed error
+    }
+    throw new UpstreamError('NETX', 'BAD_REQUEST', 'invalid page cursor');
+  },
+};
+
+interface ChangeCursor {
+  /** modDate (epoch ms) the next poll starts at, inclusive. */
+  t: number;
+  /** Assets at exactly `t` already reported (results are sorted by modDate, then id). */
+  skip: number;
+}
+const changeCursor = {
+  encode: (c: ChangeCursor) => Buffer.from(JSON.stringify(c)).toString('base64url'),
+  decode(s: string): ChangeCursor {
+    try {
+      const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Partial<ChangeCursor>;
+      if (Number.isSafeInteger(c.t) && Number.isSafeInteger(c.skip) && (c.skip as number) >= 0) return { t: c.t as number, skip: c.skip as number };
+    } catch {
+      // fall through to the typed error
+    }
+    throw new UpstreamError('NETX', 'BAD_REQUEST', 'invalid changes cursor');
+  },
+};
+
+/** A changesSince cursor that reports changes from an instant on (e.g. to resume after a restart). */
+export function netxChangeCursor(since: string | Date): string {
+  const t = since instanceof Date ? since.getTime() : Date.parse(since);
+  if (Number.isNaN(t)) throw new RangeError('netxChangeCursor: not a date');
+  return changeCursor.encode({ t, skip: 0 });
+}
+
+function checkOptions(opts: NetxClientOptions): string {
+  let origin: string;
+  try {
+    const u = new URL(opts.baseUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    origin = u.origin;
+  } catch {
+    throw new TypeError('createNetxClient: baseUrl must be an http(s) URL');
+  }
+  if (!/^[\x21-\x7e]+$/.test(opts.apiToken)) throw new TypeError('createNetxClient: apiToken must be a non-empty token without spaces');
+  return origin;
+}
+
+/** Create the NetX DamSource. Throws TypeError on unusable options; every later failure is an UpstreamError. */
+export function createNetxClient(opts: NetxClientOptions): DamSource {
+  const origin = checkOptions(opts);
+  const http: HttpClient = createHttpClient({
+    system: 'NETX', baseUrl: opts.baseUrl,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+    ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
+  const auth = { authorization: `${AUTH_SCHEME} ${opts.apiToken}` };
+  const maxPage = Math.max(1, opts.maxPageSize ?? 100);
+  const totalKey = opts.totalKey ?? DEFAULT_TOTAL_KEY;
+  const mapCtx: MapContext = { mapping: opts.mapping, kindAttribute: opts.kindAttribute ?? DEFAULT_KIND_ATTRIBUTE, origin };
+  const createdAt = Date.now();
+  let seq = 0;
+
+  /** One JSON-RPC call; returns `result` or throws a typed error. */
+  async function rpc(method: string, params: unknown[]): Promise<unknown> {
+    const id = ++seq;
+    const request: RpcRequest = { jsonrpc: JSONRPC_VERSION, id, method, params, dataContext: 'json' };
+    const res = await http.request<unknown>({
+      method: 'POST', path: RPC_PATH, idempotent: true, expect: 'json',
+      headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(request),
+    });
+    const body = res.body;
+    if (!isObj(body) || body.jsonrpc !== JSONRPC_VERSION) throw malformed('not a JSON-RPC 2.0 response');
+    if (body.error !== undefined && body.error !== null && (body.id === id || body.id === null)) {
+      throw rpcFailure(isObj(body.error) ? body.error.code : undefined);
+    }
+    if (body.id !== id) throw malformed('response id does not echo the request id');
+    if (!('result' in body)) throw malformed('neither result nor error');
+    return body.result;
+  }
+
+  /** A list result: its items and, when NetX sent one, its total. */
+  async function list(method: string, params: unknown[]): Promise<{ results: unknown[]; total?: number }> {
+    const result = await rpc(method, params);
+    if (!isObj(result) || !Array.isArray(result.results)) throw malformed(`${method} result has no results list`);
+    const total = result[totalKey];
+    if (total === undefined) return { results: result.results };
+    if (!Number.isSafeInteger(total) || (total as number) < 0) throw malformed(`${method} total is not a count`);
+    return { results: result.results, total: total as number };
+  }
+
+  return {
+    system: 'NETX',
+
+    async ping(): Promise<SourceHealth> {
+      const started = Date.now();
+      const self = await rpc('getSelf', []);
+      if (!isObj(self) || self.id === undefined) throw malformed('getSelf returned no user');
+      return { system: 'NETX', ok: true, latencyMs: Date.now() - started };
+    },
+
+    async getAssets(ids: readonly string[]): Promise<(Asset | null)[]> {
+      const numbers = [...new Set(ids.map(assetNumber).filter((n): n is number => n !== null))];
+      if (numbers.length === 0) return ids.map(() => null);
+      const { results } = await list('getAssets', [numbers, { data: CLIENT_DATA_GROUPS }]);
+      const byId = new Map(results.map((r) => toAsset(r, mapCtx)).map((a) => [a.source.nativeId, a]));
+      return ids.map((id) => (assetNumber(id) === null ? null : (byId.get(id) ?? null)));
+    },
+
+    async findAssets(filter: CanonicalFilter, page: PageRequest): Promise<Page<Asset>> {
+      const offset = pageCursor.decode(page.after);
+      const query = toQuery(filter, opts.mapping, mapCtx.kindAttribute);
+      if (query === null) return { items: [], total: 0 };
+      const size = Math.max(0, Math.min(Math.floor(page.first), maxPage));
+      const options: RpcOptions = { page: { startIndex: offset, size }, data: CLIENT_DATA_GROUPS };
+      if (page.sort && page.sort.field !== 'relevance') options.sort = { field: page.sort.field === 'date' ? 'modDate' : 'name', order: page.sort.direction };
+      const { results, total } = await list('getAssetsByQuery', [{ query }, options]);
+      const items = results.map((r) => toAsset(r, mapCtx));
+      const end = offset + items.length;
+      // Without a total (a NetX that omits the key), a full page may have a successor.
+      const known = total ?? (items.length === size && size > 0 ? end + 1 : end);
+      return { items, total: total ?? end, ...(end < known && items.length > 0 ? { next: pageCursor.encode(end) } : {}) };
+    },
+
+    async openRendition(assetId: string, kind: RenditionKind): Promise<Content> {
+      const id = assetNumber(assetId);
+      if (id === null) throw new UpstreamError('NETX', 'NOT_FOUND', 'no such asset');
+      const res = await http.request<ReadableStream<Uint8Array> | null>({ path: RENDITION_PATHS[kind](id), headers: auth, expect: 'stream' });
+      if (!res.body) throw malformed('file response has no body');
+      const length = Number(res.headers.get('content-length'));
+      return {
+        body: res.body,
+        mimeType: (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]?.trim() || 'application/octet-stream',
+        ...(Number.isSafeInteger(length) && length >= 0 && res.headers.has('content-length') ? { size: length } : {}),
+      };
+    },
+
+    async changesSince(cursor?: string): Promise<ChangeSet> {
+      const from = cursor === undefined ? { t: createdAt, skip: 0 } : changeCursor.decode(cursor);
+      const { results } = await list('getAssetsByQuery', [
+        { query: [{ operator: 'and', range: { field: 'modDate', min: from.t } }] },
+        { page: { startIndex: from.skip, size: maxPage }, sort: { field: 'modDate', order: 'asc' }, data: ['asset.id', 'asset.base'] },
+      ]);
+      const changes: Change[] = results.map((r) => {
+        if (!isObj(r) || !Number.isSafeInteger(r.id) || typeof r.modDate !== 'number' || typeof r.creationDate !== 'number') throw malformed('changed asset lacks id or dates');
+        return { system: 'NETX', kind: 'asset', nativeId: String(r.id), at: new Date(r.modDate).toISOString(), operation: r.creationDate >= from.t ? 'create' : 'update' };
+      });
+      return { changes, cursor: changeCursor.encode(nextChangeCursor(from, results as { modDate: number }[])) };
+    },
+  };
+}
+
+/** Advance past what was reported: the last modDate seen, and how many assets sit exactly at it. */
+function nextChangeCursor(from: ChangeCursor, results: { modDate: number }[]): ChangeCursor {
+  const last = results[results.length - 1];
+  if (!last) return from;
+  const atLast = results.filter((r) => r.modDate === last.modDate).length;
+  return { t: last.modDate, skip: last.modDate === from.t ? from.skip + atLast : atLast };
+}
