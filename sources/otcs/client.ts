@@ -1,0 +1,94 @@
+/**
+ * The Content Server connector: an EcmSource over the CS REST API. This file owns the
+ * transport (ticket login, the `OTCSTicket` header, rotated tickets picked up from every
+ * response, one shared re-login on 401) and composes the resource modules: nodes.ts,
+ * search.ts, records.ts, and the Business Workspaces half (workspaces.ts).
+ */
+import { credentialCache, type CredentialCache } from '../http/auth.ts';
+import { createHttpClient, type HttpClient, type HttpResponse } from '../http/client.ts';
+import { formBody, pathOf } from '../http/path.ts';
+import type { Mapping } from '../mapping.ts';
+import type { CanonicalFilter, PageRequest } from '../model.ts';
+import type { EcmSource } from '../ports.ts';
+import { isRec, malformed } from './map.ts';
+import { FORM, getDocuments, getVersions, openContent } from './nodes.ts';
+import { getApprovals, getAudit, getHolds, getRetention } from './records.ts';
+import { changesSince, findDocuments } from './search.ts';
+import type { OtcsTransport } from './shared.ts';
+import { createWorkspaceReads } from './workspaces.ts';
+
+export interface OtcsClientOptions {
+  /** Base URL including the CGI path, e.g. `https://cs.example.com/otcs/cs.exe`. */
+  baseUrl: string;
+  username: string;
+  password: string;
+  /** Optional sign-in domain (form field `domain`). */
+  domain?: string;
+  mapping: Mapping;
+  timeoutMs?: number;
+  retries?: number;
+  /** Backoff base between retries (ms); tests shorten it. */
+  backoffBaseMs?: number;
+  fetch?: typeof fetch;
+  /** Page size when a request asks for none. Default 50. */
+  pageSize?: number;
+}
+
+/** The Content Server source, plus `findDocuments` facets as an optional third argument. */
+export interface OtcsClient extends EcmSource {
+  findDocuments(filter: CanonicalFilter, page: PageRequest, opts?: { facets?: boolean }): ReturnType<EcmSource['findDocuments']>;
+}
+
+const p = pathOf('OTCS');
+
+/** Build the Content Server client (no request is made until the first call). */
+export function createOtcsClient(opts: OtcsClientOptions): OtcsClient {
+  const startedAt = new Date().toISOString();
+  const cache: CredentialCache<string> = credentialCache<string>(async (): Promise<string> => {
+    const res: HttpResponse<unknown> = await http.request<unknown>({
+      method: 'POST', path: p`/api/v1/auth`, anonymous: true, idempotent: true, headers: FORM,
+      body: formBody({ username: opts.username, password: opts.password, ...(opts.domain ? { domain: opts.domain } : {}) }),
+    });
+    const ticket = isRec(res.body) ? res.body.ticket : undefined;
+    if (typeof ticket !== 'string' || ticket === '') throw malformed('login answered without a ticket');
+    return ticket;
+  });
+  const http: HttpClient = createHttpClient<string>({
+    system: 'OTCS',
+    baseUrl: opts.baseUrl,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+    ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    auth: {
+      cache,
+      headers: (ticket) => ({ OTCSTicket: ticket }),
+      // Every CS answer carries a fresh ticket (cs-rest); keep the newest so sessions slide.
+      onResponse(headers, ticket) {
+        const next = headers.get('OTCSTicket');
+        if (next && next !== ticket) cache.set(next);
+      },
+    },
+  });
+  const t: OtcsTransport = { http, mapping: opts.mapping };
+  const pageSize = opts.pageSize ?? 50;
+
+  return {
+    system: 'OTCS',
+    ...createWorkspaceReads(t),
+    async ping() {
+      const started = Date.now();
+      await http.request({ path: p`/api/v1/auth`, expect: 'none' });
+      return { system: 'OTCS', ok: true, latencyMs: Date.now() - started };
+    },
+    changesSince: (cursor) => changesSince(t, cursor, startedAt),
+    getDocuments: (ids) => getDocuments(t, ids),
+    findDocuments: (filter, page, o) => findDocuments(t, filter, page, { pageSize, ...(o?.facets ? { facets: true } : {}) }),
+    getVersions: (id) => getVersions(t, id),
+    openContent: (id, version) => openContent(t, id, version),
+    getApprovals: (id) => getApprovals(t, id),
+    getRetention: (id) => getRetention(t, id),
+    getHolds: (id) => getHolds(t, id),
+    getAudit: (id) => getAudit(t, id),
+  };
+}
