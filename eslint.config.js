@@ -7,7 +7,7 @@ import globals from 'globals';
 const above = (...dirs) => dirs.map((d) => ({ group: [`**/${d}/**`, `../${d}/*`], message: `sources/ must not import from ${d}/ (DESIGN.md: data flows one way)` }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'portal/.next/**', 'bench/node_modules/**', '.data/**', 'dist/**'] },
+  { ignores: ['node_modules/**', 'portal/.next/**', 'bench/node_modules/**', '.data/**', 'dist/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -25,9 +25,15 @@ export interface SourceStatusRecord {
 /** Per-source deadline, health, and call counting. */
 export class SourceGuard {
   private readonly status = new Map<System, SourceStatusRecord>();
+  private readonly listeners: ((system: System, ok: boolean, ms: number) => void)[] = [];
   readonly calls: Record<string, number> = {};
 
-  constructor(private readonly deadlineMs: number, private readonly onCall?: (system: System, ok: boolean, ms: number) => void) {}
+  constructor(private readonly deadlineMs: number) {}
+
+  /** Observe every source call (metrics). */
+  subscribe(listener: (system: System, ok: boolean, ms: number) => void): void {
+    this.listeners.push(listener);
+  }
 
   /** Run one source call under the deadline, recording its outcome. Never swallows errors. */
   async run<T>(system: System, fn: () => Promise<T>): Promise<T> {
@@ -52,7 +58,7 @@ export class SourceGuard {
   private record(system: System, ok: boolean, ms: number, message?: string): void {
     this.calls[system] = (this.calls[system] ?? 0) + 1;
     this.status.set(system, { system, ok, latencyMs: ms, checkedAt: new Date().toISOString(), ...(message ? { message } : {}) });
-    this.onCall?.(system, ok, ms);
+    for (const l of this.listeners) l(system, ok, ms);
   }
 
   /** Last known status of a source (unknown sources count as ok until first used). */
@@ -108,7 +114,7 @@ export function guardEcm(src: EcmSource, cache: UpstreamCache, guard: SourceGuar
     getAccounts: many('account', (ids) => src.getAccounts(ids)),
     getWorkspaces: many('workspace', (ids) => src.getWorkspaces(ids)),
     getDocuments: many('document', (ids) => src.getDocuments(ids)),
-    findDocuments: once('findDocuments', (f, p) => src.findDocuments(f, p)),
+    findDocuments: once('findDocuments', (f, p, o) => src.findDocuments(f, p, o)),
     getVersions: once('versions', (id) => src.getVersions(id)),
     openContent: (id, v) => run(() => src.openContent(id, v)),
     getApprovals: once('approvals', (id) => src.getApprovals(id)),
@@ -136,7 +142,6 @@ export interface BuildOptions {
   fetch?: typeof fetch;
   cacheTtlMs?: number;
   deadlineMs?: number;
-  onCall?: (system: System, ok: boolean, ms: number) => void;
 }
 
 /** The four sources from configuration. */
@@ -145,7 +150,7 @@ export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: B
   const common = { mapping, timeoutMs: up.timeoutMs, retries: up.retries, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
   const cache = new UpstreamCache({ ttlMs: opts.cacheTtlMs ?? 30_000 });
   // The deadline bounds a source's whole call, retries included, so a dead source costs one timeout.
-  const guard = new SourceGuard(opts.deadlineMs ?? up.timeoutMs, opts.onCall);
+  const guard = new SourceGuard(opts.deadlineMs ?? up.timeoutMs);
   const ecm = createOtcsClient({ ...common, baseUrl: up.otcs.url, username: up.otcs.username, password: up.otcs.password, domain: up.otcs.domain });
   const dams: Record<DamSystem, DamSource> = {
     ICONIK: createIconikClient({ ...common, baseUrl: up.iconik.url, appId: up.iconik.appId, authToken: up.iconik.authToken }),

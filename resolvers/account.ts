@@ -39,7 +39,7 @@ export const accountResolvers = {
   },
   Account: {
     id: (a: Account) => accountId(a.id),
-    workspace: (a: Account, _: unknown, ctx: Context) => ctx.loaders.workspace.load(a.workspaceId),
+    workspace: (a: Account, _: unknown, ctx: Context) => a.workspace ?? ctx.loaders.workspace.load(a.workspaceId),
     documents: async (a: Account, args: ContentArgs, ctx: Context) =>
       connectionFromList(await ctx.loaders.documentsIn.load({ owner: a.workspaceId, filter: contentFilter(args.filter) }), args),
     assets: (a: Account, args: ContentArgs, ctx: Context, info: GraphQLResolveInfo) =>

@@ -40,7 +40,7 @@ export const campaignResolvers = {
   },
   Campaign: {
     id: (c: Campaign) => campaignId(c.code),
-    workspace: (c: Campaign, _: unknown, ctx: Context) => ctx.loaders.workspace.load(c.workspaceId),
+    workspace: (c: Campaign, _: unknown, ctx: Context) => c.workspace ?? ctx.loaders.workspace.load(c.workspaceId),
     documents: async (c: Campaign, args: ContentArgs, ctx: Context) =>
       connectionFromList(await ctx.loaders.documentsIn.load({ owner: c.workspaceId, filter: contentFilter(args.filter) }), args),
     assets: (c: Campaign, args: ContentArgs, ctx: Context, info: GraphQLResolveInfo) =>

@@ -92,7 +92,7 @@ export const searchResolvers = {
       const sort = sortOf(sortName);
       const pages = await Promise.allSettled(systems.map((s): Promise<Page<Document | Asset>> => {
         const page = { first, offset: positions[s] ?? 0, sort };
-        return s === 'OTCS' ? ctx.sources.ecm.findDocuments(filter, page) : ctx.sources.dams[s].findAssets(filter, page, { facets: true });
+        return s === 'OTCS' ? ctx.sources.ecm.findDocuments(filter, page, { facets: true }) : ctx.sources.dams[s].findAssets(filter, page, { facets: true });
       }));
       const heads: Hit[][] = [];
       const totals: [System, number][] = [];

@@ -116,6 +116,8 @@ export interface Campaign {
   businessObject: BusinessObject;
   /** The Content Server node id of its business workspace. */
   workspaceId: string;
+  /** The workspace itself, when the source returned it in the same answer. */
+  workspace?: Workspace;
   source: SourceRef;
 }
 
@@ -127,6 +129,8 @@ export interface Account {
   region: Region;
   businessObject: BusinessObject;
   workspaceId: string;
+  /** The workspace itself, when the source returned it in the same answer. */
+  workspace?: Workspace;
   source: SourceRef;
 }
 

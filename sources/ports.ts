@@ -42,8 +42,8 @@ export interface EcmSource extends SourceClient {
   getWorkspaces(ids: readonly string[]): Promise<(Workspace | null)[]>;
   /** Documents by node id, in key order: one `POST /api/v2/nodes/list`. */
   getDocuments(ids: readonly string[]): Promise<(Document | null)[]>;
-  /** Documents matching the filter (typically `workspaceIds` plus policy filters), via search. */
-  findDocuments(filter: CanonicalFilter, page: PageRequest): Promise<Page<Document>>;
+  /** Documents matching the filter (typically `workspaceIds` plus policy filters), via search; facets when asked. */
+  findDocuments(filter: CanonicalFilter, page: PageRequest, opts?: { facets?: boolean }): Promise<Page<Document>>;
   getVersions(documentId: string): Promise<Version[]>;
   /** Streams the bytes of a version (latest when omitted). */
   openContent(documentId: string, version?: number): Promise<Content>;

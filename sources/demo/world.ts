@@ -820,7 +820,8 @@ export class DemoWorld {
         title = testimonial ? `Customer Testimonial - ${account.name}` : `Product Demo for ${account.name}`;
         if (rightsCase === 'licence-expired' || rightsCase === 'licence-narrowed') rightsCase = 'cleared-world';
       } else {
-        campaign = campaignOf(local);
+        // Count only campaign videos, so every campaign gets some (not just the odd-indexed ones).
+        campaign = campaignOf(local - Math.floor(local / 5));
         const cut = ['Hero Film 30s', 'Cutdown 15s', 'Social Teaser 6s', 'Behind the Scenes', 'Product Walkthrough', 'Event Recap'][rng.int(0, 5)];
         title = `${campaign.name} - ${cut}`;
         if (local % 31 === 7) { kind = 'AUDIO'; mimeType = 'audio/mpeg'; ext = 'mp3'; title = `${campaign.name} - Radio Spot 30s`; }

@@ -13,6 +13,8 @@
  *   registered and also works through firewalls. Polling cannot see purges.
  */
 import { credentialCache } from '../http/auth.ts';
+import { UpstreamError } from '../http/errors.ts';
+import { pageWindow } from '../http/paging.ts';
 import { createHttpClient, type HttpClient } from '../http/client.ts';
 import type { Mapping } from '../mapping.ts';
 import type { Asset, CanonicalFilter, ChangeSet, Page, PageRequest, RenditionKind } from '../model.ts';
@@ -125,13 +127,18 @@ export function createIconikClient(opts: IconikClientOptions): DamSource {
   }
 
   async function findAssets(filter: CanonicalFilter, page: PageRequest, o?: { facets?: boolean }): Promise<Page<Asset>> {
-    const cursor = page.after ? decodeCursor(page.after) : { page: 1, perPage: Math.min(maxPerPage, Math.max(1, Math.floor(page.first))) };
+    const wanted = Math.min(maxPerPage, Math.max(1, Math.floor(page.first)));
+    // An absolute offset (cross-source search) is served by the page size whose one page covers it.
+    const window = page.offset !== undefined ? pageWindow(page.offset, wanted, maxPerPage) : null;
+    if (page.offset !== undefined && !window) throw new UpstreamError('ICONIK', 'BAD_REQUEST', 'page offset beyond reach');
+    const cursor = window ? { page: window.page, perPage: window.perPage } : page.after ? decodeCursor(page.after) : { page: 1, perPage: wanted };
+    const skip = window?.skip ?? 0;
     const criteria = criteriaFor(filter, opts.mapping);
     const sort = sortFor(page.sort);
     if (sort) criteria.sort = sort;
     if (o?.facets) criteria.facets = [...facetFields(opts.mapping).keys()];
     const env = await search(criteria, cursor.page, cursor.perPage);
-    const items = env.objects.map((x) => toAsset(x, ctx));
+    const items = env.objects.slice(skip, skip + wanted).map((x) => toAsset(x, ctx));
     const pages = Math.ceil(env.total / cursor.perPage);
     return {
       items, total: env.total,

@@ -37,7 +37,7 @@ export interface NetxClientOptions {
   /** Backoff base between retries, ms. Default 100. */
   backoffBaseMs?: number;
   fetch?: typeof fetch;
-  /** Largest page requested from NetX. Default 100. */
+  /** Largest page requested from NetX. Default 1000 (the simulator's maximum; NetX documents none). */
   maxPageSize?: number;
   /** Key of a list's total in NetX results (NOT FOUND upstream). Default `size`. */
   totalKey?: string;
@@ -132,7 +132,8 @@ export function createNetxClient(opts: NetxClientOptions): DamSource {
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
   const auth = { authorization: `${AUTH_SCHEME} ${opts.apiToken}` };
-  const maxPage = Math.max(1, opts.maxPageSize ?? 100);
+  // NetX documents no page-size limit (vendor-apis §4): 1000 keeps a batch of campaigns in one call.
+  const maxPage = Math.max(1, opts.maxPageSize ?? 1000);
   const totalKey = opts.totalKey ?? DEFAULT_TOTAL_KEY;
   const mapCtx: MapContext = { mapping: opts.mapping, kindAttribute: opts.kindAttribute ?? DEFAULT_KIND_ATTRIBUTE, origin };
   const createdAt = Date.now();
@@ -185,7 +186,7 @@ export function createNetxClient(opts: NetxClientOptions): DamSource {
     },
 
     async findAssets(filter: CanonicalFilter, page: PageRequest): Promise<Page<Asset>> {
-      const offset = pageCursor.decode(page.after);
+      const offset = page.offset ?? pageCursor.decode(page.after);
       const query = toQuery(filter, opts.mapping, mapCtx.kindAttribute);
       if (query === null) return { items: [], total: 0 };
       const size = Math.max(0, Math.min(Math.floor(page.first), maxPage));

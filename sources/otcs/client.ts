@@ -8,7 +8,6 @@ import { credentialCache, type CredentialCache } from '../http/auth.ts';
 import { createHttpClient, type HttpClient, type HttpResponse } from '../http/client.ts';
 import { formBody, pathOf } from '../http/path.ts';
 import type { Mapping } from '../mapping.ts';
-import type { CanonicalFilter, PageRequest } from '../model.ts';
 import type { EcmSource } from '../ports.ts';
 import { isRec, malformed } from './map.ts';
 import { FORM, getDocuments, getVersions, openContent } from './nodes.ts';
@@ -34,15 +33,10 @@ export interface OtcsClientOptions {
   pageSize?: number;
 }
 
-/** The Content Server source, plus `findDocuments` facets as an optional third argument. */
-export interface OtcsClient extends EcmSource {
-  findDocuments(filter: CanonicalFilter, page: PageRequest, opts?: { facets?: boolean }): ReturnType<EcmSource['findDocuments']>;
-}
-
 const p = pathOf('OTCS');
 
 /** Build the Content Server client (no request is made until the first call). */
-export function createOtcsClient(opts: OtcsClientOptions): OtcsClient {
+export function createOtcsClient(opts: OtcsClientOptions): EcmSource {
   const startedAt = new Date().toISOString();
   const cache: CredentialCache<string> = credentialCache<string>(async (): Promise<string> => {
     const res: HttpResponse<unknown> = await http.request<unknown>({

@@ -5,6 +5,7 @@
  * and escaped, so no filter value can change the query's structure.
  */
 import { UpstreamError } from '../http/errors.ts';
+import { pageWindow } from '../http/paging.ts';
 import { formBody, type QueryValue } from '../http/path.ts';
 import { DOCUMENT_FIELDS, toCanonical, toVendor, type DocumentField, type Mapping } from '../mapping.ts';
 import type { CanonicalFilter, Change, ChangeSet, Document, Facet, Page, PageRequest } from '../model.ts';
@@ -125,10 +126,10 @@ function decodeCursor(after: string | undefined): number {
 }
 
 /** Pages to fetch for `[start, start+wanted)`: one aligned page when a page size allows it, else two. */
+/** Pages to ask for `[start, start + wanted)`: one page whenever some page size covers the range, else two. */
 export function pagePlan(start: number, wanted: number): { limit: number; pages: number[]; skip: number } {
-  for (let limit = wanted; limit <= Math.min(MAX_LIMIT, wanted * 4); limit++) {
-    if (start % limit === 0) return { limit, pages: [start / limit + 1], skip: 0 };
-  }
+  const w = pageWindow(start, wanted, MAX_LIMIT);
+  if (w) return { limit: w.perPage, pages: [w.page], skip: w.skip };
   const first = Math.floor(start / wanted) + 1;
   return { limit: wanted, pages: [first, first + 1], skip: start - (first - 1) * wanted };
 }
@@ -147,7 +148,7 @@ async function searchPage(t: OtcsTransport, fields: Record<string, QueryValue>):
   return { paging, hits, body: res.body };
 }
 
-/** Documents matching a canonical filter: ONE search request per page (two for an unaligned offset). */
+/** Documents matching a canonical filter: ONE search request per page (two only past MAX_LIMIT). */
 export async function findDocuments(t: OtcsTransport, f: CanonicalFilter, page: PageRequest, opts: { facets?: boolean; pageSize?: number } = {}): Promise<Page<Document>> {
   const where = filterToLql(f, t.mapping);
   const locs = locations(f.workspaceIds);

@@ -12,6 +12,7 @@ import type { Mapping } from '../mapping.ts';
 import type { Account, Campaign, Page, PageRequest, Workspace } from '../model.ts';
 import type { AccountQuery, CampaignQuery } from '../ports.ts';
 import { UpstreamError } from '../http/errors.ts';
+import { pageWindow } from '../http/paging.ts';
 import { pathOf, type QueryValue } from '../http/path.ts';
 import { parseMemberIds, parseWorkspaceList, toAccount, toCampaign, toWorkspace, type ParsedWorkspace } from './map-workspaces.ts';
 import type { OtcsTransport, WorkspaceReads } from './shared.ts';
@@ -126,9 +127,10 @@ export function createWorkspaceReads(t: OtcsTransport): WorkspaceReads {
   async function listPage<T>(query: Query, page: PageRequest, map: (ws: ParsedWorkspace) => T): Promise<Page<T>> {
     const offset = startOf(page);
     const wanted = Math.max(0, Math.floor(page.first));
-    // CS pages are fixed-size; an offset that is not on a page boundary yields a shorter page.
-    const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, wanted));
-    const pageNo = Math.floor(offset / limit) + 1;
+    // CS pages are fixed-size: pick a page size whose one page covers the range (else a shorter page).
+    const w = pageWindow(offset, Math.max(1, wanted), MAX_PAGE_SIZE);
+    const limit = w?.perPage ?? Math.min(MAX_PAGE_SIZE, Math.max(1, wanted));
+    const pageNo = w?.page ?? Math.floor(offset / limit) + 1;
     const { paging, items } = await fetchList({ ...query, sort: sortOf(page), page: pageNo, limit });
     const skip = offset - (pageNo - 1) * limit;
     // Pages past the end repeat results on real servers (pyxecm), so page_total decides.
@@ -145,9 +147,11 @@ export function createWorkspaceReads(t: OtcsTransport): WorkspaceReads {
     return pages.flatMap((pg) => pg.items);
   }
 
-  const recordFields = ['business_properties', 'categories'];
-  const toC = (ws: ParsedWorkspace) => toCampaign(ws, m);
-  const toA = (ws: ParsedWorkspace) => toAccount(ws, m);
+  // Campaigns and accounts ARE workspaces: one listing carries both, so the graph's
+  // `campaign { workspace { team } }` costs no request beyond the campaign's own.
+  const recordFields = ['business_properties', 'categories', 'workspace_references', 'roles'];
+  const toC = (ws: ParsedWorkspace): Campaign => ({ ...toCampaign(ws, m), workspace: toWorkspace(ws, m) });
+  const toA = (ws: ParsedWorkspace): Account => ({ ...toAccount(ws, m), workspace: toWorkspace(ws, m) });
 
   /** User ids with this business email (one members request). */
   async function userIdsByEmail(email: string): Promise<number[]> {

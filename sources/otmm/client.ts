@@ -185,7 +185,7 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
     },
 
     async findAssets(filter: CanonicalFilter, page: PageRequest, findOpts?: { facets?: boolean }): Promise<Page<Asset>> {
-      const offset = page.after === undefined ? 0 : cursors.decode(page.after);
+      const offset = page.offset ?? (page.after === undefined ? 0 : cursors.decode(page.after));
       let conditions;
       try {
         conditions = filterConditions(filter, opts.mapping);

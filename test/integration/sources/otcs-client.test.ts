@@ -10,7 +10,8 @@ import { createWorld, type DemoDocument, type DemoWorld } from '../../../sources
 import { UpstreamError } from '../../../sources/http/errors.ts';
 import { demoMapping } from '../../../sources/mapping.ts';
 import type { CanonicalFilter, Document } from '../../../sources/model.ts';
-import { createOtcsClient, type OtcsClient, type OtcsClientOptions } from '../../../sources/otcs/client.ts';
+import { createOtcsClient, type OtcsClientOptions } from '../../../sources/otcs/client.ts';
+import type { EcmSource } from '../../../sources/ports.ts';
 import { createOtcsSimulator, type OtcsSimulator } from '../../../sources/otcs/simulator.ts';
 import { simFaults, simRequests, simReset, simStats, testWorld } from '../../helpers/world.ts';
 
@@ -65,7 +66,7 @@ const kindOf = async (p: Promise<unknown>): Promise<string> => {
 };
 
 describe('OTCS client: authentication', () => {
-  let s: { sim: OtcsSimulator; base: string; client: OtcsClient };
+  let s: { sim: OtcsSimulator; base: string; client: EcmSource };
   before(async () => { s = await setup(); });
   after(() => s.sim.close());
 
@@ -113,7 +114,7 @@ describe('OTCS client: authentication', () => {
 });
 
 describe('OTCS client: failures become typed errors', () => {
-  let s: { sim: OtcsSimulator; base: string; client: OtcsClient };
+  let s: { sim: OtcsSimulator; base: string; client: EcmSource };
   const id = String(docs[3]?.nodeId);
   before(async () => { s = await setup(world, {}, { retries: 2, timeoutMs: 300 }); await s.client.ping(); });
   after(() => s.sim.close());
@@ -169,7 +170,7 @@ describe('OTCS client: failures become typed errors', () => {
 });
 
 describe('OTCS client: paths and request counts', () => {
-  let s: { sim: OtcsSimulator; base: string; client: OtcsClient };
+  let s: { sim: OtcsSimulator; base: string; client: EcmSource };
   before(async () => { s = await setup(); await s.client.ping(); });
   after(() => s.sim.close());
   beforeEach(() => simReset(s.base));
@@ -219,7 +220,7 @@ describe('OTCS client: paths and request counts', () => {
 });
 
 describe('OTCS client: canonical round trip against the world', () => {
-  let s: { sim: OtcsSimulator; base: string; client: OtcsClient };
+  let s: { sim: OtcsSimulator; base: string; client: EcmSource };
   before(async () => { s = await setup(); });
   after(() => s.sim.close());
 
@@ -293,7 +294,7 @@ describe('OTCS client: canonical round trip against the world', () => {
 });
 
 describe('OTCS client: filters pushed down', () => {
-  let s: { sim: OtcsSimulator; base: string; client: OtcsClient };
+  let s: { sim: OtcsSimulator; base: string; client: EcmSource };
   before(async () => { s = await setup(); });
   after(() => s.sim.close());
 

@@ -142,3 +142,9 @@ test('scale 100 is 100 times larger and is produced lazily', () => {
   assert.equal(n, 25_000);
   assert.ok(process.memoryUsage().heapUsed - before < 200 * 1024 * 1024, 'iterating does not accumulate the world');
 });
+
+test('every campaign has assets in every DAM', () => {
+  for (const c of world.campaigns()) {
+    for (const s of DAM_SYSTEMS) assert.ok(assets.some((a) => a.system === s && a.campaignCode === c.code), `${c.code} in ${s}`);
+  }
+});

@@ -64,11 +64,12 @@ describe('filterToLql (client)', () => {
 });
 
 describe('pagePlan', () => {
-  it('uses one aligned page when it can and two otherwise, always covering the window', () => {
+  it('covers any window with one page when a page size reaches it, two otherwise', () => {
     assert.deepEqual(pagePlan(0, 10), { limit: 10, pages: [1], skip: 0 });
     assert.deepEqual(pagePlan(20, 10), { limit: 10, pages: [3], skip: 0 });
-    assert.deepEqual(pagePlan(7, 5), { limit: 7, pages: [2], skip: 0 });
-    for (const [start, wanted] of [[7, 5], [101, 10], [13, 3], [997, 50]] as const) {
+    assert.deepEqual(pagePlan(7, 5), { limit: 6, pages: [2], skip: 1 });
+    assert.equal(pagePlan(10_001, 500).pages.length, 2, 'no page size up to the limit covers it');
+    for (const [start, wanted] of [[7, 5], [101, 10], [13, 3], [997, 50], [10_001, 500]] as const) {
       const plan = pagePlan(start, wanted);
       const from = (plan.pages[0] as number - 1) * plan.limit + plan.skip;
       assert.equal(from, start);
