@@ -6,6 +6,8 @@
 import { resolve } from 'node:path';
 import { DEFAULT_PORTS, DEMO_CREDENTIALS } from '../sources/demo/credentials.ts';
 import { DEMO_MAPPING_FILE } from '../sources/mapping.ts';
+import { DEFAULT_CLOCK_TOLERANCE_S, issuersProblems, type IssuerConfig } from './auth.ts';
+import { DEMO_ISSUER } from './demo-issuer.ts';
 
 export interface Config {
   /** Demo mode: simulators, demo users and tokens, introspection. */
@@ -29,6 +31,12 @@ export interface Config {
     iconik: { url: string; appId: string; authToken: string };
     netx: { url: string; apiToken: string };
     otmm: { url: string; username: string; password: string };
+  };
+  auth: {
+    /** Identity providers whose bearer tokens are accepted (demo mode adds the demo issuer). */
+    issuers: IssuerConfig[];
+    /** Leeway for token expiry and not-before, in seconds. */
+    clockToleranceS: number;
   };
 }
 
@@ -98,6 +106,21 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const logLevel = str('LOG_LEVEL', 'info');
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn, error or silent (got "${logLevel}")`);
 
+  const json = (name: string): unknown => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    try {
+      return JSON.parse(v);
+    } catch {
+      problems.push(`${name} must be valid JSON`);
+      return undefined;
+    }
+  };
+  const issuers = json('AUTH_ISSUERS') ?? [];
+  const issuerProblems = issuersProblems(issuers, 'AUTH_ISSUERS');
+  if (demo && Array.isArray(issuers) && issuers.some((i: { issuer?: unknown } | null) => i?.issuer === DEMO_ISSUER)) issuerProblems.push(`AUTH_ISSUERS may not name "${DEMO_ISSUER}": demo mode issues it itself`);
+  problems.push(...issuerProblems);
+
   const config: Config = {
     demo,
     logLevel: logLevel as Config['logLevel'],
@@ -133,6 +156,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         username: need('OTMM_USERNAME', DEMO_CREDENTIALS.otmm.username),
         password: need('OTMM_PASSWORD', DEMO_CREDENTIALS.otmm.password),
       },
+    },
+    auth: {
+      issuers: issuerProblems.length ? [] : (issuers as IssuerConfig[]),
+      clockToleranceS: int('AUTH_CLOCK_TOLERANCE_S', DEFAULT_CLOCK_TOLERANCE_S, 0, 300),
     },
   };
   if (!demo) for (const name of ['OTCS_URL', 'ICONIK_URL', 'NETX_URL', 'OTMM_URL']) if (!env[name]) problems.push(`${name} is required when ATRIUM_DEMO=false`);

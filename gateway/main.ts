@@ -5,16 +5,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadMapping } from '../sources/mapping.ts';
+import { createAuthenticator, type Authenticator } from './auth.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import type { Principal } from './context.ts';
+import { demoIssuer } from './demo-issuer.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildGateway, type Gateway } from './server.ts';
 import { buildSources, type Sources } from './sources.ts';
 
-/**
- * The reader until per-user access lands (issue 5): one demo principal with admin scope.
- * Nothing below assumes there is only one reader; context and loaders are per request.
- */
+/** The demo admin as a principal, for tests that read as one fixed user without a token. */
 export const DEMO_PRINCIPAL: Principal = { id: 'demo-admin', email: 'admin@atrium.example', name: 'Ada Admin', roles: ['admin'], regions: ['EMEA', 'NA', 'APAC', 'LATAM'] };
 
 export interface RunningGateway {
@@ -25,10 +24,18 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** The configured issuers, plus the gateway's own demo issuer in demo mode. */
+export async function buildAuthenticator(config: Readonly<Config>, log: Logger): Promise<Authenticator> {
+  const issuers = [...config.auth.issuers, ...(config.demo ? [(await demoIssuer(config.dataDir)).issuerConfig] : [])];
+  if (issuers.length === 0) log.warn('no AUTH_ISSUERS configured: every reader is anonymous');
+  return createAuthenticator({ issuers, clockToleranceS: config.auth.clockToleranceS, log });
+}
+
 /** Build and listen. */
 export async function startGateway(config: Readonly<Config>, log: Logger, opts: { port?: number } = {}): Promise<RunningGateway> {
   const mapping = loadMapping(config.mappingFile);
   const sources = buildSources(config, mapping, {});
+  const authenticator = await buildAuthenticator(config, log);
   const port = opts.port ?? config.gatewayPort;
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -36,7 +43,7 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     server.listen(port, config.host, () => resolve());
   });
   const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
-  const gateway = buildGateway({ sources, log, publicUrl: url, introspection: config.demo, principal: () => DEMO_PRINCIPAL });
+  const gateway = buildGateway({ sources, log, publicUrl: url, introspection: config.demo, principal: (req) => authenticator.principalFor(req.headers.authorization) });
   await gateway.start();
   server.on('request', (req, res) => void gateway.handle(req, res));
   return {

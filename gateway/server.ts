@@ -13,7 +13,7 @@ import { loadTypeDefs } from '../schema/index.ts';
 import { resolvers } from '../resolvers/index.ts';
 import type { System } from '../sources/model.ts';
 import { createContext, type Context, type Principal } from './context.ts';
-import { makeFormatError } from './errors.ts';
+import { ErrorCode, UnauthenticatedError, makeFormatError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { DEFAULT_LIMITS, limitsPlugin, type Limits } from './plugins/limits.ts';
 import { Metrics, metricsPlugin } from './plugins/metrics.ts';
@@ -83,6 +83,7 @@ export function buildGateway(opts: GatewayOptions): Gateway {
   const schema = buildSchema();
   const metrics = opts.metrics ?? new Metrics();
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+  opts.sources.guard.subscribe((system, ok) => metrics.upstreamCall(system, ok));
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: opts.introspection,
@@ -119,7 +120,14 @@ export function buildGateway(opts: GatewayOptions): Gateway {
         }
       } else body = raw;
     }
-    const principal = await opts.principal(req);
+    let principal: Principal | null;
+    try {
+      principal = await opts.principal(req);
+    } catch (e) {
+      // A bad token is the caller's to fix: 401 with a challenge, before anything executes.
+      if (!(e instanceof UnauthenticatedError)) throw e;
+      return send(res, 401, { errors: [{ message: e.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] }, { 'www-authenticate': 'Bearer', 'x-request-id': requestId });
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () => createContext(deps, { requestId, principal }),
