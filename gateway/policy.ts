@@ -1,26 +1,19 @@
 /**
- * The access policy (DESIGN.md, "Access policy v1"). This first part holds the field rules;
- * per-object visibility and the pushdown filters arrive with issue 5.
+ * The access policy (DESIGN.md, "Access policy v1"): one pure module, no I/O, the clock an
+ * argument. It drives both halves of enforcement:
+ * - pushdown (policy/pushdown.ts, policy/merge.ts): the filters each source is asked, so pages,
+ *   totals and facets already leave out most of what the reader may not see;
+ * - the per-object check (policy/visibility.ts): every object, before it is returned. This is
+ *   the final word; the pushdown is only ever a superset of it.
+ * Plus the field rules (policy/fields.ts) and the cache scope (policy/scope.ts).
+ * Decisions made there are recorded in policy/README.md.
  */
-import type { Principal } from './context.ts';
-import { ForbiddenError } from './errors.ts';
-
-/** Internal readers: everyone but partners (and anonymous readers). */
-export function isInternal(p: Principal | null): boolean {
-  return !!p && p.roles.some((r) => r !== 'partner');
-}
-
-/** Audit readers: compliance and admin. */
-export function isAuditReader(p: Principal | null): boolean {
-  return !!p && p.roles.some((r) => r === 'compliance' || r === 'admin');
-}
-
-/** FORBIDDEN on the field unless the reader may see audit fields. */
-export function requireAuditReader(p: Principal | null): void {
-  if (!isAuditReader(p)) throw new ForbiddenError('Audit fields are for compliance and admin readers');
-}
-
-/** FORBIDDEN on the field unless the reader is internal (workspace teams, campaign audiences). */
-export function requireInternal(p: Principal | null, what: string): void {
-  if (!isInternal(p)) throw new ForbiddenError(`${what} are for internal readers`);
-}
+export { isAuditReader, isInternal, requireAuditReader, requireInternal } from './policy/fields.ts';
+export { allow, decideForRoles, deny, isMember, ROLE_ORDER, ruleId, type Decision } from './policy/decision.ts';
+export {
+  accountDecision, assetDecision, campaignDecision, documentDecision, explainDecision,
+  type AccessTarget, type AssetOwners, type DocumentOwner,
+} from './policy/visibility.ts';
+export { accountPushdown, assetPushdown, campaignPushdown, documentPushdown, pushdownInstant, type Pushdown } from './policy/pushdown.ts';
+export { mergeFilters } from './policy/merge.ts';
+export { scopeKey } from './policy/scope.ts';
