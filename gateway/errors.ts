@@ -19,9 +19,12 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Codes Apollo Server itself produces that are safe to show as they are. */
+/**
+ * Codes safe to show as they are: ours and Apollo's request errors. INTERNAL_SERVER_ERROR is
+ * not among them: Apollo gives that code to every unexpected error, whose message is internal.
+ */
 const PASS_THROUGH = new Set<string>([
-  ...Object.values(ErrorCode),
+  ...Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR),
   ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
   ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
   ApolloServerErrorCode.BAD_REQUEST,
@@ -97,7 +100,8 @@ export interface ErrorLogger {
 export function makeFormatError(log: ErrorLogger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    const original = unwrapResolverError(error);
+    let original = unwrapResolverError(error);
+    while (original instanceof GraphQLError && original.originalError) original = original.originalError;
     if (original instanceof UpstreamError) {
       const pub = fromUpstream(original);
       return { ...formatted, message: pub.message, extensions: { ...pub.extensions } };

@@ -12,6 +12,7 @@ const date = check('Date', /^\d{4}-\d{2}-\d{2}$/);
 
 export const DateTime = new GraphQLScalarType({
   name: 'DateTime',
+  description: 'An ISO-8601 date-time in UTC, e.g. `2026-11-22T09:30:00Z`.',
   serialize: (v) => (v instanceof Date ? v.toISOString() : String(v)),
   parseValue: dateTime,
   parseLiteral: (ast) => dateTime(ast.kind === Kind.STRING ? ast.value : undefined),
@@ -19,6 +20,7 @@ export const DateTime = new GraphQLScalarType({
 
 export const DateScalar = new GraphQLScalarType({
   name: 'Date',
+  description: 'An ISO-8601 calendar date, e.g. `2026-11-22`.',
   serialize: (v) => String(v).slice(0, 10),
   parseValue: date,
   parseLiteral: (ast) => date(ast.kind === Kind.STRING ? ast.value : undefined),

@@ -163,3 +163,18 @@ test('health, readiness and metrics endpoints', async () => {
   assert.match(metrics, /^atrium_upstream_calls_total\{system="OTCS",outcome="ok"\} \d+$/m);
   assert.match(metrics, /^atrium_cache_hits \d+$/m);
 });
+
+test('CSRF prevention: a simple (form) request is refused before execution', async () => {
+  const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query={viewer{email}}' });
+  assert.equal(res.status, 400);
+  const get = await fetch(`${stack.url}/graphql?query=${encodeURIComponent('{ viewer { email } }')}`);
+  assert.equal(get.status, 400, 'GET without a preflight-forcing header is refused too');
+  const ok = await fetch(`${stack.url}/graphql?query=${encodeURIComponent('{ viewer { email } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+  assert.equal(ok.status, 200);
+});
+
+test('answers are never stored in shared caches', async () => {
+  const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { email } }' }) });
+  assert.equal(res.headers.get('cache-control'), 'private, no-store');
+  assert.ok(res.headers.get('x-request-id'));
+});
