@@ -89,7 +89,6 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     introspection: opts.introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    status400ForVariableCoercionErrors: true,
     parseOptions: { maxTokens: opts.maxTokens ?? 5000 },
     formatError: makeFormatError(opts.log),
     plugins: [

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const gateway = await startGateway(config, createLogger(config.logLevel));
   stoppers.push(() => gateway.close());
   console.log(`\nGateway                  ${gateway.url}/graphql   (also /healthz, /readyz, /metrics)`);
+  if (config.demo) console.log('  a bearer token for a demo user:  npm run --silent token -- anna@northwind.example');
   console.log('\nPress Ctrl-C to stop.');
 
   let stopping = false;

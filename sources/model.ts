@@ -94,6 +94,8 @@ export interface Workspace {
   source: SourceRef;
   name: string;
   type: WorkspaceType;
+  /** The campaign or account it stands for, when the source said (its category). */
+  owner?: { campaignCode: string } | { accountId: string };
   businessObject: BusinessObject;
   team: Member[];
   createdAt: string;
@@ -250,6 +252,10 @@ export interface AuditEntry {
  * Every present field narrows (AND across fields, OR within a list).
  */
 export interface CanonicalFilter {
+  /**
+   * Owners. Given alone, each narrows; given together they mean "of any of these campaigns
+   * or of any of these accounts" (an item belongs to a campaign or to an account).
+   */
   campaignCodes?: string[];
   accountIds?: string[];
   /** Content Server workspace node ids (documents inside them, at any depth). */

@@ -432,7 +432,16 @@ export function toWorkspace(ws: ParsedWorkspace, mapping: Mapping): Workspace {
     team: ws.team ?? [],
     createdAt: ws.createdAt,
     modifiedAt: ws.modifiedAt,
+    ...ownerOf(ws, type, mapping),
   };
+}
+
+/** The campaign code or account id a workspace's category names, when the answer carried it. */
+function ownerOf(ws: ParsedWorkspace, type: Workspace['type'], mapping: Mapping): Pick<Workspace, 'owner'> {
+  const key = type === 'Campaign' ? mapping.otcs.campaignCategory.attributes.code : mapping.otcs.accountCategory.attributes.accountId;
+  const v = attrOptional(ws, key);
+  if (!v) return {};
+  return { owner: type === 'Campaign' ? { campaignCode: v } : { accountId: v } };
 }
 
 /** Validate a members collection (`collection.paging`, `results[].data.properties`): the user ids. */

@@ -38,13 +38,20 @@ function dateArg(v: string): string {
 export function filterToLql(f: CanonicalFilter, m: Mapping): string | null {
   const vendor = (field: DocumentField, list: readonly string[]) => list.map((v) => toVendor(m.otcs.values, field, v));
   const lists: [DocumentField, readonly string[] | undefined][] = [
-    ['campaignCode', f.campaignCodes], ['accountId', f.accountIds], ['classification', f.classifications],
+    ...(f.campaignCodes && f.accountIds ? [] : [['campaignCode', f.campaignCodes], ['accountId', f.accountIds]] as [DocumentField, readonly string[] | undefined][]),
+    ['classification', f.classifications],
     ['status', f.statuses], ['rightsStatus', f.rightsStatuses], ['channels', f.channels], ['locale', f.locales],
     ['productLine', f.productLines], ['region', f.regions],
     // An item marked WORLD matches every territory.
     ['territories', f.territories && f.territories.length ? [...f.territories, 'WORLD'] : f.territories],
   ];
   const parts = [`OTSubType:${SUBTYPE.document}`];
+  // Campaigns and accounts together name owners: a document belongs to any of them.
+  if (f.campaignCodes && f.accountIds) {
+    const owners = [...f.campaignCodes.map((c) => `${attr(m, 'campaignCode')}:${quote(c)}`), ...f.accountIds.map((a) => `${attr(m, 'accountId')}:${quote(a)}`)];
+    if (owners.length === 0) return null;
+    parts.push(`(${owners.join(' OR ')})`);
+  }
   for (const [field, values] of lists) {
     if (values === undefined) continue;
     if (values.length === 0) return null;

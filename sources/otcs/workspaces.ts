@@ -199,7 +199,7 @@ export function createWorkspaceReads(t: OtcsTransport): WorkspaceReads {
       // Non-numeric ids cannot name a node: they are answered null without asking.
       const keys = [...new Set(ids.filter((id) => NODE_ID.test(id)))];
       if (!keys.length) return ids.map(() => null);
-      const rows = await batch(keys, (chunk) => `id IN (${chunk.join(',')})`, {}, ['business_properties', 'workspace_references', 'roles']);
+      const rows = await batch(keys, (chunk) => `id IN (${chunk.join(',')})`, {}, ['business_properties', 'workspace_references', 'roles', 'categories']);
       const found = new Map(rows.map((ws) => [String(ws.id), toWorkspace(ws, m)]));
       return ids.map((id) => found.get(id) ?? null);
     },

@@ -42,6 +42,7 @@ function expectedWorkspace(w: DemoWorkspace): Workspace {
     source: { system: 'OTCS', nativeId: String(w.nodeId) }, name: w.name, type: w.type, businessObject: w.businessObject,
     team: w.team.map(({ email, name, role }) => ({ email, name, role })).sort(byRoleEmail),
     createdAt: new Date(w.createdAt).toISOString(), modifiedAt: new Date(w.modifiedAt).toISOString(),
+    owner: w.metadata.campaignCode ? { campaignCode: w.metadata.campaignCode } : { accountId: w.metadata.accountId as string },
   };
 }
 
