@@ -6,8 +6,10 @@
 import type { GraphQLError } from 'graphql';
 import type { Region } from '../sources/model.ts';
 import { createLoaders, type Loaders } from '../resolvers/loaders.ts';
+import { Access } from './access.ts';
 import type { Logger } from './log.ts';
-import type { Sources } from './sources.ts';
+import { scopeKey } from './policy.ts';
+import type { ScopedSources, Sources } from './sources.ts';
 
 export type Role = 'partner' | 'sales' | 'marketing' | 'compliance' | 'admin';
 
@@ -25,8 +27,13 @@ export interface Principal {
 export interface Context {
   requestId: string;
   principal: Principal | null;
-  sources: Sources;
+  /** The sources as this reader's scope sees them. */
+  sources: ScopedSources;
   loaders: Loaders;
+  /** Every read of the graph, checked against the reader. */
+  access: Access;
+  /** Health and pings, unscoped. */
+  system: Sources;
   /** The read-time clock (injectable for tests). */
   now(): number;
   /** Base URL of the gateway, for links it hands out (renditions, downloads). */
@@ -45,12 +52,17 @@ export interface ContextDeps {
 
 /** Build the context of one request. */
 export function createContext(deps: ContextDeps, req: { requestId: string; principal: Principal | null }): Context {
+  const sources = deps.sources.forScope(scopeKey(req.principal));
+  const loaders = createLoaders(sources);
+  const now = deps.now ?? Date.now;
   return {
     requestId: req.requestId,
     principal: req.principal,
-    sources: deps.sources,
-    loaders: createLoaders(deps.sources),
-    now: deps.now ?? Date.now,
+    sources,
+    loaders,
+    access: new Access(req.principal, loaders, sources, now),
+    system: deps.sources,
+    now,
     publicUrl: deps.publicUrl,
     log: deps.log.child({ requestId: req.requestId }),
     extraErrors: [],

@@ -16,4 +16,5 @@ export {
 } from './policy/visibility.ts';
 export { accountPushdown, assetPushdown, campaignPushdown, documentPushdown, pushdownInstant, type Pushdown } from './policy/pushdown.ts';
 export { mergeFilters } from './policy/merge.ts';
+export { mergeAccountQuery, mergeCampaignQuery } from './policy/merge-queries.ts';
 export { scopeKey } from './policy/scope.ts';

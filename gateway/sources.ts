@@ -91,19 +91,49 @@ export function stableKey(v: unknown): string {
     x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).filter(([, y]) => y !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))) : x);
 }
 
-export interface Sources {
+/** The sources as one reader's requests see them: cache entries keyed by that reader's policy scope. */
+export interface ScopedSources {
   ecm: EcmSource;
   dams: Record<DamSystem, DamSource>;
   guard: SourceGuard;
   cache: UpstreamCache;
 }
 
+export interface Sources extends ScopedSources {
+  /**
+   * The view for one policy scope (DESIGN.md: a cache entry is shared only between readers
+   * whose scope is identical; the scope is in the key, not the user).
+   */
+  forScope(scope: string): ScopedSources;
+}
+
+/** Scoped views for the raw clients, with the scope prefixed to every cache key. */
+export function scopedViews(ecm: EcmSource, dams: Record<DamSystem, DamSource>, cache: UpstreamCache, guard: SourceGuard): Sources {
+  const views = new Map<string, ScopedSources>();
+  const view = (scope: string): ScopedSources => {
+    let v = views.get(scope);
+    if (!v) {
+      v = {
+        ecm: guardEcm(ecm, cache, guard, scope),
+        dams: { ICONIK: guardDam(dams.ICONIK, cache, guard, scope), NETX: guardDam(dams.NETX, cache, guard, scope), OTMM: guardDam(dams.OTMM, cache, guard, scope) },
+        guard,
+        cache,
+      };
+      // Views are cheap closures; keep the number bounded whatever the number of readers.
+      if (views.size > 5000) views.clear();
+      views.set(scope, v);
+    }
+    return v;
+  };
+  return { ...view('system'), forScope: view };
+}
+
 /** Wrap an ECM client: cached reads (batch reads split per id), deadline, health. */
-export function guardEcm(src: EcmSource, cache: UpstreamCache, guard: SourceGuard): EcmSource {
+export function guardEcm(src: EcmSource, cache: UpstreamCache, guard: SourceGuard, scope: string): EcmSource {
   const run = <T>(fn: () => Promise<T>) => guard.run('OTCS', fn);
-  const key = (m: string, ...a: unknown[]) => `OTCS\u0000${m}\u0000${stableKey(a)}`;
+  const key = (m: string, ...a: unknown[]) => `${scope}\u0001OTCS\u0000${m}\u0000${stableKey(a)}`;
   const once = <A extends unknown[], T>(m: string, fn: (...a: A) => Promise<T>) => (...a: A) => cache.getOrLoad(key(m, ...a), () => run(() => fn(...a)));
-  const many = <T>(m: string, fn: (ids: string[]) => Promise<(T | null)[]>) => (ids: readonly string[]) => cache.getMany(`OTCS\u0000${m}`, ids, (missing) => run(() => fn(missing)));
+  const many = <T>(m: string, fn: (ids: string[]) => Promise<(T | null)[]>) => (ids: readonly string[]) => cache.getMany(`${scope}\u0001OTCS\u0000${m}`, ids, (missing) => run(() => fn(missing)));
   return {
     system: 'OTCS',
     ping: () => run(() => src.ping()),
@@ -125,15 +155,15 @@ export function guardEcm(src: EcmSource, cache: UpstreamCache, guard: SourceGuar
 }
 
 /** Wrap a DAM client: cached reads (getAssets split per id), deadline, health. */
-export function guardDam(src: DamSource, cache: UpstreamCache, guard: SourceGuard): DamSource {
+export function guardDam(src: DamSource, cache: UpstreamCache, guard: SourceGuard, scope: string): DamSource {
   const s = src.system;
   const run = <T>(fn: () => Promise<T>) => guard.run(s, fn);
   return {
     system: s,
     ping: () => run(() => src.ping()),
     changesSince: (c) => run(() => src.changesSince(c)),
-    getAssets: (ids) => cache.getMany(`${s}\u0000asset`, ids, (missing) => run(() => src.getAssets(missing))),
-    findAssets: (f, p, o) => cache.getOrLoad(`${s}\u0000findAssets\u0000${stableKey([f, p, o])}`, () => run(() => src.findAssets(f, p, o))),
+    getAssets: (ids) => cache.getMany(`${scope}\u0001${s}\u0000asset`, ids, (missing) => run(() => src.getAssets(missing))),
+    findAssets: (f, p, o) => cache.getOrLoad(`${scope}\u0001${s}\u0000findAssets\u0000${stableKey([f, p, o])}`, () => run(() => src.findAssets(f, p, o))),
     openRendition: (id, kind) => run(() => src.openRendition(id, kind)),
   };
 }
@@ -157,10 +187,5 @@ export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: B
     NETX: createNetxClient({ ...common, baseUrl: up.netx.url, apiToken: up.netx.apiToken }),
     OTMM: createOtmmClient({ ...common, baseUrl: up.otmm.url, username: up.otmm.username, password: up.otmm.password }),
   };
-  return {
-    ecm: guardEcm(ecm, cache, guard),
-    dams: { ICONIK: guardDam(dams.ICONIK, cache, guard), NETX: guardDam(dams.NETX, cache, guard), OTMM: guardDam(dams.OTMM, cache, guard) },
-    guard,
-    cache,
-  };
+  return scopedViews(ecm, dams, cache, guard);
 }

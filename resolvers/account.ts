@@ -11,11 +11,11 @@ import { mergedAssets } from './merge.ts';
 interface ListArgs { first?: number | null; after?: string | null }
 interface ContentArgs extends ListArgs { filter?: ContentFilterInput | null }
 
-/** An account by global id or CRM id, or NOT_FOUND. */
+/** An account by global id or CRM id, or NOT_FOUND (also when the reader may not see it). */
 export async function accountByAnyId(id: string, ctx: Context): Promise<Account> {
   const decoded = decodeId(id);
   const crmId = decoded?.kind === 'Account' ? decoded.accountId : decoded ? null : id;
-  const a = crmId ? await ctx.loaders.account.load(crmId) : null;
+  const a = crmId ? await ctx.access.account(crmId) : null;
   if (!a) throw new NotFoundError('Account');
   return a;
 }
@@ -25,8 +25,7 @@ export const accountResolvers = {
     accounts: async (_: unknown, args: ListArgs & { filter?: AccountFilterInput | null }, ctx: Context) => {
       const first = checkFirst(args.first);
       const offset = decodeOffset(args.after);
-      const page = await ctx.sources.ecm.listAccounts(accountQuery(args.filter), { first, offset });
-      for (const a of page.items) ctx.loaders.account.prime(a.id, a);
+      const page = await ctx.access.listAccounts(accountQuery(args.filter), { first, offset });
       const edges = page.items.map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
       return {
         edges,
@@ -41,12 +40,12 @@ export const accountResolvers = {
     id: (a: Account) => accountId(a.id),
     workspace: (a: Account, _: unknown, ctx: Context) => a.workspace ?? ctx.loaders.workspace.load(a.workspaceId),
     documents: async (a: Account, args: ContentArgs, ctx: Context) =>
-      connectionFromList(await ctx.loaders.documentsIn.load({ owner: a.workspaceId, filter: contentFilter(args.filter) }), args),
+      connectionFromList(await ctx.access.documentsOf({ kind: 'account', account: a }, contentFilter(args.filter)), args),
     assets: (a: Account, args: ContentArgs, ctx: Context, info: GraphQLResolveInfo) =>
-      mergedAssets(ctx, info, 'account', a.id, contentFilter(args.filter), damSystems(args.filter), args),
+      mergedAssets(ctx, info, { kind: 'account', account: a }, contentFilter(args.filter), damSystems(args.filter), args),
     // Campaigns open to all partners concern partner accounts only; customers get the ones naming them.
     campaigns: async (a: Account, _: unknown, ctx: Context) => {
-      const items = (await ctx.sources.ecm.listCampaigns({ audienceIncludes: a.id }, { first: 100 })).items;
+      const items = (await ctx.access.listCampaigns({ audienceIncludes: a.id }, { first: 100 })).items;
       return a.kind === 'PARTNER' ? items : items.filter((c) => c.audience.includes(a.id));
     },
   },

@@ -1,6 +1,6 @@
 /** Campaign: a campaign workspace in the ECM, joined with every DAM's assets by campaign code. */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { Account, Campaign } from '../sources/model.ts';
+import type { Campaign } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
 import { NotFoundError } from '../gateway/errors.ts';
 import { requireInternal } from '../gateway/policy.ts';
@@ -12,11 +12,11 @@ import { mergedAssets } from './merge.ts';
 interface ListArgs { first?: number | null; after?: string | null }
 interface ContentArgs extends ListArgs { filter?: ContentFilterInput | null }
 
-/** A campaign by global id or campaign code, or NOT_FOUND. */
+/** A campaign by global id or campaign code, or NOT_FOUND (also when the reader may not see it). */
 export async function campaignByAnyId(id: string, ctx: Context): Promise<Campaign> {
   const decoded = decodeId(id);
   const code = decoded?.kind === 'Campaign' ? decoded.code : decoded ? null : id;
-  const c = code ? await ctx.loaders.campaign.load(code) : null;
+  const c = code ? await ctx.access.campaign(code) : null;
   if (!c) throw new NotFoundError('Campaign');
   return c;
 }
@@ -26,8 +26,7 @@ export const campaignResolvers = {
     campaigns: async (_: unknown, args: ListArgs & { filter?: CampaignFilterInput | null }, ctx: Context) => {
       const first = checkFirst(args.first);
       const offset = decodeOffset(args.after);
-      const page = await ctx.sources.ecm.listCampaigns(campaignQuery(args.filter), { first, offset });
-      for (const c of page.items) ctx.loaders.campaign.prime(c.code, c);
+      const page = await ctx.access.listCampaigns(campaignQuery(args.filter), { first, offset });
       const edges = page.items.map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
       return {
         edges,
@@ -40,19 +39,17 @@ export const campaignResolvers = {
   },
   Campaign: {
     id: (c: Campaign) => campaignId(c.code),
+    // A campaign the reader sees is its workspace's owner: the workspace is as visible as it.
     workspace: (c: Campaign, _: unknown, ctx: Context) => c.workspace ?? ctx.loaders.workspace.load(c.workspaceId),
     documents: async (c: Campaign, args: ContentArgs, ctx: Context) =>
-      connectionFromList(await ctx.loaders.documentsIn.load({ owner: c.workspaceId, filter: contentFilter(args.filter) }), args),
+      connectionFromList(await ctx.access.documentsOf({ kind: 'campaign', campaign: c }, contentFilter(args.filter)), args),
     assets: (c: Campaign, args: ContentArgs, ctx: Context, info: GraphQLResolveInfo) =>
-      mergedAssets(ctx, info, 'campaign', c.code, contentFilter(args.filter), damSystems(args.filter), args),
-    audience: async (c: Campaign, _: unknown, ctx: Context) => {
+      mergedAssets(ctx, info, { kind: 'campaign', campaign: c }, contentFilter(args.filter), damSystems(args.filter), args),
+    audience: (c: Campaign, _: unknown, ctx: Context) => {
       requireInternal(ctx.principal, 'Campaign audiences');
-      return (await ctx.loaders.account.loadMany(c.audience)).filter((a): a is Account => !!a && !(a instanceof Error));
+      return ctx.access.accounts(c.audience);
     },
-    accounts: async (c: Campaign, _: unknown, ctx: Context) => {
-      if (!c.openToAllPartners) return (await ctx.loaders.account.loadMany(c.audience)).filter((a): a is Account => !!a && !(a instanceof Error));
-      const page = await ctx.sources.ecm.listAccounts({ kinds: ['PARTNER'] }, { first: 100 });
-      return page.items;
-    },
+    accounts: async (c: Campaign, _: unknown, ctx: Context) =>
+      c.openToAllPartners ? (await ctx.access.listAccounts({ kinds: ['PARTNER'] }, { first: 100 })).items : ctx.access.accounts(c.audience),
   },
 };

@@ -5,10 +5,10 @@ import { NotFoundError } from '../gateway/errors.ts';
 import { requireAuditReader } from '../gateway/policy.ts';
 import { decodeId, documentId } from './ids.ts';
 
-/** A document by global id, or NOT_FOUND. */
+/** A document by global id, or NOT_FOUND (also when the reader may not see it). */
 export async function documentByGlobalId(id: string, ctx: Context): Promise<Document> {
   const d = decodeId(id);
-  const doc = d?.kind === 'Document' ? await ctx.loaders.document.load(d.nodeId) : null;
+  const doc = d?.kind === 'Document' ? await ctx.access.document(d.nodeId) : null;
   if (!doc) throw new NotFoundError('Document');
   return doc;
 }
@@ -19,7 +19,7 @@ export const documentResolvers = {
   },
   Document: {
     id: (d: Document) => documentId(d.source.nativeId),
-    workspace: (d: Document, _: unknown, ctx: Context) => ctx.loaders.workspace.load(d.workspaceId),
+    workspace: (d: Document, _: unknown, ctx: Context) => ctx.access.workspace(d.workspaceId),
     versions: (d: Document, _: unknown, ctx: Context) => ctx.sources.ecm.getVersions(d.source.nativeId),
     approvals: async (d: Document, _: unknown, ctx: Context) => {
       requireAuditReader(ctx.principal);

@@ -4,7 +4,7 @@
  * Below them, the gateway's cached sources share identical reads across concurrent requests.
  */
 import DataLoader from 'dataloader';
-import type { Sources } from '../gateway/sources.ts';
+import type { ScopedSources } from '../gateway/sources.ts';
 import { stableKey } from '../gateway/sources.ts';
 import type {
   Account, Asset, Campaign, CanonicalFilter, DamSystem, Document, Page, PageRequest, Workspace,
@@ -74,7 +74,7 @@ async function perGroup<K, V>(keys: readonly K[], groups: Map<string, K[]>, run:
   return keys.map((k) => results.get(k) as V | Error);
 }
 
-export function createLoaders(sources: Sources): Loaders {
+export function createLoaders(sources: ScopedSources): Loaders {
   const { ecm, dams } = sources;
   const asset = Object.fromEntries(DAM_SYSTEMS.map((s) => [s, new DataLoader<string, Asset | null>((ids) => dams[s].getAssets(ids))])) as Record<DamSystem, DataLoader<string, Asset | null>>;
   return {

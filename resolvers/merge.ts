@@ -4,13 +4,14 @@
  * UPSTREAM_UNAVAILABLE error per missing source beside the data.
  */
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
-import type { Asset, CanonicalFilter, DamSystem } from '../sources/model.ts';
+import type { Asset, CanonicalFilter, DamSystem, System } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
+import type { OwnerRef } from '../gateway/access.ts';
 import { UpstreamUnavailableError, fromUpstream } from '../gateway/errors.ts';
 import { connectionFromList, type Connection } from './connection.ts';
 
 /** Record a source's failure as an error at this field's path. */
-export function noteFailure(ctx: Context, info: GraphQLResolveInfo, e: unknown, system: DamSystem | 'OTCS'): void {
+export function noteFailure(ctx: Context, info: GraphQLResolveInfo, e: unknown, system: System): void {
   let pub: GraphQLError;
   try {
     pub = fromUpstream(e);
@@ -31,12 +32,13 @@ export interface MergedConnection extends Connection<Asset> {
   missingSources: DamSystem[];
 }
 
-/** Every DAM's assets of a campaign or account, merged into one connection. */
+/** Every DAM's assets of a campaign or account that the reader may see, merged into one connection. */
 export async function mergedAssets(
-  ctx: Context, info: GraphQLResolveInfo, by: 'campaign' | 'account', owner: string,
-  filter: CanonicalFilter, systems: DamSystem[], args: { first?: number | null; after?: string | null },
+  ctx: Context, info: GraphQLResolveInfo, owner: OwnerRef, filter: CanonicalFilter, systems: DamSystem[],
+  args: { first?: number | null; after?: string | null },
 ): Promise<MergedConnection> {
-  const settled = await Promise.allSettled(systems.map((system) => ctx.loaders.assetsOf.load({ system, by, owner, filter })));
+  const scoped = ctx.access.assetFilter(filter);
+  const settled = await Promise.allSettled(systems.map((system) => ctx.access.assetsOf(system, owner, scoped)));
   const items: Asset[] = [];
   const missingSources: DamSystem[] = [];
   settled.forEach((r, i) => {

@@ -34,12 +34,12 @@ export const nodeResolvers = {
     },
     sources: async (_: unknown, __: unknown, ctx: Context) => {
       const all: { system: System; ping: () => Promise<unknown> }[] = [
-        { system: 'OTCS', ping: () => ctx.sources.ecm.ping() },
-        ...DAM_SYSTEMS.map((s: DamSystem) => ({ system: s, ping: () => ctx.sources.dams[s].ping() })),
+        { system: 'OTCS', ping: () => ctx.system.ecm.ping() },
+        ...DAM_SYSTEMS.map((s: DamSystem) => ({ system: s, ping: () => ctx.system.dams[s].ping() })),
       ];
       // A ping refreshes each source's status; failures are recorded, not thrown.
       await Promise.allSettled(all.map((s) => s.ping()));
-      return all.map((s) => ctx.sources.guard.get(s.system));
+      return all.map((s) => ctx.system.guard.get(s.system));
     },
   },
   Node: {

@@ -9,7 +9,7 @@
  * positions add up to totalCount at the end.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { Asset, CanonicalFilter, Document, Facet, Page, Sort, System } from '../sources/model.ts';
+import type { Asset, CanonicalFilter, Document, Facet, Sort, System } from '../sources/model.ts';
 import { SYSTEMS } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
 import { BadUserInputError } from '../gateway/errors.ts';
@@ -18,8 +18,10 @@ import { contentFilter, type ContentFilterInput } from './filters.ts';
 import { noteFailure } from './merge.ts';
 
 type SearchSort = 'RELEVANCE' | 'DATE' | 'NAME';
-type Hit = { system: System; position: number; name: string; modifiedAt: string; id: string; node: Document | Asset; typename: 'Document' | 'Asset' };
-type Positions = Partial<Record<System, number>>;
+type Hit = { stream: string; system: System; position: number; name: string; modifiedAt: string; id: string; node: Document | Asset; typename: 'Document' | 'Asset' };
+/** Hits consumed per stream (a source asked with one filter). */
+type Positions = Record<string, number>;
+const STREAM_ID = /^(OTCS|ICONIK|NETX|OTMM)(#[a-z]+)?$/;
 
 const DOC_ONLY: (keyof CanonicalFilter)[] = ['classifications', 'statuses'];
 const ASSET_ONLY: (keyof CanonicalFilter)[] = ['approvals', 'kinds'];
@@ -32,7 +34,7 @@ function decodeCursor(after: string | null | undefined): Positions {
   if (!after) return {};
   try {
     const p = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown;
-    if (p && typeof p === 'object' && !Array.isArray(p) && Object.entries(p).every(([k, v]) => SYSTEMS.includes(k as System) && Number.isInteger(v) && (v as number) >= 0)) return p as Positions;
+    if (p && typeof p === 'object' && !Array.isArray(p) && Object.entries(p).every(([k, v]) => STREAM_ID.test(k) && Number.isInteger(v) && (v as number) >= 0)) return p as Positions;
   } catch {
     // fall through to the typed error
   }
@@ -66,7 +68,9 @@ function mergeFacets(lists: Facet[][], totals: [System, number][]): Facet[] {
     for (const v of f.values) values.set(v.value, (values.get(v.value) ?? 0) + v.count);
     fields.set(f.field, values);
   }
-  const out: Facet[] = [{ field: 'system', values: totals.filter(([, n]) => n > 0).map(([value, count]) => ({ value, count })) }];
+  const bySystem = new Map<string, number>();
+  for (const [system, n] of totals) if (n > 0) bySystem.set(system, (bySystem.get(system) ?? 0) + n);
+  const out: Facet[] = [{ field: 'system', values: [...bySystem].map(([value, count]) => ({ value, count })) }];
   for (const [field, values] of fields) {
     out.push({ field: field as Facet['field'], values: [...values].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)) });
   }
@@ -90,28 +94,36 @@ export const searchResolvers = {
       const filter: CanonicalFilter = { ...contentFilter(args.filter), ...(args.query?.trim() ? { text: args.query.trim() } : {}) };
       const systems = searchSystems(filter, args.filter?.systems);
       const sort = sortOf(sortName);
-      const pages = await Promise.allSettled(systems.map((s): Promise<Page<Document | Asset>> => {
-        const page = { first, offset: positions[s] ?? 0, sort };
-        return s === 'OTCS' ? ctx.sources.ecm.findDocuments(filter, page, { facets: true }) : ctx.sources.dams[s].findAssets(filter, page, { facets: true });
-      }));
+      // The reader's policy shapes which streams are asked and with what filters (gateway/access.ts).
+      const streams = await ctx.access.searchStreams(filter, systems, sort);
+      const pages = await Promise.allSettled(streams.map((st) => st.find({ first, offset: positions[st.id] ?? 0 })));
       const heads: Hit[][] = [];
-      const totals: [System, number][] = [];
+      const totals: [string, System, number][] = [];
       const facets: Facet[][] = [];
-      const missingSources: System[] = [];
-      pages.forEach((r, i) => {
-        const system = systems[i] as System;
+      const missingSources = new Set<System>();
+      const results = await Promise.all(pages.map(async (r, i) => {
+        const st = streams[i] as (typeof streams)[number];
         if (r.status === 'rejected') {
-          missingSources.push(system);
-          noteFailure(ctx, info, r.reason, system);
-          return;
+          if (!missingSources.has(st.system)) noteFailure(ctx, info, r.reason, st.system);
+          missingSources.add(st.system);
+          return null;
         }
-        const start = positions[system] ?? 0;
-        totals.push([system, r.value.total]);
-        facets.push(r.value.facets ?? []);
-        heads.push(r.value.items.map((node, k) => ('title' in node
-          ? { system, position: start + k, name: node.title, modifiedAt: node.modifiedAt, id: node.source.nativeId, node, typename: 'Asset' as const }
-          : { system, position: start + k, name: node.name, modifiedAt: node.modifiedAt, id: node.source.nativeId, node, typename: 'Document' as const })));
-      });
+        // The final word: every hit is checked against the reader (pushdown already excluded the rest).
+        return { st, page: r.value, allowed: new Set(await ctx.access.checkHits(r.value.items)) };
+      }));
+      for (const res of results) {
+        if (!res) continue;
+        const { st, page, allowed } = res;
+        const start = positions[st.id] ?? 0;
+        totals.push([st.id, st.system, page.total]);
+        facets.push(page.facets ?? []);
+        heads.push(page.items.map((node, k) => {
+          const base = { stream: st.id, system: st.system, position: start + k, modifiedAt: node.modifiedAt, id: node.source.nativeId };
+          return 'title' in node
+            ? { ...base, name: node.title, node, typename: 'Asset' as const, hidden: !allowed.has(node) }
+            : { ...base, name: node.name, node, typename: 'Document' as const, hidden: !allowed.has(node) };
+        }));
+      }
       const next: Positions = { ...positions };
       const idx = heads.map(() => 0);
       const edges: { cursor: string; node: Document | Asset }[] = [];
@@ -122,20 +134,20 @@ export const searchResolvers = {
           if (h && (best < 0 || better(sortName, h, heads[best]?.[idx[best] as number] as Hit))) best = i;
         });
         if (best < 0) break;
-        const hit = heads[best]?.[idx[best] as number] as Hit;
+        const hit = heads[best]?.[idx[best] as number] as Hit & { hidden: boolean };
         idx[best] = (idx[best] as number) + 1;
-        next[hit.system] = (next[hit.system] ?? 0) + 1;
-        edges.push({ cursor: encodeCursor(next), node: { ...hit.node, __typename: hit.typename } as unknown as Document | Asset });
+        next[hit.stream] = (next[hit.stream] ?? 0) + 1;
+        if (!hit.hidden) edges.push({ cursor: encodeCursor(next), node: { ...hit.node, __typename: hit.typename } as unknown as Document | Asset });
       }
-      const totalCount = totals.reduce((n, [, t]) => n + t, 0);
-      const consumed = totals.reduce((n, [s]) => n + (next[s] ?? 0), 0);
+      const totalCount = totals.reduce((n, [, , t]) => n + t, 0);
+      const consumed = totals.reduce((n, [id]) => n + (next[id] ?? 0), 0);
       return {
         edges,
         nodes: edges.map((e) => e.node),
         pageInfo: { hasNextPage: consumed < totalCount, endCursor: edges.at(-1)?.cursor ?? null },
         totalCount,
-        facets: mergeFacets(facets, totals),
-        missingSources,
+        facets: mergeFacets(facets, totals.map(([, system, t]) => [system, t] as [System, number])),
+        missingSources: [...missingSources],
       };
     },
   },

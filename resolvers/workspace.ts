@@ -5,10 +5,10 @@ import { NotFoundError } from '../gateway/errors.ts';
 import { requireInternal } from '../gateway/policy.ts';
 import { decodeId, workspaceId } from './ids.ts';
 
-/** A workspace by global id, or NOT_FOUND. */
+/** A workspace by global id, or NOT_FOUND (also when the reader may not see it). */
 export async function workspaceByGlobalId(id: string, ctx: Context): Promise<Workspace> {
   const d = decodeId(id);
-  const ws = d?.kind === 'Workspace' ? await ctx.loaders.workspace.load(d.nodeId) : null;
+  const ws = d?.kind === 'Workspace' ? await ctx.access.workspace(d.nodeId) : null;
   if (!ws) throw new NotFoundError('Workspace');
   return ws;
 }

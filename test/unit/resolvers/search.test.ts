@@ -35,8 +35,16 @@ function fakeCtx(failing?: DamSystem) {
       return pageOf(assets[s], (a) => a.title, req, calls, s);
     },
   });
+  const dams = { ICONIK: dam('ICONIK'), NETX: dam('NETX'), OTMM: dam('OTMM') };
   const ctx = {
-    sources: { ecm: { findDocuments: async (_f: unknown, req: PageRequest) => pageOf(docs, (d) => d.name, req, calls, 'OTCS') }, dams: { ICONIK: dam('ICONIK'), NETX: dam('NETX'), OTMM: dam('OTMM') } },
+    // The reader sees everything here: one stream per source, every hit allowed.
+    access: {
+      searchStreams: async (_f: unknown, systems: string[], sort: unknown) => systems.map((s) => ({
+        id: s, system: s,
+        find: (req: PageRequest) => (s === 'OTCS' ? Promise.resolve(pageOf(docs, (d) => d.name, { ...req, sort } as PageRequest, calls, 'OTCS')) : dams[s as DamSystem].findAssets(null, { ...req, sort } as PageRequest)),
+      })),
+      checkHits: async (hits: unknown[]) => hits,
+    },
     extraErrors: [],
     log: { warn: () => undefined },
   } as unknown as Context;
