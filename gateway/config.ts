@@ -38,6 +38,12 @@ export interface Config {
     /** Leeway for token expiry and not-before, in seconds. */
     clockToleranceS: number;
   };
+  downloads: {
+    /** HMAC secret for signed download links (demo mode: generated and kept in the data directory). */
+    secret?: string;
+    /** Lifetime of a download link, in seconds. */
+    ttlS: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -161,7 +167,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       issuers: issuerProblems.length ? [] : (issuers as IssuerConfig[]),
       clockToleranceS: int('AUTH_CLOCK_TOLERANCE_S', DEFAULT_CLOCK_TOLERANCE_S, 0, 300),
     },
+    downloads: {
+      ...(env.DOWNLOAD_SECRET ? { secret: env.DOWNLOAD_SECRET } : {}),
+      ttlS: int('DOWNLOAD_URL_TTL_S', 300, 10, 86_400),
+    },
   };
+  if (env.DOWNLOAD_SECRET !== undefined && env.DOWNLOAD_SECRET.length < 32) problems.push('DOWNLOAD_SECRET must be at least 32 characters');
+  if (!demo && !env.DOWNLOAD_SECRET) problems.push('DOWNLOAD_SECRET is required when ATRIUM_DEMO=false');
   if (!demo) for (const name of ['OTCS_URL', 'ICONIK_URL', 'NETX_URL', 'OTMM_URL']) if (!env[name]) problems.push(`${name} is required when ATRIUM_DEMO=false`);
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);

@@ -7,6 +7,7 @@ import type { GraphQLError } from 'graphql';
 import type { Region } from '../sources/model.ts';
 import { createLoaders, type Loaders } from '../resolvers/loaders.ts';
 import { Access } from './access.ts';
+import { linksFor, type Links, type Signer } from './files.ts';
 import type { Logger } from './log.ts';
 import { scopeKey } from './policy.ts';
 import type { ScopedSources, Sources } from './sources.ts';
@@ -41,6 +42,10 @@ export interface Context {
   log: Logger;
   /** Errors to return beside the data (partial failures). */
   extraErrors: GraphQLError[];
+  /** Signed download links for this reader. */
+  links: Links;
+  /** Readers by email, for explainAccess (demo users in demo mode). */
+  directory: (email: string) => Principal | null;
 }
 
 export interface ContextDeps {
@@ -48,6 +53,8 @@ export interface ContextDeps {
   log: Logger;
   publicUrl: string;
   now?: () => number;
+  signer?: Signer;
+  directory?: (email: string) => Principal | null;
 }
 
 /** Build the context of one request. */
@@ -55,16 +62,19 @@ export function createContext(deps: ContextDeps, req: { requestId: string; princ
   const sources = deps.sources.forScope(scopeKey(req.principal));
   const loaders = createLoaders(sources);
   const now = deps.now ?? Date.now;
+  const access = new Access(req.principal, loaders, sources, now);
   return {
     requestId: req.requestId,
     principal: req.principal,
     sources,
     loaders,
-    access: new Access(req.principal, loaders, sources, now),
+    access,
     system: deps.sources,
     now,
     publicUrl: deps.publicUrl,
     log: deps.log.child({ requestId: req.requestId }),
     extraErrors: [],
+    links: linksFor(deps.signer, req.principal, now, (a) => access.rights(a)),
+    directory: deps.directory ?? (() => null),
   };
 }

@@ -11,9 +11,17 @@ import type { Principal } from './context.ts';
 import { demoIssuer } from './demo-issuer.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildGateway, type Gateway } from './server.ts';
+import { createSigner, downloadSecret } from './files.ts';
+import { createWorld, type DemoWorld } from '../sources/demo/world.ts';
 import { buildSources, type Sources } from './sources.ts';
 
-/** The demo admin as a principal, for tests that read as one fixed user without a token. */
+/** Readers by email for explainAccess: in demo mode, the demo users. */
+export function demoDirectory(world: DemoWorld): (email: string) => Principal | null {
+  const users = new Map(world.demoUsers().map((u) => [u.email, { id: u.email, email: u.email, name: u.name, roles: u.roles, regions: u.regions, ...(u.org ? { org: u.org } : {}) } satisfies Principal]));
+  return (email) => users.get(email.toLowerCase()) ?? null;
+}
+
+/** An admin reader, for tools and tests that need one without a token. */
 export const DEMO_PRINCIPAL: Principal = { id: 'demo-admin', email: 'admin@atrium.example', name: 'Ada Admin', roles: ['admin'], regions: ['EMEA', 'NA', 'APAC', 'LATAM'] };
 
 export interface RunningGateway {
@@ -43,7 +51,12 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     server.listen(port, config.host, () => resolve());
   });
   const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
-  const gateway = buildGateway({ sources, log, publicUrl: url, introspection: config.demo, principal: (req) => authenticator.principalFor(req.headers.authorization) });
+  const signer = createSigner(downloadSecret(config.downloads.secret, config.dataDir, config.demo), url, config.downloads.ttlS * 1000);
+  const gateway = buildGateway({
+    sources, log, publicUrl: url, introspection: config.demo, signer,
+    principal: (req) => authenticator.principalFor(req.headers.authorization),
+    ...(config.demo ? { directory: demoDirectory(createWorld(config.world)) } : {}),
+  });
   await gateway.start();
   server.on('request', (req, res) => void gateway.handle(req, res));
   return {

@@ -13,6 +13,7 @@ import { loadTypeDefs } from '../schema/index.ts';
 import { resolvers } from '../resolvers/index.ts';
 import type { System } from '../sources/model.ts';
 import { createContext, type Context, type Principal } from './context.ts';
+import { serveDownload, type DownloadEvent, type Signer } from './files.ts';
 import { ErrorCode, UnauthenticatedError, makeFormatError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { DEFAULT_LIMITS, limitsPlugin, type Limits } from './plugins/limits.ts';
@@ -36,6 +37,12 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   now?: () => number;
   metrics?: Metrics;
+  /** Signs download links; without one, renditions and documents have no download URL. */
+  signer?: Signer;
+  /** Readers by email, for explainAccess. */
+  directory?: (email: string) => Principal | null;
+  /** Called after a download's bytes went out (the audit trail's hook). */
+  onDownload?: (ctx: Context, e: DownloadEvent) => void;
 }
 
 export interface Gateway {
@@ -100,7 +107,22 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => opts.log.warn(String(m)), error: (m) => opts.log.error(String(m)) },
   });
 
-  const deps = { sources: opts.sources, log: opts.log, publicUrl: opts.publicUrl, ...(opts.now ? { now: opts.now } : {}) };
+  const deps = {
+    sources: opts.sources, log: opts.log, publicUrl: opts.publicUrl,
+    ...(opts.now ? { now: opts.now } : {}), ...(opts.signer ? { signer: opts.signer } : {}), ...(opts.directory ? { directory: opts.directory } : {}),
+  };
+
+  /** The reader of a request, or undefined once a 401 has been sent for a bad token. */
+  async function reader(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Principal | null | undefined> {
+    try {
+      return await opts.principal(req);
+    } catch (e) {
+      // A bad token is the caller's to fix: 401 with a challenge, before anything executes.
+      if (!(e instanceof UnauthenticatedError)) throw e;
+      send(res, 401, { errors: [{ message: e.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] }, { 'www-authenticate': 'Bearer', 'x-request-id': requestId });
+      return undefined;
+    }
+  }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -119,14 +141,8 @@ export function buildGateway(opts: GatewayOptions): Gateway {
         }
       } else body = raw;
     }
-    let principal: Principal | null;
-    try {
-      principal = await opts.principal(req);
-    } catch (e) {
-      // A bad token is the caller's to fix: 401 with a challenge, before anything executes.
-      if (!(e instanceof UnauthenticatedError)) throw e;
-      return send(res, 401, { errors: [{ message: e.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] }, { 'www-authenticate': 'Bearer', 'x-request-id': requestId });
-    }
+    const principal = await reader(req, res, requestId);
+    if (principal === undefined) return;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () => createContext(deps, { requestId, principal }),
@@ -163,7 +179,7 @@ export function buildGateway(opts: GatewayOptions): Gateway {
       const incoming = req.headers['x-request-id'];
       const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       const url = new URL(req.url ?? '/', 'http://gateway.invalid');
-      metrics.inc('atrium_http_requests_total', { path: ['/graphql', '/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : 'other' });
+      metrics.inc('atrium_http_requests_total', { path: ['/graphql', '/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : url.pathname.startsWith('/files/') ? '/files' : 'other' });
       try {
         switch (url.pathname) {
           case '/graphql':
@@ -176,8 +192,14 @@ export function buildGateway(opts: GatewayOptions): Gateway {
             const c = opts.sources.cache.stats;
             return send(res, 200, metrics.render({ atrium_cache_hits: c.hits, atrium_cache_misses: c.misses, atrium_cache_shared_inflight: c.shared, atrium_cache_entries: opts.sources.cache.size }), { 'content-type': 'text/plain; version=0.0.4' });
           }
-          default:
-            return send(res, 404, { error: 'not found' });
+          default: {
+            if (!url.pathname.startsWith('/files/')) return send(res, 404, { error: 'not found' });
+            const principal = await reader(req, res, requestId);
+            if (principal === undefined) return;
+            const ctx = createContext(deps, { requestId, principal });
+            if (!opts.signer) return send(res, 404, { error: 'not found' });
+            return await serveDownload(req, res, url, ctx, opts.signer, opts.log, (e) => opts.onDownload?.(ctx, e));
+          }
         }
       } catch (e) {
         opts.log.error('request failed', { requestId, error: (e as Error)?.message, stack: (e as Error)?.stack });

@@ -20,6 +20,7 @@ export const documentResolvers = {
   Document: {
     id: (d: Document) => documentId(d.source.nativeId),
     workspace: (d: Document, _: unknown, ctx: Context) => ctx.access.workspace(d.workspaceId),
+    downloadUrl: (d: Document, _: unknown, ctx: Context) => ctx.links.document(d),
     versions: (d: Document, _: unknown, ctx: Context) => ctx.sources.ecm.getVersions(d.source.nativeId),
     approvals: async (d: Document, _: unknown, ctx: Context) => {
       requireAuditReader(ctx.principal);

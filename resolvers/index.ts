@@ -1,5 +1,6 @@
 /** Every resolver of the graph, merged. */
 import type { makeExecutableSchema } from '@graphql-tools/schema';
+import { accessResolvers } from './access.ts';
 import { accountResolvers } from './account.ts';
 import { assetResolvers } from './asset.ts';
 import { campaignResolvers } from './campaign.ts';
@@ -9,7 +10,7 @@ import { DateScalar, DateTime } from './scalars.ts';
 import { searchResolvers } from './search.ts';
 import { workspaceResolvers } from './workspace.ts';
 
-const parts = [accountResolvers, assetResolvers, campaignResolvers, documentResolvers, nodeResolvers, searchResolvers, workspaceResolvers];
+const parts = [accessResolvers, accountResolvers, assetResolvers, campaignResolvers, documentResolvers, nodeResolvers, searchResolvers, workspaceResolvers];
 
 /** Resolver map for makeExecutableSchema. */
 type Resolvers = NonNullable<Parameters<typeof makeExecutableSchema>[0]['resolvers']>;

@@ -22,7 +22,7 @@ export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 150, maxCost: 
 const FIELD_COST: Record<string, [number, boolean]> = {
   campaigns: [1, true], campaign: [1, true], accounts: [1, true], account: [1, true], workspace: [1, true],
   document: [1, true], asset: [1, true], node: [1, true], documents: [1, true], assets: [3, true], audience: [1, true],
-  licence: [1, true], rights: [1, true], variants: [1, true], search: [4, true], sources: [4, false],
+  licence: [1, true], rights: [1, true], variants: [1, true], search: [4, true], sources: [4, false], explainAccess: [2, true],
   versions: [1, false], approvals: [1, false], retention: [1, false], holds: [1, false], auditTrail: [1, false],
 };
 

@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../gateway/config.ts';
 import type { Principal } from '../../gateway/context.ts';
 import { createLogger } from '../../gateway/log.ts';
-import { DEMO_PRINCIPAL } from '../../gateway/main.ts';
+import { DEMO_PRINCIPAL, demoDirectory } from '../../gateway/main.ts';
+import { createSigner } from '../../gateway/files.ts';
+import { randomBytes } from 'node:crypto';
 import { buildGateway, type Gateway } from '../../gateway/server.ts';
 import { buildSources, type Sources } from '../../gateway/sources.ts';
 import { startSimulators, type RunningSimulators } from '../../sources/demo/simulators.ts';
@@ -51,7 +53,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const principal = opts.principal === undefined ? DEMO_PRINCIPAL : opts.principal;
   const principalOf = opts.principalFor;
-  const gateway = buildGateway({ sources, log: createLogger('silent'), publicUrl: url, introspection: true, principal: principalOf ? (req) => principalOf(req.headers.authorization) : () => principal, ...(opts.now ? { now: opts.now } : {}) });
+  const signer = createSigner(randomBytes(32), url, 300_000);
+  const gateway = buildGateway({
+    sources, log: createLogger('silent'), publicUrl: url, introspection: true, signer, directory: demoDirectory(testWorld()),
+    principal: principalOf ? (req) => principalOf(req.headers.authorization) : () => principal, ...(opts.now ? { now: opts.now } : {}),
+  });
   await gateway.start();
   server.on('request', (req, res) => void gateway.handle(req, res));
   const stats = async (root: string) => ((await (await fetch(`${root}/__sim/stats`)).json()) as { total: number }).total;

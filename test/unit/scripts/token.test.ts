@@ -78,7 +78,7 @@ test('no argument exits 1 with the usage on stderr', async () => {
 
 test('outside demo mode there are no demo tokens', async () => {
   const real = {
-    ATRIUM_DEMO: 'false', OTCS_URL: 'https://cs.example.com/otcs/cs.exe', OTCS_USERNAME: 'u', OTCS_PASSWORD: 'p',
+    ATRIUM_DEMO: 'false', DOWNLOAD_SECRET: 'x'.repeat(32), OTCS_URL: 'https://cs.example.com/otcs/cs.exe', OTCS_USERNAME: 'u', OTCS_PASSWORD: 'p',
     ICONIK_URL: 'https://app.iconik.io/API', ICONIK_APP_ID: 'a', ICONIK_AUTH_TOKEN: 't', NETX_URL: 'https://netx.example.com',
     NETX_API_TOKEN: 't', OTMM_URL: 'https://otmm.example.com', OTMM_USERNAME: 'u', OTMM_PASSWORD: 'p',
   };

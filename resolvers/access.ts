@@ -1,0 +1,24 @@
+/** `explainAccess(id, as)`: the policy's decision for another reader, for compliance and admin. */
+import type { Context } from '../gateway/context.ts';
+import { BadUserInputError, NotFoundError } from '../gateway/errors.ts';
+import { requireAuditReader } from '../gateway/policy.ts';
+import { decodeId } from './ids.ts';
+
+export const accessResolvers = {
+  Query: {
+    explainAccess: async (_: unknown, args: { id: string; as: string }, ctx: Context) => {
+      requireAuditReader(ctx.principal);
+      const as = ctx.directory(args.as);
+      if (!as) throw new BadUserInputError('`as` names no known reader');
+      const d = decodeId(args.id);
+      if (!d || d.kind === 'Workspace') throw new BadUserInputError('`id` must be the id of a campaign, account, document or asset');
+      const target = d.kind === 'Campaign' ? { kind: 'campaign' as const, code: d.code }
+        : d.kind === 'Account' ? { kind: 'account' as const, id: d.accountId }
+        : d.kind === 'Document' ? { kind: 'document' as const, nodeId: d.nodeId }
+        : { kind: 'asset' as const, system: d.system, nativeId: d.nativeId };
+      const decision = await ctx.access.explain(as, target);
+      if (!decision) throw new NotFoundError();
+      return { id: args.id, reader: as.email, allowed: decision.allowed, rule: decision.rule };
+    },
+  },
+};
