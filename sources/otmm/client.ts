@@ -149,6 +149,10 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
     return { assets: list as unknown[], total, facets: result.facet_field_response_list };
   };
 
+  /** Sort pushed to OTMM (INFERRED parameters, see README); relevance is OTMM's own order. */
+  const sortFields = (sort: PageRequest['sort']) =>
+    !sort || sort.field === 'relevance' ? {} : { sort_field: sort.field === 'name' ? 'NAME' : 'DATE_LAST_UPDATED', sort_order: sort.direction };
+
   const searchFields = (conditions: ReturnType<typeof filterConditions>, after: number, limit: number, load: OtmmDataLoadRequest | 'system', keyword = '*') => ({
     keyword_query: keyword,
     after,
@@ -196,6 +200,7 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
       const limit = Math.min(maxPage, Math.max(1, page.first));
       const fields = {
         ...searchFields(conditions, offset, limit, FULL_LOAD, filter.text?.trim() || '*'),
+        ...sortFields(page.sort),
         ...(findOpts?.facets ? { facet_field_request_list: facetRequestJson(opts.mapping) } : {}),
       };
       const { assets, total, facets } = await search(fields);

@@ -293,6 +293,16 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
     }
     const passes = (doc: SearchDoc, skip?: Restriction) => restrictions.every((r) => r === skip || satisfies(doc, r));
     const hits = base.filter((h) => passes(h.doc));
+    // Sorting is INFERRED (vendor-apis §5 documents none): `sort_field` NAME or DATE_LAST_UPDATED,
+    // `sort_order` asc|desc; ties keep the index order, so pages are stable.
+    const sortField = first(fields.sort_field);
+    if (sortField !== undefined) {
+      if (sortField !== 'NAME' && sortField !== 'DATE_LAST_UPDATED') throw new SearchInputError(`unknown sort_field ${sortField}`);
+      const dir = first(fields.sort_order) === 'desc' ? -1 : 1;
+      const key = (i: number) => (sortField === 'NAME' ? world.asset('OTMM', i).title : world.asset('OTMM', i).modifiedAt);
+      const keys = new Map(hits.map((h) => [h.index, key(h.index)]));
+      hits.sort((a, b) => dir * (keys.get(a.index) as string).localeCompare(keys.get(b.index) as string) || a.index - b.index);
+    }
     const facets = facetRequests.map(({ field, max }) => {
       const own = restrictions.find((r) => r.field === field && r.exclude);
       return countFacet(base.filter((h) => passes(h.doc, own)).map((h) => h.doc), field, max);
