@@ -4,16 +4,9 @@
  * start win; territories and channels intersect (`WORLD` contains every region). Evaluated at
  * read time against an injectable clock, so an expired asset is out the second it expires.
  */
-import type { Document, Rights, RightsStatus, Territory } from '../sources/model.ts';
+import type { Document, Rights, Territory } from '../sources/model.ts';
 
-export interface EffectiveRights {
-  status: RightsStatus;
-  validFrom?: string;
-  validUntil?: string;
-  territories: Territory[];
-  channels: string[];
-  /** Node id of the licence they come from. */
-  licenceId?: string;
+export interface EffectiveRights extends Rights {
   /** Whether the rights are in force at the evaluation instant. */
   inForce: boolean;
 }

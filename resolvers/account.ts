@@ -4,7 +4,7 @@ import type { Account } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
 import { NotFoundError } from '../gateway/errors.ts';
 import { accountId, decodeId } from './ids.ts';
-import { checkFirst, connectionFromList, decodeOffset, offsetCursor } from './connection.ts';
+import { checkFirst, connectionFromList, connectionFromPage, decodeOffset } from './connection.ts';
 import { accountQuery, contentFilter, damSystems, type AccountFilterInput, type ContentFilterInput } from './filters.ts';
 import { mergedAssets } from './merge.ts';
 
@@ -26,13 +26,7 @@ export const accountResolvers = {
       const first = checkFirst(args.first);
       const offset = decodeOffset(args.after);
       const page = await ctx.access.listAccounts(accountQuery(args.filter), { first, offset });
-      const edges = page.items.map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
-      return {
-        edges,
-        nodes: page.items,
-        pageInfo: { hasNextPage: offset + page.items.length < page.total, endCursor: edges.at(-1)?.cursor ?? null },
-        totalCount: page.total,
-      };
+      return connectionFromPage(page, offset);
     },
     account: (_: unknown, { id }: { id: string }, ctx: Context) => accountByAnyId(id, ctx),
   },

@@ -5,7 +5,7 @@ import type { Context } from '../gateway/context.ts';
 import { NotFoundError } from '../gateway/errors.ts';
 import { requireInternal } from '../gateway/policy.ts';
 import { campaignId, decodeId } from './ids.ts';
-import { checkFirst, connectionFromList, decodeOffset, offsetCursor } from './connection.ts';
+import { checkFirst, connectionFromList, connectionFromPage, decodeOffset } from './connection.ts';
 import { campaignQuery, contentFilter, damSystems, type CampaignFilterInput, type ContentFilterInput } from './filters.ts';
 import { mergedAssets } from './merge.ts';
 
@@ -27,13 +27,7 @@ export const campaignResolvers = {
       const first = checkFirst(args.first);
       const offset = decodeOffset(args.after);
       const page = await ctx.access.listCampaigns(campaignQuery(args.filter), { first, offset });
-      const edges = page.items.map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
-      return {
-        edges,
-        nodes: page.items,
-        pageInfo: { hasNextPage: offset + page.items.length < page.total, endCursor: edges.at(-1)?.cursor ?? null },
-        totalCount: page.total,
-      };
+      return connectionFromPage(page, offset);
     },
     campaign: (_: unknown, { id }: { id: string }, ctx: Context) => campaignByAnyId(id, ctx),
   },

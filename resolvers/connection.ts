@@ -32,12 +32,16 @@ export function checkFirst(first: number | null | undefined, fallback = 20): num
 export function connectionFromList<T>(items: readonly T[], args: { first?: number | null; after?: string | null }, total = items.length): Connection<T> {
   const first = checkFirst(args.first);
   const start = decodeOffset(args.after);
-  const page = items.slice(start, start + first);
-  const edges = page.map((node, i) => ({ cursor: offsetCursor(start + i), node }));
+  return connectionFromPage({ items: items.slice(start, start + first), total }, start);
+}
+
+/** A connection over one page a source returned from `offset` (its total counts every page). */
+export function connectionFromPage<T>(page: { items: T[]; total: number }, offset: number): Connection<T> {
+  const edges = page.items.map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
   return {
     edges,
-    nodes: page,
-    pageInfo: { hasNextPage: start + page.length < total, endCursor: edges.length ? (edges[edges.length - 1] as { cursor: string }).cursor : null },
-    totalCount: total,
+    nodes: page.items,
+    pageInfo: { hasNextPage: offset + page.items.length < page.total, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: page.total,
   };
 }

@@ -15,15 +15,8 @@ import { UpstreamError } from '../http/errors.ts';
 
 // ---------------------------------------------------------------- wire shapes
 
-/** A CS link object (`links.data.self`, `paging.actions.next`, result actions). */
-export interface WireLink {
-  body: string;
-  content_type: string;
-  href: string;
-  method: string;
-  name: string;
-  form_href?: string;
-}
+export type { WireLink } from './wire.ts';
+import type { WireLink } from './wire.ts';
 
 /** Top-level paging of business-workspace listings (§2.2). */
 export interface WirePaging {

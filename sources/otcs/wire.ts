@@ -13,13 +13,14 @@ export const SUBTYPE = {
   businessWorkspace: 848,
 } as const;
 
-/** A link entry of `links.data.self` (SEEN). */
+/** A CS link object (`links.data.self`, `paging.actions.next`, result actions) (SEEN). */
 export interface WireLink {
   body: string;
   content_type: string;
   href: string;
   method: string;
   name: string;
+  form_href?: string;
 }
 
 /** v2 `data.properties` of a node (SEEN pyxecm get_node; a document adds mime_type/size). */
