@@ -64,8 +64,14 @@ export class IconikDocs {
     this.storageId = stableUuid(world.seed, 'storage');
   }
 
-  /** Byte size of a rendition (generated once, then remembered). */
+  /**
+   * Byte size of a rendition as listed. Generated images report a nominal size (encoding every
+   * listed image just to measure it would make each first search take seconds at scale, as the
+   * NetX and OTMM simulators also avoid); the bytes served carry their real Content-Length.
+   * Everything else is cheap to generate and reports its exact size.
+   */
   size(a: DemoAsset, r: DemoRendition): number {
+    if (r.mimeType === 'image/png') return Math.round(((r.width ?? 320) * (r.height ?? 180)) / 10);
     const key = `${a.index}:${r.kind}`;
     let n = this.sizes.get(key);
     if (n === undefined) {
