@@ -1,0 +1,187 @@
+/**
+ * `npm run bench [-- --quick] [--latency N] [--duration MS] [--concurrency N] [--systems a,b]`
+ *
+ * Runs every scenario against Atrium and its two peers (a naive Apollo Server and Hive
+ * Gateway over the same simulators), one system at a time, each in its own process; prints
+ * one table and writes it as JSON to bench/results/. See bench/README.md for how to read it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { coldRows, coldSample, emptyRow, measureLoad, type ColdSample, type Target } from './measure.ts';
+import { ROOT, startChild, type Child } from './proc.ts';
+import { ADMIN, buildScenarios, PARTNER, PARTNERS, SYSTEMS, type Scenario, type SystemName } from './scenarios.ts';
+import { preAuthenticate, systemSpec, type SimInfo } from './systems.ts';
+import { renderTable, type Row } from './table.ts';
+import { mintTokens } from './tokens.ts';
+import { benchWorld, worldFacts } from './world.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    latency: { type: 'string', default: '20' },
+    duration: { type: 'string' },
+    concurrency: { type: 'string', default: '10' },
+    systems: { type: 'string', default: SYSTEMS.join(',') },
+  },
+});
+
+const latencyMs = Number(args.latency);
+const quick = args.quick === true;
+const plan = {
+  durationMs: Number(args.duration ?? (quick ? 2000 : 8000)),
+  coldRuns: quick ? 2 : 5,
+  settleMs: quick ? 3000 : 15_000,
+  scales: quick ? [1, 10] : [1, 10, 100],
+  concurrency: Number(args.concurrency),
+};
+const systems = String(args.systems).split(',').filter((s): s is SystemName => (SYSTEMS as readonly string[]).includes(s));
+for (const [name, v] of Object.entries({ latency: latencyMs, duration: plan.durationMs, concurrency: plan.concurrency })) {
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
+}
+
+/** Which scenarios run at which scale: all at scale 1, growth at every scale. */
+function scenarioIds(scale: number): string[] {
+  return scale === 1 ? ['cold-warm', 'campaign-list', 'campaign-page', 'partner-search', 'aliased-assets', 'readers-50', 'growth'] : ['growth'];
+}
+
+const BENCH = join(ROOT, 'bench');
+const started = Date.now();
+const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${msg}\n`);
+
+/**
+ * Hive Gateway's dependencies live in bench/peers/hive with their own package.json and lock, so
+ * the product never depends on them (and their own copy of graphql never meets the product's:
+ * the naive peer runs on the product's Apollo Server and graphql).
+ */
+function ensurePeerDependencies(): void {
+  const dir = join(BENCH, 'peers', 'hive');
+  if (existsSync(join(dir, 'node_modules', '@graphql-hive', 'gateway'))) return;
+  log('bench/peers/hive/node_modules is missing: installing the pinned peer dependencies (npm ci --prefix bench/peers/hive)');
+  const r = spawnSync('npm', ['ci', '--prefix', dir, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm ci --prefix bench/peers/hive failed');
+}
+
+async function main(): Promise<void> {
+  ensurePeerDependencies();
+  const work = mkdtempSync(join(tmpdir(), 'atrium-bench-'));
+  const rows: Row[] = [];
+  const coldUpstream: Record<string, number[]> = {};
+  // One data directory for Atrium's processes: its demo issuer key signs the readers' tokens.
+  const dataDir = join(work, 'atrium-data');
+  try {
+    const tokens = await mintTokens(dataDir, [ADMIN, PARTNER, ...PARTNERS]);
+    let supergraph = '';
+    if (systems.includes('hive')) {
+      log('composing the Hive Gateway supergraph (mesh compose)');
+      supergraph = join(work, 'supergraph.graphql');
+      const composed = await startChild<{ supergraph: string }>('mesh compose', 'bench/peers/hive/compose.ts', { BENCH_SUPERGRAPH_OUT: supergraph }, { timeoutMs: 120_000 }).catch((e: Error) => e);
+      if (composed instanceof Error) log(`mesh compose failed; Hive Gateway rows will be errors:\n${composed.message}`);
+      else await composed.stop();
+    }
+    for (const scale of plan.scales) {
+      log(`scale ${scale}: starting the simulators (upstream latency ${latencyMs} ms)`);
+      const sims = await startChild<SimInfo>('simulators', 'bench/sims.ts', { ATRIUM_SCALE: String(scale), SIM_LATENCY_MS: String(latencyMs) });
+      try {
+        const facts = worldFacts(benchWorld(scale));
+        const all = buildScenarios(facts, { concurrency: plan.concurrency });
+        const scenarios = scenarioIds(scale).map((id) => all[id] as Scenario);
+        const auth = await preAuthenticate(sims.info);
+        for (const system of systems) {
+          const target: Target = { system, scale, latencyMs, roots: Object.values(sims.info.roots), tokens, settleMs: plan.settleMs };
+          const spec = systemSpec(system, sims.info, auth, supergraph, dataDir);
+          const start = () => startChild<{ url: string }>(system, spec.file, spec.env, { timeoutMs: 60_000 });
+          for (const s of scenarios.filter((x) => x.mode === 'cold')) {
+            log(`scale ${scale}: ${system}: ${s.id} (${plan.coldRuns} fresh processes)`);
+            rows.push(...(await coldScenario(s, target, start, coldUpstream)));
+          }
+          const load = scenarios.filter((x) => x.mode === 'load');
+          if (load.length === 0) continue;
+          let child: Child<{ url: string }>;
+          try {
+            child = await start();
+          } catch (e) {
+            log(`${system} did not start: ${(e as Error).message.split('\n')[0]}`);
+            rows.push(...load.map((s) => emptyRow(s, target, 'error', `did not start: ${(e as Error).message.split('\n')[0]}`, labelOf(s, scale))));
+            continue;
+          }
+          try {
+            for (const s of load) {
+              log(`scale ${scale}: ${system}: ${s.id}`);
+              rows.push(await measureLoad(s, target, child, plan.durationMs, labelOf(s, scale)));
+            }
+          } finally {
+            await child.stop();
+          }
+        }
+      } finally {
+        await sims.stop();
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  report(rows, coldUpstream);
+}
+
+const labelOf = (s: Scenario, scale: number) => (s.id === 'growth' ? `${s.title}, scale ${scale}` : s.title);
+
+async function coldScenario(s: Scenario, t: Target, start: () => Promise<Child<{ url: string }>>, coldUpstream: Record<string, number[]>): Promise<Row[]> {
+  if (!s.request[t.system]) return coldRows(s, t, []).map((r) => ({ ...r, status: 'n/a' as const, note: 'cannot express this query' }));
+  const samples: ColdSample[] = [];
+  for (let i = 0; i < plan.coldRuns; i++) {
+    let child: Child<{ url: string }>;
+    try {
+      child = await start();
+    } catch (e) {
+      samples.push({ coldMs: 0, warmMs: 0, coldUpstream: 0, warmUpstream: 0, peakRss: 0, failure: `did not start: ${(e as Error).message.split('\n')[0]}` });
+      continue;
+    }
+    try {
+      samples.push(await coldSample(s, t, child));
+    } finally {
+      await child.stop();
+    }
+  }
+  coldUpstream[t.system] = samples.filter((x) => !x.failure).map((x) => x.coldUpstream);
+  return coldRows(s, t, samples);
+}
+
+/** Sources × levels: the most upstream requests the campaign list may cost (DESIGN.md "Fast"). */
+const LIST_BUDGET = 4 * 3;
+
+function report(rows: Row[], coldUpstream: Record<string, number[]>): void {
+  const order = ['cold-warm', 'campaign-list', 'campaign-page', 'partner-search', 'aliased-assets', 'readers-50', 'growth'];
+  // Labels keep the order they were first measured in (cold before warm).
+  const labels = [...new Set(rows.map((r) => r.label))];
+  const sorted = [...rows].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario) || a.scale - b.scale
+    || labels.indexOf(a.label) - labels.indexOf(b.label) || SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system));
+  const steady = rows.find((r) => r.scenario === 'campaign-list' && r.system === 'atrium' && r.status === 'ok');
+  const cold = coldUpstream.atrium ?? [];
+  const worst = Math.max(steady?.upstreamPerRequest ?? Number.POSITIVE_INFINITY, ...(cold.length ? cold : [Number.POSITIVE_INFINITY]));
+  const pass = Number.isFinite(worst) && worst <= LIST_BUDGET;
+  const check = {
+    name: 'campaign list: Atrium upstream requests per client request <= sources x levels',
+    budget: LIST_BUDGET, steady: steady?.upstreamPerRequest ?? null, coldFirstRequests: cold, pass,
+  };
+  const table = renderTable(sorted);
+  process.stdout.write(`\nAtrium benchmarks — upstream latency ${latencyMs} ms, ${quick ? 'quick' : 'full'} run, ${plan.durationMs} ms per measurement, concurrency ${plan.concurrency} (readers-50: 50)\n\n${table}\n\n`);
+  const coldText = cold.length ? cold.join(', ') : 'n/a';
+  const steadyText = check.steady === null ? 'n/a' : check.steady.toFixed(2);
+  process.stdout.write(`${pass ? 'PASS' : 'FAIL'}: ${check.name} (${LIST_BUDGET}): cold first requests ${coldText}; steady ${steadyText}\n`);
+  const dir = join(BENCH, 'results');
+  mkdirSync(dir, { recursive: true });
+  const result = {
+    startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), quick, latencyMs, plan, systems,
+    machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '' }, check, rows: sorted, table,
+  };
+  const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
+  writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`results: bench/results/${stamp}.json (and latest.json); total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  if (!pass) process.exitCode = 1;
+}
+
+await main();

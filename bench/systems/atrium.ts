@@ -1,0 +1,14 @@
+/**
+ * Child process: Atrium exactly as `gateway/main.ts` starts it (product defaults: cache,
+ * batching, deadlines), pointed at the benchmark's simulators through the environment
+ * (`OTCS_URL`, `ICONIK_URL`, `NETX_URL`, `OTMM_URL`). Prints `READY {"url": ...}`.
+ */
+import { loadConfig } from '../../gateway/config.ts';
+import { createLogger } from '../../gateway/log.ts';
+import { startGateway } from '../../gateway/main.ts';
+
+const running = await startGateway(loadConfig(), createLogger('error'), { port: 0 });
+process.stdout.write(`READY ${JSON.stringify({ url: `${running.url}/graphql` })}\n`);
+const stop = () => void running.close().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
