@@ -8,11 +8,11 @@
  * by id, absent from lists.
  */
 import type {
-  Account, Asset, Campaign, CanonicalFilter, Classification, DamSystem, Document, Page, PageRequest, Sort, System, Workspace,
+  Account, Asset, Campaign, CanonicalFilter, Classification, DamSystem, Document, Facet, Page, PageRequest, Sort, System, Workspace,
 } from '../sources/model.ts';
 import { CLASSIFICATIONS, DAM_SYSTEMS } from '../sources/model.ts';
 import type { AccountQuery, CampaignQuery } from '../sources/ports.ts';
-import type { Loaders } from '../resolvers/loaders.ts';
+import { findAll, type Loaders } from '../resolvers/loaders.ts';
 import type { Principal } from './context.ts';
 import {
   accountDecision, accountPushdown, assetDecision, assetPushdown, campaignDecision, campaignPushdown, documentDecision, documentPushdown,
@@ -40,6 +40,35 @@ export interface OwnerRef {
 }
 
 const emptyPage = <T>(): Page<T> => ({ items: [], total: 0 });
+
+/**
+ * The reader's own owner filter kept within the owners they see: lists intersect, and an owner
+ * kind the reader did not ask for is left out (asking for campaigns means campaigns only).
+ */
+export function withinOwners(filter: CanonicalFilter, codes: string[], accountIds: string[]): CanonicalFilter | 'empty' {
+  const asked = filter.campaignCodes !== undefined || filter.accountIds !== undefined;
+  const c = filter.campaignCodes ? filter.campaignCodes.filter((x) => codes.includes(x)) : asked ? [] : codes;
+  const a = filter.accountIds ? filter.accountIds.filter((x) => accountIds.includes(x)) : asked ? [] : accountIds;
+  if (c.length + a.length === 0) return 'empty';
+  const { campaignCodes: _c, accountIds: _a, ...rest } = filter;
+  return { ...rest, ...(c.length ? { campaignCodes: c } : {}), ...(a.length ? { accountIds: a } : {}) };
+}
+
+/** Facets over assets the reader sees (the fields the DAMs facet on). */
+export function assetFacets(assets: readonly Asset[]): Facet[] {
+  const fields: [Facet['field'], (a: Asset) => (string | undefined)[]][] = [
+    ['kind', (a) => [a.kind]],
+    ['approval', (a) => [a.approval]],
+    ['rightsStatus', (a) => [a.rights.status]],
+    ['campaignCode', (a) => [a.campaignCode]],
+    ['locale', (a) => [a.locale]],
+  ];
+  return fields.map(([field, of]) => {
+    const counts = new Map<string, number>();
+    for (const a of assets) for (const v of of(a)) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return { field, values: [...counts].map(([value, count]) => ({ value, count })).sort((x, y) => y.count - x.count || x.value.localeCompare(y.value)) };
+  }).filter((f) => f.values.length > 0);
+}
 
 export class Access {
   private readonly campaignOk = new Map<string, boolean>();
@@ -293,18 +322,39 @@ export class Access {
     const { campaigns, accounts } = await this.visibleOwners();
     const teams = await Promise.all([...campaigns, ...accounts].map((o) => this.teamOf(o)));
     const memberWs = [...campaigns, ...accounts].filter((_, i) => isMember(p, teams[i] ?? [])).map((o) => o.workspaceId);
-    const owners: CanonicalFilter = top === 'marketing' ? {} : { campaignCodes: campaigns.map((c) => c.code), accountIds: accounts.map((a) => a.id) };
-    if ((owners.campaignCodes?.length ?? 0) + (owners.accountIds?.length ?? 0) === 0 && top !== 'marketing') return [];
+    const scoped = top === 'marketing' ? filter : withinOwners(filter, campaigns.map((c) => c.code), accounts.map((a) => a.id));
+    if (scoped === 'empty') return [];
     if (top === 'partner') {
-      docStream('OTCS', mergeFilters({ ...filter, ...owners }, { classifications: ['PUBLIC', 'PARTNER'], statuses: ['RELEASED'] }));
+      docStream('OTCS', mergeFilters(scoped, { classifications: ['PUBLIC', 'PARTNER'], statuses: ['RELEASED'] }));
     } else {
       // Non-confidential documents of what they see, plus confidential ones of their teams' workspaces.
-      docStream('OTCS', mergeFilters({ ...filter, ...owners }, { classifications: NOT_CONFIDENTIAL }));
-      if (memberWs.length) docStream('OTCS#team', mergeFilters({ ...filter, workspaceIds: memberWs }, { classifications: ['CONFIDENTIAL'] }));
+      docStream('OTCS', mergeFilters(scoped, { classifications: NOT_CONFIDENTIAL }));
+      const teamWs = filter.workspaceIds ? memberWs.filter((w) => filter.workspaceIds?.includes(w)) : memberWs;
+      if (teamWs.length) docStream('OTCS#team', mergeFilters({ ...scoped, workspaceIds: teamWs }, { classifications: ['CONFIDENTIAL'] }));
     }
-    const assets = assetPushdown(p, this.now());
-    if (assets !== 'empty') assetStreams(mergeFilters({ ...filter, ...owners }, assets));
+    const assetPolicy = assetPushdown(p, this.now());
+    if (assetPolicy === 'empty') return streams;
+    const assetFilter = mergeFilters(scoped, assetPolicy);
+    if (top !== 'partner') {
+      assetStreams(assetFilter);
+      return streams;
+    }
+    // A DAM cannot see the ECM licence that narrows a partner's rights, nor the exact second
+    // rights end: for partners the gateway counts, facets and pages what its own check lets through.
+    if (assetFilter === 'empty') return streams;
+    for (const s of DAM_SYSTEMS) {
+      if (!systems.includes(s)) continue;
+      streams.push({ id: s, system: s, find: (page) => this.checkedPage(s, assetFilter, page, sort) });
+    }
     return streams;
+  }
+
+  /** Every asset of a DAM for a filter, checked, then paged here: totals and facets count only what the reader sees. */
+  private async checkedPage(system: DamSystem, filter: CanonicalFilter, page: PageRequest, sort: Sort): Promise<Page<Asset>> {
+    const all = await findAll((p) => this.sources.dams[system].findAssets(filter, { ...p, sort }));
+    const visible = await this.checkAssets(all);
+    const start = page.offset ?? 0;
+    return { items: visible.slice(start, start + page.first), total: visible.length, facets: assetFacets(visible) };
   }
 
   /** The searchable hits the reader may see (the final check on search results). */

@@ -245,9 +245,10 @@ const DOCUMENT_ONLY = ['workspaceIds', 'classifications', 'statuses'] as const;
  */
 export function toQuery(filter: CanonicalFilter, mapping: Mapping, kindAttribute: string): QueryCriterion[] | null {
   const { attributes: names, values } = mapping.netx;
+  // Campaigns and accounts together name owners: an asset of any of them (CanonicalFilter).
+  const bothOwners = filter.campaignCodes !== undefined && filter.accountIds !== undefined;
   const lists: [string, readonly string[] | undefined][] = [
-    [names.campaignCode, filter.campaignCodes],
-    [names.accountId, filter.accountIds],
+    ...(bothOwners ? [] : [[names.campaignCode, filter.campaignCodes], [names.accountId, filter.accountIds]] as [string, readonly string[] | undefined][]),
     [names.approval, filter.approvals?.map((v) => toVendor(values, 'approval', v))],
     [names.rightsStatus, filter.rightsStatuses?.map((v) => toVendor(values, 'rightsStatus', v))],
     [kindAttribute, filter.kinds?.map((k) => KIND_VALUES[k])],
@@ -261,6 +262,14 @@ export function toQuery(filter: CanonicalFilter, mapping: Mapping, kindAttribute
   if (DOCUMENT_ONLY.some((k) => filter[k] !== undefined)) return null;
   if (lists.some(([, l]) => l !== undefined && l.length === 0)) return null;
   const query: QueryCriterion[] = lists.filter((e): e is [string, readonly string[]] => e[1] !== undefined).map(([a, l]) => anyOf(a, l));
+  if (bothOwners) {
+    const owners = [
+      ...[...new Set(filter.campaignCodes)].map((value) => ({ operator: 'or' as const, exact: { attribute: names.campaignCode, value } })),
+      ...[...new Set(filter.accountIds)].map((value) => ({ operator: 'or' as const, exact: { attribute: names.accountId, value } })),
+    ];
+    if (owners.length === 0) return null;
+    query.unshift({ operator: 'and', subquery: { query: owners } });
+  }
   if (filter.validAt !== undefined) {
     const t = millis(filter.validAt, 'validAt');
     // In force: validFrom <= t < validUntil; range bounds are inclusive and dates are whole ms.

@@ -126,3 +126,14 @@ describe('toQuery', () => {
     assert.throws(() => toQuery({ modifiedSince: 'soon' }, mapping, KIND), (e: unknown) => e instanceof UpstreamError && e.kind === 'BAD_REQUEST');
   });
 });
+
+describe('owners', () => {
+  it('campaign codes and account ids together match an asset of either (the canonical contract)', () => {
+    const q = toQuery({ campaignCodes: ['CMP-1'], accountIds: ['ACC-1'] }, demoMapping(), 'Asset Type');
+    assert.ok(q);
+    assert.equal(q.length, 1);
+    const sub = q[0]?.subquery?.query ?? [];
+    assert.deepEqual(sub.map((c) => [c.operator, c.exact?.attribute, c.exact?.value]), [['or', 'Campaign Code', 'CMP-1'], ['or', 'Account ID', 'ACC-1']]);
+    assert.equal(toQuery({ campaignCodes: [], accountIds: [] }, demoMapping(), 'Asset Type'), null);
+  });
+});
