@@ -66,6 +66,8 @@ interface SimContext {
   opts: Required<Pick<NetxSimOptions, 'defaultPageSize' | 'maxPageSize' | 'defaultDataGroups' | 'kindAttribute'>> & NetxSimOptions;
   /** Origin for file URLs of the current request. */
   origin: string;
+  /** Every asset as a query row, built once (a real DAM answers from its index, not by rebuilding each asset). */
+  rows(): readonly Row[];
 }
 
 // ---------------------------------------------------------------- folders
@@ -366,10 +368,7 @@ const METHODS: Record<string, Method> = {
     const criteria = q.query as unknown[];
     matches(ctx, null, criteria); // validate once, so a bad query fails even when nothing would match
     const rows: Row[] = [];
-    for (const a of ctx.world.assets('NETX')) {
-      const row = rowOf(ctx, a);
-      if (matches(ctx, row, criteria)) rows.push(row);
-    }
+    for (const row of ctx.rows()) if (matches(ctx, row, criteria)) rows.push(row);
     return listResult(ctx, rows, o);
   },
   getAssetsByFolder(ctx, [folderId, recursive, options]) {
@@ -378,7 +377,7 @@ const METHODS: Record<string, Method> = {
     if (!folderById(ctx.world, id)) throw new RpcFault(RPC_ERRORS.accessDenied, 'Access not allowed to object for the given caller');
     const o = parseOptions(ctx, options);
     const rows: Row[] = [];
-    for (const a of ctx.world.assets('NETX')) if (inFolder(ctx.world, a, id, recursive)) rows.push(rowOf(ctx, a));
+    for (const row of ctx.rows()) if (inFolder(ctx.world, row.asset, id, recursive)) rows.push(row);
     return listResult(ctx, rows, o);
   },
   getFolderByPath(ctx, [path, options]) {
@@ -528,11 +527,16 @@ export function createNetxSimulator(world: DemoWorld, mapping: Mapping, opts: Ne
     defaultDataGroups: opts.defaultDataGroups ?? ['asset.id', 'asset.base'],
     kindAttribute: opts.kindAttribute ?? DEFAULT_KIND_ATTRIBUTE,
   };
+  let index: Row[] | undefined;
+  const rows = (): readonly Row[] => {
+    index ??= [...world.assets('NETX')].map((a) => rowOf({ world, mapping, opts: settings, origin: '', rows }, a));
+    return index;
+  };
   const guard = (fn: (ctx: SimContext, req: SimRequest) => SimResponse): Handler => (req) => {
     const wait = limiter.check();
     if (wait !== null) return { status: 429, headers: { 'retry-after': String(wait) }, body: { error: 'Too Many Requests' } };
     const origin = settings.publicUrl ?? `http://${String(req.headers.host ?? '127.0.0.1')}`;
-    return fn({ world, mapping, opts: settings, origin }, req);
+    return fn({ world, mapping, opts: settings, origin, rows }, req);
   };
   sim.route('POST', RPC_PATH, guard(handleRpc));
   sim.route('GET', '/api/file/asset/:id/:name', guard((ctx, req) => serveFile(ctx, req, req.params.name === 'thumbnail.jpg' ? 'THUMBNAIL' : 'ORIGINAL', false)));

@@ -61,6 +61,8 @@ export interface NodeStore {
   ancestors(id: number): SimNode[];
   /** Every workspace, folder and document, in workspace order. */
   all(): Generator<SimNode>;
+  /** The nodes of the workspaces that contain these node ids (search `location_id`s), in workspace order. */
+  within(ids: ReadonlySet<number>): Generator<SimNode>;
 }
 
 /** What every core route module receives. */
@@ -72,7 +74,8 @@ export interface CoreSim extends OtcsSimContext {
   route(method: Method, path: string, handler: Handler, open?: boolean): void;
 }
 
-const TREE_CACHE = 256;
+// Enough for every workspace up to scale ~180; a real server keeps its index, not a small window of it.
+const TREE_CACHE = 4096;
 
 /** Build the node store over a world; trees are cached (bounded) since they are pure. */
 export function createNodeStore(world: DemoWorld): NodeStore {
@@ -150,6 +153,17 @@ export function createNodeStore(world: DemoWorld): NodeStore {
     *all() {
       for (const ws of world.workspaces()) {
         const tree = treeOf(ws.nodeId);
+        if (tree) yield* treeNodes(tree);
+      }
+    },
+    *within(ids) {
+      const wsIds = new Set<number>();
+      for (const id of ids) {
+        const owner = world.workspaceOf(id);
+        if (owner) wsIds.add(owner.kind === 'campaign' ? owner.campaign.workspaceId : owner.account.workspaceId);
+      }
+      for (const wsId of [...wsIds].sort((a, b) => a - b)) {
+        const tree = treeOf(wsId);
         if (tree) yield* treeNodes(tree);
       }
     },

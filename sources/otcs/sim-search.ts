@@ -129,7 +129,8 @@ function search(ctx: CoreSim, req: SimRequest): SimResponse {
   const locations = locationsOf(f);
   const terms = query ? textTerms(query) : [];
   const hits: Hit[] = [];
-  for (const node of ctx.nodes.all()) {
+  // Locations restrict the walk to their workspaces (the ancestor check below stays exact for folders).
+  for (const node of locations ? ctx.nodes.within(locations) : ctx.nodes.all()) {
     const ancestors = ctx.nodes.ancestors(node.id);
     if (locations && !ancestors.some((a) => locations.has(a.id))) continue;
     const regions = regionsOf(ctx, node, ancestors);

@@ -274,7 +274,7 @@ describe('iconik simulator: downloads', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.equal(Number(res.headers.get('content-length')), bytes.length);
-    assert.ok((thumb?.size ?? 0) > 0, "generated images list a nominal size; the bytes carry their real Content-Length (checked above)");
+    assert.ok(Number(thumb?.size ?? 0) > 0, "generated images list a nominal size; the bytes carry their real Content-Length (checked above)");
 
     const file = objectsOf(await call(`/files/v1/assets/${a.nativeId}/files/`))[0];
     const fu = await call(`/files/v1/assets/${a.nativeId}/files/${file?.id}/download_url/`);
