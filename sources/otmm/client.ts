@@ -33,7 +33,7 @@ export interface OtmmClientOptions {
   /** Retries of reads after the first attempt. Default 2. */
   retries?: number;
   fetch?: typeof fetch;
-  /** Largest page (and id batch) asked of OTMM in one search. Default 200. */
+  /** Largest page (and id batch) asked of OTMM in one search. Default 1000 (the simulator's maximum). */
   maxPageSize?: number;
   /** A metadata field carrying the master id of locale variants; default: `original_asset_id`. */
   variantField?: string;
@@ -110,7 +110,8 @@ function sessionIdOf(body: unknown): string {
 /** Build the OTMM DamSource. Never throws anything but UpstreamError from its methods. */
 export function createOtmmClient(opts: OtmmClientOptions): DamSource {
   const origin = opts.baseUrl.replace(/\/+$/, '');
-  const maxPage = Math.max(1, opts.maxPageSize ?? 200);
+  // The simulator allows 1000 (vendor limit NOT FOUND); one page keeps a batch of campaigns in one request.
+  const maxPage = Math.max(1, opts.maxPageSize ?? 1000);
   const now = opts.now ?? Date.now;
   const createdAt = new Date(now()).toISOString();
   const ctx: MapContext = { mapping: opts.mapping, origin, ...(opts.variantField ? { variantField: opts.variantField } : {}) };
