@@ -44,6 +44,27 @@ export interface Config {
     /** Lifetime of a download link, in seconds. */
     ttlS: number;
   };
+  /** Access auditing (gateway/audit). */
+  audit: {
+    /** Off only to measure its cost (benchmarks). */
+    enabled: boolean;
+    /** PostgreSQL connection string; without one, PGlite in `dir`. */
+    databaseUrl?: string;
+    /** PostgreSQL schema of the audit tables. */
+    schema: string;
+    /** PGlite directory (in the data directory). */
+    dir: string;
+    /** Most events held in memory while the store is unreachable; past it the oldest are dropped (and a gap recorded). */
+    bufferMax: number;
+    /** Longest an event waits before it is written, in ms. */
+    batchMs: number;
+    /** Most events per write. */
+    batchSize: number;
+    /** Longest wait at shutdown for buffered events to be written, in ms. */
+    shutdownMs: number;
+  };
+  /** Take the client address from x-forwarded-for (only behind a proxy that sets it). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +148,27 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (demo && Array.isArray(issuers) && issuers.some((i: { issuer?: unknown } | null) => i?.issuer === DEMO_ISSUER)) issuerProblems.push(`AUTH_ISSUERS may not name "${DEMO_ISSUER}": demo mode issues it itself`);
   problems.push(...issuerProblems);
 
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl) {
+    try {
+      if (!['postgres:', 'postgresql:'].includes(new URL(databaseUrl).protocol)) throw new Error('protocol');
+    } catch {
+      problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    }
+  }
+  const auditSchema = str('AUDIT_SCHEMA', 'public');
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(auditSchema)) problems.push(`AUDIT_SCHEMA must be a lower-case SQL identifier (got "${auditSchema}")`);
+  const audit: Config['audit'] = {
+    enabled: bool('AUDIT_ENABLED', true),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    schema: auditSchema,
+    dir: resolve(str('ATRIUM_DATA_DIR', '.data'), 'audit'),
+    bufferMax: int('AUDIT_BUFFER_MAX', 10_000, 1, 10_000_000),
+    batchMs: int('AUDIT_BATCH_MS', 200, 1, 60_000),
+    batchSize: int('AUDIT_BATCH_SIZE', 500, 1, 5000),
+    shutdownMs: int('AUDIT_SHUTDOWN_MS', 30_000, 0, 600_000),
+  };
+
   const config: Config = {
     demo,
     logLevel: logLevel as Config['logLevel'],
@@ -171,6 +213,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       ...(env.DOWNLOAD_SECRET ? { secret: env.DOWNLOAD_SECRET } : {}),
       ttlS: int('DOWNLOAD_URL_TTL_S', 300, 10, 86_400),
     },
+    audit,
+    trustProxy: bool('TRUST_PROXY', false),
   };
   if (env.DOWNLOAD_SECRET !== undefined && env.DOWNLOAD_SECRET.length < 32) problems.push('DOWNLOAD_SECRET must be at least 32 characters');
   if (!demo && !env.DOWNLOAD_SECRET) problems.push('DOWNLOAD_SECRET is required when ATRIUM_DEMO=false');

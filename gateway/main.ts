@@ -11,6 +11,8 @@ import type { Principal } from './context.ts';
 import { demoIssuer } from './demo-issuer.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildGateway, type Gateway } from './server.ts';
+import { createAudit } from './audit/index.ts';
+import { Metrics } from './plugins/metrics.ts';
 import { createSigner, downloadSecret } from './files.ts';
 import { createWorld, type DemoWorld } from '../sources/demo/world.ts';
 import { buildSources, type Sources } from './sources.ts';
@@ -52,8 +54,11 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
   });
   const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
   const signer = createSigner(downloadSecret(config.downloads.secret, config.dataDir, config.demo), url, config.downloads.ttlS * 1000);
+  const metrics = new Metrics();
+  // The audit store opens (and migrates) in the background: a database that is slow or down never delays serving.
+  const audit = config.audit.enabled ? createAudit({ ...config.audit, trustProxy: config.trustProxy }, log, metrics) : false;
   const gateway = buildGateway({
-    sources, log, publicUrl: url, introspection: config.demo, signer,
+    sources, log, publicUrl: url, introspection: config.demo, signer, metrics, audit,
     principal: (req) => authenticator.principalFor(req.headers.authorization),
     ...(config.demo ? { directory: demoDirectory(createWorld(config.world)) } : {}),
   });
@@ -65,6 +70,8 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await gateway.stop();
+      // Last, once no request can add events: write what is buffered, then close the store.
+      if (audit) await audit.close(config.audit.shutdownMs);
     },
   };
 }

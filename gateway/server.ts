@@ -16,6 +16,9 @@ import { createContext, type Context, type Principal } from './context.ts';
 import { serveDownload, type DownloadEvent, type Signer } from './files.ts';
 import { ErrorCode, UnauthenticatedError, makeFormatError } from './errors.ts';
 import type { Logger } from './log.ts';
+import type { Audit, AuditedContext } from './audit/index.ts';
+import { serveCsv } from './audit/csv.ts';
+import { auditPlugin } from './plugins/audit.ts';
 import { DEFAULT_LIMITS, limitsPlugin, type Limits } from './plugins/limits.ts';
 import { Metrics, metricsPlugin } from './plugins/metrics.ts';
 import { sourceErrorsPlugin } from './plugins/source-errors.ts';
@@ -43,6 +46,8 @@ export interface GatewayOptions {
   directory?: (email: string) => Principal | null;
   /** Called after a download's bytes went out (the audit trail's hook). */
   onDownload?: (ctx: Context, e: DownloadEvent) => void;
+  /** Access auditing (views, downloads, the audit fields and export); `false` or absent runs without it (benchmarks). */
+  audit?: Audit | false;
 }
 
 export interface Gateway {
@@ -52,6 +57,8 @@ export interface Gateway {
   metrics: Metrics;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The access audit, when on (its owner closes it after the server stops). */
+  audit?: Audit;
 }
 
 /** The executable schema (typeDefs + resolvers). */
@@ -91,6 +98,7 @@ export function buildGateway(opts: GatewayOptions): Gateway {
   const metrics = opts.metrics ?? new Metrics();
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   opts.sources.guard.subscribe((system, ok) => metrics.upstreamCall(system, ok));
+  const audit = opts.audit || undefined;
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: opts.introspection,
@@ -103,6 +111,7 @@ export function buildGateway(opts: GatewayOptions): Gateway {
       limitsPlugin({ ...DEFAULT_LIMITS, ...(opts.limits ?? {}) }),
       sourceErrorsPlugin(),
       metricsPlugin(metrics),
+      ...(audit ? [auditPlugin()] : []),
     ],
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => opts.log.warn(String(m)), error: (m) => opts.log.error(String(m)) },
   });
@@ -110,6 +119,12 @@ export function buildGateway(opts: GatewayOptions): Gateway {
   const deps = {
     sources: opts.sources, log: opts.log, publicUrl: opts.publicUrl,
     ...(opts.now ? { now: opts.now } : {}), ...(opts.signer ? { signer: opts.signer } : {}), ...(opts.directory ? { directory: opts.directory } : {}),
+  };
+
+  /** The request's context, with the audit's per-request part when auditing is on. */
+  const contextFor = (req: IncomingMessage, requestId: string, principal: Principal | null): Context => {
+    const ctx = createContext(deps, { requestId, principal });
+    return audit ? Object.assign(ctx, { audit: audit.forRequest(req, ctx) }) : ctx;
   };
 
   /** The reader of a request, or undefined once a 401 has been sent for a bad token. */
@@ -145,7 +160,7 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     if (principal === undefined) return;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: async () => createContext(deps, { requestId, principal }),
+      context: async () => contextFor(req, requestId, principal),
     });
     const out: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of result.headers) out[k] = v;
@@ -166,8 +181,12 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     ];
     const results = await Promise.allSettled(systems.map((s) => s.ping()));
     const upstreams = systems.map((s, i) => ({ ...opts.sources.guard.get(s.system), ok: results[i]?.status === 'fulfilled' }));
-    const ok = upstreams.every((u) => u.ok);
-    send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'degraded', upstreams });
+    const auditStatus = audit?.status();
+    const ok = upstreams.every((u) => u.ok) && (auditStatus?.ok ?? true);
+    send(res, ok ? 200 : 503, {
+      status: ok ? 'ready' : 'degraded', upstreams,
+      ...(auditStatus ? { audit: { ok: auditStatus.ok, buffered: auditStatus.buffered, dropped: auditStatus.dropped } } : {}),
+    });
   }
 
   return {
@@ -175,11 +194,12 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     metrics,
     start: () => apollo.start(),
     stop: () => apollo.stop(),
+    ...(audit ? { audit } : {}),
     async handle(req, res) {
       const incoming = req.headers['x-request-id'];
       const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       const url = new URL(req.url ?? '/', 'http://gateway.invalid');
-      metrics.inc('atrium_http_requests_total', { path: ['/graphql', '/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : url.pathname.startsWith('/files/') ? '/files' : 'other' });
+      metrics.inc('atrium_http_requests_total', { path: ['/graphql', '/healthz', '/readyz', '/metrics', '/audit/events.csv'].includes(url.pathname) ? url.pathname : url.pathname.startsWith('/files/') ? '/files' : 'other' });
       try {
         switch (url.pathname) {
           case '/graphql':
@@ -190,15 +210,25 @@ export function buildGateway(opts: GatewayOptions): Gateway {
             return await ready(res);
           case '/metrics': {
             const c = opts.sources.cache.stats;
-            return send(res, 200, metrics.render({ atrium_cache_hits: c.hits, atrium_cache_misses: c.misses, atrium_cache_shared_inflight: c.shared, atrium_cache_entries: opts.sources.cache.size }), { 'content-type': 'text/plain; version=0.0.4' });
+            const a = audit?.status();
+            const auditGauges: Record<string, number> = a ? { atrium_audit_buffered: a.buffered, atrium_audit_dropped: a.dropped, atrium_audit_ok: a.ok ? 1 : 0 } : {};
+            return send(res, 200, metrics.render({ atrium_cache_hits: c.hits, atrium_cache_misses: c.misses, atrium_cache_shared_inflight: c.shared, atrium_cache_entries: opts.sources.cache.size, ...auditGauges }), { 'content-type': 'text/plain; version=0.0.4' });
+          }
+          case '/audit/events.csv': {
+            const principal = await reader(req, res, requestId);
+            if (principal === undefined) return;
+            return await serveCsv(res, (req.method ?? 'GET').toUpperCase(), url, principal, audit?.store ?? null, opts.log, requestId);
           }
           default: {
             if (!url.pathname.startsWith('/files/')) return send(res, 404, { error: 'not found' });
             const principal = await reader(req, res, requestId);
             if (principal === undefined) return;
-            const ctx = createContext(deps, { requestId, principal });
+            const ctx = contextFor(req, requestId, principal);
             if (!opts.signer) return send(res, 404, { error: 'not found' });
-            return await serveDownload(req, res, url, ctx, opts.signer, opts.log, (e) => opts.onDownload?.(ctx, e));
+            return await serveDownload(req, res, url, ctx, opts.signer, opts.log, (e) => {
+              (ctx as AuditedContext).audit?.download(e);
+              opts.onDownload?.(ctx, e);
+            });
           }
         }
       } catch (e) {

@@ -4,6 +4,7 @@ import type { Context } from '../gateway/context.ts';
 import { NotFoundError } from '../gateway/errors.ts';
 import { requireAuditReader } from '../gateway/policy.ts';
 import { decodeId, documentId } from './ids.ts';
+import { documentAuditTrail } from './audit.ts';
 
 /** A document by global id, or NOT_FOUND (also when the reader may not see it). */
 export async function documentByGlobalId(id: string, ctx: Context): Promise<Document> {
@@ -36,9 +37,7 @@ export const documentResolvers = {
       requireAuditReader(ctx.principal);
       return ctx.sources.ecm.getHolds(d.source.nativeId);
     },
-    auditTrail: (d: Document, _: unknown, ctx: Context) => {
-      requireAuditReader(ctx.principal);
-      return ctx.sources.ecm.getAudit(d.source.nativeId);
-    },
+    // The ECM's audit merged with Atrium's access events for the document (resolvers/audit.ts).
+    auditTrail: (d: Document, _: unknown, ctx: Context) => documentAuditTrail(d, ctx),
   },
 };

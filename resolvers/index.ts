@@ -3,6 +3,7 @@ import type { makeExecutableSchema } from '@graphql-tools/schema';
 import { accessResolvers } from './access.ts';
 import { accountResolvers } from './account.ts';
 import { assetResolvers } from './asset.ts';
+import { auditResolvers } from './audit.ts';
 import { campaignResolvers } from './campaign.ts';
 import { documentResolvers } from './document.ts';
 import { nodeResolvers } from './node.ts';
@@ -10,7 +11,7 @@ import { DateScalar, DateTime } from './scalars.ts';
 import { searchResolvers } from './search.ts';
 import { workspaceResolvers } from './workspace.ts';
 
-const parts = [accessResolvers, accountResolvers, assetResolvers, campaignResolvers, documentResolvers, nodeResolvers, searchResolvers, workspaceResolvers];
+const parts = [accessResolvers, accountResolvers, assetResolvers, auditResolvers, campaignResolvers, documentResolvers, nodeResolvers, searchResolvers, workspaceResolvers];
 
 /** Resolver map for makeExecutableSchema. */
 type Resolvers = NonNullable<Parameters<typeof makeExecutableSchema>[0]['resolvers']>;

@@ -24,6 +24,9 @@ const FIELD_COST: Record<string, [number, boolean]> = {
   document: [1, true], asset: [1, true], node: [1, true], documents: [1, true], assets: [3, true], audience: [1, true],
   licence: [1, true], rights: [1, true], variants: [1, true], search: [4, true], sources: [4, false], explainAccess: [2, true],
   versions: [1, false], approvals: [1, false], retention: [1, false], holds: [1, false], auditTrail: [1, false],
+  // The audit store is not an upstream; its reads are priced like one source. The overview is
+  // a report (whole result sets, per-document holds and workflows, mostly cached): priced once, high.
+  auditEvents: [1, true], complianceOverview: [40, true],
 };
 
 export interface Measure {

@@ -1,0 +1,146 @@
+/**
+ * One small SQL interface over the two databases the audit store runs on: PGlite (embedded,
+ * in the data directory; no service to run) and PostgreSQL (`DATABASE_URL`). The store's SQL
+ * is the same for both. Drivers are imported on first use, so a gateway without audit loads
+ * neither.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Rows of a query. */
+export interface Rows<T> {
+  rows: T[];
+}
+
+/** What the store needs from a database. */
+export interface SqlRunner {
+  query<T>(sql: string, params?: unknown[]): Promise<Rows<T>>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlDb extends SqlRunner {
+  /** Run `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** `postgres` or `pglite`, for messages. */
+  readonly kind: 'postgres' | 'pglite';
+}
+
+/** PostgreSQL through a pg pool. A dropped connection rejects the query; the pool reconnects on the next one. */
+export async function openPostgres(url: string, opts: { max?: number; connectTimeoutMs?: number; onError?: (e: Error) => void } = {}): Promise<SqlDb> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000, idleTimeoutMillis: 30_000 });
+  // An idle client whose server went away emits 'error' on the pool; unhandled, it would end the process.
+  pool.on('error', (e) => opts.onError?.(e));
+  return {
+    kind: 'postgres',
+    query: async <T>(sql: string, params: unknown[] = []) => ({ rows: (await pool.query(sql, params)).rows as T[] }),
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      // A checked-out client whose server goes away emits 'error' besides failing its query; the pool only listens while it is idle.
+      const onClientError = (e: Error) => opts.onError?.(e);
+      client.on('error', onClientError);
+      const release = (err?: Error) => {
+        client.off('error', onClientError);
+        client.release(err);
+      };
+      try {
+        await client.query('BEGIN');
+        const tx: SqlRunner = {
+          query: async <T>(sql: string, params: unknown[] = []) => ({ rows: (await client.query(sql, params)).rows as T[] }),
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        };
+        const out = await fn(tx);
+        await client.query('COMMIT');
+        release();
+        return out;
+      } catch (e) {
+        // A client whose connection broke must not go back to the pool.
+        await client.query('ROLLBACK').then(() => release(), (err: Error) => release(err));
+        throw e;
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Lock files this process holds (a second open in the same process is refused too). */
+const openHere = new Set<string>();
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Take the lock file of a PGlite directory. PGlite is one process's database: a second
+ * process opening the same directory would corrupt it, so the gateway and `audit:verify`
+ * refuse while another live process holds it.
+ */
+function lockDir(lockFile: string): () => void {
+  if (openHere.has(lockFile)) throw new Error(`the audit store ${dirname(lockFile)} is already open in this process`);
+  mkdirSync(dirname(lockFile), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      openHere.add(lockFile);
+      return () => {
+        openHere.delete(lockFile);
+        rmSync(lockFile, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+        throw new Error(`the audit store ${dirname(lockFile)} is in use by process ${holder} (PGlite is single-process)`);
+      }
+      // A stale lock: its process ended (a container restart may even reuse our pid).
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`could not lock the audit store at ${lockFile}`);
+}
+
+/** PGlite in `dir` (created when missing), or in memory without one. */
+export async function openPglite(dir?: string): Promise<SqlDb> {
+  const unlock = dir ? lockDir(`${dir}.lock`) : () => undefined;
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    if (dir) mkdirSync(dir, { recursive: true });
+    const db = dir ? new PGlite(dir) : new PGlite();
+    await db.waitReady;
+    return {
+      kind: 'pglite',
+      query: async <T>(sql: string, params: unknown[] = []) => ({ rows: (await db.query<T>(sql, params)).rows }),
+      exec: async (sql) => {
+        await db.exec(sql);
+      },
+      transaction: (fn) => db.transaction((tx) => fn({
+        query: async <T>(sql: string, params: unknown[] = []) => ({ rows: (await tx.query<T>(sql, params)).rows }),
+        exec: async (sql) => {
+          await tx.exec(sql);
+        },
+      })),
+      async close() {
+        try {
+          await db.close();
+        } finally {
+          unlock();
+        }
+      },
+    };
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Atrium's access audit, assembled: the store, its single writer, and what the gateway calls
+ * per request (views from the GraphQL plugin, downloads from the files hook). buildGateway
+ * takes one of these (or `false` to run without auditing, for benchmarks); main.ts builds it
+ * from the configuration and closes it last on shutdown, so buffered events are written.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Context } from '../context.ts';
+import type { DownloadEvent } from '../files.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../plugins/metrics.ts';
+import { decodeId } from '../../resolvers/ids.ts';
+import { clientOf, type ClientInfo } from './client.ts';
+import type { AuditObject } from './event.ts';
+import { describeObject } from './objects.ts';
+import { AuditStore, type StoreOptions } from './store.ts';
+import { AuditWriter, type AuditStatus, type WriterOptions } from './writer.ts';
+
+/** The audit as one request sees it (attached to its context by buildGateway). */
+export interface RequestAudit {
+  store: AuditStore;
+  client: ClientInfo;
+  /** The audit's wall clock (not the graph's read-time clock). */
+  now(): number;
+  /** One view event per object handed out in the response. */
+  views(objects: Iterable<AuditObject>): void;
+  /** A download event, after the bytes went out. */
+  download(e: DownloadEvent): void;
+}
+
+/** The context of a request on an audited gateway. */
+export type AuditedContext = Context & { audit?: RequestAudit };
+
+export interface AuditOptions {
+  store: AuditStore;
+  writer: AuditWriter;
+  /** Take the client address from x-forwarded-for (only behind a proxy that sets it). */
+  trustProxy?: boolean;
+}
+
+export class Audit {
+  readonly store: AuditStore;
+  readonly writer: AuditWriter;
+  private readonly trustProxy: boolean;
+
+  constructor(opts: AuditOptions) {
+    this.store = opts.store;
+    this.writer = opts.writer;
+    this.trustProxy = opts.trustProxy ?? false;
+  }
+
+  /** The per-request part, for the request `req` whose context is `ctx`. */
+  forRequest(req: IncomingMessage, ctx: Context): RequestAudit {
+    const client = clientOf(req, this.trustProxy);
+    return {
+      store: this.store, client, now: () => this.writer.now(),
+      views: (objects) => this.views(ctx, client, objects),
+      download: (e) => this.download(ctx, client, e),
+    };
+  }
+
+  private actor(ctx: Context, client: ClientInfo) {
+    const p = ctx.principal;
+    return { principalId: p?.id ?? null, email: p?.email ?? null, org: p?.org ?? null, ip: client.ip, userAgent: client.userAgent, requestId: ctx.requestId };
+  }
+
+  private object(o: AuditObject) {
+    return { objectId: o.id, objectType: o.type, system: o.system, nativeId: o.nativeId, version: o.version, campaign: o.campaign };
+  }
+
+  /** One view event per object handed out in a response. */
+  private views(ctx: Context, client: ClientInfo, objects: Iterable<AuditObject>): void {
+    const actor = this.actor(ctx, client);
+    for (const o of objects) this.writer.record({ action: 'view', ...actor, ...this.object(o) });
+  }
+
+  /**
+   * A download event, after the bytes went out. The object is described from the request's
+   * loaders, which already hold it (the download checked visibility through them), so this
+   * asks no source; it runs off the response and close() waits for it.
+   */
+  private download(ctx: Context, client: ClientInfo, e: DownloadEvent): void {
+    const actor = this.actor(ctx, client);
+    this.writer.track((async () => {
+      const id = decodeId(e.id);
+      let o: AuditObject | null = null;
+      if (id?.kind === 'Asset') o = describeObject('Asset', await ctx.loaders.asset[id.system].load(id.nativeId));
+      else if (id?.kind === 'Document') o = describeObject('Document', await ctx.loaders.document.load(id.nodeId));
+      const base = o ?? { id: e.id, type: e.kind === 'asset' ? 'Asset' : 'Document', system: id?.kind === 'Asset' ? id.system : 'OTCS', nativeId: id?.kind === 'Asset' ? id.nativeId : id?.kind === 'Document' ? id.nodeId : e.id, version: null, campaign: null } as AuditObject;
+      this.writer.record({
+        action: 'download', ...actor, ...this.object(base),
+        // The version downloaded, not the current one (a document link names its version).
+        ...(e.version !== undefined ? { version: String(e.version) } : {}),
+        rendition: e.rendition ?? null,
+      });
+    })());
+  }
+
+  status(): AuditStatus {
+    return this.writer.status();
+  }
+
+  /** Write what is buffered (waiting up to `deadlineMs` for a failing store), then close the store. */
+  async close(deadlineMs?: number): Promise<void> {
+    await this.writer.close(deadlineMs);
+    await this.store.close();
+  }
+}
+
+/** Configuration of createAudit (config.ts's `audit` plus the logger and metrics). */
+export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics'>, StoreOptions {
+  trustProxy?: boolean;
+}
+
+/** Build the audit: the store starts opening (and migrating) now, in the background; events buffer meanwhile. */
+export function createAudit(opts: CreateAuditOptions, log: Logger, metrics?: Metrics): Audit {
+  const store = new AuditStore({ ...opts, onError: (e) => log.warn('audit database connection error', { error: e.message }) });
+  const writer = new AuditWriter(store, { bufferMax: opts.bufferMax, batchMs: opts.batchMs, batchSize: opts.batchSize, log, ...(metrics ? { metrics } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}) });
+  // Migrations run at start-up, not at the first event; a failure is retried by the writer.
+  store.open().then(
+    () => log.info('audit store ready', { store: store.location }),
+    (e: Error) => log.error('audit store not reachable at start-up: buffering events', { store: store.location, error: e.message }),
+  );
+  return new Audit({ store, writer, ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}) });
+}
+
+export { AuditStore } from './store.ts';
+export { AuditWriter } from './writer.ts';
+export type { AuditStatus } from './writer.ts';

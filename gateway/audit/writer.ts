@@ -1,0 +1,203 @@
+/**
+ * The single writer of a gateway process: events are recorded into a bounded in-memory buffer
+ * (never on the request path: `record` is synchronous and never throws) and written in batches,
+ * every `batchMs` or as soon as `batchSize` are waiting, one batch at a time (so this
+ * process's events enter the chain in the order they were recorded).
+ *
+ * When the store is unreachable, batches stay in the buffer and are retried with backoff; the
+ * gateway keeps serving and reports `ok: false` in /readyz. When the buffer is full, the
+ * OLDEST event is dropped (the newest are likelier to matter to an investigation still under
+ * way), counted in `dropped` and `atrium_audit_events_total{outcome="dropped"}`, and logged once
+ * per outage. The loss is then written into the chain itself: the first batch that reaches the
+ * store again starts with a `gap` event saying how many events were lost and between which
+ * times, so a verified chain still shows where it is incomplete.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../plugins/metrics.ts';
+import { blankEvent, type AuditEvent } from './event.ts';
+
+/** Where batches go (the store, or a stand-in in tests). */
+export interface AuditSink {
+  append(events: readonly AuditEvent[]): Promise<number>;
+}
+
+export interface WriterOptions {
+  /** Largest number of events held in memory (plus one batch being written). */
+  bufferMax: number;
+  /** Longest an event waits before its batch is written, in ms. */
+  batchMs: number;
+  /** Most events per batch; a full batch is written at once. */
+  batchSize: number;
+  log: Logger;
+  metrics?: Metrics;
+  /** Wall clock of the events (not the read-time clock of the graph). */
+  now?: () => number;
+  /** Longest wait for retries after a failed write, in ms. */
+  maxBackoffMs?: number;
+}
+
+/** What /readyz shows. */
+export interface AuditStatus {
+  /** False while the store is failing (events are buffered, and dropped past the bound). */
+  ok: boolean;
+  buffered: number;
+  /** Events dropped since start because the buffer was full. */
+  dropped: number;
+  written: number;
+  error?: string;
+}
+
+interface Gap {
+  count: number;
+  from: string;
+  to: string;
+}
+
+export class AuditWriter {
+  private buf: AuditEvent[] = [];
+  private inFlight = 0;
+  private gap: Gap | null = null;
+  private dropped = 0;
+  private written = 0;
+  private failing: string | null = null;
+  private failures = 0;
+  private retryAt = 0;
+  private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Immediate | null = null;
+  private readonly pending = new Set<Promise<unknown>>();
+  /** The events' clock. */
+  readonly now: () => number;
+  private closed = false;
+
+  constructor(private readonly sink: AuditSink, private readonly opts: WriterOptions) {
+    this.now = opts.now ?? Date.now;
+    this.timer = setInterval(() => void this.tick(), Math.max(1, opts.batchMs));
+    // The timer must not keep a process alive on its own; close() flushes what is left.
+    this.timer.unref();
+  }
+
+  /** Record an event (id and time are given here). Synchronous, never throws, never waits for the store. */
+  record(fields: Partial<Omit<AuditEvent, 'id' | 'at'>> & Pick<AuditEvent, 'action'>): void {
+    const e: AuditEvent = { ...blankEvent(randomUUID(), new Date(this.now()).toISOString(), fields.action), ...fields };
+    this.buf.push(e);
+    if (this.buf.length > this.opts.bufferMax) this.drop(this.buf.length - this.opts.bufferMax);
+    if (this.buf.length >= this.opts.batchSize && !this.soon && !this.running && this.now() >= this.retryAt) {
+      // A full batch is written on the next turn of the event loop, never inside the request's own call.
+      this.soon = setImmediate(() => {
+        this.soon = null;
+        void this.tick();
+      });
+    }
+  }
+
+  /** Keep `p` (an event being enriched before it is recorded) in view, so close() waits for it. */
+  track(p: Promise<unknown>): void {
+    const q = p.catch((e: unknown) => this.opts.log.error('audit event lost while being prepared', { error: (e as Error)?.message }));
+    this.pending.add(q);
+    void q.finally(() => this.pending.delete(q));
+  }
+
+  private drop(n: number): void {
+    const lost = this.buf.splice(0, n);
+    const first = lost[0];
+    const last = lost[lost.length - 1];
+    if (!first || !last) return;
+    if (this.dropped === 0 || !this.gap) this.opts.log.error('audit buffer full: dropping the oldest events until the store is back', { bufferMax: this.opts.bufferMax, error: this.failing });
+    this.dropped += lost.length;
+    this.gap = this.gap ? { ...this.gap, count: this.gap.count + lost.length, to: last.at } : { count: lost.length, from: first.at, to: last.at };
+    this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'dropped' }, lost.length);
+  }
+
+  private tick(): Promise<void> {
+    if (this.running || this.now() < this.retryAt || (this.buf.length === 0 && !this.gap)) return this.running ?? Promise.resolve();
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Write batches until the buffer is empty or a write fails. */
+  private async drain(): Promise<void> {
+    while (this.buf.length > 0 || this.gap) {
+      const gap = this.gap;
+      this.gap = null;
+      const batch = this.buf.splice(0, this.opts.batchSize);
+      const events = gap ? [this.gapEvent(gap), ...batch] : batch;
+      this.inFlight = batch.length;
+      try {
+        await this.sink.append(events);
+        this.written += events.length;
+        this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'written' }, events.length);
+        if (this.failing) this.opts.log.warn('audit store reachable again', { dropped: this.dropped, recovered: this.buf.length + batch.length });
+        this.failing = null;
+        this.failures = 0;
+        this.retryAt = 0;
+      } catch (e) {
+        // Back in front, in order; past the bound the oldest go (and become a gap).
+        this.buf = batch.concat(this.buf);
+        // Drops recorded while this batch was in flight came after the gap being retried.
+        const later = this.gap as Gap | null;
+        if (gap) this.gap = later ? { count: gap.count + later.count, from: gap.from, to: later.to } : gap;
+        if (this.buf.length > this.opts.bufferMax) this.drop(this.buf.length - this.opts.bufferMax);
+        const message = (e as Error)?.message ?? String(e);
+        if (!this.failing) this.opts.log.error('audit store unreachable: buffering events', { error: message, buffered: this.buf.length });
+        this.failing = message;
+        this.failures++;
+        this.retryAt = this.now() + Math.min(this.opts.maxBackoffMs ?? 5000, this.opts.batchMs * 2 ** Math.min(this.failures, 10));
+        this.opts.metrics?.inc('atrium_audit_write_failures_total');
+        return;
+      } finally {
+        this.inFlight = 0;
+      }
+    }
+  }
+
+  private gapEvent(g: Gap): AuditEvent {
+    return { ...blankEvent(randomUUID(), new Date(this.now()).toISOString(), 'gap'), detail: JSON.stringify({ dropped: g.count, from: g.from, to: g.to }) };
+  }
+
+  /** Write everything buffered now. Rejects with the store's error if it is failing. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending]);
+    if (this.running) await this.running;
+    this.retryAt = 0;
+    await this.tick();
+    if (this.failing) throw new Error(`audit store unreachable: ${this.failing}`);
+  }
+
+  /** Readiness. */
+  status(): AuditStatus {
+    return {
+      ok: this.failing === null, buffered: this.buf.length + this.inFlight, dropped: this.dropped, written: this.written,
+      ...(this.failing ? { error: this.failing } : {}),
+    };
+  }
+
+  /**
+   * Stop the timer and write everything left, retrying a failing store until `deadlineMs`.
+   * Events still unwritten then are logged as lost (counted, with the time range).
+   */
+  async close(deadlineMs = 30_000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      try {
+        await this.flush();
+        return;
+      } catch (e) {
+        if (Date.now() >= until) {
+          const left = this.buf.length + (this.gap?.count ?? 0);
+          this.opts.log.error('audit events lost at shutdown: the store stayed unreachable', { lost: left, from: this.buf[0]?.at, to: this.buf.at(-1)?.at, error: (e as Error).message });
+          this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'dropped' }, this.buf.length);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(500, Math.max(0, until - Date.now()))));
+      }
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Atrium's access audit in the graph, for compliance and admin: `auditEvents` (filtered,
+ * paged newest first), `complianceOverview`, and the merge behind `Document.auditTrail`.
+ */
+import type { GraphQLResolveInfo } from 'graphql';
+import type { AuditEntry, Document, System } from '../sources/model.ts';
+import type { AuditedContext } from '../gateway/audit/index.ts';
+import type { AccessAction, AuditFilter, StoredEvent } from '../gateway/audit/event.ts';
+import * as overview from '../gateway/audit/overview.ts';
+import { BadUserInputError } from '../gateway/errors.ts';
+import { requireAuditReader } from '../gateway/policy.ts';
+import { checkFirst } from './connection.ts';
+import { documentId } from './ids.ts';
+import { noteFailure } from './merge.ts';
+
+/** An AuditEvent as the graph returns it (ECM entry or Atrium event). */
+interface AuditEventView {
+  id: string;
+  action: string;
+  actor: string;
+  at: string;
+  system: System | null;
+  detail: string | null;
+  origin: 'ECM' | 'ATRIUM';
+  userId?: string | null;
+  email?: string | null;
+  company?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  object?: string | null;
+  objectType?: string | null;
+  nativeId?: string | null;
+  version?: string | null;
+  rendition?: string | null;
+  campaign?: string | null;
+  requestId?: string | null;
+  sequence?: number;
+  hash?: string;
+}
+
+const SYSTEMS = new Set(['OTCS', 'ICONIK', 'NETX', 'OTMM']);
+
+/** The graph's view of a stored access event. */
+export function fromStored(e: StoredEvent): AuditEventView {
+  return {
+    id: e.id, action: e.action, actor: e.email ?? e.principalId ?? 'anonymous', at: e.at,
+    system: e.system && SYSTEMS.has(e.system) ? (e.system as System) : null, detail: e.detail, origin: 'ATRIUM',
+    userId: e.principalId, email: e.email, company: e.org, ip: e.ip, userAgent: e.userAgent, object: e.objectId, objectType: e.objectType,
+    nativeId: e.nativeId, version: e.version, rendition: e.rendition, campaign: e.campaign, requestId: e.requestId, sequence: e.seq, hash: e.hash,
+  };
+}
+
+/** The graph's view of an ECM audit entry. */
+export function fromEcm(e: AuditEntry, objectId: string): AuditEventView {
+  return { id: e.id, action: e.action, actor: e.actor, at: e.at, system: e.system, detail: e.detail ?? null, origin: 'ECM', object: objectId, objectType: 'Document', nativeId: e.objectId };
+}
+
+/** A document's trail: the ECM's audit merged with Atrium's events for it, oldest first (ECM first on a tie). */
+export async function documentAuditTrail(d: Document, ctx: AuditedContext): Promise<AuditEventView[]> {
+  requireAuditReader(ctx.principal);
+  const id = documentId(d.source.nativeId);
+  const [ecm, ours] = await Promise.all([ctx.sources.ecm.getAudit(d.source.nativeId), ctx.audit ? ctx.audit.store.forObject(id) : []]);
+  const merged = [...ecm.map((e) => fromEcm(e, id)), ...ours.map(fromStored)];
+  const rank = (e: AuditEventView) => (e.origin === 'ECM' ? 0 : 1);
+  return merged.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || rank(a) - rank(b) || (a.sequence ?? 0) - (b.sequence ?? 0));
+}
+
+interface FilterInput {
+  user?: string | null;
+  company?: string | null;
+  object?: string | null;
+  campaign?: string | null;
+  action?: 'VIEW' | 'DOWNLOAD' | 'GAP' | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+function filterOf(input: FilterInput | null | undefined): AuditFilter {
+  const f: AuditFilter = {};
+  if (!input) return f;
+  for (const k of ['user', 'company', 'object', 'campaign', 'from', 'to'] as const) {
+    const v = input[k];
+    if (v) f[k] = v;
+  }
+  if (input.action) f.action = input.action.toLowerCase() as AccessAction;
+  return f;
+}
+
+const cursorOf = (seq: number) => Buffer.from(`a:${seq}`, 'utf8').toString('base64url');
+function seqOf(after: string | null | undefined): number | undefined {
+  if (!after) return undefined;
+  const m = /^a:(\d{1,15})$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
+  if (!m) throw new BadUserInputError('`after` is not a cursor of auditEvents');
+  return Number(m[1]);
+}
+
+const emptyConnection = { edges: [], nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
+
+/** The overview's figures are computed per selected field; the parent carries nothing. */
+const OVERVIEW = {};
+
+export const auditResolvers = {
+  Query: {
+    auditEvents: async (_: unknown, args: { filter?: FilterInput | null; first?: number | null; after?: string | null }, ctx: AuditedContext) => {
+      requireAuditReader(ctx.principal);
+      const first = checkFirst(args.first, 50);
+      const before = seqOf(args.after);
+      // Auditing turned off (benchmarks): there are no access events to show.
+      if (!ctx.audit) return emptyConnection;
+      const filter = filterOf(args.filter);
+      const [page, totalCount] = await Promise.all([ctx.audit.store.list(filter, first, before), ctx.audit.store.count(filter)]);
+      const edges = page.items.map((e) => ({ cursor: cursorOf(e.seq), node: fromStored(e) }));
+      return { edges, nodes: edges.map((e) => e.node), pageInfo: { hasNextPage: page.hasNext, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+    },
+    complianceOverview: (_: unknown, __: unknown, ctx: AuditedContext) => {
+      requireAuditReader(ctx.principal);
+      return OVERVIEW;
+    },
+  },
+  ComplianceOverview: {
+    rightsExpiringByMonth: (_: unknown, __: unknown, ctx: AuditedContext, info: GraphQLResolveInfo) =>
+      overview.rightsExpiringByMonth(ctx, (e, s) => noteFailure(ctx, info, e, s)),
+    pendingApprovals: (_: unknown, __: unknown, ctx: AuditedContext, info: GraphQLResolveInfo) =>
+      overview.pendingApprovals(ctx, (e, s) => noteFailure(ctx, info, e, s)),
+    holds: (_: unknown, __: unknown, ctx: AuditedContext, info: GraphQLResolveInfo) =>
+      overview.holds(ctx, (e, s) => noteFailure(ctx, info, e, s)),
+    downloadsByCompany: (_: unknown, __: unknown, ctx: AuditedContext) =>
+      (ctx.audit ? overview.downloadsByCompany(ctx.audit.store, ctx.audit.now()) : []),
+  },
+};

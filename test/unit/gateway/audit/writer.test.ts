@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AuditWriter, type AuditSink } from '../../../../gateway/audit/writer.ts';
+import type { AuditEvent } from '../../../../gateway/audit/event.ts';
+import { createLogger } from '../../../../gateway/log.ts';
+import { Metrics } from '../../../../gateway/plugins/metrics.ts';
+
+/** A sink that records batches and fails while `down`. */
+class FakeSink implements AuditSink {
+  down = false;
+  batches: AuditEvent[][] = [];
+  async append(events: readonly AuditEvent[]): Promise<number> {
+    if (this.down) throw new Error('connection refused');
+    this.batches.push([...events]);
+    return events.length;
+  }
+  get events() {
+    return this.batches.flat();
+  }
+}
+
+const quiet = () => {
+  const lines: string[] = [];
+  return { log: createLogger('debug', {}, (l) => lines.push(l)), lines };
+};
+
+test('record never waits: events are written in batches of batchSize, in order', async () => {
+  const sink = new FakeSink();
+  const w = new AuditWriter(sink, { bufferMax: 1000, batchMs: 10_000, batchSize: 4, log: quiet().log });
+  for (let i = 0; i < 10; i++) w.record({ action: 'view', objectId: `o${i}` });
+  assert.equal(sink.events.length, 0, 'nothing written synchronously');
+  await w.flush();
+  assert.deepEqual(sink.events.map((e) => e.objectId), ['o0', 'o1', 'o2', 'o3', 'o4', 'o5', 'o6', 'o7', 'o8', 'o9']);
+  assert.ok(sink.batches.every((b) => b.length <= 4));
+  assert.equal(new Set(sink.events.map((e) => e.id)).size, 10, 'every event has its own id');
+  await w.close();
+});
+
+test('the timer writes a partial batch within batchMs', async () => {
+  const sink = new FakeSink();
+  const w = new AuditWriter(sink, { bufferMax: 1000, batchMs: 20, batchSize: 500, log: quiet().log });
+  w.record({ action: 'view' });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(sink.events.length, 1);
+  await w.close();
+});
+
+test('store down: events stay buffered, status is not ok; back up: they are written', async () => {
+  const sink = new FakeSink();
+  const { log, lines } = quiet();
+  const w = new AuditWriter(sink, { bufferMax: 100, batchMs: 5, batchSize: 10, log, maxBackoffMs: 10 });
+  sink.down = true;
+  for (let i = 0; i < 25; i++) w.record({ action: 'view', objectId: `o${i}` });
+  await assert.rejects(w.flush(), /unreachable/);
+  assert.deepEqual({ ...w.status(), error: undefined }, { ok: false, buffered: 25, dropped: 0, written: 0, error: undefined });
+  assert.equal(lines.filter((l) => l.includes('audit store unreachable')).length, 1, 'logged once per outage');
+  sink.down = false;
+  await w.flush();
+  assert.deepEqual(w.status(), { ok: true, buffered: 0, dropped: 0, written: 25 });
+  assert.deepEqual(sink.events.map((e) => e.objectId), Array.from({ length: 25 }, (_, i) => `o${i}`));
+  assert.equal(sink.events.filter((e) => e.action === 'gap').length, 0, 'no gap when nothing was lost');
+  await w.close();
+});
+
+test('buffer full: the oldest are dropped, counted, logged, and a gap event opens the next batch', async () => {
+  const sink = new FakeSink();
+  const { log, lines } = quiet();
+  const metrics = new Metrics();
+  const w = new AuditWriter(sink, { bufferMax: 5, batchMs: 5, batchSize: 100, log, metrics, maxBackoffMs: 10 });
+  sink.down = true;
+  for (let i = 0; i < 8; i++) w.record({ action: 'view', objectId: `o${i}` });
+  await assert.rejects(w.flush());
+  assert.equal(w.status().dropped, 3);
+  assert.equal(w.status().buffered, 5);
+  assert.ok(lines.some((l) => l.includes('audit buffer full')));
+  assert.match(metrics.render(), /atrium_audit_events_total\{outcome="dropped"\} 3/);
+  sink.down = false;
+  await w.flush();
+  const [gap, ...rest] = sink.events;
+  assert.equal(gap?.action, 'gap');
+  const detail = JSON.parse(gap?.detail ?? '{}') as { dropped: number; from: string; to: string };
+  assert.equal(detail.dropped, 3);
+  assert.ok(detail.from <= detail.to);
+  assert.deepEqual(rest.map((e) => e.objectId), ['o3', 'o4', 'o5', 'o6', 'o7'], 'the newest kept, in order');
+  assert.equal(w.status().ok, true);
+  await w.close();
+});
+
+test('close writes what is buffered, including events still being prepared', async () => {
+  const sink = new FakeSink();
+  const w = new AuditWriter(sink, { bufferMax: 100, batchMs: 60_000, batchSize: 100, log: quiet().log });
+  w.record({ action: 'view' });
+  w.track(new Promise<void>((r) => setTimeout(() => {
+    w.record({ action: 'download' });
+    r();
+  }, 30)));
+  await w.close();
+  assert.deepEqual(sink.events.map((e) => e.action), ['view', 'download']);
+});
+
+test('close gives up on a store that stays down after its deadline, and says how many were lost', async () => {
+  const sink = new FakeSink();
+  sink.down = true;
+  const { log, lines } = quiet();
+  const w = new AuditWriter(sink, { bufferMax: 100, batchMs: 5, batchSize: 100, log, maxBackoffMs: 5 });
+  w.record({ action: 'view' });
+  w.record({ action: 'view' });
+  await w.close(50);
+  const lost = lines.map((l) => JSON.parse(l) as { msg: string; lost?: number }).find((l) => l.msg.startsWith('audit events lost at shutdown'));
+  assert.equal(lost?.lost, 2);
+});
