@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    // The portal's client components run in the browser, its server code in Node.
+    files: ['portal/**/*.{ts,tsx,js}'],
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+  },
+  {
     files: ['sources/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: above('gateway', 'resolvers', 'schema', 'portal') }] },
   },

@@ -1,6 +1,7 @@
 /**
  * `npm start`: runs everything on one machine. In demo mode (the default) that is the four
- * simulators serving the demo world; the gateway and the portal join as their issues land.
+ * simulators serving the demo world, then the gateway, then the portal (a production build,
+ * made first when missing or stale; `npm start -- --dev` runs `next dev` instead).
  * Prints what runs where and the demo sign-ins; stops cleanly on Ctrl-C (SIGINT/SIGTERM).
  */
 import { ConfigError, loadConfig } from '../gateway/config.ts';
@@ -10,6 +11,7 @@ import { DEMO_CREDENTIALS } from '../sources/demo/credentials.ts';
 import { startSimulators, type RunningSimulators } from '../sources/demo/simulators.ts';
 import { createWorld } from '../sources/demo/world.ts';
 import { MappingError, loadMapping } from '../sources/mapping.ts';
+import { buildPortal, buildReason, startPortal } from './portal.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -39,18 +41,36 @@ async function main(): Promise<void> {
   stoppers.push(() => gateway.close());
   console.log(`\nGateway                  ${gateway.url}/graphql   (also /healthz, /readyz, /metrics)`);
   if (config.demo) console.log('  a bearer token for a demo user:  npm run --silent token -- anna@northwind.example');
-  console.log('\nPress Ctrl-C to stop.');
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping…`);
     for (const s of stoppers.reverse()) await s().catch((e: unknown) => console.error(e));
-    process.exit(0);
+    process.exit(code);
   };
+  // Installed before the portal's build, which can take a minute or two: Ctrl-C then still stops everything.
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  const dev = process.argv.includes('--dev');
+  try {
+    const reason = dev ? null : buildReason();
+    if (reason) {
+      console.log(`\nBuilding the portal (${reason}); this takes a minute or two…`);
+      await buildPortal();
+    }
+    const portal = await startPortal({ host: config.host, port: config.portalPort, gatewayUrl: gateway.url, dataDir: config.dataDir, demo: config.demo, dev });
+    stoppers.push(() => portal.close());
+    console.log(`\nPortal                   ${portal.url}/${dev ? '   (next dev)' : ''}`);
+    if (config.demo) console.log('  sign in as any demo user above with the password "demo", e.g. anna@northwind.example (partner)');
+  } catch (e) {
+    console.error(`\nThe portal did not start: ${(e as Error).message}`);
+    await stop('portal failed', 1);
+    return;
+  }
+  console.log('\nPress Ctrl-C to stop.');
 }
 
 main().catch((e: unknown) => {

@@ -1,0 +1,5 @@
+import { LoadingState } from '../../../../components/states.tsx';
+
+export default function Loading() {
+  return <LoadingState what="the account" />;
+}

@@ -1,0 +1,5 @@
+import { NotFoundState } from '../../../../components/states.tsx';
+
+export default function NotFound() {
+  return <NotFoundState what="Asset" />;
+}

@@ -1,0 +1,7 @@
+'use client';
+
+import { ErrorState } from '../../../components/error-state.tsx';
+
+export default function SegmentError({ error, retry }: { error: unknown; retry: () => void }) {
+  return <ErrorState what="Search" error={error} retry={retry} />;
+}

@@ -1,0 +1,5 @@
+import { LoadingState } from '../../components/states.tsx';
+
+export default function Loading() {
+  return <main id="main"><LoadingState what="sign-in" /></main>;
+}

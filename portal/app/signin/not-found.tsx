@@ -1,0 +1,5 @@
+import { NotFoundState } from '../../components/states.tsx';
+
+export default function NotFound() {
+  return <main id="main"><NotFoundState what="Page" /></main>;
+}
