@@ -8,8 +8,9 @@ import type { GraphQLBody } from './load.ts';
 import type { WorldFacts } from './world.ts';
 
 /** The systems a run compares. */
-export type SystemName = 'atrium' | 'naive' | 'hive';
-export const SYSTEMS: readonly SystemName[] = ['atrium', 'naive', 'hive'];
+/** `atrium-noaudit` is Atrium with AUDIT_ENABLED=false: the audit trail's cost, side by side. */
+export type SystemName = 'atrium' | 'atrium-noaudit' | 'naive' | 'hive';
+export const SYSTEMS: readonly SystemName[] = ['atrium', 'atrium-noaudit', 'naive', 'hive'];
 
 /** The n-th request (0-based, across workers) that `worker` sends. */
 export type RequestFn = (n: number, worker: number) => GraphQLBody;
@@ -129,21 +130,21 @@ export function buildScenarios(facts: WorldFacts, opts: ScenarioOptions): Record
   const hiveAliased = hiveAliasedAssets(facts);
   const list: Scenario = {
     id: 'campaign-list', title: 'campaign list (20 campaigns × docs, assets, rights)', levels: 3, concurrency: c, mode: 'load',
-    request: { atrium: fixed(CAMPAIGN_LIST), naive: fixed(CAMPAIGN_LIST), hive: fixed(HIVE_CAMPAIGN_LIST) }, reader: admin,
+    request: { atrium: fixed(CAMPAIGN_LIST), 'atrium-noaudit': fixed(CAMPAIGN_LIST), naive: fixed(CAMPAIGN_LIST), hive: fixed(HIVE_CAMPAIGN_LIST) }, reader: admin,
   };
   return {
     'campaign-list': list,
     'campaign-page': {
       id: 'campaign-page', title: 'campaign page (20 docs, 20 assets, accounts)', levels: 3, concurrency: c, mode: 'load',
-      request: { atrium: page.graph, naive: page.graph, hive: page.hive }, reader: admin,
+      request: { atrium: page.graph, 'atrium-noaudit': page.graph, naive: page.graph, hive: page.hive }, reader: admin,
     },
     'partner-search': {
       id: 'partner-search', title: 'partner search with facets', levels: 1, concurrency: c, mode: 'load',
-      request: { atrium: fixed(PARTNER_SEARCH), naive: fixed(PARTNER_SEARCH), hive: fixed(HIVE_PARTNER_SEARCH) }, reader: () => PARTNER,
+      request: { atrium: fixed(PARTNER_SEARCH), 'atrium-noaudit': fixed(PARTNER_SEARCH), naive: fixed(PARTNER_SEARCH), hive: fixed(HIVE_PARTNER_SEARCH) }, reader: () => PARTNER,
     },
     'aliased-assets': {
       id: 'aliased-assets', title: '101 aliased asset(id:) reads', levels: 1, concurrency: c, mode: 'load',
-      request: { atrium: fixed(aliased), naive: fixed(aliased), hive: fixed(hiveAliased) }, reader: admin,
+      request: { atrium: fixed(aliased), 'atrium-noaudit': fixed(aliased), naive: fixed(aliased), hive: fixed(hiveAliased) }, reader: admin,
     },
     // Cold adds the logins (Content Server ticket, OTMM session) a fresh process makes first.
     'cold-warm': { ...list, id: 'cold-warm', title: 'campaign list, cold (1st request after start) vs warm (2nd)', levels: 4, concurrency: 1, mode: 'cold' },

@@ -41,6 +41,8 @@ export function systemSpec(system: SystemName, sims: SimInfo, auth: PreAuth, sup
   switch (system) {
     case 'atrium':
       return { file: 'bench/systems/atrium.ts', env: upstreams };
+    case 'atrium-noaudit':
+      return { file: 'bench/systems/atrium.ts', env: { ...upstreams, AUDIT_ENABLED: 'false' } };
     case 'naive':
       return { file: 'bench/peers/naive/server.ts', env: upstreams };
     case 'hive':
