@@ -9,6 +9,18 @@
  */
 import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+
+/** Wait for `drain` or `close`, whichever comes first, leaving no listener behind. */
+async function drainOrClose(w: Writable): Promise<void> {
+  const ac = new AbortController();
+  const wait = (event: string) => once(w, event, { signal: ac.signal }).then(() => undefined, () => undefined);
+  try {
+    await Promise.race([wait('drain'), wait('close')]);
+  } finally {
+    ac.abort();
+  }
+}
 import type { Principal } from '../context.ts';
 import type { Logger } from '../log.ts';
 import { isAuditReader } from '../policy.ts';
@@ -99,7 +111,7 @@ export async function serveCsv(res: ServerResponse, method: string, url: URL, pr
   }
   const write = async (chunk: string) => {
     // A client that goes away never drains: stop waiting when the response closes.
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!res.write(chunk)) await drainOrClose(res);
   };
   try {
     await write(csvLine(CSV_COLUMNS));
