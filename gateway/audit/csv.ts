@@ -25,7 +25,7 @@ import type { Principal } from '../context.ts';
 import type { Logger } from '../log.ts';
 import { isAuditReader } from '../policy.ts';
 import { ACCESS_ACTIONS, type AccessAction, type AuditFilter, type StoredEvent } from './event.ts';
-import type { AuditStore } from './store.ts';
+import type { AuditStorePort as AuditStore } from './store.ts';
 
 /** Columns of the export, in order. */
 export const CSV_COLUMNS = [

@@ -13,12 +13,13 @@ import { decodeId } from '../../resolvers/ids.ts';
 import { clientOf, type ClientInfo } from './client.ts';
 import type { AuditObject } from './event.ts';
 import { describeObject } from './objects.ts';
-import { AuditStore, type StoreOptions } from './store.ts';
+import { AuditStore, type AuditStorePort, type StoreOptions } from './store.ts';
+import { RemoteAuditStore } from './remote.ts';
 import { AuditWriter, type AuditStatus, type WriterOptions } from './writer.ts';
 
 /** The audit as one request sees it (attached to its context by buildGateway). */
 export interface RequestAudit {
-  store: AuditStore;
+  store: AuditStorePort;
   client: ClientInfo;
   /** The audit's wall clock (not the graph's read-time clock). */
   now(): number;
@@ -32,14 +33,14 @@ export interface RequestAudit {
 export type AuditedContext = Context & { audit?: RequestAudit };
 
 export interface AuditOptions {
-  store: AuditStore;
+  store: AuditStorePort;
   writer: AuditWriter;
   /** Take the client address from x-forwarded-for (only behind a proxy that sets it). */
   trustProxy?: boolean;
 }
 
 export class Audit {
-  readonly store: AuditStore;
+  readonly store: AuditStorePort;
   readonly writer: AuditWriter;
   private readonly trustProxy: boolean;
 
@@ -110,11 +111,19 @@ export class Audit {
 /** Configuration of createAudit (config.ts's `audit` plus the logger and metrics). */
 export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics'>, StoreOptions {
   trustProxy?: boolean;
+  /** Run the store in a worker thread (default), so database and hashing work stays off the gateway's thread. */
+  inWorker?: boolean;
 }
 
 /** Build the audit: the store starts opening (and migrating) now, in the background; events buffer meanwhile. */
 export function createAudit(opts: CreateAuditOptions, log: Logger, metrics?: Metrics): Audit {
-  const store = new AuditStore({ ...opts, onError: (e) => log.warn('audit database connection error', { error: e.message }) });
+  const storeOpts: StoreOptions = {
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.dir ? { dir: opts.dir } : {}),
+    ...(opts.schema ? { schema: opts.schema } : {}), ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}),
+    onError: (e) => log.warn('audit database connection error', { error: e.message }),
+  };
+  const local = new AuditStore(storeOpts);
+  const store: AuditStorePort = opts.inWorker === false ? local : new RemoteAuditStore(storeOpts, local.location);
   const writer = new AuditWriter(store, { bufferMax: opts.bufferMax, batchMs: opts.batchMs, batchSize: opts.batchSize, log, ...(metrics ? { metrics } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}) });
   // Migrations run at start-up, not at the first event; a failure is retried by the writer.
   store.open().then(

@@ -12,7 +12,7 @@ import { DAM_SYSTEMS } from '../../sources/model.ts';
 import { assetId, documentId } from '../../resolvers/ids.ts';
 import type { Context } from '../context.ts';
 import type { SearchStream } from '../access.ts';
-import type { AuditStore } from './store.ts';
+import type { AuditStorePort as AuditStore } from './store.ts';
 
 /** The window of the rights and downloads figures. */
 export const WINDOW_DAYS = 90;

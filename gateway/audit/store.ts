@@ -87,7 +87,35 @@ export interface EventPage {
   hasNext: boolean;
 }
 
-export class AuditStore {
+/** What the gateway needs of an audit store: the store itself, or a proxy to it in a worker thread. */
+export interface AuditStorePort {
+  readonly location: string;
+  open(): Promise<unknown>;
+  exists(): Promise<boolean>;
+  append(events: readonly AuditEvent[]): Promise<number>;
+  list(filter: AuditFilter, first: number, before?: number): Promise<EventPage>;
+  count(filter?: AuditFilter): Promise<number>;
+  /** Events after sequence number `after`, oldest first, at most `batch`. */
+  pageAfter(filter: AuditFilter, after: number, batch: number): Promise<StoredEvent[]>;
+  stream(filter?: AuditFilter, batch?: number): AsyncGenerator<StoredEvent>;
+  forObject(objectId: string, limit?: number): Promise<StoredEvent[]>;
+  downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Stream a store's events page by page (shared by the store and its worker proxy). */
+export async function* streamPages(store: Pick<AuditStorePort, 'pageAfter'>, filter: AuditFilter, batch: number): AsyncGenerator<StoredEvent> {
+  let after = 0;
+  for (;;) {
+    const rows = await store.pageAfter(filter, after, batch);
+    for (const r of rows) yield r;
+    if (rows.length < batch) return;
+    after = (rows[rows.length - 1] as StoredEvent).seq;
+  }
+}
+
+export class AuditStore implements AuditStorePort {
   private db: Promise<SqlDb> | null = null;
   private readonly t: ReturnType<typeof tables>;
   private closed = false;
@@ -181,18 +209,16 @@ export class AuditStore {
     return Number((await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${this.t.events} WHERE ${w.sql}`, w.params)).rows[0]?.n ?? 0);
   }
 
-  /** Events matching `filter`, oldest first, read `batch` rows at a time (never the whole table at once). */
-  async *stream(filter: AuditFilter = {}, batch = 500): AsyncGenerator<StoredEvent> {
+  async pageAfter(filter: AuditFilter, after: number, batch: number): Promise<StoredEvent[]> {
     const db = await this.open();
     const w = where(filter);
-    let after = 0;
-    for (;;) {
-      const params = [...w.params, after, batch];
-      const rows = (await db.query<Row>(`SELECT * FROM ${this.t.events} WHERE ${w.sql} AND seq > $${w.params.length + 1} ORDER BY seq LIMIT $${w.params.length + 2}`, params)).rows;
-      for (const r of rows) yield fromRow(r);
-      if (rows.length < batch) return;
-      after = Number(rows[rows.length - 1]?.seq);
-    }
+    const params = [...w.params, after, batch];
+    return (await db.query<Row>(`SELECT * FROM ${this.t.events} WHERE ${w.sql} AND seq > $${w.params.length + 1} ORDER BY seq LIMIT $${w.params.length + 2}`, params)).rows.map(fromRow);
+  }
+
+  /** Events matching `filter`, oldest first, read `batch` rows at a time (never the whole table at once). */
+  stream(filter: AuditFilter = {}, batch = 500): AsyncGenerator<StoredEvent> {
+    return streamPages(this, filter, batch);
   }
 
   /** Every event about one object, oldest first (a document's trail). */

@@ -1,0 +1,76 @@
+/**
+ * The audit store in a worker thread (worker.ts), behind the same interface as the store. Calls
+ * are messages; a worker that dies fails the calls in flight (the writer keeps their events
+ * buffered and retries) and is started again on the next call.
+ */
+import { Worker } from 'node:worker_threads';
+import type { AuditEvent, AuditFilter, StoredEvent } from './event.ts';
+import { streamPages, type AuditStorePort, type EventPage, type StoreOptions } from './store.ts';
+import type { Call, Reply, StoreMethod } from './worker.ts';
+
+export class RemoteAuditStore implements AuditStorePort {
+  private worker: Worker | null = null;
+  private seq = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private closed = false;
+
+  constructor(private readonly opts: StoreOptions, readonly location: string) {}
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const { onError, ...data } = this.opts;
+    // The worker is TypeScript like the rest: its entry registers tsx, then loads worker.ts.
+    const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: data });
+    // The worker's lifetime follows the store's, not the event loop's.
+    w.unref();
+    w.on('message', (m: Reply) => {
+      if ('log' in m) {
+        onError?.(new Error(m.log));
+        return;
+      }
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new Error(m.message));
+    });
+    const fail = (e: Error) => {
+      if (this.worker === w) this.worker = null;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`the audit store's thread stopped (${code})`)));
+    this.worker = w;
+    return w;
+  }
+
+  private call<T>(method: StoreMethod, ...args: unknown[]): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the audit store is closed'));
+    const w = this.start();
+    const id = ++this.seq;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      w.postMessage({ id, method, args } satisfies Call);
+    });
+  }
+
+  open(): Promise<unknown> { return this.call('open'); }
+  exists(): Promise<boolean> { return this.call('exists'); }
+  append(events: readonly AuditEvent[]): Promise<number> { return this.call('append', events); }
+  list(filter: AuditFilter, first: number, before?: number): Promise<EventPage> { return this.call('list', filter, first, before); }
+  count(filter: AuditFilter = {}): Promise<number> { return this.call('count', filter); }
+  pageAfter(filter: AuditFilter, after: number, batch: number): Promise<StoredEvent[]> { return this.call('pageAfter', filter, after, batch); }
+  stream(filter: AuditFilter = {}, batch = 500): AsyncGenerator<StoredEvent> { return streamPages(this, filter, batch); }
+  forObject(objectId: string, limit = 5000): Promise<StoredEvent[]> { return this.call('forObject', objectId, limit); }
+  downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]> { return this.call('downloadsByCompany', from); }
+  ping(): Promise<void> { return this.call('ping'); }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const w = this.worker;
+    if (w) await this.call('close').catch(() => undefined);
+    this.closed = true;
+    if (w) await w.terminate();
+  }
+}
