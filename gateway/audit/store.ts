@@ -17,6 +17,9 @@ const COLUMNS = [
   'native_id', 'version', 'rendition', 'campaign', 'request_id', 'detail', 'prev_hash', 'hash',
 ] as const;
 
+/** Column types of the events table, for jsonb_to_recordset (must follow COLUMNS). */
+const RECORD_TYPES = COLUMNS.map((c) => `${c} ${c === 'seq' ? 'bigint' : c === 'at' ? 'timestamptz' : 'text'}`).join(', ');
+
 interface Row {
   seq: number | string | bigint;
   id: string;
@@ -183,13 +186,16 @@ export class AuditStore implements AuditStorePort {
   }
 
   private async insert(tx: SqlRunner, rows: StoredEvent[]): Promise<void> {
-    // Parameters per statement stay far below PostgreSQL's 65535.
-    const CHUNK = 1000;
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const chunk = rows.slice(i, i + CHUNK);
-      const values = chunk.map((_, r) => `(${COLUMNS.map((_c, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`).join(', ');
-      await tx.query(`INSERT INTO ${this.t.events} (${COLUMNS.join(', ')}) VALUES ${values}`, chunk.flatMap(toParams));
-    }
+    // One JSON parameter per batch: the database parses it natively, where binding 20 parameters
+    // per row costs PGlite about ten times as much. Same SQL on PGlite and PostgreSQL.
+    const json = JSON.stringify(rows.map((e) => {
+      const values = toParams(e);
+      return Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]]));
+    }));
+    await tx.query(
+      `INSERT INTO ${this.t.events} (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPES})`,
+      [json],
+    );
   }
 
   /** A page of events matching `filter`, newest first, before sequence number `before`. */
