@@ -281,13 +281,29 @@ export class Access {
     return { ...res, items, total: res.total - (res.items.length - items.length) };
   }
 
+  /** Every campaign the reader sees (up to OWNER_LIST), listed once per request. */
+  private visibleCampaigns?: Promise<Campaign[]>;
+  private allVisibleCampaigns(): Promise<Campaign[]> {
+    this.visibleCampaigns ??= this.listCampaigns({}, { first: OWNER_LIST }).then((p) => p.items);
+    return this.visibleCampaigns;
+  }
+
+  /**
+   * Campaigns the reader sees that are shared with an account (for partner accounts, also those
+   * open to all partners). Filters the request's one listing, so `accounts { campaigns }` costs
+   * one upstream request however many accounts there are.
+   */
+  async campaignsOf(a: Account): Promise<Campaign[]> {
+    return (await this.allVisibleCampaigns()).filter((c) => c.audience.includes(a.id) || (a.kind === 'PARTNER' && c.openToAllPartners));
+  }
+
   /** Every campaign and account the reader sees (for search's owner pushdown), memoized. */
   private owners?: Promise<{ campaigns: Campaign[]; accounts: Account[] }>;
   private visibleOwners(): Promise<{ campaigns: Campaign[]; accounts: Account[] }> {
     this.owners ??= Promise.all([
-      this.listCampaigns({}, { first: OWNER_LIST }),
+      this.allVisibleCampaigns(),
       this.listAccounts({}, { first: OWNER_LIST }),
-    ]).then(([c, a]) => ({ campaigns: c.items, accounts: a.items }));
+    ]).then(([campaigns, a]) => ({ campaigns, accounts: a.items }));
     return this.owners;
   }
 

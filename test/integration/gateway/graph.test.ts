@@ -178,3 +178,20 @@ test('answers are never stored in shared caches', async () => {
   assert.equal(res.headers.get('cache-control'), 'private, no-store');
   assert.ok(res.headers.get('x-request-id'));
 });
+
+test('campaigns of every account cost one listing, not one per account', async () => {
+  const { body } = await stack.query<{ accounts: { nodes: { id: string; kind: string; campaigns: { code: string }[] }[] } }>('{ accounts(first: 20) { nodes { id kind campaigns { code } } } }');
+  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  const nodes = body.data?.accounts.nodes ?? [];
+  assert.equal(nodes.length, world.counts.accounts);
+  for (const n of nodes) {
+    const account = world.accountById(accountIdOf(n.id));
+    assert.ok(account);
+    const expected = [...world.campaigns()].filter((c) => c.audience.includes(account.id) || (account.kind === 'PARTNER' && c.openToAllPartners)).map((c) => c.code).sort();
+    assert.deepEqual(n.campaigns.map((c) => c.code).sort(), expected, account.id);
+  }
+  const c = await stack.upstreamCounts();
+  assert.ok(c.otcs <= 2, `OTCS ${c.otcs}: the accounts listing and one campaign listing`);
+});
+
+const accountIdOf = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').replace(/^Account:/, '');
