@@ -163,9 +163,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     ...(databaseUrl ? { databaseUrl } : {}),
     schema: auditSchema,
     dir: resolve(str('ATRIUM_DATA_DIR', '.data'), 'audit'),
-    bufferMax: int('AUDIT_BUFFER_MAX', 10_000, 1, 10_000_000),
+    bufferMax: int('AUDIT_BUFFER_MAX', 100_000, 1, 10_000_000),
     batchMs: int('AUDIT_BATCH_MS', 200, 1, 60_000),
-    batchSize: int('AUDIT_BATCH_SIZE', 500, 1, 5000),
+    batchSize: int('AUDIT_BATCH_SIZE', 10_000, 1, 1_000_000),
     shutdownMs: int('AUDIT_SHUTDOWN_MS', 30_000, 0, 600_000),
   };
 

@@ -18,7 +18,7 @@ import { ErrorCode, UnauthenticatedError, makeFormatError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { Audit, AuditedContext } from './audit/index.ts';
 import { serveCsv } from './audit/csv.ts';
-import { auditPlugin } from './plugins/audit.ts';
+import { auditedTypes, auditPlugin } from './plugins/audit.ts';
 import { DEFAULT_LIMITS, limitsPlugin, type Limits } from './plugins/limits.ts';
 import { Metrics, metricsPlugin } from './plugins/metrics.ts';
 import { sourceErrorsPlugin } from './plugins/source-errors.ts';
@@ -61,9 +61,11 @@ export interface Gateway {
   audit?: Audit;
 }
 
-/** The executable schema (typeDefs + resolvers). */
-export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers() });
+type ResolverMaps = NonNullable<Parameters<typeof makeExecutableSchema>[0]['resolvers']>;
+
+/** The executable schema; audited, the Node types show each value they complete to the request's audit. */
+export function buildSchema(opts: { audited?: boolean } = {}): GraphQLSchema {
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: opts.audited ? ([resolvers(), auditedTypes()] as ResolverMaps) : resolvers() });
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -94,11 +96,11 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 /** Build the gateway. */
 export function buildGateway(opts: GatewayOptions): Gateway {
-  const schema = buildSchema();
+  const audit = opts.audit || undefined;
+  const schema = buildSchema({ audited: !!audit });
   const metrics = opts.metrics ?? new Metrics();
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   opts.sources.guard.subscribe((system, ok) => metrics.upstreamCall(system, ok));
-  const audit = opts.audit || undefined;
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: opts.introspection,

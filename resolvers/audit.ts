@@ -5,7 +5,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { AuditEntry, Document, System } from '../sources/model.ts';
 import type { AuditedContext } from '../gateway/audit/index.ts';
-import type { AccessAction, AuditFilter, StoredEvent } from '../gateway/audit/event.ts';
+import type { AccessAction, AuditFilter, EventPosition, StoredEvent } from '../gateway/audit/event.ts';
 import * as overview from '../gateway/audit/overview.ts';
 import { BadUserInputError } from '../gateway/errors.ts';
 import { requireAuditReader } from '../gateway/policy.ts';
@@ -35,6 +35,7 @@ interface AuditEventView {
   campaign?: string | null;
   requestId?: string | null;
   sequence?: number;
+  entry?: number;
   hash?: string;
 }
 
@@ -46,7 +47,7 @@ export function fromStored(e: StoredEvent): AuditEventView {
     id: e.id, action: e.action, actor: e.email ?? e.principalId ?? 'anonymous', at: e.at,
     system: e.system && SYSTEMS.has(e.system) ? (e.system as System) : null, detail: e.detail, origin: 'ATRIUM',
     userId: e.principalId, email: e.email, company: e.org, ip: e.ip, userAgent: e.userAgent, object: e.objectId, objectType: e.objectType,
-    nativeId: e.nativeId, version: e.version, rendition: e.rendition, campaign: e.campaign, requestId: e.requestId, sequence: e.seq, hash: e.hash,
+    nativeId: e.nativeId, version: e.version, rendition: e.rendition, campaign: e.campaign, requestId: e.requestId, sequence: e.seq, entry: e.n, hash: e.hash,
   };
 }
 
@@ -62,7 +63,7 @@ export async function documentAuditTrail(d: Document, ctx: AuditedContext): Prom
   const [ecm, ours] = await Promise.all([ctx.sources.ecm.getAudit(d.source.nativeId), ctx.audit ? ctx.audit.store.forObject(id) : []]);
   const merged = [...ecm.map((e) => fromEcm(e, id)), ...ours.map(fromStored)];
   const rank = (e: AuditEventView) => (e.origin === 'ECM' ? 0 : 1);
-  return merged.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || rank(a) - rank(b) || (a.sequence ?? 0) - (b.sequence ?? 0));
+  return merged.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || rank(a) - rank(b) || (a.sequence ?? 0) - (b.sequence ?? 0) || (a.entry ?? 0) - (b.entry ?? 0));
 }
 
 interface FilterInput {
@@ -86,12 +87,12 @@ function filterOf(input: FilterInput | null | undefined): AuditFilter {
   return f;
 }
 
-const cursorOf = (seq: number) => Buffer.from(`a:${seq}`, 'utf8').toString('base64url');
-function seqOf(after: string | null | undefined): number | undefined {
+const cursorOf = (e: EventPosition) => Buffer.from(`a:${e.seq}.${e.n}`, 'utf8').toString('base64url');
+function positionOf(after: string | null | undefined): EventPosition | undefined {
   if (!after) return undefined;
-  const m = /^a:(\d{1,15})$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
+  const m = /^a:(\d{1,15})\.(\d{1,9})$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
   if (!m) throw new BadUserInputError('`after` is not a cursor of auditEvents');
-  return Number(m[1]);
+  return { seq: Number(m[1]), n: Number(m[2]) };
 }
 
 const emptyConnection = { edges: [], nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
@@ -104,12 +105,12 @@ export const auditResolvers = {
     auditEvents: async (_: unknown, args: { filter?: FilterInput | null; first?: number | null; after?: string | null }, ctx: AuditedContext) => {
       requireAuditReader(ctx.principal);
       const first = checkFirst(args.first, 50);
-      const before = seqOf(args.after);
+      const before = positionOf(args.after);
       // Auditing turned off (benchmarks): there are no access events to show.
       if (!ctx.audit) return emptyConnection;
       const filter = filterOf(args.filter);
       const [page, totalCount] = await Promise.all([ctx.audit.store.list(filter, first, before), ctx.audit.store.count(filter)]);
-      const edges = page.items.map((e) => ({ cursor: cursorOf(e.seq), node: fromStored(e) }));
+      const edges = page.items.map((e) => ({ cursor: cursorOf(e), node: fromStored(e) }));
       return { edges, nodes: edges.map((e) => e.node), pageInfo: { hasNextPage: page.hasNext, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
     },
     complianceOverview: (_: unknown, __: unknown, ctx: AuditedContext) => {

@@ -1,8 +1,8 @@
 /**
  * `npm run --silent audit:verify`: checks the audit hash chain of the configured store
  * (DATABASE_URL, or the PGlite directory in ATRIUM_DATA_DIR) from the first event to the last.
- * Prints `OK <n> events` and exits 0, or names the first break (event id, sequence number,
- * expected against actual) and exits 1. Exits 2 when the store cannot be read.
+ * Prints `OK <n> events in <m> records` and exits 0, or names the first break (record id,
+ * sequence number, what failed, expected against actual) and exits 1. Exits 2 when the store cannot be read.
  *
  * On PGlite, stop the gateway first: PGlite is one process's database (the store's lock file
  * says which process holds it).
@@ -26,13 +26,13 @@ export async function main(env: Record<string, string | undefined> = process.env
       out(`OK 0 events (no audit table in ${store.location} yet)`);
       return 0;
     }
-    const r = await verifyChain(store.stream({}, 1000));
+    const r = await verifyChain(store.records(1000));
     if (r.ok) {
-      out(`OK ${r.count} events (${store.location})`);
+      out(`OK ${r.events} events in ${r.count} records (${store.location})`);
       return 0;
     }
     const b = r.break;
-    out(`BROKEN at event ${b.eventId} (seq ${b.seq}): ${b.field} expected ${b.expected}, actual ${b.actual}. ${r.count} events before it verify (${store.location})`);
+    out(`BROKEN at record ${b.recordId} (seq ${b.seq}): ${b.field} expected ${b.expected}, actual ${b.actual}. ${r.events} events in ${r.count} records before it verify (${store.location})`);
     return 1;
   } catch (e) {
     out(`ERROR ${e instanceof ConfigError ? e.message : (e as Error).message}`);

@@ -29,7 +29,7 @@ import type { AuditStorePort as AuditStore } from './store.ts';
 
 /** Columns of the export, in order. */
 export const CSV_COLUMNS = [
-  'seq', 'id', 'at', 'action', 'user_id', 'email', 'company', 'ip', 'user_agent', 'object_id', 'object_type', 'system',
+  'seq', 'entry', 'id', 'at', 'action', 'user_id', 'email', 'company', 'ip', 'user_agent', 'object_id', 'object_type', 'system',
   'native_id', 'version', 'rendition', 'campaign', 'request_id', 'detail', 'prev_hash', 'hash',
 ] as const;
 
@@ -47,7 +47,7 @@ export function csvLine(cells: readonly (string | number | null | undefined)[]):
 }
 
 const row = (e: StoredEvent) => csvLine([
-  e.seq, e.id, e.at, e.action, e.principalId, e.email, e.org, e.ip, e.userAgent, e.objectId, e.objectType, e.system,
+  e.seq, e.n, e.id, e.at, e.action, e.principalId, e.email, e.org, e.ip, e.userAgent, e.objectId, e.objectType, e.system,
   e.nativeId, e.version, e.rendition, e.campaign, e.requestId, e.detail, e.prevHash, e.hash,
 ]);
 

@@ -32,11 +32,40 @@ export interface AuditObject {
   campaign: string | null;
 }
 
-/** One event as recorded, before it has a place in the chain. */
-export interface AuditEvent extends AuditActor {
+/**
+ * What the gateway records at once: the objects one response handed out (a view of each), one
+ * download, or one gap marker. Every object is its own access event to readers; they are
+ * stored and chained together, so a response of a hundred objects costs the store one row
+ * and one hash, not a hundred (the difference between auditing slowing reads or not).
+ */
+export interface AuditRecord extends AuditActor {
   /** UUID given when recorded, so a retried batch is never written twice. */
   id: string;
   /** When it happened (ISO-8601, milliseconds, UTC). */
+  at: string;
+  action: AccessAction;
+  requestId: string | null;
+  /** The rendition downloaded (downloads of assets). */
+  rendition: string | null;
+  /** Free text; JSON for gap markers (`{"dropped":n,"from":…,"to":…}`). */
+  detail: string | null;
+  /** The objects, in the order they were handed out (none for a gap). */
+  objects: readonly AuditObject[];
+}
+
+/** A record as stored: its position in the chain and the hashes linking it. */
+export interface StoredRecord extends AuditRecord {
+  seq: number;
+  prevHash: string;
+  hash: string;
+  /** 2 for records; 1 for a single event carried over from the first schema (its own hash form). */
+  format: 1 | 2;
+}
+
+/** One access event as readers see it: one object of a record (or a record without objects). */
+export interface AuditEvent extends AuditActor {
+  /** `<record id>:<n>`, or the record's id for a record of one object or none. */
+  id: string;
   at: string;
   action: AccessAction;
   objectId: string | null;
@@ -47,15 +76,22 @@ export interface AuditEvent extends AuditActor {
   rendition: string | null;
   campaign: string | null;
   requestId: string | null;
-  /** Free text; JSON for gap markers (`{"dropped":n,"from":…,"to":…}`). */
   detail: string | null;
 }
 
-/** An event as stored: its position in the chain and the hashes linking it. */
+/** An event as stored: its record's position in the chain and the hashes linking it, and its place in the record. */
 export interface StoredEvent extends AuditEvent {
   seq: number;
+  /** Position of the object in its record, from 1. */
+  n: number;
   prevHash: string;
   hash: string;
+}
+
+/** Where an event is: its record's sequence number and its position in it (cursors). */
+export interface EventPosition {
+  seq: number;
+  n: number;
 }
 
 /** Filter of `auditEvents` and the CSV export. Every present field narrows. */
@@ -75,10 +111,7 @@ export interface AuditFilter {
   to?: string;
 }
 
-/** An event with every optional field empty, for building events field by field. */
-export function blankEvent(id: string, at: string, action: AccessAction): AuditEvent {
-  return {
-    id, at, action, principalId: null, email: null, org: null, ip: null, userAgent: null, objectId: null, objectType: null,
-    system: null, nativeId: null, version: null, rendition: null, campaign: null, requestId: null, detail: null,
-  };
+/** A record with every optional field empty, for building records field by field. */
+export function blankRecord(id: string, at: string, action: AccessAction): AuditRecord {
+  return { id, at, action, principalId: null, email: null, org: null, ip: null, userAgent: null, requestId: null, rendition: null, detail: null, objects: [] };
 }

@@ -23,8 +23,10 @@ export interface RequestAudit {
   client: ClientInfo;
   /** The audit's wall clock (not the graph's read-time clock). */
   now(): number;
-  /** One view event per object handed out in the response. */
-  views(objects: Iterable<AuditObject>): void;
+  /** A value completed as Node type `type` (from `isTypeOf`): one of the objects handed out. Cheap: once per value. */
+  saw(type: string, value: unknown): void;
+  /** Record the objects seen: one view event each, recorded together. Once per response. */
+  recordViews(): void;
   /** A download event, after the bytes went out. */
   download(e: DownloadEvent): void;
 }
@@ -37,6 +39,21 @@ export interface AuditOptions {
   writer: AuditWriter;
   /** Take the client address from x-forwarded-for (only behind a proxy that sets it). */
   trustProxy?: boolean;
+}
+
+/**
+ * Descriptions of canonical objects, by the object: the sources' cache hands the same objects
+ * to request after request, so each is described once while it is cached. Canonical objects
+ * are never changed once built (a newer version is a new object).
+ */
+const described = new WeakMap<object, AuditObject | null>();
+function describeCached(type: string, value: object): AuditObject | null {
+  let o = described.get(value);
+  if (o === undefined) {
+    o = describeObject(type, value);
+    described.set(value, o);
+  }
+  return o;
 }
 
 export class Audit {
@@ -53,9 +70,22 @@ export class Audit {
   /** The per-request part, for the request `req` whose context is `ctx`. */
   forRequest(req: IncomingMessage, ctx: Context): RequestAudit {
     const client = clientOf(req, this.trustProxy);
+    const objects = new Map<string, AuditObject>();
+    // A value completed in twenty places is looked at once.
+    const values = new WeakSet<object>();
     return {
       store: this.store, client, now: () => this.writer.now(),
-      views: (objects) => this.views(ctx, client, objects),
+      saw: (type, value) => {
+        if (typeof value !== 'object' || value === null || values.has(value)) return;
+        values.add(value);
+        const o = describeCached(type, value);
+        if (o && !objects.has(o.id)) objects.set(o.id, o);
+      },
+      recordViews: () => {
+        if (objects.size === 0) return;
+        this.writer.record({ action: 'view', ...this.actor(ctx, client), objects: [...objects.values()] });
+        objects.clear();
+      },
       download: (e) => this.download(ctx, client, e),
     };
   }
@@ -63,16 +93,6 @@ export class Audit {
   private actor(ctx: Context, client: ClientInfo) {
     const p = ctx.principal;
     return { principalId: p?.id ?? null, email: p?.email ?? null, org: p?.org ?? null, ip: client.ip, userAgent: client.userAgent, requestId: ctx.requestId };
-  }
-
-  private object(o: AuditObject) {
-    return { objectId: o.id, objectType: o.type, system: o.system, nativeId: o.nativeId, version: o.version, campaign: o.campaign };
-  }
-
-  /** One view event per object handed out in a response. */
-  private views(ctx: Context, client: ClientInfo, objects: Iterable<AuditObject>): void {
-    const actor = this.actor(ctx, client);
-    for (const o of objects) this.writer.record({ action: 'view', ...actor, ...this.object(o) });
   }
 
   /**
@@ -89,9 +109,9 @@ export class Audit {
       else if (id?.kind === 'Document') o = describeObject('Document', await ctx.loaders.document.load(id.nodeId));
       const base = o ?? { id: e.id, type: e.kind === 'asset' ? 'Asset' : 'Document', system: id?.kind === 'Asset' ? id.system : 'OTCS', nativeId: id?.kind === 'Asset' ? id.nativeId : id?.kind === 'Document' ? id.nodeId : e.id, version: null, campaign: null } as AuditObject;
       this.writer.record({
-        action: 'download', ...actor, ...this.object(base),
+        action: 'download', ...actor,
         // The version downloaded, not the current one (a document link names its version).
-        ...(e.version !== undefined ? { version: String(e.version) } : {}),
+        objects: [e.version !== undefined ? { ...base, version: String(e.version) } : base],
         rendition: e.rendition ?? null,
       });
     })());

@@ -10,10 +10,23 @@ import type { SqlDb } from './db.ts';
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Tables of a schema, quoted. */
-export function tables(schema: string): { events: string; migrations: string; schema: string } {
+export function tables(schema: string): { records: string; objects: string; migrations: string; schema: string } {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid audit schema name "${schema}"`);
-  return { schema: `"${schema}"`, events: `"${schema}".audit_events`, migrations: `"${schema}".atrium_migrations` };
+  return { schema: `"${schema}"`, records: `"${schema}".audit_records`, objects: `"${schema}".audit_objects`, migrations: `"${schema}".atrium_migrations` };
 }
+
+/** The append-only triggers of a table (its own function refuses UPDATE, DELETE and TRUNCATE). */
+const appendOnly = (s: string, table: string) => `
+  CREATE FUNCTION "${s}".${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION '${table} is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+    END
+  $$;
+  CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON "${s}".${table}
+    FOR EACH ROW EXECUTE FUNCTION "${s}".${table}_append_only();
+  CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON "${s}".${table}
+    FOR EACH STATEMENT EXECUTE FUNCTION "${s}".${table}_append_only();
+`;
 
 interface Migration {
   version: number;
@@ -63,6 +76,71 @@ export const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION "${s}".audit_events_append_only();
       CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON "${s}".audit_events
         FOR EACH STATEMENT EXECUTE FUNCTION "${s}".audit_events_append_only();
+    `,
+  },
+  {
+    // One row per response instead of one per object: a response of a hundred objects costs
+    // one row, one hash and a few bytes per object. Objects are described once, in
+    // audit_objects, and records list their keys in order. The first schema's events are
+    // carried over unchanged, hashes included (format 1); audit_events is no longer written.
+    version: 2,
+    name: 'audit_records and audit_objects: one chained row per response',
+    sql: (s) => `
+      CREATE TABLE "${s}".audit_objects (
+        key         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        object_id   text,
+        object_type text,
+        system      text,
+        native_id   text,
+        version     text,
+        campaign    text,
+        UNIQUE NULLS NOT DISTINCT (object_id, object_type, system, native_id, version, campaign)
+      );
+      CREATE INDEX audit_objects_campaign ON "${s}".audit_objects (campaign);
+      ${appendOnly(s, 'audit_objects')}
+      CREATE TABLE "${s}".audit_records (
+        seq          bigint PRIMARY KEY,
+        id           text NOT NULL UNIQUE,
+        at           timestamptz NOT NULL,
+        action       text NOT NULL,
+        principal_id text,
+        email        text,
+        org          text,
+        ip           text,
+        user_agent   text,
+        request_id   text,
+        rendition    text,
+        detail       text,
+        object_keys  bigint[] NOT NULL,
+        campaigns    text[] NOT NULL,
+        format       smallint NOT NULL,
+        prev_hash    text NOT NULL,
+        hash         text NOT NULL
+      );
+      -- A response's keys are a few kilobytes: stored out of line uncompressed, since compressing
+      -- them on every insert costs PGlite (WASM) several times the rest of the insert.
+      ALTER TABLE "${s}".audit_records ALTER COLUMN object_keys SET STORAGE EXTERNAL, ALTER COLUMN campaigns SET STORAGE EXTERNAL;
+      CREATE INDEX audit_records_email ON "${s}".audit_records (lower(email), seq);
+      CREATE INDEX audit_records_principal ON "${s}".audit_records (principal_id, seq);
+      CREATE INDEX audit_records_org ON "${s}".audit_records (org, seq);
+      CREATE INDEX audit_records_action_at ON "${s}".audit_records (action, at);
+      CREATE INDEX audit_records_at ON "${s}".audit_records (at);
+      CREATE INDEX audit_records_objects ON "${s}".audit_records USING gin (object_keys);
+      CREATE INDEX audit_records_campaigns ON "${s}".audit_records USING gin (campaigns);
+      ${appendOnly(s, 'audit_records')}
+      INSERT INTO "${s}".audit_objects (object_id, object_type, system, native_id, version, campaign)
+        SELECT DISTINCT object_id, object_type, system, native_id, version, campaign FROM "${s}".audit_events
+        WHERE num_nonnulls(object_id, object_type, system, native_id, version, campaign) > 0;
+      INSERT INTO "${s}".audit_records
+        SELECT e.seq, e.id, e.at, e.action, e.principal_id, e.email, e.org, e.ip, e.user_agent, e.request_id, e.rendition, e.detail,
+          CASE WHEN o.key IS NULL THEN '{}'::bigint[] ELSE ARRAY[o.key] END,
+          CASE WHEN coalesce(e.campaign, '') = '' THEN '{}'::text[] ELSE ARRAY[e.campaign] END,
+          1, e.prev_hash, e.hash
+        FROM "${s}".audit_events e
+        LEFT JOIN "${s}".audit_objects o ON (o.object_id, o.object_type, o.system, o.native_id, o.version, o.campaign)
+          IS NOT DISTINCT FROM (e.object_id, e.object_type, e.system, e.native_id, e.version, e.campaign)
+          AND num_nonnulls(e.object_id, e.object_type, e.system, e.native_id, e.version, e.campaign) > 0
+        ORDER BY e.seq;
     `,
   },
 ];

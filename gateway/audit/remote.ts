@@ -4,7 +4,7 @@
  * buffered and retries) and is started again on the next call.
  */
 import { Worker } from 'node:worker_threads';
-import type { AuditEvent, AuditFilter, StoredEvent } from './event.ts';
+import type { AuditFilter, AuditRecord, EventPosition, StoredEvent } from './event.ts';
 import { streamPages, type AuditStorePort, type EventPage, type StoreOptions } from './store.ts';
 import type { Call, Reply, StoreMethod } from './worker.ts';
 
@@ -57,10 +57,10 @@ export class RemoteAuditStore implements AuditStorePort {
 
   open(): Promise<unknown> { return this.call('open'); }
   exists(): Promise<boolean> { return this.call('exists'); }
-  append(events: readonly AuditEvent[]): Promise<number> { return this.call('append', events); }
-  list(filter: AuditFilter, first: number, before?: number): Promise<EventPage> { return this.call('list', filter, first, before); }
+  append(records: readonly AuditRecord[]): Promise<number> { return this.call('append', records); }
+  list(filter: AuditFilter, first: number, before?: EventPosition): Promise<EventPage> { return this.call('list', filter, first, before); }
   count(filter: AuditFilter = {}): Promise<number> { return this.call('count', filter); }
-  pageAfter(filter: AuditFilter, after: number, batch: number): Promise<StoredEvent[]> { return this.call('pageAfter', filter, after, batch); }
+  pageAfter(filter: AuditFilter, after: EventPosition, batch: number): Promise<StoredEvent[]> { return this.call('pageAfter', filter, after, batch); }
   stream(filter: AuditFilter = {}, batch = 500): AsyncGenerator<StoredEvent> { return streamPages(this, filter, batch); }
   forObject(objectId: string, limit = 5000): Promise<StoredEvent[]> { return this.call('forObject', objectId, limit); }
   downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]> { return this.call('downloadsByCompany', from); }

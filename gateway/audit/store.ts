@@ -7,20 +7,23 @@
  * The database is opened lazily and re-tried: a PostgreSQL that is down at start-up or goes
  * away later makes calls reject (the writer buffers and retries); it never stops the gateway.
  */
-import { link } from './chain.ts';
+import { LRUCache } from 'lru-cache';
+import { campaignsOf, link } from './chain.ts';
 import { openPglite, openPostgres, type SqlDb, type SqlRunner } from './db.ts';
-import type { AccessAction, AuditEvent, AuditFilter, StoredEvent } from './event.ts';
+import type { AccessAction, AuditFilter, AuditObject, AuditRecord, EventPosition, StoredEvent, StoredRecord } from './event.ts';
 import { migrate, tables } from './migrations.ts';
 
-const COLUMNS = [
-  'seq', 'id', 'at', 'action', 'principal_id', 'email', 'org', 'ip', 'user_agent', 'object_id', 'object_type', 'system',
-  'native_id', 'version', 'rendition', 'campaign', 'request_id', 'detail', 'prev_hash', 'hash',
+const RECORD_COLUMNS = [
+  'seq', 'id', 'at', 'action', 'principal_id', 'email', 'org', 'ip', 'user_agent', 'request_id', 'rendition', 'detail',
+  'object_keys', 'campaigns', 'format', 'prev_hash', 'hash',
 ] as const;
+const COLUMN_TYPES: Record<string, string> = { seq: 'bigint', at: 'timestamptz', object_keys: 'bigint[]', campaigns: 'text[]', format: 'smallint' };
+/** Column types of the records table, for jsonb_to_recordset (must follow RECORD_COLUMNS). */
+const RECORD_TYPES = RECORD_COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c] ?? 'text'}`).join(', ');
+const OBJECT_COLUMNS = ['object_id', 'object_type', 'system', 'native_id', 'version', 'campaign'] as const;
+const OBJECT_TYPES = OBJECT_COLUMNS.map((c) => `${c} text`).join(', ');
 
-/** Column types of the events table, for jsonb_to_recordset (must follow COLUMNS). */
-const RECORD_TYPES = COLUMNS.map((c) => `${c} ${c === 'seq' ? 'bigint' : c === 'at' ? 'timestamptz' : 'text'}`).join(', ');
-
-interface Row {
+interface RecordRow {
   seq: number | string | bigint;
   id: string;
   at: Date | string;
@@ -30,46 +33,86 @@ interface Row {
   org: string | null;
   ip: string | null;
   user_agent: string | null;
+  request_id: string | null;
+  rendition: string | null;
+  detail: string | null;
+  format: number | string;
+  prev_hash: string;
+  hash: string;
+}
+
+interface ObjectColumns {
   object_id: string | null;
   object_type: string | null;
   system: string | null;
   native_id: string | null;
   version: string | null;
-  rendition: string | null;
   campaign: string | null;
-  request_id: string | null;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
 }
 
-const fromRow = (r: Row): StoredEvent => ({
-  seq: Number(r.seq), id: r.id, at: new Date(r.at).toISOString(), action: r.action as AccessAction,
-  principalId: r.principal_id, email: r.email, org: r.org, ip: r.ip, userAgent: r.user_agent, objectId: r.object_id,
-  objectType: r.object_type, system: r.system, nativeId: r.native_id, version: r.version, rendition: r.rendition,
-  campaign: r.campaign, requestId: r.request_id, detail: r.detail, prevHash: r.prev_hash, hash: r.hash,
-});
+/** A record with its objects (for verification). */
+interface FullRecordRow extends RecordRow {
+  campaigns: string[];
+  /** [id, type, system, nativeId, version, campaign] per object, in order. */
+  objects: (string | null)[][] | string;
+}
 
-const toParams = (e: StoredEvent): unknown[] => [
-  e.seq, e.id, e.at, e.action, e.principalId, e.email, e.org, e.ip, e.userAgent, e.objectId, e.objectType, e.system,
-  e.nativeId, e.version, e.rendition, e.campaign, e.requestId, e.detail, e.prevHash, e.hash,
-];
+/** One event: a record's columns, the record's size and one of its objects (or none). */
+interface EventRow extends RecordRow, ObjectColumns {
+  size: number | string;
+  n: number | string;
+}
 
-/** WHERE clause and parameters of a filter (parameters numbered from `first`). */
-function where(f: AuditFilter, first = 1): { sql: string; params: unknown[] } {
+const iso = (at: Date | string) => new Date(at).toISOString();
+
+const fromEventRow = (r: EventRow): StoredEvent => {
+  const n = Number(r.n);
+  return {
+    seq: Number(r.seq), n, id: Number(r.size) > 1 ? `${r.id}:${n}` : r.id, at: iso(r.at), action: r.action as AccessAction,
+    principalId: r.principal_id, email: r.email, org: r.org, ip: r.ip, userAgent: r.user_agent, objectId: r.object_id,
+    objectType: r.object_type, system: r.system, nativeId: r.native_id, version: r.version, rendition: r.rendition,
+    campaign: r.campaign, requestId: r.request_id, detail: r.detail, prevHash: r.prev_hash, hash: r.hash,
+  };
+};
+
+const fromFullRow = (r: FullRecordRow): StoredRecord & { campaigns: string[] } => {
+  const objects = (typeof r.objects === 'string' ? JSON.parse(r.objects) : r.objects) as (string | null)[][];
+  return {
+    seq: Number(r.seq), id: r.id, at: iso(r.at), action: r.action as AccessAction, principalId: r.principal_id, email: r.email, org: r.org,
+    ip: r.ip, userAgent: r.user_agent, requestId: r.request_id, rendition: r.rendition, detail: r.detail, format: Number(r.format) === 1 ? 1 : 2,
+    prevHash: r.prev_hash, hash: r.hash, campaigns: r.campaigns,
+    objects: objects.map(([id, type, system, nativeId, version, campaign]) => ({ id, type, system, nativeId, version, campaign }) as AuditObject),
+  };
+};
+
+/** The key of an object description in the catalog cache (every field, in order). */
+const signature = (o: AuditObject) => JSON.stringify([o.id, o.type, o.system, o.nativeId, o.version, o.campaign]);
+
+
+/** The events of records: each record's objects in order (a record without objects is one event). */
+const EVENTS_FROM = (t: ReturnType<typeof tables>) => `${t.records} r
+  LEFT JOIN LATERAL unnest(r.object_keys) WITH ORDINALITY AS k(key, n) ON true
+  LEFT JOIN ${t.objects} o ON o.key = k.key`;
+const EVENT_COLUMNS = `r.seq, r.id, r.at, r.action, r.principal_id, r.email, r.org, r.ip, r.user_agent, r.request_id, r.rendition, r.detail,
+  r.format, r.prev_hash, r.hash, cardinality(r.object_keys) AS size, coalesce(k.n, 1) AS n,
+  o.object_id, o.object_type, o.system, o.native_id, o.version, o.campaign`;
+
+/** WHERE clause and parameters of a filter over EVENTS_FROM (parameters numbered from `first`). */
+function where(t: ReturnType<typeof tables>, f: AuditFilter, first = 1): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   const add = (clause: (n: string) => string, value: unknown) => {
     params.push(value);
     parts.push(clause(`$${first + params.length - 1}`));
   };
-  if (f.user) add((n) => `(lower(email) = lower(${n}) OR principal_id = ${n})`, f.user);
-  if (f.company) add((n) => `org = ${n}`, f.company);
-  if (f.object) add((n) => `object_id = ${n}`, f.object);
-  if (f.campaign) add((n) => `campaign = ${n}`, f.campaign);
-  if (f.action) add((n) => `action = ${n}`, f.action);
-  if (f.from) add((n) => `at >= ${n}`, f.from);
-  if (f.to) add((n) => `at < ${n}`, f.to);
+  if (f.user) add((n) => `(lower(r.email) = lower(${n}) OR r.principal_id = ${n})`, f.user);
+  if (f.company) add((n) => `r.org = ${n}`, f.company);
+  // The record's index narrows to the rows holding the object (any of its versions), then the object itself.
+  if (f.object) add((n) => `r.object_keys && ARRAY(SELECT key FROM ${t.objects} WHERE object_id = ${n}) AND o.object_id = ${n}`, f.object);
+  if (f.campaign) add((n) => `r.campaigns @> ARRAY[${n}::text] AND o.campaign = ${n}`, f.campaign);
+  if (f.action) add((n) => `r.action = ${n}`, f.action);
+  if (f.from) add((n) => `r.at >= ${n}`, f.from);
+  if (f.to) add((n) => `r.at < ${n}`, f.to);
   return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };
 }
 
@@ -95,11 +138,13 @@ export interface AuditStorePort {
   readonly location: string;
   open(): Promise<unknown>;
   exists(): Promise<boolean>;
-  append(events: readonly AuditEvent[]): Promise<number>;
-  list(filter: AuditFilter, first: number, before?: number): Promise<EventPage>;
+  /** Append records; returns how many events they hold. */
+  append(records: readonly AuditRecord[]): Promise<number>;
+  /** A page of events, newest first, before the event at `before`. */
+  list(filter: AuditFilter, first: number, before?: EventPosition): Promise<EventPage>;
   count(filter?: AuditFilter): Promise<number>;
-  /** Events after sequence number `after`, oldest first, at most `batch`. */
-  pageAfter(filter: AuditFilter, after: number, batch: number): Promise<StoredEvent[]>;
+  /** Events after the event at `after`, oldest first, at most `batch`. */
+  pageAfter(filter: AuditFilter, after: EventPosition, batch: number): Promise<StoredEvent[]>;
   stream(filter?: AuditFilter, batch?: number): AsyncGenerator<StoredEvent>;
   forObject(objectId: string, limit?: number): Promise<StoredEvent[]>;
   downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]>;
@@ -109,12 +154,13 @@ export interface AuditStorePort {
 
 /** Stream a store's events page by page (shared by the store and its worker proxy). */
 export async function* streamPages(store: Pick<AuditStorePort, 'pageAfter'>, filter: AuditFilter, batch: number): AsyncGenerator<StoredEvent> {
-  let after = 0;
+  let after: EventPosition = { seq: 0, n: 0 };
   for (;;) {
     const rows = await store.pageAfter(filter, after, batch);
     for (const r of rows) yield r;
     if (rows.length < batch) return;
-    after = (rows[rows.length - 1] as StoredEvent).seq;
+    const last = rows[rows.length - 1] as StoredEvent;
+    after = { seq: last.seq, n: last.n };
   }
 }
 
@@ -122,6 +168,8 @@ export class AuditStore implements AuditStorePort {
   private db: Promise<SqlDb> | null = null;
   private readonly t: ReturnType<typeof tables>;
   private closed = false;
+  /** Catalog keys of object descriptions already stored (descriptions never change, so neither do keys). */
+  private readonly keys = new LRUCache<string, number>({ max: 200_000 });
 
   constructor(private readonly opts: StoreOptions = {}) {
     this.t = tables(opts.schema ?? 'public');
@@ -158,68 +206,114 @@ export class AuditStore implements AuditStorePort {
     return opening;
   }
 
-  /** Whether the events table exists (false before the first migration). */
+  /** Whether the records table exists (false before the migrations). */
   async exists(): Promise<boolean> {
     const db = await this.open();
-    const r = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.t.events]);
+    const r = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.t.records]);
     return r.rows[0]?.t != null;
   }
 
   /**
-   * Append events to the chain, in order, atomically. Events already stored (same id: a
+   * Append records to the chain, in order, atomically. Records already stored (same id: a
    * retried batch whose first commit did land) are skipped, so a batch is never written twice.
-   * Returns how many were written.
+   * Returns how many events the written records hold.
    */
-  async append(events: readonly AuditEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
+  async append(records: readonly AuditRecord[]): Promise<number> {
+    if (records.length === 0) return 0;
     const db = await this.open();
-    return db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`atrium.audit:${this.t.events}`]);
-      const known = new Set((await tx.query<{ id: string }>(`SELECT id FROM ${this.t.events} WHERE id = ANY($1::text[])`, [events.map((e) => e.id)])).rows.map((r) => r.id));
-      const fresh = events.filter((e) => !known.has(e.id));
+    const learned = new Map<string, number>();
+    const written = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`atrium.audit:${this.t.records}`]);
+      // What this batch finds: ids already stored (a retried batch) and the chain's tail, in one round trip.
+      const head = (await tx.query<{ known: string[] | null; seq: number | string | null; hash: string | null }>(
+        `SELECT (SELECT array_agg(id) FROM ${this.t.records} WHERE id = ANY($1::text[])) AS known, t.seq, t.hash
+          FROM (SELECT 1) AS one LEFT JOIN (SELECT seq, hash FROM ${this.t.records} ORDER BY seq DESC LIMIT 1) AS t ON true`,
+        [records.map((r) => r.id)],
+      )).rows[0];
+      const known = new Set(head?.known ?? []);
+      const fresh = records.filter((r) => !known.has(r.id));
       if (fresh.length === 0) return 0;
-      const tail = (await tx.query<{ seq: number | string; hash: string }>(`SELECT seq, hash FROM ${this.t.events} ORDER BY seq DESC LIMIT 1`)).rows[0];
-      const linked = link(fresh, tail ? { seq: Number(tail.seq), hash: tail.hash } : null);
-      await this.insert(tx, linked);
-      return linked.length;
+      const keys = await this.objectKeys(tx, fresh, learned);
+      const tail = head?.seq != null && head.hash ? { seq: Number(head.seq), hash: head.hash } : null;
+      const linked = link(fresh, tail);
+      // One JSON parameter per batch: the database parses it natively, where binding every
+      // column as its own parameter costs PGlite about ten times as much. Same SQL on both.
+      const json = JSON.stringify(linked.map((r, i) => ({
+        seq: r.seq, id: r.id, at: r.at, action: r.action, principal_id: r.principalId, email: r.email, org: r.org, ip: r.ip,
+        user_agent: r.userAgent, request_id: r.requestId, rendition: r.rendition, detail: r.detail,
+        object_keys: keys[i], campaigns: campaignsOf(r), format: 2, prev_hash: r.prevHash, hash: r.hash,
+      })));
+      const cols = RECORD_COLUMNS.join(', ');
+      await tx.query(`INSERT INTO ${this.t.records} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPES})`, [json]);
+      return linked.reduce((n, r) => n + Math.max(1, r.objects.length), 0);
     });
+    // Keys are remembered once committed (a rolled-back catalog row never existed).
+    for (const [sig, key] of learned) this.keys.set(sig, key);
+    return written;
   }
 
-  private async insert(tx: SqlRunner, rows: StoredEvent[]): Promise<void> {
-    // One JSON parameter per batch: the database parses it natively, where binding 20 parameters
-    // per row costs PGlite about ten times as much. Same SQL on PGlite and PostgreSQL.
-    const json = JSON.stringify(rows.map((e) => {
-      const values = toParams(e);
-      return Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]]));
+  /**
+   * The catalog keys of the records' objects: from the cache, else looked up, adding the
+   * descriptions the catalog lacks. Objects are read again and again, so in the steady state a
+   * record costs its row and a key per object, not a description per object.
+   */
+  private async objectKeys(tx: SqlRunner, records: readonly AuditRecord[], learned: Map<string, number>): Promise<number[][]> {
+    const sigs = records.map((r) => r.objects.map(signature));
+    const keys = new Map<string, number>();
+    const missing = new Map<string, AuditObject>();
+    records.forEach((r, i) => r.objects.forEach((o, j) => {
+      const sig = (sigs[i] as string[])[j] as string;
+      if (keys.has(sig) || missing.has(sig)) return;
+      const key = this.keys.get(sig);
+      if (key !== undefined) keys.set(sig, key);
+      else missing.set(sig, o);
     }));
-    await tx.query(
-      `INSERT INTO ${this.t.events} (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPES})`,
+    const resolved = () => sigs.map((list) => list.map((sig) => keys.get(sig) as number));
+    if (missing.size === 0) return resolved();
+    const json = JSON.stringify([...missing.values()].map((o) => ({ object_id: o.id, object_type: o.type, system: o.system, native_id: o.nativeId, version: o.version, campaign: o.campaign })));
+    const cols = OBJECT_COLUMNS.join(', ');
+    await tx.query(`INSERT INTO ${this.t.objects} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS x(${OBJECT_TYPES}) ON CONFLICT DO NOTHING`, [json]);
+    const found = (await tx.query<ObjectColumns & { key: number | string }>(
+      `SELECT o.key, ${OBJECT_COLUMNS.map((c) => `o.${c}`).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${OBJECT_TYPES})
+        JOIN ${this.t.objects} o ON o.object_id = x.object_id AND ${OBJECT_COLUMNS.slice(1).map((c) => `o.${c} IS NOT DISTINCT FROM x.${c}`).join(' AND ')}`,
       [json],
-    );
+    )).rows;
+    for (const f of found) {
+      const sig = JSON.stringify([f.object_id, f.object_type, f.system, f.native_id, f.version, f.campaign]);
+      keys.set(sig, Number(f.key));
+      learned.set(sig, Number(f.key));
+    }
+    for (const sig of missing.keys()) if (!keys.has(sig)) throw new Error('audit object catalog: a description was neither added nor found');
+    return resolved();
   }
 
-  /** A page of events matching `filter`, newest first, before sequence number `before`. */
-  async list(filter: AuditFilter, first: number, before?: number): Promise<EventPage> {
+  /** A page of events matching `filter`, newest first, before the event at `before`. */
+  async list(filter: AuditFilter, first: number, before?: EventPosition): Promise<EventPage> {
     const db = await this.open();
-    const w = where(filter);
-    const params = [...w.params, first + 1];
-    const beforeSql = before !== undefined ? ` AND seq < $${params.push(before)}` : '';
-    const rows = (await db.query<Row>(`SELECT * FROM ${this.t.events} WHERE ${w.sql}${beforeSql} ORDER BY seq DESC LIMIT $${w.params.length + 1}`, params)).rows;
-    return { items: rows.slice(0, first).map(fromRow), hasNext: rows.length > first };
+    const w = where(this.t, filter);
+    const params: unknown[] = [...w.params];
+    const beforeSql = before ? ` AND (r.seq < $${params.push(before.seq)} OR (r.seq = $${params.length} AND coalesce(k.n, 1) < $${params.push(before.n)}))` : '';
+    const rows = (await db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_FROM(this.t)} WHERE ${w.sql}${beforeSql} ORDER BY r.seq DESC, n DESC LIMIT $${params.push(first + 1)}`, params,
+    )).rows;
+    return { items: rows.slice(0, first).map(fromEventRow), hasNext: rows.length > first };
   }
 
   /** How many events match `filter`. */
   async count(filter: AuditFilter = {}): Promise<number> {
     const db = await this.open();
-    const w = where(filter);
-    return Number((await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${this.t.events} WHERE ${w.sql}`, w.params)).rows[0]?.n ?? 0);
+    const w = where(this.t, filter);
+    return Number((await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${EVENTS_FROM(this.t)} WHERE ${w.sql}`, w.params)).rows[0]?.n ?? 0);
   }
 
-  async pageAfter(filter: AuditFilter, after: number, batch: number): Promise<StoredEvent[]> {
+  async pageAfter(filter: AuditFilter, after: EventPosition, batch: number): Promise<StoredEvent[]> {
     const db = await this.open();
-    const w = where(filter);
-    const params = [...w.params, after, batch];
-    return (await db.query<Row>(`SELECT * FROM ${this.t.events} WHERE ${w.sql} AND seq > $${w.params.length + 1} ORDER BY seq LIMIT $${w.params.length + 2}`, params)).rows.map(fromRow);
+    const w = where(this.t, filter);
+    const params: unknown[] = [...w.params];
+    const afterSql = ` AND (r.seq > $${params.push(after.seq)} OR (r.seq = $${params.length} AND coalesce(k.n, 1) > $${params.push(after.n)}))`;
+    return (await db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_FROM(this.t)} WHERE ${w.sql}${afterSql} ORDER BY r.seq, n LIMIT $${params.push(batch)}`, params,
+    )).rows.map(fromEventRow);
   }
 
   /** Events matching `filter`, oldest first, read `batch` rows at a time (never the whole table at once). */
@@ -227,17 +321,33 @@ export class AuditStore implements AuditStorePort {
     return streamPages(this, filter, batch);
   }
 
+  /** Records with their objects, oldest first, `batch` at a time: what `audit:verify` checks. */
+  async *records(batch = 500): AsyncGenerator<StoredRecord & { campaigns: string[] }> {
+    const db = await this.open();
+    const cols = OBJECT_COLUMNS.map((c) => `o.${c}`).join(', ');
+    let after = 0;
+    for (;;) {
+      const rows = (await db.query<FullRecordRow>(
+        `SELECT r.*, (SELECT coalesce(json_agg(json_build_array(${cols}) ORDER BY k.n), '[]'::json)
+            FROM unnest(r.object_keys) WITH ORDINALITY AS k(key, n) JOIN ${this.t.objects} o ON o.key = k.key) AS objects
+          FROM ${this.t.records} r WHERE r.seq > $1 ORDER BY r.seq LIMIT $2`, [after, batch],
+      )).rows;
+      for (const r of rows) yield fromFullRow(r);
+      if (rows.length < batch) return;
+      after = Number((rows[rows.length - 1] as FullRecordRow).seq);
+    }
+  }
+
   /** Every event about one object, oldest first (a document's trail). */
   async forObject(objectId: string, limit = 5000): Promise<StoredEvent[]> {
-    const db = await this.open();
-    return (await db.query<Row>(`SELECT * FROM ${this.t.events} WHERE object_id = $1 ORDER BY seq LIMIT $2`, [objectId, limit])).rows.map(fromRow);
+    return (await this.pageAfter({ object: objectId }, { seq: 0, n: 0 }, limit));
   }
 
   /** Downloads per reader company since `from` (readers without a company under `null`), most first. */
   async downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]> {
     const db = await this.open();
     const rows = (await db.query<{ org: string | null; n: number | string }>(
-      `SELECT org, count(*) AS n FROM ${this.t.events} WHERE action = 'download' AND at >= $1 GROUP BY org ORDER BY count(*) DESC, org`, [from],
+      `SELECT org, sum(greatest(cardinality(object_keys), 1)) AS n FROM ${this.t.records} WHERE action = 'download' AND at >= $1 GROUP BY org ORDER BY n DESC, org`, [from],
     )).rows;
     return rows.map((r) => ({ company: r.org, count: Number(r.n) }));
   }

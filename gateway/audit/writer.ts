@@ -1,8 +1,9 @@
 /**
- * The single writer of a gateway process: events are recorded into a bounded in-memory buffer
- * (never on the request path: `record` is synchronous and never throws) and written in batches,
- * every `batchMs` or as soon as `batchSize` are waiting, one batch at a time (so this
- * process's events enter the chain in the order they were recorded).
+ * The single writer of a gateway process: records (a response's views, a download, a gap) are
+ * kept in a bounded in-memory buffer (never on the request path: `record` is synchronous and
+ * never throws) and written in batches, every `batchMs` or as soon as `batchSize` events are
+ * waiting, one batch at a time (so this process's records enter the chain in the order they
+ * were recorded). Sizes and bounds count events: a record of n objects is n events.
  *
  * When the store is unreachable, batches stay in the buffer and are retried with backoff; the
  * gateway keeps serving and reports `ok: false` in /readyz. When the buffer is full, the
@@ -15,19 +16,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../plugins/metrics.ts';
-import { blankEvent, type AuditEvent } from './event.ts';
+import { eventsIn } from './chain.ts';
+import { blankRecord, type AuditRecord } from './event.ts';
 
 /** Where batches go (the store, or a stand-in in tests). */
 export interface AuditSink {
-  append(events: readonly AuditEvent[]): Promise<number>;
+  append(records: readonly AuditRecord[]): Promise<number>;
 }
 
 export interface WriterOptions {
-  /** Largest number of events held in memory (plus one batch being written). */
+  /** Largest number of events held in memory (plus one batch being written); whole records are dropped past it. */
   bufferMax: number;
   /** Longest an event waits before its batch is written, in ms. */
   batchMs: number;
-  /** Most events per batch; a full batch is written at once. */
+  /** Events per batch (whole records: a batch may hold one record more); a full batch is written at once. */
   batchSize: number;
   log: Logger;
   metrics?: Metrics;
@@ -55,10 +57,13 @@ interface Gap {
 }
 
 export class AuditWriter {
-  private buf: AuditEvent[] = [];
+  private buf: AuditRecord[] = [];
+  /** Events in `buf`. */
+  private bufEvents = 0;
   private inFlight = 0;
   private gap: Gap | null = null;
   private dropped = 0;
+  private dropLoggedAt = -Infinity;
   private written = 0;
   private failing: string | null = null;
   private failures = 0;
@@ -78,12 +83,13 @@ export class AuditWriter {
     this.timer.unref();
   }
 
-  /** Record an event (id and time are given here). Synchronous, never throws, never waits for the store. */
-  record(fields: Partial<Omit<AuditEvent, 'id' | 'at'>> & Pick<AuditEvent, 'action'>): void {
-    const e: AuditEvent = { ...blankEvent(randomUUID(), new Date(this.now()).toISOString(), fields.action), ...fields };
-    this.buf.push(e);
-    if (this.buf.length > this.opts.bufferMax) this.drop(this.buf.length - this.opts.bufferMax);
-    if (this.buf.length >= this.opts.batchSize && !this.soon && !this.running && this.now() >= this.retryAt) {
+  /** Record (id and time are given here). Synchronous, never throws, never waits for the store. */
+  record(fields: Partial<Omit<AuditRecord, 'id' | 'at'>> & Pick<AuditRecord, 'action'>): void {
+    const r: AuditRecord = { ...blankRecord(randomUUID(), new Date(this.now()).toISOString(), fields.action), ...fields };
+    this.buf.push(r);
+    this.bufEvents += eventsIn(r);
+    if (this.bufEvents > this.opts.bufferMax) this.drop();
+    if (this.bufEvents >= this.opts.batchSize && !this.soon && !this.running && this.now() >= this.retryAt) {
       // A full batch is written on the next turn of the event loop, never inside the request's own call.
       this.soon = setImmediate(() => {
         this.soon = null;
@@ -99,15 +105,34 @@ export class AuditWriter {
     void q.finally(() => this.pending.delete(q));
   }
 
-  private drop(n: number): void {
+  /** Drop the oldest records until the buffer is within its bound. */
+  private drop(): void {
+    let n = 0;
+    let events = 0;
+    while (this.bufEvents - events > this.opts.bufferMax && n < this.buf.length) events += eventsIn(this.buf[n++] as AuditRecord);
     const lost = this.buf.splice(0, n);
+    this.bufEvents -= events;
     const first = lost[0];
     const last = lost[lost.length - 1];
     if (!first || !last) return;
-    if (this.dropped === 0 || !this.gap) this.opts.log.error('audit buffer full: dropping the oldest events until the store is back', { bufferMax: this.opts.bufferMax, error: this.failing });
-    this.dropped += lost.length;
-    this.gap = this.gap ? { ...this.gap, count: this.gap.count + lost.length, to: last.at } : { count: lost.length, from: first.at, to: last.at };
-    this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'dropped' }, lost.length);
+    // Logged once a minute at most: a store that cannot keep up drops on every batch.
+    const now = this.now();
+    if (now - this.dropLoggedAt >= 60_000) {
+      this.dropLoggedAt = now;
+      this.opts.log.error(this.failing ? 'audit buffer full: dropping the oldest events until the store is back' : 'audit buffer full: the store does not keep up, dropping the oldest events', { bufferMax: this.opts.bufferMax, dropped: this.dropped + events, error: this.failing });
+    }
+    this.dropped += events;
+    this.gap = this.gap ? { ...this.gap, count: this.gap.count + events, to: last.at } : { count: events, from: first.at, to: last.at };
+    this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'dropped' }, events);
+  }
+
+  /** Take the oldest records holding up to batchSize events (at least one record). */
+  private take(): { batch: AuditRecord[]; events: number } {
+    let n = 0;
+    let events = 0;
+    while (n < this.buf.length && (n === 0 || events + eventsIn(this.buf[n] as AuditRecord) <= this.opts.batchSize)) events += eventsIn(this.buf[n++] as AuditRecord);
+    this.bufEvents -= events;
+    return { batch: this.buf.splice(0, n), events };
   }
 
   private tick(): Promise<void> {
@@ -123,26 +148,28 @@ export class AuditWriter {
     while (this.buf.length > 0 || this.gap) {
       const gap = this.gap;
       this.gap = null;
-      const batch = this.buf.splice(0, this.opts.batchSize);
-      const events = gap ? [this.gapEvent(gap), ...batch] : batch;
-      this.inFlight = batch.length;
+      const { batch, events } = this.take();
+      const records = gap ? [this.gapRecord(gap), ...batch] : batch;
+      const total = events + (gap ? 1 : 0);
+      this.inFlight = events;
       try {
-        await this.sink.append(events);
-        this.written += events.length;
-        this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'written' }, events.length);
-        if (this.failing) this.opts.log.warn('audit store reachable again', { dropped: this.dropped, recovered: this.buf.length + batch.length });
+        await this.sink.append(records);
+        this.written += total;
+        this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'written' }, total);
+        if (this.failing) this.opts.log.warn('audit store reachable again', { dropped: this.dropped, recovered: this.bufEvents + events });
         this.failing = null;
         this.failures = 0;
         this.retryAt = 0;
       } catch (e) {
         // Back in front, in order; past the bound the oldest go (and become a gap).
         this.buf = batch.concat(this.buf);
+        this.bufEvents += events;
         // Drops recorded while this batch was in flight came after the gap being retried.
         const later = this.gap as Gap | null;
         if (gap) this.gap = later ? { count: gap.count + later.count, from: gap.from, to: later.to } : gap;
-        if (this.buf.length > this.opts.bufferMax) this.drop(this.buf.length - this.opts.bufferMax);
+        if (this.bufEvents > this.opts.bufferMax) this.drop();
         const message = (e as Error)?.message ?? String(e);
-        if (!this.failing) this.opts.log.error('audit store unreachable: buffering events', { error: message, buffered: this.buf.length });
+        if (!this.failing) this.opts.log.error('audit store unreachable: buffering events', { error: message, buffered: this.bufEvents });
         this.failing = message;
         this.failures++;
         this.retryAt = this.now() + Math.min(this.opts.maxBackoffMs ?? 5000, this.opts.batchMs * 2 ** Math.min(this.failures, 10));
@@ -154,8 +181,8 @@ export class AuditWriter {
     }
   }
 
-  private gapEvent(g: Gap): AuditEvent {
-    return { ...blankEvent(randomUUID(), new Date(this.now()).toISOString(), 'gap'), detail: JSON.stringify({ dropped: g.count, from: g.from, to: g.to }) };
+  private gapRecord(g: Gap): AuditRecord {
+    return { ...blankRecord(randomUUID(), new Date(this.now()).toISOString(), 'gap'), detail: JSON.stringify({ dropped: g.count, from: g.from, to: g.to }) };
   }
 
   /** Write everything buffered now. Rejects with the store's error if it is failing. */
@@ -170,7 +197,7 @@ export class AuditWriter {
   /** Readiness. */
   status(): AuditStatus {
     return {
-      ok: this.failing === null, buffered: this.buf.length + this.inFlight, dropped: this.dropped, written: this.written,
+      ok: this.failing === null, buffered: this.bufEvents + this.inFlight, dropped: this.dropped, written: this.written,
       ...(this.failing ? { error: this.failing } : {}),
     };
   }
@@ -191,9 +218,9 @@ export class AuditWriter {
         return;
       } catch (e) {
         if (Date.now() >= until) {
-          const left = this.buf.length + (this.gap?.count ?? 0);
+          const left = this.bufEvents + (this.gap?.count ?? 0);
           this.opts.log.error('audit events lost at shutdown: the store stayed unreachable', { lost: left, from: this.buf[0]?.at, to: this.buf.at(-1)?.at, error: (e as Error).message });
-          this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'dropped' }, this.buf.length);
+          this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'dropped' }, this.bufEvents);
           return;
         }
         await new Promise((r) => setTimeout(r, Math.min(500, Math.max(0, until - Date.now()))));

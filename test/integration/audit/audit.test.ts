@@ -12,7 +12,7 @@ import { startSimulators, type RunningSimulators } from '../../../sources/demo/s
 import { demoMapping } from '../../../sources/mapping.ts';
 import { AuditStore } from '../../../gateway/audit/store.ts';
 import { verifyChain } from '../../../gateway/audit/chain.ts';
-import type { StoredEvent } from '../../../gateway/audit/event.ts';
+import type { StoredEvent, StoredRecord } from '../../../gateway/audit/event.ts';
 import { campaignId } from '../../../resolvers/ids.ts';
 import { main as verify } from '../../../scripts/audit-verify.ts';
 import { testWorld } from '../../helpers/world.ts';
@@ -70,6 +70,10 @@ const suite = (name: string, make: () => Promise<Backend> | Backend, skip: () =>
     const events = (await all(stack.store)).filter((e) => e.requestId === requestId);
     assert.equal(events.length, ids.size, 'one event per distinct object');
     assert.deepEqual(new Set(events.map((e) => e.objectId)), ids);
+    // Recorded, and chained, together: one sequence number, one entry per object, distinct event ids.
+    assert.equal(new Set(events.map((e) => e.seq)).size, 1);
+    assert.deepEqual(events.map((e) => e.n).sort((a, b) => a - b), Array.from({ length: ids.size }, (_, i) => i + 1));
+    assert.equal(new Set(events.map((e) => e.id)).size, ids.size);
     for (const e of events) {
       assert.equal(e.action, 'view');
       assert.equal(e.email, ANNA);
@@ -96,7 +100,7 @@ const suite = (name: string, make: () => Promise<Backend> | Backend, skip: () =>
     }, 0);
     await stack.audit.writer.flush();
     assert.equal(await stack.store.count({ user: ANNA, action: 'view' }), before + expected);
-    const chain = await verifyChain(stack.store.stream());
+    const chain = await verifyChain(stack.store.records());
     assert.equal(chain.ok, true);
   });
 
@@ -220,31 +224,35 @@ const suite = (name: string, make: () => Promise<Backend> | Backend, skip: () =>
     await stack.close();
     // Reopen the database as a new gateway would (PGlite: one store at a time in a process).
     const reopened = new AuditStore(backend.store);
-    let victim: StoredEvent | undefined;
+    let victim: StoredRecord | undefined;
+    let records = 0;
     try {
       assert.equal(await reopened.count(), before + expected);
-      victim = (await reopened.list({}, 1, 10)).items[0];
+      for await (const r of reopened.records()) {
+        records++;
+        if (r.seq === 10) victim = r;
+      }
     } finally {
       await reopened.close();
     }
     assert.ok(victim);
     const ok = await verifyIn(backend);
     assert.equal(ok.code, 0, ok.out);
-    assert.equal(ok.out, `OK ${before + expected} events (${reopened.location})`);
+    assert.equal(ok.out, `OK ${before + expected} events in ${records} records (${reopened.location})`);
     // Tamper: bypass the append-only trigger as the database owner and change who viewed.
     const tamper = new AuditStore(backend.store);
     try {
       const db = await tamper.open();
-      await db.exec(`ALTER TABLE ${backend.table} DISABLE TRIGGER audit_events_no_change;
+      await db.exec(`ALTER TABLE ${backend.table} DISABLE TRIGGER audit_records_no_change;
         UPDATE ${backend.table} SET email = 'someone.else@example.com' WHERE seq = ${victim.seq};
-        ALTER TABLE ${backend.table} ENABLE TRIGGER audit_events_no_change`);
+        ALTER TABLE ${backend.table} ENABLE TRIGGER audit_records_no_change`);
     } finally {
       await tamper.close();
     }
     // The real command, as an operator runs it.
     const cli = spawnSync('npm', ['run', '--silent', 'audit:verify'], { env: { ...process.env, ...backend.env, DATABASE_URL: backend.env.DATABASE_URL ?? '' }, encoding: 'utf8' });
     assert.equal(cli.status, 1, cli.stdout + cli.stderr);
-    assert.match(cli.stdout, new RegExp(`^BROKEN at event ${victim.id} \\(seq ${victim.seq}\\): hash expected [0-9a-f]{64}, actual ${victim.hash}`, 'm'));
+    assert.match(cli.stdout, new RegExp(`^BROKEN at record ${victim.id} \\(seq ${victim.seq}\\): hash expected [0-9a-f]{64}, actual ${victim.hash}`, 'm'));
   });
 });
 

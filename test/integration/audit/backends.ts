@@ -16,7 +16,7 @@ export interface Backend {
   name: 'pglite' | 'postgres';
   /** Store options pointing at this backend's database. */
   store: StoreOptions;
-  /** The events table, qualified. */
+  /** The records table, qualified. */
   table: string;
   /** The environment that points the configuration (and `audit:verify`) at this database. */
   env: Record<string, string>;
@@ -48,7 +48,7 @@ export function postgresBackend(): Backend {
   return {
     name: 'postgres',
     store: { databaseUrl: PG_URL, schema },
-    table: `"${schema}".audit_events`,
+    table: `"${schema}".audit_records`,
     env: { DATABASE_URL: PG_URL, AUDIT_SCHEMA: schema },
     async cleanup() {
       const c = new pg.Client({ connectionString: PG_URL });
@@ -68,7 +68,7 @@ export async function pgliteBackend(memory = false): Promise<Backend> {
   return {
     name: 'pglite',
     store: dir ? { dir: join(dir, 'audit') } : {},
-    table: '"public".audit_events',
+    table: '"public".audit_records',
     env: dir ? { ATRIUM_DATA_DIR: dir } : {},
     cleanup: async () => {
       if (dir) await rm(dir, { recursive: true, force: true });

@@ -50,10 +50,10 @@ test('PostgreSQL goes away and comes back: events are buffered, then all written
   const writer = new AuditWriter(store, { bufferMax: 1000, batchMs: 20, batchSize: 50, log: createLogger('silent'), maxBackoffMs: 50 });
   try {
     await store.open();
-    for (let i = 0; i < 30; i++) writer.record({ action: 'view', objectId: `before-${i}` });
+    for (let i = 0; i < 30; i++) writer.record({ action: 'view', objects: [{ id: `before-${i}`, type: 'Asset', system: 'NETX', nativeId: String(i), version: null, campaign: null }] });
     await writer.flush();
     await p.cut();
-    for (let i = 0; i < 40; i++) writer.record({ action: 'view', objectId: `during-${i}` });
+    for (let i = 0; i < 40; i++) writer.record({ action: 'view', objects: [{ id: `during-${i}`, type: 'Asset', system: 'NETX', nativeId: String(i), version: null, campaign: null }] });
     await assert.rejects(writer.flush(), /unreachable/);
     assert.equal(writer.status().ok, false);
     assert.equal(writer.status().buffered, 40);
@@ -62,7 +62,7 @@ test('PostgreSQL goes away and comes back: events are buffered, then all written
     for (let i = 0; i < 100 && !(writer.status().ok && writer.status().buffered === 0); i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(writer.status(), { ok: true, buffered: 0, dropped: 0, written: 70 });
     assert.equal(await store.count(), 70);
-    assert.deepEqual(await verifyChain(store.stream()), { ok: true, count: 70 });
+    assert.deepEqual(await verifyChain(store.records()), { ok: true, count: 70, events: 70 });
   } finally {
     await writer.close(1000);
     await store.close();

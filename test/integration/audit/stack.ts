@@ -14,7 +14,7 @@ import { createSigner } from '../../../gateway/files.ts';
 import { buildGateway, type Gateway } from '../../../gateway/server.ts';
 import { buildSources } from '../../../gateway/sources.ts';
 import { Audit, AuditStore, AuditWriter } from '../../../gateway/audit/index.ts';
-import type { AuditEvent } from '../../../gateway/audit/event.ts';
+import type { AuditRecord } from '../../../gateway/audit/event.ts';
 import type { RunningSimulators } from '../../../sources/demo/simulators.ts';
 import { demoMapping } from '../../../sources/mapping.ts';
 import { testWorld } from '../../helpers/world.ts';
@@ -43,7 +43,7 @@ export async function startAuditStack(sims: RunningSimulators, backend: Backend,
   const store = new AuditStore(backend.store);
   await store.open();
   const stack = {} as AuditStack;
-  const sink = { append: (events: readonly AuditEvent[]) => (stack.storeDown ? Promise.reject(new Error('connect ECONNREFUSED (test)')) : store.append(events)) };
+  const sink = { append: (records: readonly AuditRecord[]) => (stack.storeDown ? Promise.reject(new Error('connect ECONNREFUSED (test)')) : store.append(records)) };
   const writer = new AuditWriter(sink, { bufferMax: opts.bufferMax ?? 10_000, batchMs: opts.batchMs ?? 50, batchSize: opts.batchSize ?? 200, log, maxBackoffMs: 50 });
   const audit = new Audit({ store, writer });
   const server: Server = createServer();

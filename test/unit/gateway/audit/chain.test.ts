@@ -1,38 +1,60 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonical, GENESIS, hashEvent, link, verifyChain } from '../../../../gateway/audit/chain.ts';
-import { blankEvent, type StoredEvent } from '../../../../gateway/audit/event.ts';
+import { createHash } from 'node:crypto';
+import { canonical, canonicalV1, GENESIS, hashRecord, link, verifyChain } from '../../../../gateway/audit/chain.ts';
+import { blankRecord, type AuditObject, type StoredRecord } from '../../../../gateway/audit/event.ts';
 
-const events = Array.from({ length: 5 }, (_, i) => ({ ...blankEvent(`e${i}`, `2026-11-22T10:00:0${i}.000Z`, 'view'), email: 'anna@northwind.example', objectId: `o${i}` }));
-async function* rows(list: StoredEvent[]) {
+const obj = (id: string, over: Partial<AuditObject> = {}): AuditObject => ({ id, type: 'Asset', system: 'ICONIK', nativeId: `n-${id}`, version: '2026-10-01T10:00:00.000Z', campaign: 'CMP-1', ...over });
+const records = Array.from({ length: 5 }, (_, i) => ({
+  ...blankRecord(`r${i}`, `2026-11-22T10:00:0${i}.000Z`, 'view'), email: 'anna@northwind.example', objects: [obj(`o${i}`), obj(`p${i}`, { campaign: 'CMP-2' })],
+}));
+async function* rows(list: (StoredRecord & { campaigns?: string[] })[]) {
   yield* list;
 }
 
-test('the canonical form covers every field, the position and the previous hash', () => {
-  const e = events[0] as StoredEvent;
-  const base = canonical(e, 1, GENESIS);
-  assert.notEqual(canonical({ ...e, ip: '10.0.0.1' }, 1, GENESIS), base);
-  assert.notEqual(canonical(e, 2, GENESIS), base);
-  assert.notEqual(canonical(e, 1, 'f'.repeat(64)), base);
-  assert.match(hashEvent(e, 1, GENESIS), /^[0-9a-f]{64}$/);
+test('the canonical form covers every field, every object, the position and the previous hash', () => {
+  const r = records[0] as (typeof records)[number];
+  const base = canonical(r, 1, GENESIS);
+  assert.notEqual(canonical({ ...r, ip: '10.0.0.1' }, 1, GENESIS), base);
+  assert.notEqual(canonical({ ...r, objects: [obj('o0', { version: '3' }), obj('p0', { campaign: 'CMP-2' })] }, 1, GENESIS), base, 'an object\'s version');
+  assert.notEqual(canonical({ ...r, objects: [...r.objects].reverse() }, 1, GENESIS), base, 'the order of the objects');
+  assert.notEqual(canonical({ ...r, objects: r.objects.slice(1) }, 1, GENESIS), base, 'an object left out');
+  assert.notEqual(canonical(r, 2, GENESIS), base);
+  assert.notEqual(canonical(r, 1, 'f'.repeat(64)), base);
+  assert.match(hashRecord(r, 1, GENESIS), /^[0-9a-f]{64}$/);
 });
 
-test('a linked chain verifies, and continues from a tail', async () => {
-  const first = link(events.slice(0, 3), null);
-  const rest = link(events.slice(3), { seq: 3, hash: (first[2] as StoredEvent).hash });
-  assert.deepEqual(await verifyChain(rows([...first, ...rest])), { ok: true, count: 5 });
-  assert.deepEqual(await verifyChain(rows([])), { ok: true, count: 0 });
+test('the first schema\'s single events keep their own form (carried over with their hashes)', () => {
+  const r = { ...blankRecord('e1', '2026-11-20T10:00:00.000Z', 'download'), email: 'a@b.example', rendition: 'ORIGINAL', objects: [obj('o1')] };
+  const old = JSON.stringify([1, 7, 'e1', '2026-11-20T10:00:00.000Z', 'download', null, 'a@b.example', null, null, null, 'o1', 'Asset', 'ICONIK', 'n-o1', '2026-10-01T10:00:00.000Z', 'ORIGINAL', 'CMP-1', null, null, GENESIS]);
+  assert.equal(canonicalV1(r, 7, GENESIS), old);
+  assert.equal(hashRecord(r, 7, GENESIS, 1), createHash('sha256').update(old).digest('hex'));
+});
+
+test('a linked chain verifies, and continues from a tail; events are counted per object', async () => {
+  const first = link(records.slice(0, 3), null);
+  const rest = link(records.slice(3), { seq: 3, hash: (first[2] as StoredRecord).hash });
+  assert.deepEqual(await verifyChain(rows([...first, ...rest])), { ok: true, count: 5, events: 10 });
+  assert.deepEqual(await verifyChain(rows([])), { ok: true, count: 0, events: 0 });
+  const gap = link([{ ...blankRecord('g', '2026-11-22T10:00:00.000Z', 'gap'), detail: '{"dropped":3}' }], null);
+  assert.deepEqual(await verifyChain(rows(gap)), { ok: true, count: 1, events: 1 }, 'a record without objects is one event');
 });
 
 test('each kind of tampering is named at the first row that does not fit', async () => {
-  const chain = link(events, null);
+  const chain = link(records, null);
   const edited = chain.map((e, i) => (i === 2 ? { ...e, email: 'mallory@example.com' } : e));
-  assert.deepEqual(await verifyChain(rows(edited)), { ok: false, count: 2, break: { eventId: 'e2', seq: 3, field: 'hash', expected: hashEvent(edited[2] as StoredEvent, 3, (chain[1] as StoredEvent).hash), actual: (chain[2] as StoredEvent).hash } });
+  assert.deepEqual(await verifyChain(rows(edited)), { ok: false, count: 2, events: 4, break: { recordId: 'r2', seq: 3, field: 'hash', expected: hashRecord(edited[2] as StoredRecord, 3, (chain[1] as StoredRecord).hash), actual: (chain[2] as StoredRecord).hash } });
+  const objectEdited = chain.map((e, i) => (i === 1 ? { ...e, objects: [obj('o1', { version: 'forged' }), ...e.objects.slice(1)] } : e));
+  const o = await verifyChain(rows(objectEdited));
+  assert.ok(!o.ok && o.break.field === 'hash' && o.break.recordId === 'r1');
   const deleted = chain.filter((_, i) => i !== 1);
   const d = await verifyChain(rows(deleted));
-  assert.ok(!d.ok && d.break.field === 'seq' && d.break.eventId === 'e2' && d.break.expected === '2' && d.break.actual === '3');
+  assert.ok(!d.ok && d.break.field === 'seq' && d.break.recordId === 'r2' && d.break.expected === '2' && d.break.actual === '3');
   // Re-hashing an edited row to hide it breaks the next row's link instead.
-  const rehashed = chain.map((e, i) => (i === 2 ? { ...e, email: 'mallory@example.com', hash: hashEvent({ ...e, email: 'mallory@example.com' }, 3, e.prevHash) } : e));
+  const rehashed = chain.map((e, i) => (i === 2 ? { ...e, email: 'mallory@example.com', hash: hashRecord({ ...e, email: 'mallory@example.com' }, 3, e.prevHash) } : e));
   const r = await verifyChain(rows(rehashed));
-  assert.ok(!r.ok && r.break.field === 'prevHash' && r.break.eventId === 'e3');
+  assert.ok(!r.ok && r.break.field === 'prevHash' && r.break.recordId === 'r3');
+  // A row taken out of its campaign's index (filters would no longer find it).
+  const unindexed = chain.map((e, i) => ({ ...e, campaigns: i === 4 ? ['CMP-1'] : ['CMP-2', 'CMP-1'] }));
+  assert.deepEqual(await verifyChain(rows(unindexed)), { ok: false, count: 4, events: 8, break: { recordId: 'r4', seq: 5, field: 'campaigns', expected: 'CMP-1,CMP-2', actual: 'CMP-1' } });
 });

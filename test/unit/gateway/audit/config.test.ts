@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../../../../gateway/config.ts';
 
 test('auditing is on by default, on PGlite in the data directory', () => {
   const c = loadConfig({ ATRIUM_DATA_DIR: '/tmp/atrium-x' });
-  assert.deepEqual(c.audit, { enabled: true, schema: 'public', dir: resolve('/tmp/atrium-x/audit'), bufferMax: 10_000, batchMs: 200, batchSize: 500, shutdownMs: 30_000 });
+  assert.deepEqual(c.audit, { enabled: true, schema: 'public', dir: resolve('/tmp/atrium-x/audit'), bufferMax: 100_000, batchMs: 200, batchSize: 10_000, shutdownMs: 30_000 });
   assert.equal(c.trustProxy, false);
 });
 
