@@ -53,8 +53,21 @@ export interface AuditRecord extends AuditActor {
   objects: readonly AuditObject[];
 }
 
+/**
+ * A record as the store takes it and the chain hashes it: each object by its canonical
+ * description (`describe` in chain.ts, a JSON array of its fields, made once per object while
+ * the sources cache it), with the campaigns they belong to. Descriptions are what crosses to
+ * the store's thread and what the store looks up in its catalog, so neither thread takes an
+ * object apart per request.
+ */
+export interface SignedRecord extends Omit<AuditRecord, 'objects'> {
+  objects: readonly string[];
+  /** The distinct campaigns of the objects (what the campaign filter finds the record under). */
+  campaigns: readonly string[];
+}
+
 /** A record as stored: its position in the chain and the hashes linking it. */
-export interface StoredRecord extends AuditRecord {
+export interface StoredRecord extends SignedRecord {
   seq: number;
   prevHash: string;
   hash: string;

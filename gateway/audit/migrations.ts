@@ -10,9 +10,10 @@ import type { SqlDb } from './db.ts';
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Tables of a schema, quoted. */
-export function tables(schema: string): { records: string; objects: string; migrations: string; schema: string } {
+export function tables(schema: string): { records: string; sets: string; objects: string; migrations: string; schema: string } {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid audit schema name "${schema}"`);
-  return { schema: `"${schema}"`, records: `"${schema}".audit_records`, objects: `"${schema}".audit_objects`, migrations: `"${schema}".atrium_migrations` };
+  const q = `"${schema}"`;
+  return { schema: q, records: `${q}.audit_records`, sets: `${q}.audit_object_sets`, objects: `${q}.audit_objects`, migrations: `${q}.atrium_migrations` };
 }
 
 /** The append-only triggers of a table (its own function refuses UPDATE, DELETE and TRUNCATE). */
@@ -79,15 +80,17 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // One row per response instead of one per object: a response of a hundred objects costs
-    // one row, one hash and a few bytes per object. Objects are described once, in
-    // audit_objects, and records list their keys in order. The first schema's events are
+    // One row per response instead of one per object. Objects are described once, in
+    // audit_objects; the ordered list of objects a response handed out is stored once, in
+    // audit_object_sets (a page read a thousand times is one set), and a record names its
+    // set. So a response of a hundred objects costs one narrow row and one hash, however
+    // many objects it holds, and only a new page costs more. The first schema's events are
     // carried over unchanged, hashes included (format 1); audit_events is no longer written.
     version: 2,
-    name: 'audit_records and audit_objects: one chained row per response',
+    name: 'audit_records, audit_object_sets and audit_objects: one chained row per response',
     sql: (s) => `
       CREATE TABLE "${s}".audit_objects (
-        key         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        key         integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         object_id   text,
         object_type text,
         system      text,
@@ -96,8 +99,20 @@ export const MIGRATIONS: readonly Migration[] = [
         campaign    text,
         UNIQUE NULLS NOT DISTINCT (object_id, object_type, system, native_id, version, campaign)
       );
-      CREATE INDEX audit_objects_campaign ON "${s}".audit_objects (campaign);
       ${appendOnly(s, 'audit_objects')}
+      CREATE TABLE "${s}".audit_object_sets (
+        key         integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        -- sha256 of the keys, comma-separated, in order: the same set is stored once.
+        digest      text NOT NULL UNIQUE,
+        object_keys integer[] NOT NULL,
+        campaigns   text[] NOT NULL
+      );
+      -- A set's keys are a few kilobytes: stored out of line uncompressed, since compressing
+      -- them costs PGlite (WASM) several times the rest of the insert.
+      ALTER TABLE "${s}".audit_object_sets ALTER COLUMN object_keys SET STORAGE EXTERNAL, ALTER COLUMN campaigns SET STORAGE EXTERNAL;
+      CREATE INDEX audit_object_sets_objects ON "${s}".audit_object_sets USING gin (object_keys);
+      CREATE INDEX audit_object_sets_campaigns ON "${s}".audit_object_sets USING gin (campaigns);
+      ${appendOnly(s, 'audit_object_sets')}
       CREATE TABLE "${s}".audit_records (
         seq          bigint PRIMARY KEY,
         id           text NOT NULL UNIQUE,
@@ -111,35 +126,34 @@ export const MIGRATIONS: readonly Migration[] = [
         request_id   text,
         rendition    text,
         detail       text,
-        object_keys  bigint[] NOT NULL,
-        campaigns    text[] NOT NULL,
+        -- The objects handed out, in order; null when none (a gap marker).
+        set_key      integer REFERENCES "${s}".audit_object_sets (key),
         format       smallint NOT NULL,
         prev_hash    text NOT NULL,
         hash         text NOT NULL
       );
-      -- A response's keys are a few kilobytes: stored out of line uncompressed, since compressing
-      -- them on every insert costs PGlite (WASM) several times the rest of the insert.
-      ALTER TABLE "${s}".audit_records ALTER COLUMN object_keys SET STORAGE EXTERNAL, ALTER COLUMN campaigns SET STORAGE EXTERNAL;
+      CREATE INDEX audit_records_set ON "${s}".audit_records (set_key, seq);
       CREATE INDEX audit_records_email ON "${s}".audit_records (lower(email), seq);
       CREATE INDEX audit_records_principal ON "${s}".audit_records (principal_id, seq);
       CREATE INDEX audit_records_org ON "${s}".audit_records (org, seq);
       CREATE INDEX audit_records_action_at ON "${s}".audit_records (action, at);
       CREATE INDEX audit_records_at ON "${s}".audit_records (at);
-      CREATE INDEX audit_records_objects ON "${s}".audit_records USING gin (object_keys);
-      CREATE INDEX audit_records_campaigns ON "${s}".audit_records USING gin (campaigns);
       ${appendOnly(s, 'audit_records')}
       INSERT INTO "${s}".audit_objects (object_id, object_type, system, native_id, version, campaign)
         SELECT DISTINCT object_id, object_type, system, native_id, version, campaign FROM "${s}".audit_events
         WHERE num_nonnulls(object_id, object_type, system, native_id, version, campaign) > 0;
+      INSERT INTO "${s}".audit_object_sets (digest, object_keys, campaigns)
+        SELECT encode(sha256(convert_to(o.key::text, 'UTF8')), 'hex'), ARRAY[o.key],
+          CASE WHEN coalesce(o.campaign, '') = '' THEN '{}'::text[] ELSE ARRAY[o.campaign] END
+        FROM "${s}".audit_objects o ORDER BY o.key;
       INSERT INTO "${s}".audit_records
         SELECT e.seq, e.id, e.at, e.action, e.principal_id, e.email, e.org, e.ip, e.user_agent, e.request_id, e.rendition, e.detail,
-          CASE WHEN o.key IS NULL THEN '{}'::bigint[] ELSE ARRAY[o.key] END,
-          CASE WHEN coalesce(e.campaign, '') = '' THEN '{}'::text[] ELSE ARRAY[e.campaign] END,
-          1, e.prev_hash, e.hash
+          st.key, 1, e.prev_hash, e.hash
         FROM "${s}".audit_events e
         LEFT JOIN "${s}".audit_objects o ON (o.object_id, o.object_type, o.system, o.native_id, o.version, o.campaign)
           IS NOT DISTINCT FROM (e.object_id, e.object_type, e.system, e.native_id, e.version, e.campaign)
           AND num_nonnulls(e.object_id, e.object_type, e.system, e.native_id, e.version, e.campaign) > 0
+        LEFT JOIN "${s}".audit_object_sets st ON st.object_keys = ARRAY[o.key]
         ORDER BY e.seq;
     `,
   },

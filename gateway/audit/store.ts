@@ -7,17 +7,18 @@
  * The database is opened lazily and re-tried: a PostgreSQL that is down at start-up or goes
  * away later makes calls reject (the writer buffers and retries); it never stops the gateway.
  */
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { campaignsOf, link } from './chain.ts';
+import { link, sign, undescribe } from './chain.ts';
 import { openPglite, openPostgres, type SqlDb, type SqlRunner } from './db.ts';
-import type { AccessAction, AuditFilter, AuditObject, AuditRecord, EventPosition, StoredEvent, StoredRecord } from './event.ts';
+import type { AccessAction, AuditFilter, AuditRecord, EventPosition, SignedRecord, StoredEvent, StoredRecord } from './event.ts';
 import { migrate, tables } from './migrations.ts';
 
 const RECORD_COLUMNS = [
   'seq', 'id', 'at', 'action', 'principal_id', 'email', 'org', 'ip', 'user_agent', 'request_id', 'rendition', 'detail',
-  'object_keys', 'campaigns', 'format', 'prev_hash', 'hash',
+  'set_key', 'format', 'prev_hash', 'hash',
 ] as const;
-const COLUMN_TYPES: Record<string, string> = { seq: 'bigint', at: 'timestamptz', object_keys: 'bigint[]', campaigns: 'text[]', format: 'smallint' };
+const COLUMN_TYPES: Record<string, string> = { seq: 'bigint', at: 'timestamptz', set_key: 'integer', format: 'smallint' };
 /** Column types of the records table, for jsonb_to_recordset (must follow RECORD_COLUMNS). */
 const RECORD_TYPES = RECORD_COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c] ?? 'text'}`).join(', ');
 const OBJECT_COLUMNS = ['object_id', 'object_type', 'system', 'native_id', 'version', 'campaign'] as const;
@@ -75,26 +76,25 @@ const fromEventRow = (r: EventRow): StoredEvent => {
   };
 };
 
-const fromFullRow = (r: FullRecordRow): StoredRecord & { campaigns: string[] } => {
+const fromFullRow = (r: FullRecordRow): StoredRecord => {
   const objects = (typeof r.objects === 'string' ? JSON.parse(r.objects) : r.objects) as (string | null)[][];
   return {
     seq: Number(r.seq), id: r.id, at: iso(r.at), action: r.action as AccessAction, principalId: r.principal_id, email: r.email, org: r.org,
     ip: r.ip, userAgent: r.user_agent, requestId: r.request_id, rendition: r.rendition, detail: r.detail, format: Number(r.format) === 1 ? 1 : 2,
     prevHash: r.prev_hash, hash: r.hash, campaigns: r.campaigns,
-    objects: objects.map(([id, type, system, nativeId, version, campaign]) => ({ id, type, system, nativeId, version, campaign }) as AuditObject),
+    // The same description `describe` makes: the fields in the same order, as JSON.
+    objects: objects.map((fields) => JSON.stringify(fields)),
   };
 };
-
-/** The key of an object description in the catalog cache (every field, in order). */
-const signature = (o: AuditObject) => JSON.stringify([o.id, o.type, o.system, o.nativeId, o.version, o.campaign]);
 
 
 /** The events of records: each record's objects in order (a record without objects is one event). */
 const EVENTS_FROM = (t: ReturnType<typeof tables>) => `${t.records} r
-  LEFT JOIN LATERAL unnest(r.object_keys) WITH ORDINALITY AS k(key, n) ON true
+  LEFT JOIN ${t.sets} s ON s.key = r.set_key
+  LEFT JOIN LATERAL unnest(s.object_keys) WITH ORDINALITY AS k(key, n) ON true
   LEFT JOIN ${t.objects} o ON o.key = k.key`;
 const EVENT_COLUMNS = `r.seq, r.id, r.at, r.action, r.principal_id, r.email, r.org, r.ip, r.user_agent, r.request_id, r.rendition, r.detail,
-  r.format, r.prev_hash, r.hash, cardinality(r.object_keys) AS size, coalesce(k.n, 1) AS n,
+  r.format, r.prev_hash, r.hash, coalesce(cardinality(s.object_keys), 0) AS size, coalesce(k.n, 1) AS n,
   o.object_id, o.object_type, o.system, o.native_id, o.version, o.campaign`;
 
 /** WHERE clause and parameters of a filter over EVENTS_FROM (parameters numbered from `first`). */
@@ -107,9 +107,9 @@ function where(t: ReturnType<typeof tables>, f: AuditFilter, first = 1): { sql: 
   };
   if (f.user) add((n) => `(lower(r.email) = lower(${n}) OR r.principal_id = ${n})`, f.user);
   if (f.company) add((n) => `r.org = ${n}`, f.company);
-  // The record's index narrows to the rows holding the object (any of its versions), then the object itself.
-  if (f.object) add((n) => `r.object_keys && ARRAY(SELECT key FROM ${t.objects} WHERE object_id = ${n}) AND o.object_id = ${n}`, f.object);
-  if (f.campaign) add((n) => `r.campaigns @> ARRAY[${n}::text] AND o.campaign = ${n}`, f.campaign);
+  // The indexes narrow to the sets holding the object (any of its versions) or campaign, then to their records, then to the object itself.
+  if (f.object) add((n) => `r.set_key = ANY(ARRAY(SELECT key FROM ${t.sets} WHERE object_keys && ARRAY(SELECT key FROM ${t.objects} WHERE object_id = ${n}))) AND o.object_id = ${n}`, f.object);
+  if (f.campaign) add((n) => `r.set_key = ANY(ARRAY(SELECT key FROM ${t.sets} WHERE campaigns @> ARRAY[${n}::text])) AND o.campaign = ${n}`, f.campaign);
   if (f.action) add((n) => `r.action = ${n}`, f.action);
   if (f.from) add((n) => `r.at >= ${n}`, f.from);
   if (f.to) add((n) => `r.at < ${n}`, f.to);
@@ -170,6 +170,8 @@ export class AuditStore implements AuditStorePort {
   private closed = false;
   /** Catalog keys of object descriptions already stored (descriptions never change, so neither do keys). */
   private readonly keys = new LRUCache<string, number>({ max: 200_000 });
+  /** Keys of object sets already stored, by digest. */
+  private readonly sets = new LRUCache<string, number>({ max: 50_000 });
 
   constructor(private readonly opts: StoreOptions = {}) {
     this.t = tables(opts.schema ?? 'public');
@@ -218,10 +220,16 @@ export class AuditStore implements AuditStorePort {
    * retried batch whose first commit did land) are skipped, so a batch is never written twice.
    * Returns how many events the written records hold.
    */
-  async append(records: readonly AuditRecord[]): Promise<number> {
+  append(records: readonly AuditRecord[]): Promise<number> {
+    return this.appendSigned(records.map(sign));
+  }
+
+  /** `append`, for records whose objects are already described (the gateway's thread does it; see SignedRecord). */
+  async appendSigned(records: readonly SignedRecord[]): Promise<number> {
     if (records.length === 0) return 0;
     const db = await this.open();
     const learned = new Map<string, number>();
+    const learnedSets = new Map<string, number>();
     const written = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`atrium.audit:${this.t.records}`]);
       // What this batch finds: ids already stored (a retried batch) and the chain's tail, in one round trip.
@@ -234,6 +242,7 @@ export class AuditStore implements AuditStorePort {
       const fresh = records.filter((r) => !known.has(r.id));
       if (fresh.length === 0) return 0;
       const keys = await this.objectKeys(tx, fresh, learned);
+      const sets = await this.setKeys(tx, fresh, keys, learnedSets);
       const tail = head?.seq != null && head.hash ? { seq: Number(head.seq), hash: head.hash } : null;
       const linked = link(fresh, tail);
       // One JSON parameter per batch: the database parses it natively, where binding every
@@ -241,7 +250,7 @@ export class AuditStore implements AuditStorePort {
       const json = JSON.stringify(linked.map((r, i) => ({
         seq: r.seq, id: r.id, at: r.at, action: r.action, principal_id: r.principalId, email: r.email, org: r.org, ip: r.ip,
         user_agent: r.userAgent, request_id: r.requestId, rendition: r.rendition, detail: r.detail,
-        object_keys: keys[i], campaigns: campaignsOf(r), format: 2, prev_hash: r.prevHash, hash: r.hash,
+        set_key: sets[i], format: 2, prev_hash: r.prevHash, hash: r.hash,
       })));
       const cols = RECORD_COLUMNS.join(', ');
       await tx.query(`INSERT INTO ${this.t.records} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPES})`, [json]);
@@ -249,7 +258,39 @@ export class AuditStore implements AuditStorePort {
     });
     // Keys are remembered once committed (a rolled-back catalog row never existed).
     for (const [sig, key] of learned) this.keys.set(sig, key);
+    for (const [digest, key] of learnedSets) this.sets.set(digest, key);
     return written;
+  }
+
+  /**
+   * The set key of each record's object list (null for none): from the cache, else looked up,
+   * adding the sets the table lacks. A page read again and again is one set.
+   */
+  private async setKeys(tx: SqlRunner, records: readonly SignedRecord[], keys: number[][], learned: Map<string, number>): Promise<(number | null)[]> {
+    const digests = keys.map((list) => (list.length ? createHash('sha256').update(list.join(',')).digest('hex') : null));
+    const found = new Map<string, number>();
+    const missing = new Map<string, { object_keys: number[]; campaigns: readonly string[] }>();
+    digests.forEach((d, i) => {
+      if (d === null || found.has(d) || missing.has(d)) return;
+      const key = this.sets.get(d);
+      if (key !== undefined) found.set(d, key);
+      else missing.set(d, { object_keys: keys[i] as number[], campaigns: (records[i] as SignedRecord).campaigns });
+    });
+    if (missing.size) {
+      const json = JSON.stringify([...missing].map(([digest, v]) => ({ digest, ...v })));
+      await tx.query(`INSERT INTO ${this.t.sets} (digest, object_keys, campaigns) SELECT digest, object_keys, campaigns FROM jsonb_to_recordset($1::jsonb) AS x(digest text, object_keys integer[], campaigns text[]) ON CONFLICT (digest) DO NOTHING`, [json]);
+      const rows = (await tx.query<{ key: number | string; digest: string }>(`SELECT key, digest FROM ${this.t.sets} WHERE digest = ANY($1::text[])`, [[...missing.keys()]])).rows;
+      for (const r of rows) {
+        found.set(r.digest, Number(r.key));
+        learned.set(r.digest, Number(r.key));
+      }
+    }
+    return digests.map((d) => {
+      if (d === null) return null;
+      const key = found.get(d);
+      if (key === undefined) throw new Error('audit object sets: a set was neither added nor found');
+      return key;
+    });
   }
 
   /**
@@ -257,20 +298,20 @@ export class AuditStore implements AuditStorePort {
    * descriptions the catalog lacks. Objects are read again and again, so in the steady state a
    * record costs its row and a key per object, not a description per object.
    */
-  private async objectKeys(tx: SqlRunner, records: readonly AuditRecord[], learned: Map<string, number>): Promise<number[][]> {
-    const sigs = records.map((r) => r.objects.map(signature));
+  private async objectKeys(tx: SqlRunner, records: readonly SignedRecord[], learned: Map<string, number>): Promise<number[][]> {
     const keys = new Map<string, number>();
-    const missing = new Map<string, AuditObject>();
-    records.forEach((r, i) => r.objects.forEach((o, j) => {
-      const sig = (sigs[i] as string[])[j] as string;
-      if (keys.has(sig) || missing.has(sig)) return;
-      const key = this.keys.get(sig);
-      if (key !== undefined) keys.set(sig, key);
-      else missing.set(sig, o);
-    }));
-    const resolved = () => sigs.map((list) => list.map((sig) => keys.get(sig) as number));
+    const missing = new Set<string>();
+    for (const r of records) {
+      for (const sig of r.objects) {
+        if (keys.has(sig) || missing.has(sig)) continue;
+        const key = this.keys.get(sig);
+        if (key !== undefined) keys.set(sig, key);
+        else missing.add(sig);
+      }
+    }
+    const resolved = () => records.map((r) => r.objects.map((sig) => keys.get(sig) as number));
     if (missing.size === 0) return resolved();
-    const json = JSON.stringify([...missing.values()].map((o) => ({ object_id: o.id, object_type: o.type, system: o.system, native_id: o.nativeId, version: o.version, campaign: o.campaign })));
+    const json = JSON.stringify([...missing].map(undescribe).map((o) => ({ object_id: o.id, object_type: o.type, system: o.system, native_id: o.nativeId, version: o.version, campaign: o.campaign })));
     const cols = OBJECT_COLUMNS.join(', ');
     await tx.query(`INSERT INTO ${this.t.objects} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS x(${OBJECT_TYPES}) ON CONFLICT DO NOTHING`, [json]);
     const found = (await tx.query<ObjectColumns & { key: number | string }>(
@@ -283,7 +324,7 @@ export class AuditStore implements AuditStorePort {
       keys.set(sig, Number(f.key));
       learned.set(sig, Number(f.key));
     }
-    for (const sig of missing.keys()) if (!keys.has(sig)) throw new Error('audit object catalog: a description was neither added nor found');
+    for (const sig of missing) if (!keys.has(sig)) throw new Error('audit object catalog: a description was neither added nor found');
     return resolved();
   }
 
@@ -322,15 +363,15 @@ export class AuditStore implements AuditStorePort {
   }
 
   /** Records with their objects, oldest first, `batch` at a time: what `audit:verify` checks. */
-  async *records(batch = 500): AsyncGenerator<StoredRecord & { campaigns: string[] }> {
+  async *records(batch = 500): AsyncGenerator<StoredRecord> {
     const db = await this.open();
     const cols = OBJECT_COLUMNS.map((c) => `o.${c}`).join(', ');
     let after = 0;
     for (;;) {
       const rows = (await db.query<FullRecordRow>(
-        `SELECT r.*, (SELECT coalesce(json_agg(json_build_array(${cols}) ORDER BY k.n), '[]'::json)
-            FROM unnest(r.object_keys) WITH ORDINALITY AS k(key, n) JOIN ${this.t.objects} o ON o.key = k.key) AS objects
-          FROM ${this.t.records} r WHERE r.seq > $1 ORDER BY r.seq LIMIT $2`, [after, batch],
+        `SELECT r.*, coalesce(s.campaigns, '{}'::text[]) AS campaigns, (SELECT coalesce(json_agg(json_build_array(${cols}) ORDER BY k.n), '[]'::json)
+            FROM unnest(s.object_keys) WITH ORDINALITY AS k(key, n) JOIN ${this.t.objects} o ON o.key = k.key) AS objects
+          FROM ${this.t.records} r LEFT JOIN ${this.t.sets} s ON s.key = r.set_key WHERE r.seq > $1 ORDER BY r.seq LIMIT $2`, [after, batch],
       )).rows;
       for (const r of rows) yield fromFullRow(r);
       if (rows.length < batch) return;
@@ -347,7 +388,8 @@ export class AuditStore implements AuditStorePort {
   async downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]> {
     const db = await this.open();
     const rows = (await db.query<{ org: string | null; n: number | string }>(
-      `SELECT org, sum(greatest(cardinality(object_keys), 1)) AS n FROM ${this.t.records} WHERE action = 'download' AND at >= $1 GROUP BY org ORDER BY n DESC, org`, [from],
+      `SELECT r.org, sum(greatest(coalesce(cardinality(s.object_keys), 0), 1)) AS n FROM ${this.t.records} r LEFT JOIN ${this.t.sets} s ON s.key = r.set_key
+        WHERE r.action = 'download' AND r.at >= $1 GROUP BY r.org ORDER BY n DESC, r.org`, [from],
     )).rows;
     return rows.map((r) => ({ company: r.org, count: Number(r.n) }));
   }

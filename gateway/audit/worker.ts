@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditStore, type StoreOptions } from './store.ts';
 
-export type StoreMethod = 'open' | 'exists' | 'append' | 'list' | 'count' | 'pageAfter' | 'forObject' | 'downloadsByCompany' | 'ping' | 'close';
+export type StoreMethod = 'open' | 'exists' | 'append' | 'appendSigned' | 'list' | 'count' | 'pageAfter' | 'forObject' | 'downloadsByCompany' | 'ping' | 'close';
 export interface Call { id: number; method: StoreMethod; args: unknown[] }
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string } | { log: string };
 

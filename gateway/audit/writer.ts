@@ -135,17 +135,21 @@ export class AuditWriter {
     return { batch: this.buf.splice(0, n), events };
   }
 
-  private tick(): Promise<void> {
+  private tick(all = false): Promise<void> {
     if (this.running || this.now() < this.retryAt || (this.buf.length === 0 && !this.gap)) return this.running ?? Promise.resolve();
-    this.running = this.drain().finally(() => {
+    this.running = this.drain(all).finally(() => {
       this.running = null;
     });
     return this.running;
   }
 
-  /** Write batches until the buffer is empty or a write fails. */
-  private async drain(): Promise<void> {
-    while (this.buf.length > 0 || this.gap) {
+  /**
+   * Write a batch, then more while full batches are waiting (or, with `all`, until the buffer is
+   * empty), stopping at a failed write. A partial batch waits for the next tick: writing each
+   * trickle as it arrives would pay a transaction per handful of records.
+   */
+  private async drain(all: boolean): Promise<void> {
+    for (let first = true; (this.buf.length > 0 || this.gap) && (first || all || this.bufEvents >= this.opts.batchSize); first = false) {
       const gap = this.gap;
       this.gap = null;
       const { batch, events } = this.take();
@@ -190,7 +194,7 @@ export class AuditWriter {
     await Promise.all([...this.pending]);
     if (this.running) await this.running;
     this.retryAt = 0;
-    await this.tick();
+    await this.tick(true);
     if (this.failing) throw new Error(`audit store unreachable: ${this.failing}`);
   }
 

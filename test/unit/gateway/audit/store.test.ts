@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AuditStore } from '../../../../gateway/audit/store.ts';
 import { migrate, MIGRATIONS } from '../../../../gateway/audit/migrations.ts';
-import { hashRecord, verifyChain, GENESIS } from '../../../../gateway/audit/chain.ts';
+import { hashRecord, sign, verifyChain, GENESIS } from '../../../../gateway/audit/chain.ts';
 import { blankRecord, type AuditObject, type AuditRecord } from '../../../../gateway/audit/event.ts';
 import { pgliteBackend, postgresBackend, postgresReachable, type Backend } from '../../../integration/audit/backends.ts';
 
@@ -77,16 +77,20 @@ const suite = (name: Backend['name'], make: () => Promise<Backend> | Backend, sk
     const db = await store.open();
     const catalog = (await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${b.table.replace('audit_records', 'audit_objects')}`)).rows[0]?.n;
     assert.equal(Number(catalog), 3);
-    assert.deepEqual(await verifyChain(store.records(2)), { ok: true, count: 7, events: 10 });
+    const sets = (await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${b.table.replace('audit_records', 'audit_object_sets')}`)).rows[0]?.n;
+    assert.equal(Number(sets), 4, 'one set per distinct ordered list: [DOC] (from the first appends), the response of three, [DOC, ASSET], [ASSET]');
+    assert.equal(await store.append([ev({ objects: [DOC, ASSET] })]), 2);
+    assert.equal(Number((await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${b.table.replace('audit_records', 'audit_object_sets')}`)).rows[0]?.n), 4, 'a list seen before is not stored again');
+    assert.deepEqual(await verifyChain(store.records(2)), { ok: true, count: 8, events: 12 });
   });
 
   test('filters, counts and pages newest first', async () => {
-    assert.equal(await store.count({ user: 'ANNA@northwind.example' }), 6);
+    assert.equal(await store.count({ user: 'ANNA@northwind.example' }), 8);
     assert.equal(await store.count({ action: 'download' }), 1);
-    assert.equal(await store.count({ company: 'ACC-1001', campaign: 'CMP-1', object: 'RG9jdW1lbnQ6MTIz' }), 5);
+    assert.equal(await store.count({ company: 'ACC-1001', campaign: 'CMP-1', object: 'RG9jdW1lbnQ6MTIz' }), 6);
     assert.equal(await store.count({ from: new Date(Date.now() + 60_000).toISOString() }), 0);
     const p1 = await store.list({ company: 'ACC-1001' }, 3);
-    assert.deepEqual(p1.items.map((e) => [e.seq, e.n]), [[7, 1], [6, 2], [6, 1]]);
+    assert.deepEqual(p1.items.map((e) => [e.seq, e.n]), [[8, 2], [8, 1], [7, 1]]);
     assert.equal(p1.hasNext, true);
     const p2 = await store.list({ company: 'ACC-1001' }, 3, { seq: 3, n: 1 });
     assert.deepEqual(p2.items.map((e) => e.seq), [2, 1]);
@@ -94,7 +98,7 @@ const suite = (name: Backend['name'], make: () => Promise<Backend> | Backend, sk
     assert.deepEqual(await store.downloadsByCompany(new Date(Date.now() - 60_000).toISOString()), [{ company: 'ACC-1001', count: 1 }]);
   });
 
-  test('the database refuses updates, deletes and truncation, of records and of the object catalog', async () => {
+  test('the database refuses updates, deletes and truncation, of records, object sets and the object catalog', async () => {
     const db = await store.open();
     const objects = b.table.replace('audit_records', 'audit_objects');
     await assert.rejects(db.query(`UPDATE ${b.table} SET email = 'x' WHERE seq = 1`), /append-only/);
@@ -103,7 +107,10 @@ const suite = (name: Backend['name'], make: () => Promise<Backend> | Backend, sk
     await assert.rejects(db.query(`UPDATE ${objects} SET version = 'x'`), /append-only/);
     await assert.rejects(db.query(`DELETE FROM ${objects}`), /append-only/);
     await assert.rejects(db.exec(`TRUNCATE ${objects}`), /append-only/);
-    assert.equal(await store.count(), 10);
+    const sets = b.table.replace('audit_records', 'audit_object_sets');
+    await assert.rejects(db.query(`UPDATE ${sets} SET object_keys = '{}'`), /append-only/);
+    await assert.rejects(db.query(`DELETE FROM ${sets}`), /append-only/);
+    assert.equal(await store.count(), 12);
   });
 
   test('two gateway processes on one database still make one linear chain', async () => {
@@ -148,7 +155,7 @@ const suite = (name: Backend['name'], make: () => Promise<Backend> | Backend, sk
       const old = [ev({ objects: [DOC] }), ev({ action: 'download', rendition: 'ORIGINAL', objects: [ASSET] }), { ...ev({ action: 'gap', detail: '{"dropped":2}' }), email: null, org: null, objects: [] }];
       let prev = GENESIS;
       for (const [i, r] of old.entries()) {
-        const hash = hashRecord(r, i + 1, prev, 1);
+        const hash = hashRecord(sign(r), i + 1, prev, 1);
         const o = r.objects[0];
         await db.query(
           `INSERT INTO "${schema}".audit_events (seq, id, at, action, principal_id, email, org, ip, user_agent, object_id, object_type, system, native_id, version, rendition, campaign, request_id, detail, prev_hash, hash)
