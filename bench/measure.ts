@@ -51,6 +51,20 @@ export async function once(url: string, body: GraphQLBody, headers: Record<strin
   }
 }
 
+/** Atrium's audit counters from /metrics, or null for a system without them (auditing off, peers). */
+export async function auditCounters(graphqlUrl: string): Promise<{ written: number; dropped: number } | null> {
+  try {
+    const res = await fetch(new URL('/metrics', graphqlUrl));
+    if (!res.ok) return null;
+    const text = await res.text();
+    if (!/^atrium_audit_ok /m.test(text)) return null;
+    const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+    return { written: value(/^atrium_audit_events_total\{outcome="written"\} (\d+)/m), dropped: value(/^atrium_audit_dropped (\d+)/m) };
+  } catch {
+    return null;
+  }
+}
+
 /** Fixed-duration load of one scenario; a failing check request makes an error row instead. */
 export async function measureLoad(s: Scenario, t: Target, child: Child<{ url: string }>, durationMs: number, label = s.title): Promise<Row> {
   const request = s.request[t.system];
@@ -67,12 +81,17 @@ export async function measureLoad(s: Scenario, t: Target, child: Child<{ url: st
   if (failure) return emptyRow(s, t, 'error', failure.slice(0, 160), label);
   await resetAll(t.roots);
   const before = await snapshot(t.roots);
+  const auditBefore = await auditCounters(child.info.url);
   child.resetPeak();
   const load = await runLoad({ url: child.info.url, concurrency: s.concurrency, durationMs, graceMs: t.settleMs, body: request, headers: (w) => readerHeaders(t, s.reader(w)) });
   const upstream = upstreamDelta(before, await settle(t.roots, t.settleMs));
   const peak = child.peakRss();
   const sum = summarize(load.latencies, load.errors, load.elapsedMs);
+  // Events are written every AUDIT_BATCH_MS; the settle above outlasts it.
+  const auditAfter = auditBefore ? await auditCounters(child.info.url) : null;
+  const audit = auditBefore && auditAfter ? { written: auditAfter.written - auditBefore.written, dropped: auditAfter.dropped - auditBefore.dropped } : undefined;
   return {
+    ...(audit ? { audit } : {}),
     ...emptyRow(s, t, 'ok', load.errorSamples[0] ?? (firstFailure ? `check request failed first: ${firstFailure.slice(0, 120)}` : ''), label),
     requests: sum.requests, errors: sum.errors, rps: sum.rps, p50: sum.p50, p95: sum.p95, p99: sum.p99,
     upstreamPerRequest: perRequest(upstream, sum.requests + sum.errors), peakRssBytes: peak,

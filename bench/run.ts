@@ -171,17 +171,41 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>): void {
   const coldText = cold.length ? cold.join(', ') : 'n/a';
   const steadyText = check.steady === null ? 'n/a' : check.steady.toFixed(2);
   process.stdout.write(`${pass ? 'PASS' : 'FAIL'}: ${check.name} (${LIST_BUDGET}): cold first requests ${coldText}; steady ${steadyText}\n`);
+  const audit = auditReport(sorted);
   const dir = join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
   const result = {
     startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), quick, latencyMs, plan, systems,
-    machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '' }, check, rows: sorted, table,
+    machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '' }, check, audit, rows: sorted, table,
   };
   const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`results: bench/results/${stamp}.json (and latest.json); total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-  if (!pass) process.exitCode = 1;
+  if (!pass || !audit.pass) process.exitCode = 1;
+}
+
+/**
+ * The audit trail's cost and completeness: per load row, Atrium's req/s over atrium-noaudit's
+ * (measured side by side in this run), and the check that Atrium wrote at least one access
+ * event per request and dropped none while being measured.
+ */
+function auditReport(rows: Row[]): { pass: boolean; ratios: { label: string; ratio: number; written: number; dropped: number }[] } {
+  const audited = rows.filter((r) => r.system === 'atrium' && r.status === 'ok' && r.audit);
+  const ratios: { label: string; ratio: number; written: number; dropped: number }[] = [];
+  let pass = true;
+  for (const r of audited) {
+    const a = r.audit as NonNullable<Row['audit']>;
+    if (a.dropped > 0 || a.written < r.requests) pass = false;
+    const off = rows.find((o) => o.system === 'atrium-noaudit' && o.label === r.label && o.scale === r.scale && o.status === 'ok');
+    if (off?.rps && r.rps !== null) ratios.push({ label: r.label, ratio: r.rps / off.rps, written: a.written, dropped: a.dropped });
+  }
+  if (ratios.length) {
+    process.stdout.write('audit trail, req/s with it over without (same run):\n');
+    for (const x of ratios) process.stdout.write(`  ${x.label.padEnd(62)} ${x.ratio.toFixed(2)}  (${x.written} events written, ${x.dropped} dropped)\n`);
+  }
+  if (audited.length) process.stdout.write(`${pass ? 'PASS' : 'FAIL'}: audit trail complete under load: at least one event written per request and none dropped (${audited.length} measurements)\n`);
+  return { pass, ratios };
 }
 
 await main();

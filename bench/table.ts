@@ -23,6 +23,12 @@ export interface Row {
   /** Upstream requests (all four simulators) per successful client request. */
   upstreamPerRequest: number | null;
   peakRssBytes: number | null;
+  /**
+   * Atrium with auditing on: access events written during the measurement (after it settled)
+   * and dropped (buffer full); the run fails when any is dropped or fewer than one per request
+   * is written, so a fast row can never come from a trail that fell behind.
+   */
+  audit?: { written: number; dropped: number };
 }
 
 const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(1) : v.toFixed(0));

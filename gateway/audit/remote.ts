@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AuditFilter, AuditRecord, EventPosition, StoredEvent } from './event.ts';
 import { sign } from './chain.ts';
-import { streamPages, type AuditStorePort, type EventPage, type StoreOptions } from './store.ts';
+import { streamPages, type AppendOptions, type AuditStorePort, type EventPage, type StoreOptions } from './store.ts';
 import type { Call, Reply, StoreMethod } from './worker.ts';
 
 export class RemoteAuditStore implements AuditStorePort {
@@ -59,7 +59,7 @@ export class RemoteAuditStore implements AuditStorePort {
   open(): Promise<unknown> { return this.call('open'); }
   exists(): Promise<boolean> { return this.call('exists'); }
   /** Objects are described here, on the gateway's thread, where their descriptions are remembered (chain.ts `describe`). */
-  append(records: readonly AuditRecord[]): Promise<number> { return this.call('appendSigned', records.map(sign)); }
+  append(records: readonly AuditRecord[], opts: AppendOptions = {}): Promise<number> { return this.call('appendSigned', records.map(sign), opts); }
   list(filter: AuditFilter, first: number, before?: EventPosition): Promise<EventPage> { return this.call('list', filter, first, before); }
   count(filter: AuditFilter = {}): Promise<number> { return this.call('count', filter); }
   pageAfter(filter: AuditFilter, after: EventPosition, batch: number): Promise<StoredEvent[]> { return this.call('pageAfter', filter, after, batch); }

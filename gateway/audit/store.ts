@@ -127,6 +127,11 @@ export interface StoreOptions {
   onError?: (e: Error) => void;
 }
 
+export interface AppendOptions {
+  /** Some of the records were in a write that failed, and may have landed: skip those stored. */
+  retry?: boolean;
+}
+
 /** A page of events, newest first. */
 export interface EventPage {
   items: StoredEvent[];
@@ -139,7 +144,7 @@ export interface AuditStorePort {
   open(): Promise<unknown>;
   exists(): Promise<boolean>;
   /** Append records; returns how many events they hold. */
-  append(records: readonly AuditRecord[]): Promise<number>;
+  append(records: readonly AuditRecord[], opts?: AppendOptions): Promise<number>;
   /** A page of events, newest first, before the event at `before`. */
   list(filter: AuditFilter, first: number, before?: EventPosition): Promise<EventPage>;
   count(filter?: AuditFilter): Promise<number>;
@@ -220,30 +225,31 @@ export class AuditStore implements AuditStorePort {
    * retried batch whose first commit did land) are skipped, so a batch is never written twice.
    * Returns how many events the written records hold.
    */
-  append(records: readonly AuditRecord[]): Promise<number> {
-    return this.appendSigned(records.map(sign));
+  append(records: readonly AuditRecord[], opts: AppendOptions = {}): Promise<number> {
+    return this.appendSigned(records.map(sign), opts);
   }
 
   /** `append`, for records whose objects are already described (the gateway's thread does it; see SignedRecord). */
-  async appendSigned(records: readonly SignedRecord[]): Promise<number> {
+  async appendSigned(records: readonly SignedRecord[], opts: AppendOptions = {}): Promise<number> {
     if (records.length === 0) return 0;
     const db = await this.open();
     const learned = new Map<string, number>();
     const learnedSets = new Map<string, number>();
     const written = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`atrium.audit:${this.t.records}`]);
-      // What this batch finds: ids already stored (a retried batch) and the chain's tail, in one round trip.
-      const head = (await tx.query<{ known: string[] | null; seq: number | string | null; hash: string | null }>(
-        `SELECT (SELECT array_agg(id) FROM ${this.t.records} WHERE id = ANY($1::text[])) AS known, t.seq, t.hash
-          FROM (SELECT 1) AS one LEFT JOIN (SELECT seq, hash FROM ${this.t.records} ORDER BY seq DESC LIMIT 1) AS t ON true`,
-        [records.map((r) => r.id)],
-      )).rows[0];
-      const known = new Set(head?.known ?? []);
-      const fresh = records.filter((r) => !known.has(r.id));
+      // A retried batch may have landed the first time (the commit went through, its answer did
+      // not): its records are looked for among those recorded since its oldest, and skipped.
+      let fresh = records;
+      if (opts.retry) {
+        const since = records.reduce((min, r) => (r.at < min ? r.at : min), records[0]?.at ?? '');
+        const known = new Set((await tx.query<{ id: string }>(`SELECT id FROM ${this.t.records} WHERE at >= $1 AND id = ANY($2::text[])`, [since, records.map((r) => r.id)])).rows.map((r) => r.id));
+        fresh = records.filter((r) => !known.has(r.id));
+      }
       if (fresh.length === 0) return 0;
       const keys = await this.objectKeys(tx, fresh, learned);
       const sets = await this.setKeys(tx, fresh, keys, learnedSets);
-      const tail = head?.seq != null && head.hash ? { seq: Number(head.seq), hash: head.hash } : null;
+      const last = (await tx.query<{ seq: number | string; hash: string }>(`SELECT seq, hash FROM ${this.t.records} ORDER BY seq DESC LIMIT 1`)).rows[0];
+      const tail = last ? { seq: Number(last.seq), hash: last.hash } : null;
       const linked = link(fresh, tail);
       // One JSON parameter per batch: the database parses it natively, where binding every
       // column as its own parameter costs PGlite about ten times as much. Same SQL on both.

@@ -21,7 +21,8 @@ import { blankRecord, type AuditRecord } from './event.ts';
 
 /** Where batches go (the store, or a stand-in in tests). */
 export interface AuditSink {
-  append(records: readonly AuditRecord[]): Promise<number>;
+  /** `retry`: the previous write failed, so some of these may have landed (see AppendOptions). */
+  append(records: readonly AuditRecord[], opts?: { retry?: boolean }): Promise<number>;
 }
 
 export interface WriterOptions {
@@ -157,7 +158,7 @@ export class AuditWriter {
       const total = events + (gap ? 1 : 0);
       this.inFlight = events;
       try {
-        await this.sink.append(records);
+        await this.sink.append(records, { retry: this.failures > 0 });
         this.written += total;
         this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'written' }, total);
         if (this.failing) this.opts.log.warn('audit store reachable again', { dropped: this.dropped, recovered: this.bufEvents + events });

@@ -43,7 +43,7 @@ export async function startAuditStack(sims: RunningSimulators, backend: Backend,
   const store = new AuditStore(backend.store);
   await store.open();
   const stack = {} as AuditStack;
-  const sink = { append: (records: readonly AuditRecord[]) => (stack.storeDown ? Promise.reject(new Error('connect ECONNREFUSED (test)')) : store.append(records)) };
+  const sink = { append: (records: readonly AuditRecord[], o?: { retry?: boolean }) => (stack.storeDown ? Promise.reject(new Error('connect ECONNREFUSED (test)')) : store.append(records, o)) };
   const writer = new AuditWriter(sink, { bufferMax: opts.bufferMax ?? 10_000, batchMs: opts.batchMs ?? 50, batchSize: opts.batchSize ?? 200, log, maxBackoffMs: 50 });
   const audit = new Audit({ store, writer });
   const server: Server = createServer();

@@ -9,7 +9,10 @@ import { Metrics } from '../../../../gateway/plugins/metrics.ts';
 class FakeSink implements AuditSink {
   down = false;
   batches: AuditRecord[][] = [];
-  async append(records: readonly AuditRecord[]): Promise<number> {
+  /** The `retry` flag of every write attempt, in order. */
+  attempts: boolean[] = [];
+  async append(records: readonly AuditRecord[], opts: { retry?: boolean } = {}): Promise<number> {
+    this.attempts.push(opts.retry ?? false);
     if (this.down) throw new Error('connection refused');
     this.batches.push([...records]);
     return records.reduce((n, r) => n + Math.max(1, r.objects.length), 0);
@@ -65,6 +68,10 @@ test('store down: events stay buffered, status is not ok; back up: they are writ
   sink.down = false;
   await w.flush();
   assert.deepEqual(w.status(), { ok: true, buffered: 0, dropped: 0, written: 25 });
+  // 25 events in batches of 10: the write that follows failures says so (its records may have
+  // landed), the two after it, following a success, do not.
+  assert.equal(sink.attempts[0], false, 'a first write is not a retry');
+  assert.deepEqual(sink.attempts.slice(-3), [true, false, false]);
   assert.deepEqual(sink.objectIds, Array.from({ length: 25 }, (_, i) => `o${i}`));
   assert.equal(sink.records.filter((e) => e.action === 'gap').length, 0, 'no gap when nothing was lost');
   await w.close();
