@@ -23,6 +23,12 @@ export async function main(env: Record<string, string | undefined> = process.env
     }
     store = new AuditStore({ ...(audit.databaseUrl ? { databaseUrl: audit.databaseUrl } : { dir: audit.dir }), schema: audit.schema, migrate: false });
     if (!(await store.exists())) {
+      const db = await store.open();
+      const legacy = (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`"${audit.schema}".audit_events`])).rows[0]?.t;
+      if (legacy) {
+        out(`ERROR the audit store in ${store.location} predates this version's tables: start the gateway once to migrate it (its events are carried over with their hashes), then verify`);
+        return 2;
+      }
       out(`OK 0 events (no audit table in ${store.location} yet)`);
       return 0;
     }
