@@ -4,6 +4,7 @@ import { DAM_SYSTEMS } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
 import { NotFoundError } from '../gateway/errors.ts';
 import { decodeId } from './ids.ts';
+import { typed, typeOf } from './typename.ts';
 import { accountByAnyId } from './account.ts';
 import { assetByGlobalId } from './asset.ts';
 import { campaignByAnyId } from './campaign.ts';
@@ -11,15 +12,15 @@ import { documentByGlobalId } from './document.ts';
 import { workspaceByGlobalId } from './workspace.ts';
 
 /** The typename of each object kind `node` can return. */
-async function nodeById(id: string, ctx: Context): Promise<object & { __typename: string }> {
+async function nodeById(id: string, ctx: Context): Promise<object> {
   const d = decodeId(id);
   if (!d) throw new NotFoundError();
   switch (d.kind) {
-    case 'Campaign': return { ...(await campaignByAnyId(id, ctx)), __typename: 'Campaign' };
-    case 'Account': return { ...(await accountByAnyId(id, ctx)), __typename: 'Account' };
-    case 'Workspace': return { ...(await workspaceByGlobalId(id, ctx)), __typename: 'Workspace' };
-    case 'Document': return { ...(await documentByGlobalId(id, ctx)), __typename: 'Document' };
-    case 'Asset': return { ...(await assetByGlobalId(id, ctx)), __typename: 'Asset' };
+    case 'Campaign': return typed(await campaignByAnyId(id, ctx), 'Campaign');
+    case 'Account': return typed(await accountByAnyId(id, ctx), 'Account');
+    case 'Workspace': return typed(await workspaceByGlobalId(id, ctx), 'Workspace');
+    case 'Document': return typed(await documentByGlobalId(id, ctx), 'Document');
+    case 'Asset': return typed(await assetByGlobalId(id, ctx), 'Asset');
   }
 }
 
@@ -43,6 +44,6 @@ export const nodeResolvers = {
     },
   },
   Node: {
-    __resolveType: (n: { __typename?: string }) => n.__typename ?? null,
+    __resolveType: typeOf,
   },
 };

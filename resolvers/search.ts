@@ -16,6 +16,7 @@ import { BadUserInputError } from '../gateway/errors.ts';
 import { checkFirst } from './connection.ts';
 import { contentFilter, type ContentFilterInput } from './filters.ts';
 import { noteFailure } from './merge.ts';
+import { typed, typeOf } from './typename.ts';
 
 type SearchSort = 'RELEVANCE' | 'DATE' | 'NAME';
 type Hit = { stream: string; system: System; position: number; name: string; modifiedAt: string; id: string; node: Document | Asset; typename: 'Document' | 'Asset' };
@@ -137,7 +138,7 @@ export const searchResolvers = {
         const hit = heads[best]?.[idx[best] as number] as Hit & { hidden: boolean };
         idx[best] = (idx[best] as number) + 1;
         next[hit.stream] = (next[hit.stream] ?? 0) + 1;
-        if (!hit.hidden) edges.push({ cursor: encodeCursor(next), node: { ...hit.node, __typename: hit.typename } as unknown as Document | Asset });
+        if (!hit.hidden) edges.push({ cursor: encodeCursor(next), node: typed(hit.node, hit.typename) as unknown as Document | Asset });
       }
       const totalCount = totals.reduce((n, [, , t]) => n + t, 0);
       const consumed = totals.reduce((n, [id]) => n + (next[id] ?? 0), 0);
@@ -152,6 +153,6 @@ export const searchResolvers = {
     },
   },
   SearchResult: {
-    __resolveType: (n: { __typename?: string }) => n.__typename ?? null,
+    __resolveType: typeOf,
   },
 };
