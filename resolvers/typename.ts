@@ -13,7 +13,7 @@ export function typed<T extends object>(value: T, typename: string): T {
   return value;
 }
 
-/** `__resolveType` of the abstract types: the remembered type (or a `__typename` property). */
+/** `__resolveType` of the abstract types: the remembered type. */
 export function typeOf(value: object): string | null {
-  return types.get(value) ?? (value as { __typename?: string }).__typename ?? null;
+  return types.get(value) ?? null;
 }

@@ -17,11 +17,17 @@ export const GENESIS = '0'.repeat(64);
 /** Descriptions already made, by object (the gateway's objects are cached and reused). */
 const descriptions = new WeakMap<AuditObject, string>();
 
-/** An object's canonical description: a JSON array of its fields in a fixed order (part of the format). */
+/**
+ * A description from an object's fields in the fixed order: id, type, system, native id,
+ * version, campaign (part of the format; the store's catalog columns follow it too).
+ */
+export const describeFields = (fields: readonly (string | null)[]): string => JSON.stringify(fields);
+
+/** An object's canonical description: a JSON array of its fields in a fixed order. */
 export function describe(o: AuditObject): string {
   let d = descriptions.get(o);
   if (d === undefined) {
-    d = JSON.stringify([o.id, o.type, o.system, o.nativeId, o.version, o.campaign]);
+    d = describeFields([o.id, o.type, o.system, o.nativeId, o.version, o.campaign]);
     descriptions.set(o, d);
   }
   return d;

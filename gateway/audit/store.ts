@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { link, sign, undescribe } from './chain.ts';
+import { describeFields, link, sign, undescribe } from './chain.ts';
 import { openPglite, openPostgres, type SqlDb, type SqlRunner } from './db.ts';
 import { ACCESS_ACTIONS, type AccessAction, type AuditFilter, type AuditRecord, type EventPosition, type SignedRecord, type StoredEvent, type StoredRecord } from './event.ts';
 import { migrate, tables } from './migrations.ts';
@@ -21,6 +21,7 @@ const RECORD_COLUMNS = [
 const COLUMN_TYPES: Record<string, string> = { seq: 'bigint', at: 'timestamptz', set_key: 'integer', format: 'smallint' };
 /** Column types of the records table, for jsonb_to_recordset (must follow RECORD_COLUMNS). */
 const RECORD_TYPES = RECORD_COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c] ?? 'text'}`).join(', ');
+/** The catalog's columns, in the order of a description's fields (chain.ts `describeFields`). */
 const OBJECT_COLUMNS = ['object_id', 'object_type', 'system', 'native_id', 'version', 'campaign'] as const;
 const OBJECT_TYPES = OBJECT_COLUMNS.map((c) => `${c} text`).join(', ');
 
@@ -82,8 +83,7 @@ const fromFullRow = (r: FullRecordRow): StoredRecord => {
     seq: Number(r.seq), id: r.id, at: iso(r.at), action: r.action as AccessAction, principalId: r.principal_id, email: r.email, org: r.org,
     ip: r.ip, userAgent: r.user_agent, requestId: r.request_id, rendition: r.rendition, detail: r.detail, format: Number(r.format) === 1 ? 1 : 2,
     prevHash: r.prev_hash, hash: r.hash, campaigns: r.campaigns,
-    // The same description `describe` makes: the fields in the same order, as JSON.
-    objects: objects.map((fields) => JSON.stringify(fields)),
+    objects: objects.map(describeFields),
   };
 };
 
@@ -97,14 +97,11 @@ const EVENT_COLUMNS = `r.seq, r.id, r.at, r.action, r.principal_id, r.email, r.o
   r.format, r.prev_hash, r.hash, coalesce(cardinality(s.object_keys), 0) AS size, coalesce(k.n, 1) AS n,
   o.object_id, o.object_type, o.system, o.native_id, o.version, o.campaign`;
 
-/** WHERE clause and parameters of a filter over EVENTS_FROM (parameters numbered from `first`). */
-function where(t: ReturnType<typeof tables>, f: AuditFilter, first = 1): { sql: string; params: unknown[] } {
+/** WHERE clause and parameters ($1, $2, …) of a filter over EVENTS_FROM. */
+function where(t: ReturnType<typeof tables>, f: AuditFilter): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
-  const add = (clause: (n: string) => string, value: unknown) => {
-    params.push(value);
-    parts.push(clause(`$${first + params.length - 1}`));
-  };
+  const add = (clause: (n: string) => string, value: unknown) => parts.push(clause(`$${params.push(value)}`));
   if (f.user) add((n) => `(lower(r.email) = lower(${n}) OR r.principal_id = ${n})`, f.user);
   if (f.company) add((n) => `r.org = ${n}`, f.company);
   // The indexes narrow to the sets holding the object (any of its versions) or campaign, then to their records, then to the object itself.
@@ -225,8 +222,8 @@ export class AuditStore implements AuditStorePort {
   }
 
   /**
-   * Append records to the chain, in order, atomically. Records already stored (same id: a
-   * retried batch whose first commit did land) are skipped, so a batch is never written twice.
+   * Append records to the chain, in order, atomically. With `retry`, records already stored
+   * (a batch whose first commit did land) are skipped, so a batch is never written twice.
    * Returns how many events the written records hold.
    */
   append(records: readonly AuditRecord[], opts: AppendOptions = {}): Promise<number> {
@@ -330,7 +327,7 @@ export class AuditStore implements AuditStorePort {
       [json],
     )).rows;
     for (const f of found) {
-      const sig = JSON.stringify([f.object_id, f.object_type, f.system, f.native_id, f.version, f.campaign]);
+      const sig = describeFields(OBJECT_COLUMNS.map((c) => f[c]));
       keys.set(sig, Number(f.key));
       learned.set(sig, Number(f.key));
     }
@@ -391,7 +388,7 @@ export class AuditStore implements AuditStorePort {
 
   /** Every event about one object, oldest first (a document's trail). */
   async forObject(objectId: string, limit = 5000): Promise<StoredEvent[]> {
-    return (await this.pageAfter({ object: objectId }, { seq: 0, n: 0 }, limit));
+    return this.pageAfter({ object: objectId }, { seq: 0, n: 0 }, limit);
   }
 
   /** Downloads per reader company since `from` (readers without a company under `null`), most first. */
