@@ -1,11 +1,24 @@
 /** The world every test uses: fixed seed and day, so expectations are stable. */
-import { createWorld, type DemoWorld } from '../../sources/demo/world.ts';
+import { createWorld, type DemoAsset, type DemoWorld } from '../../sources/demo/world.ts';
 
 export const TEST_AS_OF = '2026-11-22';
 let cached: DemoWorld | undefined;
 export function testWorld(): DemoWorld {
   cached ??= createWorld({ seed: 42, scale: 1, asOf: TEST_AS_OF });
   return cached;
+}
+
+/** A date-time in the canonical ISO form connectors return (undefined stays undefined). */
+export const iso = (s: string | undefined) => (s === undefined ? undefined : new Date(s).toISOString());
+
+/** The canonical rights a DAM connector should read back for a world asset. */
+export function expectedRights(w: DemoAsset): Record<string, unknown> {
+  return {
+    status: w.rights.status, territories: w.rights.territories, channels: w.rights.channels,
+    ...(w.rights.validFrom ? { validFrom: iso(w.rights.validFrom) } : {}),
+    ...(w.rights.validUntil ? { validUntil: iso(w.rights.validUntil) } : {}),
+    ...(w.rights.licenceId ? { licenceId: w.rights.licenceId } : {}),
+  };
 }
 
 /** GET/POST a simulator's control surface. */

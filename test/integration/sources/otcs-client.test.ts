@@ -13,7 +13,7 @@ import type { CanonicalFilter, Document } from '../../../sources/model.ts';
 import { createOtcsClient, type OtcsClientOptions } from '../../../sources/otcs/client.ts';
 import type { EcmSource } from '../../../sources/ports.ts';
 import { createOtcsSimulator, type OtcsSimulator } from '../../../sources/otcs/simulator.ts';
-import { simFaults, simRequests, simReset, simStats, testWorld } from '../../helpers/world.ts';
+import { iso, simFaults, simRequests, simReset, simStats, testWorld } from '../../helpers/world.ts';
 
 const world = testWorld();
 const mapping = demoMapping();
@@ -23,7 +23,6 @@ const AUTH = `POST ${CGI}/api/v1/auth`;
 const LIST = `POST ${CGI}/api/v2/nodes/list`;
 const SEARCH = `POST ${CGI}/api/v2/search`;
 
-const iso = (s: string | undefined) => (s === undefined ? undefined : new Date(s).toISOString());
 
 /** The canonical metadata a document should read back as (dates in canonical ISO form). */
 function expectedMetadata(d: DemoDocument): Record<string, unknown> {
