@@ -32,7 +32,7 @@ export function readerHeaders(t: Target, email: string): Record<string, string> 
 /** A row for a scenario a system did not run. */
 export function emptyRow(s: Scenario, t: Target, status: Row['status'], note: string, label = s.title): Row {
   return {
-    scenario: s.id, label, scale: t.scale, floorMs: s.levels * t.latencyMs, system: t.system, status, note, concurrency: s.concurrency,
+    scenario: s.id, mode: s.mode, label, scale: t.scale, floorMs: s.levels * t.latencyMs, system: t.system, status, note, concurrency: s.concurrency,
     requests: 0, errors: 0, rps: null, p50: null, p95: null, p99: null, upstreamPerRequest: null, peakRssBytes: null,
   };
 }
@@ -52,16 +52,33 @@ export async function once(url: string, body: GraphQLBody, headers: Record<strin
 }
 
 /** Atrium's audit counters from /metrics, or null for a system without them (auditing off, peers). */
-export async function auditCounters(graphqlUrl: string): Promise<{ written: number; dropped: number } | null> {
+export async function auditCounters(graphqlUrl: string): Promise<{ written: number; dropped: number; buffered: number } | null> {
   try {
     const res = await fetch(new URL('/metrics', graphqlUrl));
     if (!res.ok) return null;
     const text = await res.text();
     if (!/^atrium_audit_ok /m.test(text)) return null;
     const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
-    return { written: value(/^atrium_audit_events_total\{outcome="written"\} (\d+)/m), dropped: value(/^atrium_audit_dropped (\d+)/m) };
+    return {
+      written: value(/^atrium_audit_events_total\{outcome="written"\} (\d+)/m), dropped: value(/^atrium_audit_dropped (\d+)/m),
+      buffered: value(/^atrium_audit_buffered (\d+)/m),
+    };
   } catch {
     return null;
+  }
+}
+
+/**
+ * Poll the audit counters until nothing is buffered (or `maxMs` passed): the counters then,
+ * how long it took, and whether it drained. Null for a system without an audit.
+ */
+async function auditDrained(graphqlUrl: string, maxMs: number): Promise<{ written: number; dropped: number; drained: boolean; ms: number } | null> {
+  const t0 = Date.now();
+  for (;;) {
+    const c = await auditCounters(graphqlUrl);
+    if (!c) return null;
+    if (c.buffered === 0 || Date.now() - t0 >= maxMs) return { written: c.written, dropped: c.dropped, drained: c.buffered === 0, ms: Date.now() - t0 };
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -79,17 +96,20 @@ export async function measureLoad(s: Scenario, t: Target, child: Child<{ url: st
     firstFailure ||= failure;
   }
   if (failure) return emptyRow(s, t, 'error', failure.slice(0, 160), label);
+  // The window starts with the audit trail drained (the check request's events, and any backlog
+  // of the measurement before, are written outside it) and ends when what the load recorded is.
+  const auditBefore = await auditDrained(child.info.url, t.settleMs);
   await resetAll(t.roots);
   const before = await snapshot(t.roots);
-  const auditBefore = await auditCounters(child.info.url);
   child.resetPeak();
   const load = await runLoad({ url: child.info.url, concurrency: s.concurrency, durationMs, graceMs: t.settleMs, body: request, headers: (w) => readerHeaders(t, s.reader(w)) });
+  const auditAfter = auditBefore ? await auditDrained(child.info.url, t.settleMs) : null;
   const upstream = upstreamDelta(before, await settle(t.roots, t.settleMs));
   const peak = child.peakRss();
   const sum = summarize(load.latencies, load.errors, load.elapsedMs);
-  // Events are written every AUDIT_BATCH_MS; the settle above outlasts it.
-  const auditAfter = auditBefore ? await auditCounters(child.info.url) : null;
-  const audit = auditBefore && auditAfter ? { written: auditAfter.written - auditBefore.written, dropped: auditAfter.dropped - auditBefore.dropped } : undefined;
+  const audit = auditBefore && auditAfter
+    ? { written: auditAfter.written - auditBefore.written, dropped: auditAfter.dropped - auditBefore.dropped, drainMs: auditAfter.ms, drained: auditBefore.drained && auditAfter.drained }
+    : undefined;
   return {
     ...(audit ? { audit } : {}),
     ...emptyRow(s, t, 'ok', load.errorSamples[0] ?? (firstFailure ? `check request failed first: ${firstFailure.slice(0, 120)}` : ''), label),

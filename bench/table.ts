@@ -4,6 +4,8 @@ import type { SystemName } from './scenarios.ts';
 /** One measurement of one system (or why there is none). */
 export interface Row {
   scenario: string;
+  /** A fixed-duration load, or the first requests of fresh processes. */
+  mode: 'load' | 'cold';
   /** Label shown in the table (scenario title, with the cold/warm phase where it applies). */
   label: string;
   scale: number;
@@ -24,11 +26,12 @@ export interface Row {
   upstreamPerRequest: number | null;
   peakRssBytes: number | null;
   /**
-   * Atrium with auditing on: access events written during the measurement (after it settled)
-   * and dropped (buffer full); the run fails when any is dropped or fewer than one per request
-   * is written, so a fast row can never come from a trail that fell behind.
+   * Atrium with auditing on: access events written in the window (from a drained trail to the
+   * trail drained again after the load), dropped (buffer full), and how long after the load the
+   * trail took to drain. The run fails when any is dropped or the trail did not drain within
+   * the settle time, so a fast row can never come from a trail that fell behind.
    */
-  audit?: { written: number; dropped: number };
+  audit?: { written: number; dropped: number; drainMs: number; drained: boolean };
 }
 
 const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(1) : v.toFixed(0));
