@@ -8,23 +8,22 @@
  * by id, absent from lists.
  */
 import type {
-  Account, Asset, Campaign, CanonicalFilter, Classification, DamSystem, Document, Facet, Page, PageRequest, Sort, System, Workspace,
+  Account, Asset, Campaign, CanonicalFilter, DamSystem, Document, Facet, Page, PageRequest, Sort, System, Workspace,
 } from '../sources/model.ts';
-import { CLASSIFICATIONS, DAM_SYSTEMS } from '../sources/model.ts';
+import { DAM_SYSTEMS } from '../sources/model.ts';
 import type { AccountQuery, CampaignQuery } from '../sources/ports.ts';
-import { findAll, type Loaders } from '../resolvers/loaders.ts';
+import type { Loaders } from '../resolvers/loaders.ts';
 import type { Principal } from './context.ts';
 import {
   accountDecision, accountPushdown, assetDecision, assetPushdown, campaignDecision, campaignPushdown, documentDecision, documentPushdown,
-  explainDecision, isMember, mergeAccountQuery, mergeCampaignQuery, mergeFilters, ROLE_ORDER, type AccessTarget, type AssetOwners,
+  explainDecision, isMember, mergeAccountQuery, mergeCampaignQuery, mergeFilters, NOT_CONFIDENTIAL, PARTNER_DOCUMENTS, ROLE_ORDER, type AccessTarget, type AssetOwners,
   type Decision, type DocumentOwner,
 } from './policy.ts';
 import { effectiveRights, type EffectiveRights } from './rights.ts';
-import type { ScopedSources } from './sources.ts';
+import { findAll, type ScopedSources } from './sources.ts';
 
 /** Largest list of owners the gateway resolves for a search's pushdown. */
 const OWNER_LIST = 1000;
-const NOT_CONFIDENTIAL: Classification[] = CLASSIFICATIONS.filter((c) => c !== 'CONFIDENTIAL');
 
 /** One independently paged part of a search: a source asked with one filter. */
 export interface SearchStream {
@@ -45,7 +44,7 @@ const emptyPage = <T>(): Page<T> => ({ items: [], total: 0 });
  * The reader's own owner filter kept within the owners they see: lists intersect, and an owner
  * kind the reader did not ask for is left out (asking for campaigns means campaigns only).
  */
-export function withinOwners(filter: CanonicalFilter, codes: string[], accountIds: string[]): CanonicalFilter | 'empty' {
+function withinOwners(filter: CanonicalFilter, codes: string[], accountIds: string[]): CanonicalFilter | 'empty' {
   const asked = filter.campaignCodes !== undefined || filter.accountIds !== undefined;
   const c = filter.campaignCodes ? filter.campaignCodes.filter((x) => codes.includes(x)) : asked ? [] : codes;
   const a = filter.accountIds ? filter.accountIds.filter((x) => accountIds.includes(x)) : asked ? [] : accountIds;
@@ -55,7 +54,7 @@ export function withinOwners(filter: CanonicalFilter, codes: string[], accountId
 }
 
 /** Facets over assets the reader sees (the fields the DAMs facet on). */
-export function assetFacets(assets: readonly Asset[]): Facet[] {
+function assetFacets(assets: readonly Asset[]): Facet[] {
   const fields: [Facet['field'], (a: Asset) => (string | undefined)[]][] = [
     ['kind', (a) => [a.kind]],
     ['approval', (a) => [a.approval]],
@@ -341,10 +340,10 @@ export class Access {
     const scoped = top === 'marketing' ? filter : withinOwners(filter, campaigns.map((c) => c.code), accounts.map((a) => a.id));
     if (scoped === 'empty') return [];
     if (top === 'partner') {
-      docStream('OTCS', mergeFilters(scoped, { classifications: ['PUBLIC', 'PARTNER'], statuses: ['RELEASED'] }));
+      docStream('OTCS', mergeFilters(scoped, PARTNER_DOCUMENTS));
     } else {
       // Non-confidential documents of what they see, plus confidential ones of their teams' workspaces.
-      docStream('OTCS', mergeFilters(scoped, { classifications: NOT_CONFIDENTIAL }));
+      docStream('OTCS', mergeFilters(scoped, { classifications: [...NOT_CONFIDENTIAL] }));
       const teamWs = filter.workspaceIds ? memberWs.filter((w) => filter.workspaceIds?.includes(w)) : memberWs;
       if (teamWs.length) docStream('OTCS#team', mergeFilters({ ...scoped, workspaceIds: teamWs }, { classifications: ['CONFIDENTIAL'] }));
     }

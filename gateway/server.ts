@@ -11,7 +11,6 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { loadTypeDefs } from '../schema/index.ts';
 import { resolvers } from '../resolvers/index.ts';
-import type { System } from '../sources/model.ts';
 import { createContext, type Context, type Principal } from './context.ts';
 import { serveDownload, type DownloadEvent, type Signer } from './files.ts';
 import { ErrorCode, UnauthenticatedError, makeFormatError } from './errors.ts';
@@ -22,7 +21,7 @@ import { auditedTypes, auditPlugin } from './plugins/audit.ts';
 import { DEFAULT_LIMITS, limitsPlugin, type Limits } from './plugins/limits.ts';
 import { Metrics, metricsPlugin } from './plugins/metrics.ts';
 import { sourceErrorsPlugin } from './plugins/source-errors.ts';
-import type { Sources } from './sources.ts';
+import { pingAll, type Sources } from './sources.ts';
 
 export interface GatewayOptions {
   sources: Sources;
@@ -177,12 +176,7 @@ export function buildGateway(opts: GatewayOptions): Gateway {
   }
 
   async function ready(res: ServerResponse): Promise<void> {
-    const systems: { system: System; ping: () => Promise<unknown> }[] = [
-      { system: 'OTCS', ping: () => opts.sources.ecm.ping() },
-      ...(['ICONIK', 'NETX', 'OTMM'] as const).map((s) => ({ system: s, ping: () => opts.sources.dams[s].ping() })),
-    ];
-    const results = await Promise.allSettled(systems.map((s) => s.ping()));
-    const upstreams = systems.map((s, i) => ({ ...opts.sources.guard.get(s.system), ok: results[i]?.status === 'fulfilled' }));
+    const upstreams = (await pingAll(opts.sources)).map(({ answered, ...status }) => ({ ...status, ok: answered }));
     const auditStatus = audit?.status();
     const ok = upstreams.every((u) => u.ok) && (auditStatus?.ok ?? true);
     send(res, ok ? 200 : 503, {

@@ -5,7 +5,7 @@
  */
 import type { Config } from './config.ts';
 import type { Mapping } from '../sources/mapping.ts';
-import type { DamSystem, System } from '../sources/model.ts';
+import { DAM_SYSTEMS, type DamSystem, type Page, type PageRequest, type System } from '../sources/model.ts';
 import type { DamSource, EcmSource, SourceHealth } from '../sources/ports.ts';
 import { UpstreamError } from '../sources/http/errors.ts';
 import { createOtcsClient } from '../sources/otcs/client.ts';
@@ -85,6 +85,23 @@ function publicReason(e: unknown): string {
   return 'error';
 }
 
+/** Largest page a batch asks a source for; a batch beyond it costs one more request per page. */
+const BATCH_PAGE = 1000;
+/** Safety cap on items gathered for one batch. */
+const BATCH_CAP = 20_000;
+
+/** Every item of a find, paging while the source says there is more. */
+export async function findAll<T>(find: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await find({ first: BATCH_PAGE, ...(after ? { after } : {}) });
+    items.push(...page.items);
+    if (!page.next || items.length >= BATCH_CAP || page.items.length === 0) return items;
+    after = page.next;
+  }
+}
+
 /** Stable JSON (sorted keys) for cache keys. */
 export function stableKey(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
@@ -107,8 +124,21 @@ export interface Sources extends ScopedSources {
   forScope(scope: string): ScopedSources;
 }
 
+/**
+ * Ping every source at once (readiness, `Query.sources`): each source's status as the guard
+ * records it, and whether it answered this time. A failure is recorded, never thrown.
+ */
+export async function pingAll(s: ScopedSources): Promise<(SourceStatusRecord & { answered: boolean })[]> {
+  const all: { system: System; ping: () => Promise<unknown> }[] = [
+    { system: 'OTCS', ping: () => s.ecm.ping() },
+    ...DAM_SYSTEMS.map((d) => ({ system: d, ping: () => s.dams[d].ping() })),
+  ];
+  const results = await Promise.allSettled(all.map((x) => x.ping()));
+  return all.map((x, i) => ({ ...s.guard.get(x.system), answered: results[i]?.status === 'fulfilled' }));
+}
+
 /** Scoped views for the raw clients, with the scope prefixed to every cache key. */
-export function scopedViews(ecm: EcmSource, dams: Record<DamSystem, DamSource>, cache: UpstreamCache, guard: SourceGuard): Sources {
+function scopedViews(ecm: EcmSource, dams: Record<DamSystem, DamSource>, cache: UpstreamCache, guard: SourceGuard): Sources {
   const views = new Map<string, ScopedSources>();
   const view = (scope: string): ScopedSources => {
     let v = views.get(scope);
@@ -129,7 +159,7 @@ export function scopedViews(ecm: EcmSource, dams: Record<DamSystem, DamSource>, 
 }
 
 /** Wrap an ECM client: cached reads (batch reads split per id), deadline, health. */
-export function guardEcm(src: EcmSource, cache: UpstreamCache, guard: SourceGuard, scope: string): EcmSource {
+function guardEcm(src: EcmSource, cache: UpstreamCache, guard: SourceGuard, scope: string): EcmSource {
   const run = <T>(fn: () => Promise<T>) => guard.run('OTCS', fn);
   const key = (m: string, ...a: unknown[]) => `${scope}\u0001OTCS\u0000${m}\u0000${stableKey(a)}`;
   const once = <A extends unknown[], T>(m: string, fn: (...a: A) => Promise<T>) => (...a: A) => cache.getOrLoad(key(m, ...a), () => run(() => fn(...a)));
@@ -155,7 +185,7 @@ export function guardEcm(src: EcmSource, cache: UpstreamCache, guard: SourceGuar
 }
 
 /** Wrap a DAM client: cached reads (getAssets split per id), deadline, health. */
-export function guardDam(src: DamSource, cache: UpstreamCache, guard: SourceGuard, scope: string): DamSource {
+function guardDam(src: DamSource, cache: UpstreamCache, guard: SourceGuard, scope: string): DamSource {
   const s = src.system;
   const run = <T>(fn: () => Promise<T>) => guard.run(s, fn);
   return {

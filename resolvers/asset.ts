@@ -1,5 +1,5 @@
 /** Asset: a DAM asset with its effective rights (narrowed by its ECM licence) and its joins. */
-import type { Asset, Rendition } from '../sources/model.ts';
+import type { Asset, DamSystem, Rendition } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
 import { NotFoundError } from '../gateway/errors.ts';
 import { assetId, decodeId } from './ids.ts';
@@ -32,7 +32,7 @@ export const assetResolvers = {
       const campaign = await ctx.access.campaign(a.campaignCode);
       if (!campaign) return [];
       const master = a.variantOf ?? a.source.nativeId;
-      const all = await ctx.access.assetsOf(a.source.system as 'OTMM', { kind: 'campaign', campaign }, ctx.access.assetFilter({}));
+      const all = await ctx.access.assetsOf(a.source.system as DamSystem, { kind: 'campaign', campaign }, ctx.access.assetFilter({}));
       return all.filter((x) => x.source.nativeId !== a.source.nativeId && (x.variantOf ?? x.source.nativeId) === master);
     },
   },

@@ -5,16 +5,11 @@
  */
 import DataLoader from 'dataloader';
 import type { ScopedSources } from '../gateway/sources.ts';
-import { stableKey } from '../gateway/sources.ts';
+import { findAll, stableKey } from '../gateway/sources.ts';
 import type {
-  Account, Asset, Campaign, CanonicalFilter, DamSystem, Document, Page, PageRequest, Workspace,
+  Account, Asset, Campaign, CanonicalFilter, DamSystem, Document, Workspace,
 } from '../sources/model.ts';
 import { DAM_SYSTEMS } from '../sources/model.ts';
-
-/** Largest page a batch asks a source for; a batch beyond it costs one more request per page. */
-export const BATCH_PAGE = 1000;
-/** Safety cap on items gathered for one batch. */
-const BATCH_CAP = 20_000;
 
 export interface OwnedKey {
   /** Whose items: a workspace node id, a campaign code or an account id. */
@@ -36,18 +31,6 @@ export interface Loaders {
   documentsIn: DataLoader<OwnedKey, Document[], string>;
   /** All assets of one DAM for a campaign or account matching a filter. */
   assetsOf: DataLoader<DamOwnedKey, Asset[], string>;
-}
-
-/** Every item of a find, paging while the source says there is more. */
-export async function findAll<T>(find: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await find({ first: BATCH_PAGE, ...(after ? { after } : {}) });
-    items.push(...page.items);
-    if (!page.next || items.length >= BATCH_CAP || page.items.length === 0) return items;
-    after = page.next;
-  }
 }
 
 /** Group keys by their filter, so each distinct filter makes one request. */

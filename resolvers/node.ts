@@ -1,7 +1,6 @@
 /** `node(id:)`, `viewer` and `sources`: the graph's entry points that are not one type's. */
-import type { DamSystem, System } from '../sources/model.ts';
-import { DAM_SYSTEMS } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
+import { pingAll } from '../gateway/sources.ts';
 import { NotFoundError } from '../gateway/errors.ts';
 import { decodeId } from './ids.ts';
 import { typed, typeOf } from './typename.ts';
@@ -33,15 +32,8 @@ export const nodeResolvers = {
         ? { signedIn: true, email: p.email, name: p.name ?? null, roles: p.roles, org: p.org ?? null, regions: p.regions }
         : { signedIn: false, email: null, name: null, roles: [], org: null, regions: [] };
     },
-    sources: async (_: unknown, __: unknown, ctx: Context) => {
-      const all: { system: System; ping: () => Promise<unknown> }[] = [
-        { system: 'OTCS', ping: () => ctx.system.ecm.ping() },
-        ...DAM_SYSTEMS.map((s: DamSystem) => ({ system: s, ping: () => ctx.system.dams[s].ping() })),
-      ];
-      // A ping refreshes each source's status; failures are recorded, not thrown.
-      await Promise.allSettled(all.map((s) => s.ping()));
-      return all.map((s) => ctx.system.guard.get(s.system));
-    },
+    // A ping refreshes each source's status; failures are recorded, not thrown.
+    sources: async (_: unknown, __: unknown, ctx: Context) => (await pingAll(ctx.system)).map(({ answered: _answered, ...status }) => status),
   },
   Node: {
     __resolveType: typeOf,

@@ -45,10 +45,13 @@ export function orderedRoles(p: Principal): Role[] {
   return [...new Set(p.roles)].sort((a, b) => rank(a) - rank(b));
 }
 
+/** An email as membership compares it (trimmed, lower case); the pushdown and the scope key use the same. */
+export const normalEmail = (email: string): string => email.trim().toLowerCase();
+
 /** Whether `p` is on the team (emails compare case-insensitively; an empty email is nobody). */
 export function isMember(p: Principal, team: readonly Member[]): boolean {
-  const email = p.email.trim().toLowerCase();
-  return email !== '' && team.some((m) => m.email.trim().toLowerCase() === email);
+  const email = normalEmail(p.email);
+  return email !== '' && team.some((m) => normalEmail(m.email) === email);
 }
 
 /**

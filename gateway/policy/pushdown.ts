@@ -10,12 +10,16 @@
 import type { Principal, Role } from '../context.ts';
 import type { Classification, CanonicalFilter } from '../../sources/model.ts';
 import type { AccountQuery, CampaignQuery } from '../../sources/ports.ts';
+import { normalEmail } from './decision.ts';
 
 /** A pushdown query, or `'empty'` when the reader can see nothing there. */
 export type Pushdown<Q> = Q | 'empty';
 
-const NOT_CONFIDENTIAL: Classification[] = ['PUBLIC', 'PARTNER', 'INTERNAL'];
+/** What internal readers see of workspaces whose team they are not on. */
+export const NOT_CONFIDENTIAL: readonly Classification[] = ['PUBLIC', 'PARTNER', 'INTERNAL'];
 const PARTNER_CLASSIFICATIONS: Classification[] = ['PUBLIC', 'PARTNER'];
+/** The documents a partner sees of what is shared with their company. */
+export const PARTNER_DOCUMENTS: Readonly<CanonicalFilter> = { classifications: PARTNER_CLASSIFICATIONS, statuses: ['RELEASED'] };
 
 /** A query matching everything the union of two queries matches: common fields, lists united, equal scalars kept. */
 function widen<Q extends object>(a: Q, b: Q): Q {
@@ -73,7 +77,7 @@ export function accountPushdown(p: Principal | null): Pushdown<AccountQuery> {
       case 'marketing':
         return {};
       case 'sales':
-        return reader.email.trim() ? { memberEmail: reader.email.trim().toLowerCase() } : 'empty';
+        return normalEmail(reader.email) ? { memberEmail: normalEmail(reader.email) } : 'empty';
       case 'partner':
         return reader.org ? { ids: [reader.org] } : 'empty';
       default:
@@ -101,7 +105,7 @@ export function documentPushdown(p: Principal | null, ownerKind: 'campaign' | 'a
         return memberOfOwner ? {} : { classifications: [...NOT_CONFIDENTIAL] };
       case 'partner':
         if (!reader.org) return 'empty';
-        return { classifications: [...PARTNER_CLASSIFICATIONS], statuses: ['RELEASED'] };
+        return { ...PARTNER_DOCUMENTS };
       default:
         return unknownRole(role);
     }

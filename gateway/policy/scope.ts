@@ -3,7 +3,7 @@
  * anything computed from what one may see can be shared with the other, and nothing else.
  */
 import type { Principal, Role } from '../context.ts';
-import { orderedRoles } from './decision.ts';
+import { normalEmail, orderedRoles } from './decision.ts';
 
 /** Whether a role's visibility depends on the reader's own team memberships (and so on their email). */
 function dependsOnMembership(role: Role): boolean {
@@ -32,7 +32,7 @@ function dependsOnMembership(role: Role): boolean {
 export function scopeKey(p: Principal | null): string {
   if (!p) return 'anonymous';
   const roles = orderedRoles(p).sort();
-  const email = roles.some(dependsOnMembership) ? p.email.trim().toLowerCase() : null;
+  const email = roles.some(dependsOnMembership) ? normalEmail(p.email) : null;
   // JSON keeps the parts unambiguous whatever characters an org or email holds.
   return `scope:${JSON.stringify({ roles, org: p.org ?? null, regions: [...new Set(p.regions)].sort(), email })}`;
 }
