@@ -5,8 +5,9 @@
  * tokens never leave this module except as the upstream of the portal's /files routes.
  */
 import 'server-only';
+import { cache } from 'react';
 import { redirect } from 'next/navigation';
-import { GatewayError, UnauthenticatedError, gatewayFile, gatewayQuery, type Answer, type GatewayFile, type Outage } from './graphql.ts';
+import { UnauthenticatedError, gatewayFile, gatewayQuery, type Answer, type GatewayFile, type Outage } from './graphql.ts';
 import { currentSession, type Session } from './session.ts';
 import {
   ACCOUNT_FIELDS, ASSET_FIELDS, CAMPAIGN_FIELDS, DOCUMENT_FIELDS, RIGHTS_FIELDS, accountSummary, assetCard, campaignSummary, documentRow, hit, page, rights,
@@ -53,33 +54,31 @@ export async function signedIn(): Promise<boolean> {
   return (await currentSession()) !== null;
 }
 
-/** Who is signed in, as the gateway knows them. */
-export async function getViewer(): Promise<Viewer> {
+/** Who is signed in, as the gateway knows them. Cached per request: the layout and the page ask once. */
+export const getViewer = cache(async (): Promise<Viewer> => {
   const session = await requireSession();
   const { data } = await ask<{ viewer: Viewer }>(session, '{ viewer { email name roles org regions } }');
   return { email: data.viewer.email ?? session.email, name: data.viewer.name ?? session.name, roles: data.viewer.roles, org: data.viewer.org, regions: data.viewer.regions };
-}
+});
 
 export interface Home {
-  viewer: Viewer;
   campaigns: Page<CampaignSummary>;
   accounts: Page<AccountSummary>;
   latest: Hit[];
 }
 
-/** The home page: the reader's campaigns and accounts, and what changed last. */
+/** The home page: the reader's campaigns and accounts, and what changed last (who they are comes from `getViewer`). */
 export async function getHome(): Promise<WithOutages<Home>> {
   const session = await requireSession();
   const { data, outages } = await ask<{
-    viewer: Viewer; campaigns: GqlConnection<GqlCampaign>; accounts: GqlConnection<GqlAccount>; latest: { nodes: (GqlAsset | GqlDocument)[] } | null;
+    campaigns: GqlConnection<GqlCampaign>; accounts: GqlConnection<GqlAccount>; latest: { nodes: (GqlAsset | GqlDocument)[] } | null;
   }>(session, `{
-    viewer { email name roles org regions }
     campaigns(first: 24) { totalCount pageInfo { hasNextPage endCursor } nodes { ${CAMPAIGN_FIELDS} } }
     accounts(first: 24) { totalCount pageInfo { hasNextPage endCursor } nodes { ${ACCOUNT_FIELDS} } }
     latest: search(sort: DATE, first: 8) { nodes { __typename ... on Asset { ${ASSET_FIELDS} } ... on Document { ${DOCUMENT_FIELDS} } } }
   }`);
   return {
-    data: { viewer: data.viewer, campaigns: page(data.campaigns, campaignSummary), accounts: page(data.accounts, accountSummary), latest: (data.latest?.nodes ?? []).map(hit) },
+    data: { campaigns: page(data.campaigns, campaignSummary), accounts: page(data.accounts, accountSummary), latest: (data.latest?.nodes ?? []).map(hit) },
     outages,
   };
 }
@@ -265,41 +264,23 @@ const COMPLIANCE_OVERVIEW = `{ complianceOverview {
   rightsExpiringByMonth { month count } pendingApprovals { id name }
   holds { document { id name } hold { name reason appliedAt } } downloadsByCompany { company count } } }`;
 
-/** The next `n` calendar months from now, as "YYYY-MM". */
-function nextMonths(n: number, now = new Date()): string[] {
-  return Array.from({ length: n }, (_, i) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1)).toISOString().slice(0, 7));
-}
-
-/**
- * The compliance dashboard. Asks the audit store's `complianceOverview` first; while the
- * gateway does not have that field yet (a validation error, not a crash) the figures are
- * computed from search, and downloads by company are reported as not available.
- */
+/** The compliance dashboard, from the gateway's `complianceOverview` (figures from the audit store and the sources). */
 export async function getComplianceOverview(): Promise<WithOutages<ComplianceOverview>> {
   const session = await requireSession();
-  try {
-    const { data, outages } = await ask<{ complianceOverview: GqlComplianceOverview | null }>(session, COMPLIANCE_OVERVIEW);
-    const o = data.complianceOverview;
-    if (o) {
-      const pending = o.pendingApprovals.slice(0, PENDING_SHOWN);
-      const details = await describeOverview(session, pending.map((p) => p.id));
-      return {
-        data: {
-          fromAudit: true,
-          expiringByMonth: o.rightsExpiringByMonth,
-          pendingApprovals: pending.map((p) => ({ ...p, kind: details.kinds.get(p.id) ?? 'other' })),
-          pendingTotal: o.pendingApprovals.length,
-          holds: o.holds.map((h) => ({ documentId: h.document.id, documentName: h.document.name, hold: h.hold.name, reason: h.hold.reason, appliedAt: h.hold.appliedAt })),
-          downloadsByCompany: o.downloadsByCompany.map((d) => ({ ...d, name: details.companies.get(d.company) ?? null })),
-          scannedDocuments: null,
-        },
-        outages: merge(outages, details.outages),
-      };
-    }
-  } catch (e) {
-    if (!(e instanceof GatewayError) || e.code !== 'GRAPHQL_VALIDATION_FAILED') throw e;
-  }
-  return complianceFromSearch(session);
+  const { data, outages } = await ask<{ complianceOverview: GqlComplianceOverview }>(session, COMPLIANCE_OVERVIEW);
+  const o = data.complianceOverview;
+  const pending = o.pendingApprovals.slice(0, PENDING_SHOWN);
+  const details = await describeOverview(session, pending.map((p) => p.id));
+  return {
+    data: {
+      expiringByMonth: o.rightsExpiringByMonth,
+      pendingApprovals: pending.map((p) => ({ ...p, kind: details.kinds.get(p.id) ?? 'other' })),
+      pendingTotal: o.pendingApprovals.length,
+      holds: o.holds.map((h) => ({ documentId: h.document.id, documentName: h.document.name, hold: h.hold.name, reason: h.hold.reason, appliedAt: h.hold.appliedAt })),
+      downloadsByCompany: o.downloadsByCompany.map((d) => ({ ...d, name: details.companies.get(d.company) ?? null })),
+    },
+    outages: merge(outages, details.outages),
+  };
 }
 
 const PENDING_SHOWN = 12;
@@ -320,59 +301,6 @@ async function describeOverview(session: Session, ids: string[]): Promise<{ kind
     kinds.set(id, t === 'Asset' ? 'asset' : t === 'Document' ? 'document' : 'other');
   });
   return { kinds, companies: new Map(data.accounts.nodes.map((a) => [a.businessObject.id, a.name])), outages };
-}
-
-async function complianceFromSearch(session: Session): Promise<WithOutages<ComplianceOverview>> {
-  const [expiries, pending, holds] = await Promise.all([
-    scanExpiries(session, 10),
-    ask<{ search: { totalCount: number; nodes: { id?: string; title?: string }[] } }>(session,
-      '{ search(first: 12, sort: DATE, filter: { approvals: [PENDING] }) { totalCount nodes { ... on Asset { id title } } } }'),
-    scanHolds(session, 4),
-  ]);
-  const months = nextMonths(4);
-  const now = Date.now();
-  const counts = new Map(months.map((m) => [m, 0]));
-  for (const a of expiries.data) {
-    if (!a.validUntil) continue;
-    const t = Date.parse(a.validUntil);
-    if (t <= now || t > now + 90 * DAY) continue;
-    const m = a.validUntil.slice(0, 7);
-    counts.set(m, (counts.get(m) ?? 0) + 1);
-  }
-  return {
-    data: {
-      fromAudit: false,
-      expiringByMonth: [...counts].map(([month, count]) => ({ month, count })),
-      pendingApprovals: pending.data.search.nodes.filter((n) => n.id && n.title).map((n) => ({ id: n.id as string, name: n.title as string, kind: 'asset' as const })),
-      pendingTotal: pending.data.search.totalCount,
-      holds: holds.data.holds,
-      downloadsByCompany: null,
-      scannedDocuments: holds.data.scanned,
-    },
-    outages: merge(expiries.outages, pending.outages, holds.outages),
-  };
-}
-
-/** Documents on legal hold, from up to `maxPages` pages of 100 documents (holds are read per document). */
-async function scanHolds(session: Session, maxPages: number): Promise<WithOutages<{ holds: ComplianceOverview['holds']; scanned: number }>> {
-  const holds: ComplianceOverview['holds'] = [];
-  let outages: Outage[] = [];
-  let scanned = 0;
-  let after: string | null = null;
-  for (let i = 0; i < maxPages; i++) {
-    const answer: Answer<{ search: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { id?: string; name?: string; holds?: { name: string; reason: string; appliedAt: string | null }[] | null }[] } }> = await ask(session,
-      `query Holds($after: String) { search(first: 100, after: $after, filter: { systems: [OTCS] }) {
-        pageInfo { hasNextPage endCursor } nodes { ... on Document { id name holds { name reason appliedAt } } } } }`, { after });
-    outages = merge(outages, answer.outages);
-    for (const d of answer.data.search.nodes) {
-      if (!d.id || !d.name) continue;
-      scanned++;
-      for (const h of d.holds ?? []) holds.push({ documentId: d.id, documentName: d.name, hold: h.name, reason: h.reason, appliedAt: h.appliedAt });
-    }
-    if (!answer.data.search.pageInfo.hasNextPage) break;
-    after = answer.data.search.pageInfo.endCursor;
-  }
-  return { data: { holds, scanned }, outages };
 }
 
 /** The audit store's CSV export of audit events (compliance and admin), or null while the gateway has none or refuses. */

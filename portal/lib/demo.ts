@@ -9,7 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createWorld, demoIssuer, type DemoIssuer, type DemoUser } from './demo-bridge.js';
 import { portalEnv } from './env.ts';
 
-export const DEMO_PASSWORD = 'demo';
+const DEMO_PASSWORD = 'demo';
 
 let users: DemoUser[] | undefined;
 let issuer: Promise<DemoIssuer> | undefined;

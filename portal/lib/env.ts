@@ -20,7 +20,7 @@ export interface PortalEnv {
   oidc: { issuer: string; clientId: string; clientSecret: string; scope: string; name: string } | null;
 }
 
-export class PortalConfigError extends Error {
+class PortalConfigError extends Error {
   override readonly name = 'PortalConfigError';
   constructor(readonly problems: string[]) {
     super(`portal configuration is invalid:\n  - ${problems.join('\n  - ')}`);
@@ -30,7 +30,7 @@ export class PortalConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Parse the portal's configuration from an environment. */
-export function parseEnv(env: Env): Readonly<PortalEnv> {
+function parseEnv(env: Env): Readonly<PortalEnv> {
   const problems: string[] = [];
   const str = (name: string, fallback = ''): string => {
     const v = env[name];

@@ -127,15 +127,10 @@ export interface ExpiringAsset {
 }
 
 export interface ComplianceOverview {
-  /** Whether the gateway's complianceOverview answered (else figures come from search). */
-  fromAudit: boolean;
   expiringByMonth: { month: string; count: number }[];
   /** The first few waiting items; `kind` says where each one opens. */
   pendingApprovals: { id: string; name: string; kind: 'asset' | 'document' | 'other' }[];
   pendingTotal: number;
   holds: { documentId: string; documentName: string; hold: string; reason: string; appliedAt: string | null }[];
-  /** Null when the audit store is not there yet. */
-  downloadsByCompany: { company: string; name: string | null; count: number }[] | null;
-  /** How many documents were looked at for holds when computed from search. */
-  scannedDocuments: number | null;
+  downloadsByCompany: { company: string; name: string | null; count: number }[];
 }

@@ -6,7 +6,7 @@ import { ExpiringList } from '../../components/expiring-list.tsx';
 import { HitList } from '../../components/hit-list.tsx';
 import { OutageBanner } from '../../components/outage-banner.tsx';
 import { LoadingState } from '../../components/states.tsx';
-import { getHome } from '../../lib/dal.ts';
+import { getHome, getViewer } from '../../lib/dal.ts';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Home' };
@@ -14,14 +14,14 @@ export const metadata: Metadata = { title: 'Home' };
 const INTERNAL = ['sales', 'marketing', 'compliance', 'admin'];
 
 export default async function HomePage() {
-  const { data, outages } = await getHome();
-  const internal = data.viewer.roles.some((r) => INTERNAL.includes(r));
+  const [viewer, { data, outages }] = await Promise.all([getViewer(), getHome()]);
+  const internal = viewer.roles.some((r) => INTERNAL.includes(r));
   return (
     <>
       <div className="page-head">
         <div>
-          <h1>Welcome, {data.viewer.name}</h1>
-          <p className="sub">{data.viewer.roles.join(', ')}{data.viewer.org ? ` · ${data.viewer.org}` : ''} · {data.viewer.regions.join(', ')}</p>
+          <h1>Welcome, {viewer.name}</h1>
+          <p className="sub">{viewer.roles.join(', ')}{viewer.org ? ` · ${viewer.org}` : ''} · {viewer.regions.join(', ')}</p>
         </div>
       </div>
       <OutageBanner outages={outages} />

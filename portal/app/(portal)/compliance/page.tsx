@@ -27,7 +27,7 @@ export default async function CompliancePage() {
           <h1>Compliance</h1>
           <p className="sub">Rights, approvals, legal holds and downloads across every source.</p>
         </div>
-        {data.fromAudit && <a className="button secondary" href="/files/audit-events.csv" download>Export audit events (CSV)</a>}
+        <a className="button secondary" href="/files/audit-events.csv" download>Export audit events (CSV)</a>
       </div>
       <OutageBanner outages={outages} />
       <div className="grid-2">
@@ -56,7 +56,6 @@ export default async function CompliancePage() {
         </section>
         <section className="panel" aria-labelledby="holds-h">
           <h2 id="holds-h">Documents on legal hold <span className="sub">({data.holds.length})</span></h2>
-          {data.scannedDocuments !== null && <p className="hint">From the first {data.scannedDocuments} documents; the audit store will report all.</p>}
           {data.holds.length === 0
             ? <p className="sub">No document is on hold.</p>
             : (
@@ -74,16 +73,14 @@ export default async function CompliancePage() {
         </section>
         <section className="panel" aria-labelledby="dl-h">
           <h2 id="dl-h">Recent downloads by company <span className="sub">(90 days)</span></h2>
-          {data.downloadsByCompany === null
-            ? <p className="sub" data-testid="downloads-unavailable">Not available yet: the gateway&apos;s audit store does not report downloads yet.</p>
-            : data.downloadsByCompany.length === 0
-              ? <p className="sub">No downloads recorded.</p>
-              : (
-                <table data-testid="downloads">
-                  <thead><tr><th scope="col">Company</th><th scope="col">Downloads</th></tr></thead>
-                  <tbody>{data.downloadsByCompany.map((d) => <tr key={d.company}><td>{d.name ? `${d.name} (${d.company})` : d.company === 'internal' ? 'Internal staff' : d.company}</td><td>{d.count}</td></tr>)}</tbody>
-                </table>
-              )}
+          {data.downloadsByCompany.length === 0
+            ? <p className="sub">No downloads recorded.</p>
+            : (
+              <table data-testid="downloads">
+                <thead><tr><th scope="col">Company</th><th scope="col">Downloads</th></tr></thead>
+                <tbody>{data.downloadsByCompany.map((d) => <tr key={d.company}><td>{d.name ? `${d.name} (${d.company})` : d.company === 'internal' ? 'Internal staff' : d.company}</td><td>{d.count}</td></tr>)}</tbody>
+              </table>
+            )}
         </section>
       </div>
     </>

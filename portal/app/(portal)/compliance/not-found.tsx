@@ -1,5 +1,0 @@
-import { NotFoundState } from '../../../components/states.tsx';
-
-export default function NotFound() {
-  return <NotFoundState what="Page" />;
-}
