@@ -280,6 +280,18 @@ export class Access {
     return { ...res, items, total: res.total - (res.items.length - items.length) };
   }
 
+  /**
+   * The accounts a campaign is shared with, as the reader sees them: for a campaign open to all
+   * partners every partner account (listed once per request, however many campaigns ask), else
+   * its audience.
+   */
+  private visiblePartners?: Promise<Account[]>;
+  accountsOf(c: Campaign): Promise<Account[]> {
+    if (!c.openToAllPartners) return this.accounts(c.audience);
+    this.visiblePartners ??= this.listAccounts({ kinds: ['PARTNER'] }, { first: OWNER_LIST }).then((p) => p.items);
+    return this.visiblePartners;
+  }
+
   /** Every campaign the reader sees (up to OWNER_LIST), listed once per request. */
   private visibleCampaigns?: Promise<Campaign[]>;
   private allVisibleCampaigns(): Promise<Campaign[]> {

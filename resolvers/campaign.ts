@@ -43,7 +43,6 @@ export const campaignResolvers = {
       requireInternal(ctx.principal, 'Campaign audiences');
       return ctx.access.accounts(c.audience);
     },
-    accounts: async (c: Campaign, _: unknown, ctx: Context) =>
-      c.openToAllPartners ? (await ctx.access.listAccounts({ kinds: ['PARTNER'] }, { first: 100 })).items : ctx.access.accounts(c.audience),
+    accounts: (c: Campaign, _: unknown, ctx: Context) => ctx.access.accountsOf(c),
   },
 };
