@@ -82,5 +82,3 @@ export interface DamSource extends SourceClient {
   /** Streams a rendition's bytes from the source. */
   openRendition(assetId: string, kind: RenditionKind): Promise<Content>;
 }
-
-export type AnySource = EcmSource | DamSource;

@@ -105,7 +105,7 @@ export function createHttpClient<C>(opts: HttpOptions<C>): HttpClient {
     if (res.status >= 300) {
       clearTimeout(timer);
       await res.body?.cancel().catch(() => undefined);
-      const kind = res.status >= 300 && res.status < 400 ? 'BAD_REQUEST' : kindForStatus(res.status);
+      const kind = res.status < 400 ? 'BAD_REQUEST' : kindForStatus(res.status);
       throw new UpstreamError(system, kind, `HTTP ${res.status}`, res.status, retryAfterMs(res.headers.get('retry-after')));
     }
     if (credential !== undefined) opts.auth?.onResponse?.(res.headers, credential);

@@ -33,8 +33,6 @@ export class UpstreamError extends Error {
   }
 }
 
-export const isUpstreamError = (e: unknown): e is UpstreamError => e instanceof UpstreamError;
-
 /** The kind for an HTTP status. */
 export function kindForStatus(status: number): UpstreamErrorKind {
   if (status === 401) return 'UNAUTHENTICATED';

@@ -14,6 +14,7 @@
  */
 import { createHttpClient, type HttpClient } from '../http/client.ts';
 import { UpstreamError } from '../http/errors.ts';
+import { offsetCursor } from '../http/paging.ts';
 import { pathOf } from '../http/path.ts';
 import type { Mapping } from '../mapping.ts';
 import type { Asset, CanonicalFilter, Change, ChangeSet, Content, Page, PageRequest, RenditionKind } from '../model.ts';
@@ -68,19 +69,7 @@ function rpcFailure(code: unknown): UpstreamError {
 }
 
 /** Offset cursors for findAssets: opaque to callers, checked on the way back in. */
-const pageCursor = {
-  encode: (offset: number) => Buffer.from(JSON.stringify({ o: offset })).toString('base64url'),
-  decode(after: string | undefined): number {
-    if (after === undefined) return 0;
-    try {
-      const o: unknown = (JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as { o?: unknown }).o;
-      if (Number.isSafeInteger(o) && (o as number) >= 0) return o as number;
-    } catch {
-      // fall through to the typed error
-    }
-    throw new UpstreamError('NETX', 'BAD_REQUEST', 'invalid page cursor');
-  },
-};
+const pageCursor = offsetCursor('NETX');
 
 interface ChangeCursor {
   /** modDate (epoch ms) the next poll starts at, inclusive. */

@@ -11,7 +11,7 @@ import type { Mapping } from '../mapping.ts';
 import type { EcmSource } from '../ports.ts';
 import { isRec, malformed } from './map.ts';
 import { FORM, getDocuments, getVersions, openContent } from './nodes.ts';
-import { getApprovals, getAudit, getHolds, getRetention } from './records.ts';
+import { getApprovals, getAudit, getHolds, getRetention, scheduleTable } from './records.ts';
 import { changesSince, findDocuments } from './search.ts';
 import type { OtcsTransport } from './shared.ts';
 import { createWorkspaceReads } from './workspaces.ts';
@@ -66,6 +66,8 @@ export function createOtcsClient(opts: OtcsClientOptions): EcmSource {
   });
   const t: OtcsTransport = { http, mapping: opts.mapping };
   const pageSize = opts.pageSize ?? 50;
+  // Retention reads share one copy of the schedule table per client (refreshed every 5 minutes).
+  const schedules = scheduleTable(t);
 
   return {
     system: 'OTCS',
@@ -81,7 +83,7 @@ export function createOtcsClient(opts: OtcsClientOptions): EcmSource {
     getVersions: (id) => getVersions(t, id),
     openContent: (id, version) => openContent(t, id, version),
     getApprovals: (id) => getApprovals(t, id),
-    getRetention: (id) => getRetention(t, id),
+    getRetention: (id) => getRetention(t, schedules, id),
     getHolds: (id) => getHolds(t, id),
     getAudit: (id) => getAudit(t, id),
   };

@@ -52,8 +52,39 @@ function addPeriod(iso: string, years: number, months: number, days: number): st
   return d.toISOString();
 }
 
+/** How long one download of the retention-schedule table is reused. */
+export const SCHEDULE_TTL_MS = 5 * 60_000;
+
+/** The retention schedules (RSIs), as one client instance shares them. */
+export type ScheduleTable = () => Promise<Rec[]>;
+
+/**
+ * The whole retention-schedule table (`GET /api/v2/rsis`), downloaded once and reused for
+ * `ttlMs`. Concurrent callers share one request; a failed download is dropped, so the next
+ * call retries.
+ */
+export function scheduleTable(t: OtcsTransport, ttlMs = SCHEDULE_TTL_MS, now: () => number = Date.now): ScheduleTable {
+  let cached: { at: number; table: Promise<Rec[]> } | undefined;
+  return () => {
+    if (cached && now() - cached.at < ttlMs) return cached.table;
+    const entry = { at: now(), table: fetchSchedules(t) };
+    cached = entry;
+    entry.table.catch(() => {
+      if (cached === entry) cached = undefined;
+    });
+    return entry.table;
+  };
+}
+
+async function fetchSchedules(t: OtcsTransport): Promise<Rec[]> {
+  const body = await get(t, p`/api/v2/rsis`, { limit: 500 });
+  const [results] = resultsList(body);
+  const list = results && isRec(results.data) && Array.isArray(results.data.rsis) ? results.data.rsis : [];
+  return list.filter(isRec);
+}
+
 /** The record's RM classification and its retention schedule, or null when it is not a record. */
-export async function getRetention(t: OtcsTransport, documentId: string): Promise<Retention | null> {
+export async function getRetention(t: OtcsTransport, schedules: ScheduleTable, documentId: string): Promise<Retention | null> {
   const id = nodeId(documentId);
   const body = await get(t, p`/api/v1/nodes/${id}/rmclassifications`);
   if (!isRec(body)) throw malformed('rmclassifications is not an object');
@@ -61,7 +92,7 @@ export async function getRetention(t: OtcsTransport, documentId: string): Promis
   if (!entry) return null;
   const rsi = optStr(entry, 'rsi');
   const recordDate = isoDate(entry.record_date);
-  const schedule = rsi ? await scheduleOf(t, rsi) : undefined;
+  const schedule = rsi ? (await schedules()).find((r) => optStr(r, 'RSI') === rsi) : undefined;
   const fileNumber = optStr(entry, 'file_number');
   const disposition = schedule ? optStr(schedule, 'Disposition') : undefined;
   const dispositionDate = schedule && recordDate
@@ -78,14 +109,6 @@ export async function getRetention(t: OtcsTransport, documentId: string): Promis
     ...(disposition ? { disposition } : {}),
     status: optStr(entry, 'file_status') ?? '',
   };
-}
-
-/** The retention schedule (RSI) with this code, from `GET /api/v2/rsis`. */
-async function scheduleOf(t: OtcsTransport, code: string): Promise<Rec | undefined> {
-  const body = await get(t, p`/api/v2/rsis`, { limit: 500 });
-  const [results] = resultsList(body);
-  const list = results && isRec(results.data) && Array.isArray(results.data.rsis) ? results.data.rsis : [];
-  return list.filter(isRec).find((r) => optStr(r, 'RSI') === code);
 }
 
 /** Legal holds on the document ([INFERRED] `GET /api/v1/nodes/{id}/holds`). */

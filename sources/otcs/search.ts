@@ -5,7 +5,7 @@
  * and escaped, so no filter value can change the query's structure.
  */
 import { UpstreamError } from '../http/errors.ts';
-import { pageWindow } from '../http/paging.ts';
+import { offsetCursor, pageWindow } from '../http/paging.ts';
 import { formBody, type QueryValue } from '../http/path.ts';
 import { DOCUMENT_FIELDS, toCanonical, toVendor, type DocumentField, type Mapping } from '../mapping.ts';
 import type { CanonicalFilter, Change, ChangeSet, Document, Facet, Page, PageRequest } from '../model.ts';
@@ -118,21 +118,8 @@ function facetsOf(body: unknown, m: Mapping): Facet[] {
 }
 
 /** An opaque cursor: the offset of the next item. */
-const encodeCursor = (offset: number): string => Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
+const pageCursor = offsetCursor('OTCS');
 
-function decodeCursor(after: string | undefined): number {
-  if (after === undefined || after === '') return 0;
-  try {
-    const c: unknown = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
-    const o = isRec(c) ? c.o : undefined;
-    if (typeof o === 'number' && Number.isSafeInteger(o) && o >= 0) return o;
-  } catch {
-    // reported below as a typed error
-  }
-  throw new UpstreamError('OTCS', 'BAD_REQUEST', 'invalid page cursor');
-}
-
-/** Pages to fetch for `[start, start+wanted)`: one aligned page when a page size allows it, else two. */
 /** Pages to ask for `[start, start + wanted)`: one page whenever some page size covers the range, else two. */
 export function pagePlan(start: number, wanted: number): { limit: number; pages: number[]; skip: number } {
   const w = pageWindow(start, wanted, MAX_LIMIT);
@@ -159,7 +146,7 @@ async function searchPage(t: OtcsTransport, fields: Record<string, QueryValue>):
 export async function findDocuments(t: OtcsTransport, f: CanonicalFilter, page: PageRequest, opts: { facets?: boolean; pageSize?: number } = {}): Promise<Page<Document>> {
   const where = filterToLql(f, t.mapping);
   const locs = locations(f.workspaceIds);
-  const start = page.offset ?? decodeCursor(page.after);
+  const start = page.offset ?? pageCursor.decode(page.after);
   if (!Number.isSafeInteger(start) || start < 0) throw new UpstreamError('OTCS', 'BAD_REQUEST', 'invalid page offset');
   if (where === null || locs === null) return { items: [], total: 0, ...(opts.facets ? { facets: [] } : {}) };
   const wanted = Math.min(MAX_LIMIT, Math.max(1, Math.floor(page.first || opts.pageSize || 1)));
@@ -176,7 +163,7 @@ export async function findDocuments(t: OtcsTransport, f: CanonicalFilter, page: 
   const end = start + hits.length;
   return {
     items, total,
-    ...(hits.length > 0 && end < total ? { next: encodeCursor(end) } : {}),
+    ...(hits.length > 0 && end < total ? { next: pageCursor.encode(end) } : {}),
     ...(opts.facets ? { facets: facetsOf((pages[0] as SearchPage).body, t.mapping) } : {}),
   };
 }

@@ -12,9 +12,10 @@ import type { Mapping } from '../mapping.ts';
 import type { Account, Campaign, Page, PageRequest, Workspace } from '../model.ts';
 import type { AccountQuery, CampaignQuery } from '../ports.ts';
 import { UpstreamError } from '../http/errors.ts';
-import { pageWindow } from '../http/paging.ts';
+import { offsetCursor, pageWindow } from '../http/paging.ts';
 import { pathOf, type QueryValue } from '../http/path.ts';
 import { parseMemberIds, parseWorkspaceList, toAccount, toCampaign, toWorkspace, type ParsedWorkspace } from './map-workspaces.ts';
+import { isNodeId } from './nodes.ts';
 import type { OtcsTransport, WorkspaceReads } from './shared.ts';
 
 const p = pathOf('OTCS');
@@ -24,7 +25,6 @@ const MEMBERS_PATH = p`/api/v2/members`;
 const MAX_PAGE_SIZE = 500;
 /** pyxecm: members "does not allow values > 20". */
 const MEMBER_LIMIT = 20;
-const NODE_ID = /^[1-9]\d{0,14}$/;
 
 type Query = Record<string, QueryValue>;
 
@@ -82,29 +82,14 @@ function listQuery(where: string[], extra: Query, fields: string[]): Query {
 
 // ---------------------------------------------------------------- paging
 
-interface Cursor {
-  o: number;
-}
-
 /** An opaque cursor: the offset of the next item. */
-const encodeCursor = (offset: number): string => Buffer.from(JSON.stringify({ o: offset } satisfies Cursor)).toString('base64url');
+const pageCursor = offsetCursor('OTCS');
 
 /** Where a page starts: the absolute `offset` when given, else the cursor's offset. */
 function startOf(page: PageRequest): number {
-  if (page.offset === undefined) return decodeCursor(page.after);
+  if (page.offset === undefined) return pageCursor.decode(page.after);
   if (!Number.isSafeInteger(page.offset) || page.offset < 0) throw new UpstreamError('OTCS', 'BAD_REQUEST', 'invalid page offset');
   return page.offset;
-}
-
-function decodeCursor(after: string | undefined): number {
-  if (after === undefined || after === '') return 0;
-  try {
-    const c = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (Number.isSafeInteger(c.o) && (c.o as number) >= 0) return c.o as number;
-  } catch {
-    // fall through to the typed error
-  }
-  throw new UpstreamError('OTCS', 'BAD_REQUEST', 'invalid page cursor');
 }
 
 function sortOf(page: PageRequest): string {
@@ -136,7 +121,7 @@ export function createWorkspaceReads(t: OtcsTransport): WorkspaceReads {
     // Pages past the end repeat results on real servers (pyxecm), so page_total decides.
     const rows = pageNo > paging.pageTotal ? [] : items.slice(skip, skip + wanted);
     const end = offset + rows.length;
-    return { items: rows.map(map), total: paging.totalCount, ...(rows.length > 0 && end < paging.totalCount ? { next: encodeCursor(end) } : {}) };
+    return { items: rows.map(map), total: paging.totalCount, ...(rows.length > 0 && end < paging.totalCount ? { next: pageCursor.encode(end) } : {}) };
   }
 
   /** Every workspace matching `where` plus each chunk's key condition, in one request per 500 keys. */
@@ -153,6 +138,14 @@ export function createWorkspaceReads(t: OtcsTransport): WorkspaceReads {
   const toC = (ws: ParsedWorkspace): Campaign => ({ ...toCampaign(ws, m), workspace: toWorkspace(ws, m) });
   const toA = (ws: ParsedWorkspace): Account => ({ ...toAccount(ws, m), workspace: toWorkspace(ws, m) });
 
+  /** Records by key, in the order asked (null where none matches): one request per 500 distinct keys. */
+  async function byKeys<T>(keys: readonly string[], col: string, extra: Query, map: (ws: ParsedWorkspace) => T, keyOf: (r: T) => string): Promise<(T | null)[]> {
+    const distinct = [...new Set(keys)];
+    if (!distinct.length) return [];
+    const found = new Map((await batch(distinct, (chunk) => anyOf(col, chunk), extra, recordFields)).map(map).map((r) => [keyOf(r), r]));
+    return keys.map((k) => found.get(k) ?? null);
+  }
+
   /** User ids with this business email (one members request). */
   async function userIdsByEmail(email: string): Promise<number[]> {
     const res = await t.http.request<unknown>({ path: MEMBERS_PATH, query: { where_type: 0, where_business_email: email, limit: MEMBER_LIMIT } });
@@ -167,12 +160,8 @@ export function createWorkspaceReads(t: OtcsTransport): WorkspaceReads {
       return listPage(listQuery(where, { ...campaignType, ...name }, recordFields), page, toC);
     },
 
-    async getCampaigns(codes: readonly string[]): Promise<(Campaign | null)[]> {
-      const keys = [...new Set(codes)];
-      if (!keys.length) return [];
-      const col = column(m.otcs.campaignCategory.attributes.code);
-      const found = new Map((await batch(keys, (chunk) => anyOf(col, chunk), campaignType, recordFields)).map(toC).map((c) => [c.code, c]));
-      return codes.map((c) => found.get(c) ?? null);
+    getCampaigns(codes: readonly string[]): Promise<(Campaign | null)[]> {
+      return byKeys(codes, column(m.otcs.campaignCategory.attributes.code), campaignType, toC, (c) => c.code);
     },
 
     async listAccounts(filter: AccountQuery, page: PageRequest): Promise<Page<Account>> {
@@ -187,19 +176,15 @@ export function createWorkspaceReads(t: OtcsTransport): WorkspaceReads {
       return listPage(listQuery(where, extra, recordFields), page, toA);
     },
 
-    async getAccounts(ids: readonly string[]): Promise<(Account | null)[]> {
-      const keys = [...new Set(ids)];
-      if (!keys.length) return [];
-      const col = column(m.otcs.accountCategory.attributes.accountId);
-      const found = new Map((await batch(keys, (chunk) => anyOf(col, chunk), accountTypes, recordFields)).map(toA).map((a) => [a.id, a]));
-      return ids.map((id) => found.get(id) ?? null);
+    getAccounts(ids: readonly string[]): Promise<(Account | null)[]> {
+      return byKeys(ids, column(m.otcs.accountCategory.attributes.accountId), accountTypes, toA, (a) => a.id);
     },
 
     async getWorkspaces(ids: readonly string[]): Promise<(Workspace | null)[]> {
       // Non-numeric ids cannot name a node: they are answered null without asking.
-      const keys = [...new Set(ids.filter((id) => NODE_ID.test(id)))];
+      const keys = [...new Set(ids.filter(isNodeId))];
       if (!keys.length) return ids.map(() => null);
-      const rows = await batch(keys, (chunk) => `id IN (${chunk.join(',')})`, {}, ['business_properties', 'workspace_references', 'roles', 'categories']);
+      const rows = await batch(keys, (chunk) => `id IN (${chunk.join(',')})`, {}, recordFields);
       const found = new Map(rows.map((ws) => [String(ws.id), toWorkspace(ws, m)]));
       return ids.map((id) => found.get(id) ?? null);
     },

@@ -15,6 +15,7 @@ import type { DamSource, SourceHealth } from '../ports.ts';
 import { credentialCache } from '../http/auth.ts';
 import { createHttpClient, type HttpClient } from '../http/client.ts';
 import { UpstreamError } from '../http/errors.ts';
+import { offsetCursor } from '../http/paging.ts';
 import { formBody, pathOf, type QueryValue } from '../http/path.ts';
 import { isoDate, malformed, objAt, toAsset, toFacets, toWireAsset, type MapContext } from './map.ts';
 import {
@@ -60,18 +61,7 @@ const CONTENT_LOAD: OtmmDataLoadRequest = {
 };
 
 /** Opaque offset cursors, checked on the way back in. */
-const cursors = {
-  encode: (offset: number) => Buffer.from(JSON.stringify({ o: offset })).toString('base64url'),
-  decode(cursor: string): number {
-    try {
-      const o = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown }).o;
-      if (typeof o === 'number' && Number.isInteger(o) && o >= 0) return o;
-    } catch {
-      // fall through to the typed error
-    }
-    throw new UpstreamError('OTMM', 'BAD_REQUEST', 'invalid page cursor');
-  },
-};
+const pageCursor = offsetCursor('OTMM');
 
 interface ChangeCursor {
   /** ISO instant: report assets updated at or after it. */
@@ -190,7 +180,7 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
     },
 
     async findAssets(filter: CanonicalFilter, page: PageRequest, findOpts?: { facets?: boolean }): Promise<Page<Asset>> {
-      const offset = page.offset ?? (page.after === undefined ? 0 : cursors.decode(page.after));
+      const offset = page.offset ?? pageCursor.decode(page.after);
       let conditions;
       try {
         conditions = filterConditions(filter, opts.mapping);
@@ -210,7 +200,7 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
       return {
         items,
         total,
-        ...(items.length > 0 && end < total ? { next: cursors.encode(end) } : {}),
+        ...(items.length > 0 && end < total ? { next: pageCursor.encode(end) } : {}),
         ...(findOpts?.facets ? { facets: toFacets(facets, opts.mapping) } : {}),
       };
     },

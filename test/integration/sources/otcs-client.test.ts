@@ -208,6 +208,23 @@ describe('OTCS client: paths and request counts', () => {
     assert.equal((await simStats(s.base)).total, 0);
   });
 
+  it('downloads the retention-schedule table once for many records, not once per record', async () => {
+    const records = docs.filter((d) => d.record).slice(0, 6).map((d) => String(d.nodeId));
+    assert.ok(records.length >= 2, 'the world has records');
+    // A client of its own, so no earlier test has fetched the table yet.
+    const own = await setup();
+    try {
+      const got = await Promise.all(records.map((id) => own.client.getRetention(id)));
+      assert.ok(got.every((r) => r?.schedule));
+      for (const id of records) await own.client.getRetention(id);
+      const log = await simRequests(own.base);
+      assert.equal(log.filter((r) => r.rawPath.includes('/api/v2/rsis')).length, 1);
+      assert.equal(log.filter((r) => r.rawPath.includes('/rmclassifications')).length, records.length * 2);
+    } finally {
+      await own.sim.close();
+    }
+  });
+
   it('finds documents of 10 workspaces with one request', async () => {
     const wsIds = [...world.workspaces()].slice(0, 10).map((w) => String(w.nodeId));
     const page = await s.client.findDocuments({ workspaceIds: wsIds }, { first: 20 });
