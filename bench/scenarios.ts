@@ -7,8 +7,7 @@ import { assetId, campaignId } from '../resolvers/ids.ts';
 import type { GraphQLBody } from './load.ts';
 import type { WorldFacts } from './world.ts';
 
-/** The systems a run compares. */
-/** `atrium-noaudit` is Atrium with AUDIT_ENABLED=false: the audit trail's cost, side by side. */
+/** The systems a run compares; `atrium-noaudit` is Atrium with AUDIT_ENABLED=false (the audit trail's cost, side by side). */
 export type SystemName = 'atrium' | 'atrium-noaudit' | 'naive' | 'hive';
 export const SYSTEMS: readonly SystemName[] = ['atrium', 'atrium-noaudit', 'naive', 'hive'];
 

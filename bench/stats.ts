@@ -1,5 +1,3 @@
-/** Latency statistics of one measurement. */
-
 /** Throughput and latency percentiles of one measurement. */
 export interface Summary {
   requests: number;

@@ -22,7 +22,7 @@ export interface Row {
   p50: number | null;
   p95: number | null;
   p99: number | null;
-  /** Upstream requests (all four simulators) per successful client request. */
+  /** Upstream requests (all four simulators) per client request sent (successful or not). */
   upstreamPerRequest: number | null;
   peakRssBytes: number | null;
   /**
