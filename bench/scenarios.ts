@@ -3,7 +3,7 @@
  * serve the same schema and get the same query; Hive Gateway gets the closest query its
  * composed graph can express (README.md, "Hive mapping"), or none (n/a).
  */
-import { assetId, campaignId } from '../resolvers/ids.ts';
+import { assetId, campaignId } from '../access/ids.ts';
 import type { GraphQLBody } from './load.ts';
 import type { WorldFacts } from './world.ts';
 

@@ -4,9 +4,9 @@
  * talks to these same simulators. Prints one `READY {json}` line with their URLs once they are
  * warm, then serves until it is sent SIGTERM.
  */
-import { startSimulators } from '../sources/demo/simulators.ts';
+import { startSimulators } from '../simulators/start.ts';
 import { demoMapping } from '../sources/mapping.ts';
-import { DEMO_CREDENTIALS } from '../sources/demo/credentials.ts';
+import { DEMO_CREDENTIALS } from '../simulators/demo/credentials.ts';
 import { createOtcsClient } from '../sources/otcs/client.ts';
 import { createIconikClient } from '../sources/iconik/client.ts';
 import { createNetxClient } from '../sources/netx/client.ts';

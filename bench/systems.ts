@@ -2,7 +2,7 @@
  * How each system of a run is started: which file runs in its child process and with what
  * environment, given the simulators' URLs and the credentials the runner obtained.
  */
-import { DEMO_CREDENTIALS } from '../sources/demo/credentials.ts';
+import { DEMO_CREDENTIALS } from '../simulators/demo/credentials.ts';
 import type { SystemName } from './scenarios.ts';
 
 /** What the simulators' process announces. */

@@ -5,7 +5,7 @@
  */
 import type { DamSystem } from '../sources/model.ts';
 import { DAM_SYSTEMS } from '../sources/model.ts';
-import { createWorld, type DemoWorld } from '../sources/demo/world.ts';
+import { createWorld, type DemoWorld } from '../simulators/demo/world.ts';
 
 /** The seed every process of a run builds the world from. */
 export const BENCH_SEED = 42;

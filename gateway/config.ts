@@ -4,7 +4,7 @@
  * simulators (demo mode); a real deployment sets the upstream URLs and credentials.
  */
 import { resolve } from 'node:path';
-import { DEFAULT_PORTS, DEMO_CREDENTIALS } from '../sources/demo/credentials.ts';
+import { DEFAULT_PORTS, DEMO_CREDENTIALS } from '../simulators/demo/credentials.ts';
 import { DEMO_MAPPING_FILE } from '../sources/mapping.ts';
 import { DEFAULT_CLOCK_TOLERANCE_S, issuersProblems, type IssuerConfig } from './auth.ts';
 import { DEMO_ISSUER } from './demo-issuer.ts';

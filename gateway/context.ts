@@ -5,12 +5,12 @@
  */
 import type { GraphQLError } from 'graphql';
 import type { Region } from '../sources/model.ts';
-import { createLoaders, type Loaders } from '../resolvers/loaders.ts';
-import { Access } from './access.ts';
+import { createLoaders, type Loaders } from '../access/loaders.ts';
+import { Access } from '../access/access.ts';
 import { linksFor, type Links, type Signer } from './files.ts';
 import type { Logger } from './log.ts';
-import { scopeKey } from './policy.ts';
-import type { ScopedSources, Sources } from './sources.ts';
+import { scopeKey } from '../access/policy.ts';
+import type { ScopedSources, Sources } from '../access/sources.ts';
 
 export type Role = 'partner' | 'sales' | 'marketing' | 'compliance' | 'admin';
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import type { DemoUser } from '../sources/demo/world.ts';
+import type { DemoUser } from '../simulators/demo/world.ts';
 import type { IssuerConfig } from './auth.ts';
 
 export const DEMO_ISSUER = 'atrium-demo';

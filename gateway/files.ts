@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Asset, Content, DamSystem, Document, RenditionKind } from '../sources/model.ts';
 import { RENDITION_KINDS } from '../sources/model.ts';
-import { assetId, decodeId, documentId } from '../resolvers/ids.ts';
+import { assetId, decodeId, documentId } from '../access/ids.ts';
 import type { Context, Principal } from './context.ts';
 import type { Logger } from './log.ts';
 

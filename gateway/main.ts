@@ -11,11 +11,11 @@ import type { Principal } from './context.ts';
 import { demoIssuer } from './demo-issuer.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildGateway, type Gateway } from './server.ts';
-import { createAudit } from './audit/index.ts';
+import { createAudit } from '../audit/index.ts';
 import { Metrics } from './plugins/metrics.ts';
 import { createSigner, downloadSecret } from './files.ts';
-import { createWorld, type DemoWorld } from '../sources/demo/world.ts';
-import { buildSources, type Sources } from './sources.ts';
+import { createWorld, type DemoWorld } from '../simulators/demo/world.ts';
+import { buildSources, type Sources } from '../access/sources.ts';
 
 /** Readers by email for explainAccess: in demo mode, the demo users. */
 export function demoDirectory(world: DemoWorld): (email: string) => Principal | null {

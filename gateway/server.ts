@@ -13,15 +13,15 @@ import { loadTypeDefs } from '../schema/index.ts';
 import { resolvers } from '../resolvers/index.ts';
 import { createContext, type Context, type Principal } from './context.ts';
 import { serveDownload, type DownloadEvent, type Signer } from './files.ts';
-import { ErrorCode, UnauthenticatedError, makeFormatError } from './errors.ts';
+import { ErrorCode, UnauthenticatedError, makeFormatError } from '../access/errors.ts';
 import type { Logger } from './log.ts';
-import type { Audit, AuditedContext } from './audit/index.ts';
-import { serveCsv } from './audit/csv.ts';
+import type { Audit, AuditedContext } from '../audit/index.ts';
+import { serveCsv } from '../audit/csv.ts';
 import { auditedTypes, auditPlugin } from './plugins/audit.ts';
 import { DEFAULT_LIMITS, limitsPlugin, type Limits } from './plugins/limits.ts';
 import { Metrics, metricsPlugin } from './plugins/metrics.ts';
 import { sourceErrorsPlugin } from './plugins/source-errors.ts';
-import { pingAll, type Sources } from './sources.ts';
+import { pingAll, type Sources } from '../access/sources.ts';
 
 export interface GatewayOptions {
   sources: Sources;

@@ -1,7 +1,7 @@
 /**
  * The portal's Next.js configuration. The repository root is the build root: the portal
  * shares the root package's node_modules, and in demo mode its server imports the demo
- * issuer and demo users from ../gateway and ../sources.
+ * issuer and demo users from ../gateway and ../simulators/demo.
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,8 +1,8 @@
 /** `explainAccess(id, as)`: the policy's decision for another reader, for compliance and admin. */
 import type { Context } from '../gateway/context.ts';
-import { BadUserInputError, NotFoundError } from '../gateway/errors.ts';
-import { requireAuditReader } from '../gateway/policy.ts';
-import { decodeId } from './ids.ts';
+import { BadUserInputError, NotFoundError } from '../access/errors.ts';
+import { requireAuditReader } from '../access/policy.ts';
+import { decodeId } from '../access/ids.ts';
 
 export const accessResolvers = {
   Query: {

@@ -2,8 +2,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Account } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
-import { NotFoundError } from '../gateway/errors.ts';
-import { accountId, decodeId } from './ids.ts';
+import { NotFoundError } from '../access/errors.ts';
+import { accountId, decodeId } from '../access/ids.ts';
 import { checkFirst, connectionFromList, connectionFromPage, decodeOffset } from './connection.ts';
 import { accountQuery, contentFilter, damSystems, type AccountFilterInput, type ContentFilterInput } from './filters.ts';
 import { mergedAssets } from './merge.ts';

@@ -1,8 +1,8 @@
 /** Asset: a DAM asset with its effective rights (narrowed by its ECM licence) and its joins. */
 import type { Asset, DamSystem, Rendition } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
-import { NotFoundError } from '../gateway/errors.ts';
-import { assetId, decodeId } from './ids.ts';
+import { NotFoundError } from '../access/errors.ts';
+import { assetId, decodeId } from '../access/ids.ts';
 
 /** An asset by global id, or NOT_FOUND (also when the reader may not see it). */
 export async function assetByGlobalId(id: string, ctx: Context): Promise<Asset> {

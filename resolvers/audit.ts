@@ -4,13 +4,13 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { AuditEntry, Document, System } from '../sources/model.ts';
-import type { AuditedContext } from '../gateway/audit/index.ts';
-import type { AccessAction, AuditFilter, EventPosition, StoredEvent } from '../gateway/audit/event.ts';
-import * as overview from '../gateway/audit/overview.ts';
-import { BadUserInputError } from '../gateway/errors.ts';
-import { requireAuditReader } from '../gateway/policy.ts';
+import type { AuditedContext } from '../audit/index.ts';
+import type { AccessAction, AuditFilter, EventPosition, StoredEvent } from '../audit/event.ts';
+import * as overview from '../audit/overview.ts';
+import { BadUserInputError } from '../access/errors.ts';
+import { requireAuditReader } from '../access/policy.ts';
 import { checkFirst } from './connection.ts';
-import { documentId } from './ids.ts';
+import { documentId } from '../access/ids.ts';
 import { noteFailure } from './merge.ts';
 
 /** An AuditEvent as the graph returns it (ECM entry or Atrium event). */

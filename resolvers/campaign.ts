@@ -2,9 +2,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Campaign } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
-import { NotFoundError } from '../gateway/errors.ts';
-import { requireInternal } from '../gateway/policy.ts';
-import { campaignId, decodeId } from './ids.ts';
+import { NotFoundError } from '../access/errors.ts';
+import { requireInternal } from '../access/policy.ts';
+import { campaignId, decodeId } from '../access/ids.ts';
 import { checkFirst, connectionFromList, connectionFromPage, decodeOffset } from './connection.ts';
 import { campaignQuery, contentFilter, damSystems, type CampaignFilterInput, type ContentFilterInput } from './filters.ts';
 import { mergedAssets } from './merge.ts';

@@ -1,5 +1,5 @@
 /** Relay connections over lists, with offset cursors and argument checks. */
-import { BadUserInputError } from '../gateway/errors.ts';
+import { BadUserInputError } from '../access/errors.ts';
 
 export const MAX_PAGE = 100;
 

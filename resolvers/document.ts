@@ -1,9 +1,9 @@
 /** Document: a node in a business workspace, with its compliance fields. */
 import type { Approval, Document } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
-import { NotFoundError } from '../gateway/errors.ts';
-import { requireAuditReader } from '../gateway/policy.ts';
-import { decodeId, documentId } from './ids.ts';
+import { NotFoundError } from '../access/errors.ts';
+import { requireAuditReader } from '../access/policy.ts';
+import { decodeId, documentId } from '../access/ids.ts';
 import { documentAuditTrail } from './audit.ts';
 
 /** A document by global id, or NOT_FOUND (also when the reader may not see it). */

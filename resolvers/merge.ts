@@ -6,8 +6,8 @@
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { Asset, CanonicalFilter, DamSystem, System } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
-import type { OwnerRef } from '../gateway/access.ts';
-import { UpstreamUnavailableError, fromUpstream } from '../gateway/errors.ts';
+import type { OwnerRef } from '../access/access.ts';
+import { UpstreamUnavailableError, fromUpstream } from '../access/errors.ts';
 import { connectionFromList, type Connection } from './connection.ts';
 
 /** Record a source's failure as an error at this field's path. */

@@ -1,8 +1,8 @@
 /** `node(id:)`, `viewer` and `sources`: the graph's entry points that are not one type's. */
 import type { Context } from '../gateway/context.ts';
-import { pingAll } from '../gateway/sources.ts';
-import { NotFoundError } from '../gateway/errors.ts';
-import { decodeId } from './ids.ts';
+import { pingAll } from '../access/sources.ts';
+import { NotFoundError } from '../access/errors.ts';
+import { decodeId } from '../access/ids.ts';
 import { typed, typeOf } from './typename.ts';
 import { accountByAnyId } from './account.ts';
 import { assetByGlobalId } from './asset.ts';

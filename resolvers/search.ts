@@ -12,7 +12,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Asset, CanonicalFilter, Document, Facet, Sort, System } from '../sources/model.ts';
 import { SYSTEMS } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
-import { BadUserInputError } from '../gateway/errors.ts';
+import { BadUserInputError } from '../access/errors.ts';
 import { checkFirst } from './connection.ts';
 import { contentFilter, type ContentFilterInput } from './filters.ts';
 import { noteFailure } from './merge.ts';

@@ -1,9 +1,9 @@
 /** Workspace: an Extended ECM business workspace and its team. */
 import type { Workspace } from '../sources/model.ts';
 import type { Context } from '../gateway/context.ts';
-import { NotFoundError } from '../gateway/errors.ts';
-import { requireInternal } from '../gateway/policy.ts';
-import { decodeId, workspaceId } from './ids.ts';
+import { NotFoundError } from '../access/errors.ts';
+import { requireInternal } from '../access/policy.ts';
+import { decodeId, workspaceId } from '../access/ids.ts';
 
 /** A workspace by global id, or NOT_FOUND (also when the reader may not see it). */
 export async function workspaceByGlobalId(id: string, ctx: Context): Promise<Workspace> {

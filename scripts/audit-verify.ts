@@ -8,8 +8,8 @@
  * says which process holds it).
  */
 import { existsSync } from 'node:fs';
-import { verifyChain } from '../gateway/audit/chain.ts';
-import { AuditStore } from '../gateway/audit/store.ts';
+import { verifyChain } from '../audit/chain.ts';
+import { AuditStore } from '../audit/store.ts';
 import { ConfigError, loadConfig } from '../gateway/config.ts';
 
 /** Verify and report; returns the exit code. */

@@ -14,7 +14,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PORTAL_DIR = join(ROOT, 'portal');
 const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
 /** Sources the portal bundles from outside portal/ (demo mode), and the lockfile (Next's version). */
-const EXTRA_INPUTS = ['gateway/demo-issuer.ts', 'sources/demo/world.ts', 'sources/demo/catalog.ts', 'package-lock.json'];
+const EXTRA_INPUTS = ['gateway/demo-issuer.ts', 'simulators/demo/world.ts', 'simulators/demo/catalog.ts', 'package-lock.json'];
 const SKIP = new Set(['.next', 'node_modules', 'next-env.d.ts', 'tsconfig.tsbuildinfo']);
 
 function newest(path: string): number {

@@ -7,9 +7,9 @@
 import { ConfigError, loadConfig } from '../gateway/config.ts';
 import { createLogger } from '../gateway/log.ts';
 import { startGateway } from '../gateway/main.ts';
-import { DEMO_CREDENTIALS } from '../sources/demo/credentials.ts';
-import { startSimulators, type RunningSimulators } from '../sources/demo/simulators.ts';
-import { createWorld } from '../sources/demo/world.ts';
+import { DEMO_CREDENTIALS } from '../simulators/demo/credentials.ts';
+import { startSimulators, type RunningSimulators } from '../simulators/start.ts';
+import { createWorld } from '../simulators/demo/world.ts';
 import { MappingError, loadMapping } from '../sources/mapping.ts';
 import { buildPortal, buildReason, startPortal } from './portal.ts';
 

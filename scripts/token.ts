@@ -7,7 +7,7 @@
  */
 import { ConfigError, loadConfig } from '../gateway/config.ts';
 import { demoIssuer } from '../gateway/demo-issuer.ts';
-import { createWorld, type DemoUser } from '../sources/demo/world.ts';
+import { createWorld, type DemoUser } from '../simulators/demo/world.ts';
 
 const USAGE = 'usage: npm run --silent token -- <email> | --list';
 

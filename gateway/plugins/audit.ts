@@ -16,8 +16,8 @@
  * asked to choose a type: it always answers true.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { AuditedContext } from '../audit/index.ts';
-import { NODE_TYPES } from '../audit/objects.ts';
+import type { AuditedContext } from '../../audit/index.ts';
+import { NODE_TYPES } from '../../audit/objects.ts';
 
 /** `__isTypeOf` resolvers for the Node types: each completed value is shown to the request's audit. */
 export function auditedTypes(): Record<string, { __isTypeOf: (value: unknown, ctx: AuditedContext) => boolean }> {

@@ -9,7 +9,7 @@
  */
 import { Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { QueryTooComplexError } from '../errors.ts';
+import { QueryTooComplexError } from '../../access/errors.ts';
 
 export interface Limits {
   maxDepth: number;

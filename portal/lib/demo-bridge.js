@@ -3,4 +3,4 @@
 // while the portal's type check, which has DOM typings, stays out of the gateway's program
 // (the root tsconfig checks that one).
 export { demoIssuer } from '../../gateway/demo-issuer.ts';
-export { createWorld } from '../../sources/demo/world.ts';
+export { createWorld } from '../../simulators/demo/world.ts';

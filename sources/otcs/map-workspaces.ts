@@ -1,6 +1,6 @@
 /**
- * Extended ECM Business Workspaces: the wire shapes (vendor-apis §2) shared by the simulator
- * and the connector, and the mapping from them to canonical Campaign, Account and Workspace.
+ * Extended ECM Business Workspaces: the mapping from the wire shapes (vendor-apis §2, in
+ * wire.ts) to canonical Campaign, Account and Workspace.
  *
  * Everything read from the wire is validated here: a body that is not the documented
  * envelope, or a workspace without the fields a canonical record needs, becomes an
@@ -12,121 +12,7 @@ import {
   type Region, type SourceRef, type Workspace, type WorkspaceType,
 } from '../model.ts';
 import { UpstreamError } from '../http/errors.ts';
-
-// ---------------------------------------------------------------- wire shapes
-
-export type { WireLink } from './wire.ts';
-import type { WireLink } from './wire.ts';
-
-/** Top-level paging of business-workspace listings (§2.2). */
-export interface WirePaging {
-  actions?: { next?: WireLink };
-  limit: number;
-  page: number;
-  page_total: number;
-  range_max: number;
-  range_min: number;
-  total_count: number;
-}
-
-/** `data.properties` of a workspace in a listing or a GET by id. */
-export interface WireWorkspaceProperties {
-  id: number;
-  name: string;
-  type: number;
-  type_name: string;
-  parent_id: number;
-  volume_id: number;
-  [key: string]: unknown;
-}
-
-/** `data.business_properties` (§2.1). */
-export interface WireBusinessProperties {
-  business_object_id: string;
-  business_object_type: string;
-  business_object_type_id: number;
-  business_object_type_name: string;
-  display_url: string;
-  external_system_id: string;
-  external_system_name: string;
-  has_default_display: boolean;
-  has_default_search: boolean;
-  isEarly: boolean;
-  workspace_type_id: number;
-  workspace_type_name: string;
-  workspace_type_widget_icon_content: string;
-}
-
-/** One entry of `data.workspace_references` (§2.1). */
-export interface WireWorkspaceReference {
-  business_object_id: string;
-  business_object_type: string;
-  business_object_type_id: number;
-  external_system_id: string;
-  has_default_display: boolean;
-  has_default_search: boolean;
-  workspace_type_id: number;
-}
-
-/** A Content Server user as members endpoints return it (`results[].data.properties`). */
-export interface WireUser {
-  id: number;
-  name: string;
-  display_name: string;
-  first_name: string;
-  last_name: string;
-  business_email: string;
-  group_id: number;
-  type: 0;
-  type_name: 'User';
-  deleted: boolean;
-  photo_url: string;
-}
-
-/** `data.properties` of a workspace role (§2.4). */
-export interface WireRoleProperties {
-  description: string | null;
-  id: number;
-  inherited_from_id: number | null;
-  leader: number | null;
-  name: string;
-  perms: string[] | null;
-}
-
-/** One role of a workspace (§2.4), members present when asked for. */
-export interface WireRole {
-  actions: { data: Record<string, WireLink>; map: Record<string, string>; order: string[] };
-  data: { properties: WireRoleProperties; members?: WireUser[] };
-}
-
-/** Values of one or more categories, keyed `{categoryId}_{attributeId}`. */
-export type WireCategoryValues = Record<string, string | number | boolean | null | (string | number | null)[]>;
-
-/** A workspace as listings (`results[]`) and the GET by id (`results`) carry it. */
-export interface WireWorkspaceItem {
-  actions: { data: Record<string, WireLink>; map: Record<string, string>; order: string[] };
-  data: {
-    properties: WireWorkspaceProperties;
-    business_properties?: WireBusinessProperties;
-    /** One flat key map per category, as the v2 node categories carry them. */
-    categories?: WireCategoryValues[];
-    workspace_references?: WireWorkspaceReference[];
-    wksp_info?: { wksp_type_icon: string | null };
-    /** INFERRED extension (`fields=roles`): the workspace team, as §2.4 roles with members. */
-    roles?: WireRole[];
-  };
-  metadata?: Record<string, unknown>;
-  metadata_order?: { categories: string[] };
-}
-
-/** The business-workspace listing envelope (§2.2). */
-export interface WireWorkspaceList {
-  links: { data: { self?: WireLink } };
-  paging: WirePaging;
-  meta_data: { properties: Record<string, unknown> };
-  results: WireWorkspaceItem[];
-  wksp_info: { wksp_type_icon: string | null };
-}
+import type { WireCategoryValues } from './wire.ts';
 
 // ---------------------------------------------------------------- validation helpers
 

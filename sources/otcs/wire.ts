@@ -187,3 +187,116 @@ export interface WireWfStep {
   comment: string;
   version_number: number | null;
 }
+
+// ---------------------------------------------------------------- Business Workspaces (§2)
+
+
+/** Top-level paging of business-workspace listings (§2.2). */
+export interface WirePaging {
+  actions?: { next?: WireLink };
+  limit: number;
+  page: number;
+  page_total: number;
+  range_max: number;
+  range_min: number;
+  total_count: number;
+}
+
+/** `data.properties` of a workspace in a listing or a GET by id. */
+export interface WireWorkspaceProperties {
+  id: number;
+  name: string;
+  type: number;
+  type_name: string;
+  parent_id: number;
+  volume_id: number;
+  [key: string]: unknown;
+}
+
+/** `data.business_properties` (§2.1). */
+export interface WireBusinessProperties {
+  business_object_id: string;
+  business_object_type: string;
+  business_object_type_id: number;
+  business_object_type_name: string;
+  display_url: string;
+  external_system_id: string;
+  external_system_name: string;
+  has_default_display: boolean;
+  has_default_search: boolean;
+  isEarly: boolean;
+  workspace_type_id: number;
+  workspace_type_name: string;
+  workspace_type_widget_icon_content: string;
+}
+
+/** One entry of `data.workspace_references` (§2.1). */
+export interface WireWorkspaceReference {
+  business_object_id: string;
+  business_object_type: string;
+  business_object_type_id: number;
+  external_system_id: string;
+  has_default_display: boolean;
+  has_default_search: boolean;
+  workspace_type_id: number;
+}
+
+/** A Content Server user as members endpoints return it (`results[].data.properties`). */
+export interface WireMember {
+  id: number;
+  name: string;
+  display_name: string;
+  first_name: string;
+  last_name: string;
+  business_email: string;
+  group_id: number;
+  type: 0;
+  type_name: 'User';
+  deleted: boolean;
+  photo_url: string;
+}
+
+/** `data.properties` of a workspace role (§2.4). */
+export interface WireRoleProperties {
+  description: string | null;
+  id: number;
+  inherited_from_id: number | null;
+  leader: number | null;
+  name: string;
+  perms: string[] | null;
+}
+
+/** One role of a workspace (§2.4), members present when asked for. */
+export interface WireRole {
+  actions: { data: Record<string, WireLink>; map: Record<string, string>; order: string[] };
+  data: { properties: WireRoleProperties; members?: WireMember[] };
+}
+
+/** Values of one or more categories, keyed `{categoryId}_{attributeId}`. */
+export type WireCategoryValues = Record<string, string | number | boolean | null | (string | number | null)[]>;
+
+/** A workspace as listings (`results[]`) and the GET by id (`results`) carry it. */
+export interface WireWorkspaceItem {
+  actions: { data: Record<string, WireLink>; map: Record<string, string>; order: string[] };
+  data: {
+    properties: WireWorkspaceProperties;
+    business_properties?: WireBusinessProperties;
+    /** One flat key map per category, as the v2 node categories carry them. */
+    categories?: WireCategoryValues[];
+    workspace_references?: WireWorkspaceReference[];
+    wksp_info?: { wksp_type_icon: string | null };
+    /** INFERRED extension (`fields=roles`): the workspace team, as §2.4 roles with members. */
+    roles?: WireRole[];
+  };
+  metadata?: Record<string, unknown>;
+  metadata_order?: { categories: string[] };
+}
+
+/** The business-workspace listing envelope (§2.2). */
+export interface WireWorkspaceList {
+  links: { data: { self?: WireLink } };
+  paging: WirePaging;
+  meta_data: { properties: Record<string, unknown> };
+  results: WireWorkspaceItem[];
+  wksp_info: { wksp_type_icon: string | null };
+}

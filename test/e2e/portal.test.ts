@@ -16,8 +16,8 @@ import { loadConfig } from '../../gateway/config.ts';
 import { demoIssuer } from '../../gateway/demo-issuer.ts';
 import { createLogger } from '../../gateway/log.ts';
 import { startGateway, type RunningGateway } from '../../gateway/main.ts';
-import { startSimulators, type RunningSimulators } from '../../sources/demo/simulators.ts';
-import { createWorld } from '../../sources/demo/world.ts';
+import { startSimulators, type RunningSimulators } from '../../simulators/start.ts';
+import { createWorld } from '../../simulators/demo/world.ts';
 import { loadMapping } from '../../sources/mapping.ts';
 import { ROOT, buildPortal, buildReason, startPortal, type RunningPortal } from '../../scripts/portal.ts';
 

@@ -11,8 +11,8 @@ import { DEMO_PRINCIPAL, demoDirectory } from '../../gateway/main.ts';
 import { createSigner } from '../../gateway/files.ts';
 import { randomBytes } from 'node:crypto';
 import { buildGateway, type Gateway } from '../../gateway/server.ts';
-import { buildSources, type Sources } from '../../gateway/sources.ts';
-import { startSimulators, type RunningSimulators } from '../../sources/demo/simulators.ts';
+import { buildSources, type Sources } from '../../access/sources.ts';
+import { startSimulators, type RunningSimulators } from '../../simulators/start.ts';
 import { demoMapping } from '../../sources/mapping.ts';
 import { testWorld } from './world.ts';
 

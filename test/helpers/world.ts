@@ -1,5 +1,5 @@
 /** The world every test uses: fixed seed and day, so expectations are stable. */
-import { createWorld, type DemoAsset, type DemoWorld } from '../../sources/demo/world.ts';
+import { createWorld, type DemoAsset, type DemoWorld } from '../../simulators/demo/world.ts';
 
 export const TEST_AS_OF = '2026-11-22';
 let cached: DemoWorld | undefined;

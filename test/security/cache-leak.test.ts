@@ -5,12 +5,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DemoUser } from '../../sources/demo/world.ts';
+import type { DemoUser } from '../../simulators/demo/world.ts';
 import type { Stack } from '../helpers/stack.ts';
 import {
   ask, assets, campaigns, docsOfWorkspace, expectedHits, gid, label, rng, seenAssets, seenCampaigns, seenDocuments, shuffle,
   startReaderStack, user, type CampaignRow,
-} from './helpers.ts';
+} from '../helpers/security.ts';
 
 const anna = user('anna@northwind.example');
 const ben = user('ben@northwind.example');

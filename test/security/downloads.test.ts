@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthenticator } from '../../gateway/auth.ts';
 import { demoIssuer, type DemoIssuer } from '../../gateway/demo-issuer.ts';
-import type { DemoUser } from '../../sources/demo/world.ts';
+import type { DemoUser } from '../../simulators/demo/world.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import {
   assets, AT, documents, gid, label, rightsOf, SECOND, seenAssets, seenDocuments, seesAsset, user, type AssetRow, type DocumentRow,
-} from './helpers.ts';
+} from '../helpers/security.ts';
 
 const anna = user('anna@northwind.example');
 const ben = user('ben@northwind.example');

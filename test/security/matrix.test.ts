@@ -6,13 +6,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DemoUser } from '../../sources/demo/world.ts';
+import type { DemoUser } from '../../simulators/demo/world.ts';
 import type { Stack } from '../helpers/stack.ts';
 import {
   accounts, ask, askClean, assertFacets, assertSameIds, assets, AT, campaigns, chunks, docsOfWorkspace, documents, errorsByPath,
   expectedHits, gid, label, pageAll, rightsOf, searchAll, seenAccounts, seenAssets, seenCampaigns, seenDocuments, seesDocument,
   startReaderStack, users, world, type Conn, type GqlError, type SearchAnswer,
-} from './helpers.ts';
+} from '../helpers/security.ts';
 
 let stack: Stack;
 before(async () => {

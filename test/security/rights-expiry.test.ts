@@ -6,12 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DemoUser } from '../../sources/demo/world.ts';
+import type { DemoUser } from '../../simulators/demo/world.ts';
 import type { Stack } from '../helpers/stack.ts';
 import {
   askClean, assertSameIds, assets, AT, ask, campaigns, gid, pageAll, rightsOf, searchAll, seenAssets, seesAsset,
   SECOND, startReaderStack, user, type AssetRow, type CampaignRow, type Conn,
-} from './helpers.ts';
+} from '../helpers/security.ts';
 
 const PARTNERS = ['anna@northwind.example', 'kenji@sakura-media.example', 'lucia@andes-digital.example', 'leo@lumen-agency.example'].map(user);
 const MINUTE = 60 * SECOND;

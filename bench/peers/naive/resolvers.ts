@@ -7,10 +7,10 @@
  */
 import type { Account, Asset, Campaign, DamSystem, Document, Rendition, Workspace } from '../../../sources/model.ts';
 import type { DamSource, EcmSource } from '../../../sources/ports.ts';
-import { effectiveRights } from '../../../gateway/rights.ts';
+import { effectiveRights } from '../../../access/rights.ts';
 import { checkFirst, decodeOffset, offsetCursor } from '../../../resolvers/connection.ts';
 import { campaignQuery, contentFilter, damSystems, type CampaignFilterInput, type ContentFilterInput } from '../../../resolvers/filters.ts';
-import { accountId, assetId, campaignId, decodeId, documentId, workspaceId } from '../../../resolvers/ids.ts';
+import { accountId, assetId, campaignId, decodeId, documentId, workspaceId } from '../../../access/ids.ts';
 import { compareAssets } from '../../../resolvers/merge.ts';
 import { DateScalar, DateTime } from '../../../resolvers/scalars.ts';
 import { naiveSearch, type SearchArgs } from './search.ts';

@@ -8,16 +8,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startSimulators, type RunningSimulators } from '../../../sources/demo/simulators.ts';
+import { startSimulators, type RunningSimulators } from '../../../simulators/start.ts';
 import { demoMapping } from '../../../sources/mapping.ts';
-import { AuditStore } from '../../../gateway/audit/store.ts';
-import { verifyChain } from '../../../gateway/audit/chain.ts';
-import type { StoredEvent, StoredRecord } from '../../../gateway/audit/event.ts';
-import { campaignId } from '../../../resolvers/ids.ts';
+import { AuditStore } from '../../../audit/store.ts';
+import { verifyChain } from '../../../audit/chain.ts';
+import type { StoredEvent, StoredRecord } from '../../../audit/event.ts';
+import { campaignId } from '../../../access/ids.ts';
 import { main as verify } from '../../../scripts/audit-verify.ts';
 import { testWorld } from '../../helpers/world.ts';
-import { pgliteBackend, postgresBackend, postgresReachable, type Backend } from './backends.ts';
-import { idsIn, startAuditStack, type AuditStack } from './stack.ts';
+import { pgliteBackend, postgresBackend, postgresReachable, type Backend } from '../../helpers/audit-backends.ts';
+import { idsIn, startAuditStack, type AuditStack } from '../../helpers/audit-stack.ts';
 
 const world = testWorld();
 const ANNA = 'anna@northwind.example';

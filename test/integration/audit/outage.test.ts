@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { AuditStore } from '../../../gateway/audit/store.ts';
-import { AuditWriter } from '../../../gateway/audit/writer.ts';
-import { verifyChain } from '../../../gateway/audit/chain.ts';
+import { AuditStore } from '../../../audit/store.ts';
+import { AuditWriter } from '../../../audit/writer.ts';
+import { verifyChain } from '../../../audit/chain.ts';
 import { createLogger } from '../../../gateway/log.ts';
-import { postgresBackend, postgresReachable } from './backends.ts';
+import { postgresBackend, postgresReachable } from '../../helpers/audit-backends.ts';
 
 /** A TCP proxy to PostgreSQL that can be cut (every connection dropped, new ones refused) and restored on the same port. */
 async function proxy(port = 0): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {

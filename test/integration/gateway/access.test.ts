@@ -4,7 +4,7 @@ import { startStack, type Stack } from '../../helpers/stack.ts';
 import { testWorld } from '../../helpers/world.ts';
 import { demoDirectory } from '../../../gateway/main.ts';
 import type { Principal } from '../../../gateway/context.ts';
-import { assetId, campaignId } from '../../../resolvers/ids.ts';
+import { assetId, campaignId } from '../../../access/ids.ts';
 
 const world = testWorld();
 const directory = demoDirectory(world);

@@ -2,7 +2,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../../helpers/stack.ts';
 import { testWorld } from '../../helpers/world.ts';
-import { assetId } from '../../../resolvers/ids.ts';
+import { assetId } from '../../../access/ids.ts';
 
 const world = testWorld();
 let stack: Stack;

@@ -4,9 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildGateway } from '../../../gateway/server.ts';
 import { createLogger } from '../../../gateway/log.ts';
-import type { Sources } from '../../../gateway/sources.ts';
-import { UpstreamCache } from '../../../gateway/cache.ts';
-import { SourceGuard } from '../../../gateway/sources.ts';
+import type { Sources } from '../../../access/sources.ts';
+import { UpstreamCache } from '../../../access/cache.ts';
+import { SourceGuard } from '../../../access/sources.ts';
 
 /** Introspection is for demo mode (or when configured); nothing here touches a source. */
 for (const introspection of [true, false]) {

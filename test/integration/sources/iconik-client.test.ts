@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { DEMO_CREDENTIALS } from '../../../sources/demo/credentials.ts';
-import type { DemoAsset } from '../../../sources/demo/world.ts';
+import { DEMO_CREDENTIALS } from '../../../simulators/demo/credentials.ts';
+import type { DemoAsset } from '../../../simulators/demo/world.ts';
 import { UpstreamError } from '../../../sources/http/errors.ts';
 import { createIconikClient, type IconikClientOptions } from '../../../sources/iconik/client.ts';
-import { createIconikSimulator } from '../../../sources/iconik/simulator.ts';
+import { createIconikSimulator } from '../../../simulators/iconik/simulator.ts';
 import { demoMapping } from '../../../sources/mapping.ts';
 import type { Asset, CanonicalFilter, Territory } from '../../../sources/model.ts';
 import type { DamSource } from '../../../sources/ports.ts';
-import type { Simulator } from '../../../sources/sim/server.ts';
+import type { Simulator } from '../../../simulators/framework/server.ts';
 import { expectedRights, iso, simFaults, simRequests, simReset, simStats, testWorld, TEST_AS_OF } from '../../helpers/world.ts';
 
 const world = testWorld();

@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { DEMO_CREDENTIALS } from '../../../sources/demo/credentials.ts';
-import type { DemoAsset } from '../../../sources/demo/world.ts';
+import { DEMO_CREDENTIALS } from '../../../simulators/demo/credentials.ts';
+import type { DemoAsset } from '../../../simulators/demo/world.ts';
 import { UpstreamError } from '../../../sources/http/errors.ts';
 import { demoMapping } from '../../../sources/mapping.ts';
 import type { CanonicalFilter } from '../../../sources/model.ts';
 import { createNetxClient, netxChangeCursor, type NetxClientOptions } from '../../../sources/netx/client.ts';
-import { createNetxSimulator } from '../../../sources/netx/simulator.ts';
+import { createNetxSimulator } from '../../../simulators/netx/simulator.ts';
 import type { DamSource } from '../../../sources/ports.ts';
-import type { Simulator } from '../../../sources/sim/server.ts';
+import type { Simulator } from '../../../simulators/framework/server.ts';
 import { simFaults, simRequests, simReset, simStats, testWorld } from '../../helpers/world.ts';
 
 const world = testWorld();

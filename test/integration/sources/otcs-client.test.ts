@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { DEMO_CREDENTIALS } from '../../../sources/demo/credentials.ts';
-import { createWorld, type DemoDocument, type DemoWorld } from '../../../sources/demo/world.ts';
+import { DEMO_CREDENTIALS } from '../../../simulators/demo/credentials.ts';
+import { createWorld, type DemoDocument, type DemoWorld } from '../../../simulators/demo/world.ts';
 import { UpstreamError } from '../../../sources/http/errors.ts';
 import { demoMapping } from '../../../sources/mapping.ts';
 import type { CanonicalFilter, Document } from '../../../sources/model.ts';
 import { createOtcsClient, type OtcsClientOptions } from '../../../sources/otcs/client.ts';
 import type { EcmSource } from '../../../sources/ports.ts';
-import { createOtcsSimulator, type OtcsSimulator } from '../../../sources/otcs/simulator.ts';
+import { createOtcsSimulator, type OtcsSimulator } from '../../../simulators/otcs/simulator.ts';
 import { iso, simFaults, simRequests, simReset, simStats, testWorld } from '../../helpers/world.ts';
 
 const world = testWorld();

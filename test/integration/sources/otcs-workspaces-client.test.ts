@@ -1,14 +1,14 @@
 /** The workspace connector against the simulator: batching, filters at the source, paging, round trip, hostile keys. */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { DemoAccount, DemoCampaign, DemoWorkspace } from '../../../sources/demo/world.ts';
+import type { DemoAccount, DemoCampaign, DemoWorkspace } from '../../../simulators/demo/world.ts';
 import { credentialCache } from '../../../sources/http/auth.ts';
 import { createHttpClient } from '../../../sources/http/client.ts';
 import { UpstreamError } from '../../../sources/http/errors.ts';
 import type { Account, Campaign, Workspace } from '../../../sources/model.ts';
 import { createWorkspaceReads } from '../../../sources/otcs/workspaces.ts';
 import { simRequests, simReset, testWorld } from '../../helpers/world.ts';
-import { BASE_PATH, startHarness, type Harness } from '../../unit/sources/otcs-workspaces/harness.ts';
+import { BASE_PATH, startHarness, type Harness } from '../../helpers/otcs-workspaces.ts';
 
 const LIST_ROUTE = `GET ${BASE_PATH}/api/v2/businessworkspaces`;
 const HOSTILE = ['../x', '1?a=b', "x' OR '1'='1", 'a\r\nb', '%2e%2e', "') OR (id IN (10000000"];

@@ -5,15 +5,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_CREDENTIALS } from '../../../sources/demo/credentials.ts';
-import type { DemoAsset } from '../../../sources/demo/world.ts';
+import { DEMO_CREDENTIALS } from '../../../simulators/demo/credentials.ts';
+import type { DemoAsset } from '../../../simulators/demo/world.ts';
 import { UpstreamError, type UpstreamErrorKind } from '../../../sources/http/errors.ts';
 import { demoMapping } from '../../../sources/mapping.ts';
 import type { Asset, CanonicalFilter } from '../../../sources/model.ts';
 import type { DamSource } from '../../../sources/ports.ts';
-import type { Simulator } from '../../../sources/sim/server.ts';
+import type { Simulator } from '../../../simulators/framework/server.ts';
 import { createOtmmClient, otmmChangeCursor, type OtmmClientOptions } from '../../../sources/otmm/client.ts';
-import { createOtmmSimulator, type OtmmSimOptions } from '../../../sources/otmm/simulator.ts';
+import { createOtmmSimulator, type OtmmSimOptions } from '../../../simulators/otmm/simulator.ts';
 import { expectedRights, iso, simFaults, simRequests, simReset, simStats, testWorld } from '../../helpers/world.ts';
 
 const world = testWorld();

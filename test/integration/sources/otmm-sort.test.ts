@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOtmmSimulator } from '../../../sources/otmm/simulator.ts';
+import { createOtmmSimulator } from '../../../simulators/otmm/simulator.ts';
 import { createOtmmClient } from '../../../sources/otmm/client.ts';
-import { DEMO_CREDENTIALS } from '../../../sources/demo/credentials.ts';
+import { DEMO_CREDENTIALS } from '../../../simulators/demo/credentials.ts';
 import { demoMapping } from '../../../sources/mapping.ts';
-import type { Simulator } from '../../../sources/sim/server.ts';
+import type { Simulator } from '../../../simulators/framework/server.ts';
 import { testWorld } from '../../helpers/world.ts';
 
 let sim: Simulator;

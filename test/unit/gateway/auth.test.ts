@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, type JWK, type JWTPayload } from 'jose';
 import { createAuthenticator, issuersProblems, principalFromClaims, type IssuerConfig } from '../../../gateway/auth.ts';
-import { ErrorCode, UnauthenticatedError } from '../../../gateway/errors.ts';
+import { ErrorCode, UnauthenticatedError } from '../../../access/errors.ts';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const NOW_S = NOW / 1000;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { createAuthenticator } from '../../../gateway/auth.ts';
 import { DEMO_AUDIENCE, DEMO_ISSUER, DEMO_KEY_FILE, demoIssuer } from '../../../gateway/demo-issuer.ts';
-import { UnauthenticatedError } from '../../../gateway/errors.ts';
+import { UnauthenticatedError } from '../../../access/errors.ts';
 import { testWorld } from '../../helpers/world.ts';
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createAuthenticator } from '../../../gateway/auth.ts';
 import { loadConfig } from '../../../gateway/config.ts';
 import { demoIssuer } from '../../../gateway/demo-issuer.ts';
-import { createWorld } from '../../../sources/demo/world.ts';
+import { createWorld } from '../../../simulators/demo/world.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dataDir = await mkdtemp(join(tmpdir(), 'atrium-token-'));

@@ -1,6 +1,6 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSimulator, type Simulator } from '../../../../sources/sim/server.ts';
+import { createSimulator, type Simulator } from '../../../../simulators/framework/server.ts';
 import { createHttpClient, retryAfterMs } from '../../../../sources/http/client.ts';
 import { credentialCache } from '../../../../sources/http/auth.ts';
 import { UpstreamError, type UpstreamErrorKind } from '../../../../sources/http/errors.ts';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UpstreamError } from '../../../../sources/http/errors.ts';
 import { demoMapping, parseMapping, type Mapping } from '../../../../sources/mapping.ts';
-import { attributesOf, KIND_VALUES, toAsset, toQuery, type MapContext } from '../../../../sources/netx/map.ts';
+import { KIND_VALUES, toAsset, toQuery, type MapContext } from '../../../../sources/netx/map.ts';
+import { attributesOf } from '../../../../simulators/netx/attributes.ts';
 import type { QueryCriterion } from '../../../../sources/netx/wire.ts';
 import { testWorld } from '../../../helpers/world.ts';
 

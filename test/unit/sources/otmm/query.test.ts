@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { demoMapping, type Mapping } from '../../../../sources/mapping.ts';
 import type { CanonicalFilter } from '../../../../sources/model.ts';
 import { NothingMatches, conditionListJson, filterConditions, idConditions } from '../../../../sources/otmm/query.ts';
-import { compileConditions, type SearchDoc } from '../../../../sources/otmm/sim-search.ts';
+import { compileConditions, type SearchDoc } from '../../../../simulators/otmm/search.ts';
 import { SYSTEM_FIELDS } from '../../../../sources/otmm/wire.ts';
 
 const base = demoMapping();

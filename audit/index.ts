@@ -1,0 +1,158 @@
+/**
+ * Atrium's access audit, assembled: the store, its single writer, and what the gateway calls
+ * per request (views from the GraphQL plugin, downloads from the files hook). buildGateway
+ * takes one of these (or `false` to run without auditing, for benchmarks); main.ts builds it
+ * from the configuration and closes it last on shutdown, so buffered events are written.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Context } from '../gateway/context.ts';
+import type { DownloadEvent } from '../gateway/files.ts';
+import type { Logger } from '../gateway/log.ts';
+import type { Metrics } from '../gateway/plugins/metrics.ts';
+import { decodeId } from '../access/ids.ts';
+import { clientOf, type ClientInfo } from './client.ts';
+import type { AuditObject } from './event.ts';
+import { describeObject } from './objects.ts';
+import { AuditStore, type AuditStorePort, type StoreOptions } from './store.ts';
+import { RemoteAuditStore } from './remote.ts';
+import { AuditWriter, type AuditStatus, type WriterOptions } from './writer.ts';
+
+/** The audit as one request sees it (attached to its context by buildGateway). */
+export interface RequestAudit {
+  store: AuditStorePort;
+  client: ClientInfo;
+  /** The audit's wall clock (not the graph's read-time clock). */
+  now(): number;
+  /** A value completed as Node type `type` (from `isTypeOf`): one of the objects handed out. Cheap: once per value. */
+  saw(type: string, value: unknown): void;
+  /** Record the objects seen: one view event each, recorded together. Once per response. */
+  recordViews(): void;
+  /** A download event, after the bytes went out. */
+  download(e: DownloadEvent): void;
+}
+
+/** The context of a request on an audited gateway. */
+export type AuditedContext = Context & { audit?: RequestAudit };
+
+export interface AuditOptions {
+  store: AuditStorePort;
+  writer: AuditWriter;
+  /** Take the client address from x-forwarded-for (only behind a proxy that sets it). */
+  trustProxy?: boolean;
+}
+
+/**
+ * Descriptions of canonical objects, by the object: the sources' cache hands the same objects
+ * to request after request, so each is described once while it is cached. Canonical objects
+ * are never changed once built (a newer version is a new object).
+ */
+const described = new WeakMap<object, AuditObject | null>();
+function describeCached(type: string, value: object): AuditObject | null {
+  let o = described.get(value);
+  if (o === undefined) {
+    o = describeObject(type, value);
+    described.set(value, o);
+  }
+  return o;
+}
+
+export class Audit {
+  readonly store: AuditStorePort;
+  readonly writer: AuditWriter;
+  private readonly trustProxy: boolean;
+
+  constructor(opts: AuditOptions) {
+    this.store = opts.store;
+    this.writer = opts.writer;
+    this.trustProxy = opts.trustProxy ?? false;
+  }
+
+  /** The per-request part, for the request `req` whose context is `ctx`. */
+  forRequest(req: IncomingMessage, ctx: Context): RequestAudit {
+    const client = clientOf(req, this.trustProxy);
+    const objects = new Map<string, AuditObject>();
+    // A value completed in twenty places is looked at once.
+    const values = new WeakSet<object>();
+    return {
+      store: this.store, client, now: () => this.writer.now(),
+      saw: (type, value) => {
+        if (typeof value !== 'object' || value === null || values.has(value)) return;
+        values.add(value);
+        const o = describeCached(type, value);
+        if (o && !objects.has(o.id)) objects.set(o.id, o);
+      },
+      recordViews: () => {
+        if (objects.size === 0) return;
+        this.writer.record({ action: 'view', ...this.actor(ctx, client), objects: [...objects.values()] });
+        objects.clear();
+      },
+      download: (e) => this.download(ctx, client, e),
+    };
+  }
+
+  private actor(ctx: Context, client: ClientInfo) {
+    const p = ctx.principal;
+    return { principalId: p?.id ?? null, email: p?.email ?? null, org: p?.org ?? null, ip: client.ip, userAgent: client.userAgent, requestId: ctx.requestId };
+  }
+
+  /**
+   * A download event, after the bytes went out. The object is described from the request's
+   * loaders, which already hold it (the download checked visibility through them), so this
+   * asks no source; it runs off the response and close() waits for it.
+   */
+  private download(ctx: Context, client: ClientInfo, e: DownloadEvent): void {
+    const actor = this.actor(ctx, client);
+    this.writer.track((async () => {
+      const id = decodeId(e.id);
+      let o: AuditObject | null = null;
+      if (id?.kind === 'Asset') o = describeObject('Asset', await ctx.loaders.asset[id.system].load(id.nativeId));
+      else if (id?.kind === 'Document') o = describeObject('Document', await ctx.loaders.document.load(id.nodeId));
+      const base = o ?? { id: e.id, type: e.kind === 'asset' ? 'Asset' : 'Document', system: id?.kind === 'Asset' ? id.system : 'OTCS', nativeId: id?.kind === 'Asset' ? id.nativeId : id?.kind === 'Document' ? id.nodeId : e.id, version: null, campaign: null } as AuditObject;
+      this.writer.record({
+        action: 'download', ...actor,
+        // The version downloaded, not the current one (a document link names its version).
+        objects: [e.version !== undefined ? { ...base, version: String(e.version) } : base],
+        rendition: e.rendition ?? null,
+      });
+    })());
+  }
+
+  status(): AuditStatus {
+    return this.writer.status();
+  }
+
+  /** Write what is buffered (waiting up to `deadlineMs` for a failing store), then close the store. */
+  async close(deadlineMs?: number): Promise<void> {
+    await this.writer.close(deadlineMs);
+    await this.store.close();
+  }
+}
+
+/** Configuration of createAudit (config.ts's `audit` plus the logger and metrics). */
+export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics'>, StoreOptions {
+  trustProxy?: boolean;
+  /** Run the store in a worker thread (default), so database and hashing work stays off the gateway's thread. */
+  inWorker?: boolean;
+}
+
+/** Build the audit: the store starts opening (and migrating) now, in the background; events buffer meanwhile. */
+export function createAudit(opts: CreateAuditOptions, log: Logger, metrics?: Metrics): Audit {
+  const storeOpts: StoreOptions = {
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.dir ? { dir: opts.dir } : {}),
+    ...(opts.schema ? { schema: opts.schema } : {}), ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}),
+    onError: (e) => log.warn('audit database connection error', { error: e.message }),
+  };
+  const local = new AuditStore(storeOpts);
+  const store: AuditStorePort = opts.inWorker === false ? local : new RemoteAuditStore(storeOpts, local.location);
+  const writer = new AuditWriter(store, { bufferMax: opts.bufferMax, batchMs: opts.batchMs, batchSize: opts.batchSize, log, ...(metrics ? { metrics } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}) });
+  // Migrations run at start-up, not at the first event; a failure is retried by the writer.
+  store.open().then(
+    () => log.info('audit store ready', { store: store.location }),
+    (e: Error) => log.error('audit store not reachable at start-up: buffering events', { store: store.location, error: e.message }),
+  );
+  return new Audit({ store, writer, ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}) });
+}
+
+export { AuditStore } from './store.ts';
+export { AuditWriter } from './writer.ts';
+export type { AuditStatus } from './writer.ts';

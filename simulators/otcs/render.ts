@@ -1,0 +1,120 @@
+/**
+ * The demo world rendered in Content Server wire shapes (wire.ts): node properties, versions,
+ * category values and definitions, ancestors and users. Pure functions; the route modules
+ * wrap them in envelopes.
+ */
+import type { DemoDocument, DemoVersion, DemoWorld } from '../demo/world.ts';
+import { DOCUMENT_FIELDS, toVendor, type DocumentField, type Mapping } from '../../sources/mapping.ts';
+import { MULTI_VALUED_FIELDS } from '../../sources/model.ts';
+import type { SimNode } from './kit.ts';
+import { SUBTYPE, type AncestorInfo, type NodeProperties, type VersionInfo, type WireUser } from '../../sources/otcs/wire.ts';
+
+const DATE_FIELDS: ReadonlySet<DocumentField> = new Set(['validFrom', 'validUntil']);
+
+/** Category date values as older servers send them: no zone (vendor-apis §1.4), meaning UTC. */
+export const naiveDate = (iso: string): string => new Date(iso).toISOString().slice(0, 19);
+
+const sizeFormatted = (n: SimNode, size: number): string =>
+  n.type === SUBTYPE.document ? (size < 1024 ? `${size} B` : `${Math.ceil(size / 1024)} KB`) : `${size} Items`;
+
+/** `data.properties` of a node (keys as SEEN in pyxecm get_node). */
+export function nodeProperties(n: SimNode, childCount: number): NodeProperties {
+  const doc = n.document;
+  const container = n.type !== SUBTYPE.document;
+  const size = doc ? doc.size : childCount;
+  return {
+    advanced_versioning: null, container, container_size: container ? childCount : 0,
+    create_date: n.createdAt, create_user_id: n.ownerId, description: n.description,
+    description_multilingual: { en: n.description, de: '' }, external_create_date: naiveDate(n.createdAt), external_identity: '',
+    external_identity_type: '', external_modify_date: naiveDate(n.modifiedAt), external_source: '', favorite: false, hidden: false,
+    icon: doc ? '/cssupport/webdoc/doc.gif' : '/cssupport/webdoc/folder.gif',
+    icon_large: doc ? '/cssupport/webdoc/doc_large.gif' : '/cssupport/webdoc/folder_large.gif',
+    id: n.id, mime_type: doc ? doc.mimeType : null, modify_date: n.modifiedAt, modify_user_id: n.ownerId,
+    name: n.name, name_multilingual: { en: n.name, de: '' }, owner: 'Admin', owner_group_id: 1001, owner_user_id: n.ownerId,
+    parent_id: n.parentId, permissions_model: 'advanced', reserved: false, reserved_date: null,
+    reserved_shared_collaboration: false, reserved_user_id: 0, size, size_formatted: sizeFormatted(n, size),
+    status: null, type: n.type, type_name: n.typeName, versionable: Boolean(doc), versions_control_advanced: false,
+    volume_id: -2000, ...(doc ? { preferred_rendition_type: [''] } : {}),
+  };
+}
+
+/** Keep only the named properties (`fields=properties{a,b}`). */
+export function pick(props: NodeProperties, keys: true | Set<string>): Record<string, unknown> {
+  if (keys === true) return props;
+  return Object.fromEntries(Object.entries(props).filter(([k]) => keys.has(k)));
+}
+
+const ext = (fileName: string) => /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase() ?? '';
+
+/** A version object (SEEN pyxecm keys). */
+export function versionInfo(doc: DemoDocument, v: DemoVersion): VersionInfo {
+  return {
+    create_date: v.createdAt, description: v.description, external_create_date: null, external_identity: '',
+    external_identity_type: '', external_modify_date: naiveDate(v.createdAt), external_source: 'file_system', file_create_date: v.createdAt,
+    file_modify_date: v.createdAt, file_name: v.fileName, file_size: v.size, file_type: ext(v.fileName),
+    has_generation: false, id: doc.nodeId, locked: false, locked_date: null, locked_user_id: null, mime_type: v.mimeType,
+    modify_date: v.createdAt, name: v.fileName, owner_id: v.createdBy, provider_id: doc.nodeId * 10 + v.number,
+    version_id: doc.nodeId * 100 + v.number, version_number: v.number, version_number_major: 0,
+    version_number_minor: v.number, version_number_name: String(v.number),
+  };
+}
+
+/** The latest version of a document. */
+export const latest = (doc: DemoDocument): DemoVersion => doc.versions[doc.versions.length - 1] as DemoVersion;
+
+/** Category attribute values of a document, keyed `{cat}_{attr}` (vendor values via the mapping). */
+export function documentCategory(doc: DemoDocument, mapping: Mapping): Record<string, unknown> {
+  const cat = mapping.otcs.documentCategory;
+  const values = mapping.otcs.values;
+  const out: Record<string, unknown> = {};
+  for (const field of DOCUMENT_FIELDS) {
+    const key = cat.attributes[field];
+    const v = doc.metadata[field];
+    if (MULTI_VALUED_FIELDS.has(field)) out[key] = Array.isArray(v) ? v.map((x) => toVendor(values, field, String(x))) : [];
+    else if (v === undefined) out[key] = null;
+    else if (DATE_FIELDS.has(field)) out[key] = naiveDate(String(v));
+    else out[key] = toVendor(values, field, String(v));
+  }
+  return out;
+}
+
+const TITLES: Record<DocumentField, string> = {
+  campaignCode: 'Campaign Code', accountId: 'Account ID', project: 'Project', productLine: 'Product Line',
+  region: 'Region', classification: 'Classification', status: 'Status', rightsStatus: 'Rights Status',
+  validFrom: 'Valid From', validUntil: 'Valid Until', territories: 'Territories', channels: 'Channels', locale: 'Locale',
+};
+
+/** One entry of `GET /nodes/{id}/categories` (SEEN pyxecm): values plus definitions. */
+export function categoryEntry(doc: DemoDocument, mapping: Mapping): Record<string, unknown> {
+  const cat = mapping.otcs.documentCategory;
+  const catKey = String(cat.id);
+  const metadata: Record<string, unknown> = { [catKey]: { key: catKey, name: cat.name, persona: 'category', read_only: false, type_name: 'Category' } };
+  for (const field of DOCUMENT_FIELDS) {
+    const key = cat.attributes[field];
+    metadata[key] = {
+      key, name: TITLES[field], max_length: DATE_FIELDS.has(field) ? null : 64, multi_value: MULTI_VALUED_FIELDS.has(field),
+      required: false, type_name: DATE_FIELDS.has(field) ? 'Date' : 'String', persona: '', read_only: false,
+    };
+  }
+  return {
+    data: { categories: documentCategory(doc, mapping) },
+    metadata,
+    metadata_map: { categories: { [catKey]: DOCUMENT_FIELDS.map((f) => cat.attributes[f]) } },
+    metadata_order: { categories: [catKey] },
+  };
+}
+
+/** An ancestors-list entry. */
+export function ancestorInfo(n: SimNode): AncestorInfo {
+  return { id: n.id, name: n.name, parent_id: n.parentId, type: n.type, type_name: n.typeName, volume_id: -2000 };
+}
+
+/** A user as CS renders members; the admin (1000) has no world user. */
+export function wireUser(world: DemoWorld, userId: number, loginName?: string): WireUser {
+  const u = world.userById(userId);
+  const [firstName = '', lastName = ''] = (u?.name ?? 'Admin').split(' ');
+  return {
+    id: userId, name: u?.email ?? loginName ?? 'Admin', display_name: u?.name ?? 'Admin', first_name: firstName,
+    last_name: lastName, business_email: u?.email ?? null, group_id: 1001, type: 0, type_name: 'User',
+  };
+}
