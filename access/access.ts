@@ -13,7 +13,7 @@ import type {
 import { DAM_SYSTEMS } from '../sources/model.ts';
 import type { AccountQuery, CampaignQuery } from '../sources/ports.ts';
 import type { Loaders } from './loaders.ts';
-import type { Principal } from '../gateway/context.ts';
+import type { Principal } from './principal.ts';
 import {
   accountDecision, accountPushdown, assetDecision, assetPushdown, campaignDecision, campaignPushdown, documentDecision, documentPushdown,
   explainDecision, isMember, mergeAccountQuery, mergeCampaignQuery, mergeFilters, NOT_CONFIDENTIAL, PARTNER_DOCUMENTS, ROLE_ORDER, type AccessTarget, type AssetOwners,

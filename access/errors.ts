@@ -1,10 +1,9 @@
 /**
- * Public error codes and the classes that carry them. `formatError` passes these through and
- * masks everything else (logged with the request id): no stack, URL, token or upstream body
- * ever reaches a client.
+ * Public error codes and the classes that carry them. The gateway's `formatError`
+ * (gateway/format-error.ts) passes these through and masks everything else (logged with the
+ * request id): no stack, URL, token or upstream body ever reaches a client.
  */
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
 import type { System } from '../sources/model.ts';
 import { UpstreamError } from '../sources/http/errors.ts';
 
@@ -18,21 +17,6 @@ export const ErrorCode = {
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-/**
- * Codes safe to show as they are: ours and Apollo's request errors. INTERNAL_SERVER_ERROR is
- * not among them: Apollo gives that code to every unexpected error, whose message is internal.
- */
-const PASS_THROUGH = new Set<string>([
-  ...Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR),
-  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
-  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
-  ApolloServerErrorCode.BAD_REQUEST,
-  ApolloServerErrorCode.BAD_USER_INPUT,
-  ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
-  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
-  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
-]);
 
 class CodedError extends GraphQLError {
   constructor(message: string, code: ErrorCode, status?: number, extra: Record<string, unknown> = {}) {
@@ -90,27 +74,4 @@ export function fromUpstream(e: unknown): GraphQLError {
     return new UpstreamUnavailableError(e.system, e.kind === 'RATE_LIMITED' ? 'rate limited' : e.kind === 'MALFORMED' ? 'answering malformed data' : 'unavailable');
   }
   throw e;
-}
-
-export interface ErrorLogger {
-  error(msg: string, fields: Record<string, unknown>): void;
-}
-
-/** Builds Apollo's formatError: known codes pass, the rest are masked after logging. */
-export function makeFormatError(log: ErrorLogger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    let original = unwrapResolverError(error);
-    while (original instanceof GraphQLError && original.originalError) original = original.originalError;
-    if (original instanceof UpstreamError) {
-      const pub = fromUpstream(original);
-      return { ...formatted, message: pub.message, extensions: { ...pub.extensions } };
-    }
-    if (typeof code === 'string' && PASS_THROUGH.has(code)) {
-      const { stacktrace: _s, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
-    }
-    log.error('unexpected error', { message: (original as Error)?.message, stack: (original as Error)?.stack, path: formatted.path });
-    return { message: 'Internal server error', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
-  };
 }

@@ -1,18 +1,13 @@
 /**
- * The gateway's view of the upstream systems: one client per source, built from config, each
- * wrapped so that every read goes through the shared cache (with in-flight sharing), runs
- * under the source's deadline, and reports the source's health.
+ * The upstream systems as the layers above read them: each client wrapped so that every read
+ * goes through the shared cache (with in-flight sharing), keyed by the reader's policy scope,
+ * runs under the source's deadline, and reports the source's health. The clients themselves
+ * are built from configuration by the gateway (gateway/sources.ts).
  */
-import type { Config } from '../gateway/config.ts';
-import type { Mapping } from '../sources/mapping.ts';
 import { DAM_SYSTEMS, type DamSystem, type Page, type PageRequest, type System } from '../sources/model.ts';
 import type { DamSource, EcmSource, SourceHealth } from '../sources/ports.ts';
 import { UpstreamError } from '../sources/http/errors.ts';
-import { createOtcsClient } from '../sources/otcs/client.ts';
-import { createIconikClient } from '../sources/iconik/client.ts';
-import { createNetxClient } from '../sources/netx/client.ts';
-import { createOtmmClient } from '../sources/otmm/client.ts';
-import { UpstreamCache } from './cache.ts';
+import type { UpstreamCache } from './cache.ts';
 
 export interface SourceStatusRecord {
   system: System;
@@ -138,7 +133,7 @@ export async function pingAll(s: ScopedSources): Promise<(SourceStatusRecord & {
 }
 
 /** Scoped views for the raw clients, with the scope prefixed to every cache key. */
-function scopedViews(ecm: EcmSource, dams: Record<DamSystem, DamSource>, cache: UpstreamCache, guard: SourceGuard): Sources {
+export function scopedSources(ecm: EcmSource, dams: Record<DamSystem, DamSource>, cache: UpstreamCache, guard: SourceGuard): Sources {
   const views = new Map<string, ScopedSources>();
   const view = (scope: string): ScopedSources => {
     let v = views.get(scope);
@@ -196,26 +191,4 @@ function guardDam(src: DamSource, cache: UpstreamCache, guard: SourceGuard, scop
     findAssets: (f, p, o) => cache.getOrLoad(`${scope}\u0001${s}\u0000findAssets\u0000${stableKey([f, p, o])}`, () => run(() => src.findAssets(f, p, o))),
     openRendition: (id, kind) => run(() => src.openRendition(id, kind)),
   };
-}
-
-export interface BuildOptions {
-  fetch?: typeof fetch;
-  cacheTtlMs?: number;
-  deadlineMs?: number;
-}
-
-/** The four sources from configuration. */
-export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: BuildOptions = {}): Sources {
-  const up = config.upstream;
-  const common = { mapping, timeoutMs: up.timeoutMs, retries: up.retries, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
-  const cache = new UpstreamCache({ ttlMs: opts.cacheTtlMs ?? 30_000 });
-  // The deadline bounds a source's whole call, retries included, so a dead source costs one timeout.
-  const guard = new SourceGuard(opts.deadlineMs ?? up.timeoutMs);
-  const ecm = createOtcsClient({ ...common, baseUrl: up.otcs.url, username: up.otcs.username, password: up.otcs.password, domain: up.otcs.domain });
-  const dams: Record<DamSystem, DamSource> = {
-    ICONIK: createIconikClient({ ...common, baseUrl: up.iconik.url, appId: up.iconik.appId, authToken: up.iconik.authToken }),
-    NETX: createNetxClient({ ...common, baseUrl: up.netx.url, apiToken: up.netx.apiToken }),
-    OTMM: createOtmmClient({ ...common, baseUrl: up.otmm.url, username: up.otmm.username, password: up.otmm.password }),
-  };
-  return scopedViews(ecm, dams, cache, guard);
 }

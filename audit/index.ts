@@ -4,14 +4,9 @@
  * takes one of these (or `false` to run without auditing, for benchmarks); main.ts builds it
  * from the configuration and closes it last on shutdown, so buffered events are written.
  */
-import type { IncomingMessage } from 'node:http';
-import type { Context } from '../gateway/context.ts';
-import type { DownloadEvent } from '../gateway/files.ts';
-import type { Logger } from '../gateway/log.ts';
-import type { Metrics } from '../gateway/plugins/metrics.ts';
 import { decodeId } from '../access/ids.ts';
-import { clientOf, type ClientInfo } from './client.ts';
 import type { AuditObject } from './event.ts';
+import type { AuditedRequest, AuditLog, AuditMetrics, ClientInfo, DownloadEvent } from './ports.ts';
 import { describeObject } from './objects.ts';
 import { AuditStore, type AuditStorePort, type StoreOptions } from './store.ts';
 import { RemoteAuditStore } from './remote.ts';
@@ -31,14 +26,9 @@ export interface RequestAudit {
   download(e: DownloadEvent): void;
 }
 
-/** The context of a request on an audited gateway. */
-export type AuditedContext = Context & { audit?: RequestAudit };
-
 export interface AuditOptions {
   store: AuditStorePort;
   writer: AuditWriter;
-  /** Take the client address from x-forwarded-for (only behind a proxy that sets it). */
-  trustProxy?: boolean;
 }
 
 /**
@@ -59,17 +49,14 @@ function describeCached(type: string, value: object): AuditObject | null {
 export class Audit {
   readonly store: AuditStorePort;
   readonly writer: AuditWriter;
-  private readonly trustProxy: boolean;
 
   constructor(opts: AuditOptions) {
     this.store = opts.store;
     this.writer = opts.writer;
-    this.trustProxy = opts.trustProxy ?? false;
   }
 
-  /** The per-request part, for the request `req` whose context is `ctx`. */
-  forRequest(req: IncomingMessage, ctx: Context): RequestAudit {
-    const client = clientOf(req, this.trustProxy);
+  /** The per-request part, for the request `ctx` coming from `client`. */
+  forRequest(client: ClientInfo, ctx: AuditedRequest): RequestAudit {
     const objects = new Map<string, AuditObject>();
     // A value completed in twenty places is looked at once.
     const values = new WeakSet<object>();
@@ -90,7 +77,7 @@ export class Audit {
     };
   }
 
-  private actor(ctx: Context, client: ClientInfo) {
+  private actor(ctx: AuditedRequest, client: ClientInfo) {
     const p = ctx.principal;
     return { principalId: p?.id ?? null, email: p?.email ?? null, org: p?.org ?? null, ip: client.ip, userAgent: client.userAgent, requestId: ctx.requestId };
   }
@@ -100,7 +87,7 @@ export class Audit {
    * loaders, which already hold it (the download checked visibility through them), so this
    * asks no source; it runs off the response and close() waits for it.
    */
-  private download(ctx: Context, client: ClientInfo, e: DownloadEvent): void {
+  private download(ctx: AuditedRequest, client: ClientInfo, e: DownloadEvent): void {
     const actor = this.actor(ctx, client);
     this.writer.track((async () => {
       const id = decodeId(e.id);
@@ -128,15 +115,14 @@ export class Audit {
   }
 }
 
-/** Configuration of createAudit (config.ts's `audit` plus the logger and metrics). */
+/** Configuration of createAudit (the gateway config's `audit` plus the logger and metrics). */
 export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics'>, StoreOptions {
-  trustProxy?: boolean;
   /** Run the store in a worker thread (default), so database and hashing work stays off the gateway's thread. */
   inWorker?: boolean;
 }
 
 /** Build the audit: the store starts opening (and migrating) now, in the background; events buffer meanwhile. */
-export function createAudit(opts: CreateAuditOptions, log: Logger, metrics?: Metrics): Audit {
+export function createAudit(opts: CreateAuditOptions, log: AuditLog, metrics?: AuditMetrics): Audit {
   const storeOpts: StoreOptions = {
     ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.dir ? { dir: opts.dir } : {}),
     ...(opts.schema ? { schema: opts.schema } : {}), ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}),
@@ -150,7 +136,7 @@ export function createAudit(opts: CreateAuditOptions, log: Logger, metrics?: Met
     () => log.info('audit store ready', { store: store.location }),
     (e: Error) => log.error('audit store not reachable at start-up: buffering events', { store: store.location, error: e.message }),
   );
-  return new Audit({ store, writer, ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}) });
+  return new Audit({ store, writer });
 }
 
 export { AuditStore } from './store.ts';

@@ -10,8 +10,8 @@
 import type { Asset, CanonicalFilter, Document, Hold, System } from '../sources/model.ts';
 import { DAM_SYSTEMS } from '../sources/model.ts';
 import { assetId, documentId } from '../access/ids.ts';
-import type { Context } from '../gateway/context.ts';
-import type { SearchStream } from '../access/access.ts';
+import type { Access, SearchStream } from '../access/access.ts';
+import type { ScopedSources } from '../access/sources.ts';
 import type { AuditStorePort as AuditStore } from './store.ts';
 
 /** The window of the rights and downloads figures. */
@@ -24,6 +24,13 @@ const CONCURRENCY = 8;
 const PAGE = 500;
 
 export type OnFailure = (e: unknown, system: System) => void;
+
+/** What the figures read through: the reader's checked reads, their ECM view and the read-time clock. */
+export interface OverviewReader {
+  access: Pick<Access, 'searchStreams' | 'checkHits' | 'rights'>;
+  sources: { ecm: Pick<ScopedSources['ecm'], 'getApprovals' | 'getHolds'> };
+  now(): number;
+}
 
 /** `items` mapped by `fn`, at most `limit` at a time, in order. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -51,7 +58,7 @@ async function drain(s: SearchStream, cap: number): Promise<(Document | Asset)[]
 }
 
 /** Every hit of `filter` in `systems` the reader sees (up to SCAN_MAX per source), sorted by name. */
-async function everything(ctx: Context, filter: CanonicalFilter, systems: System[], onFailure: OnFailure): Promise<(Document | Asset)[]> {
+async function everything(ctx: OverviewReader, filter: CanonicalFilter, systems: System[], onFailure: OnFailure): Promise<(Document | Asset)[]> {
   const streams = await ctx.access.searchStreams(filter, systems, { field: 'name', direction: 'asc' });
   const got = await Promise.allSettled(streams.map((s) => drain(s, SCAN_MAX)));
   const hits: (Document | Asset)[] = [];
@@ -93,7 +100,7 @@ export function monthsBetween(fromMs: number, toMs: number): string[] {
  * own narrowed by the licence document they reference) and licence documents by their term.
  * Every month of the window is listed, with 0 when nothing ends in it.
  */
-export async function rightsExpiringByMonth(ctx: Context, onFailure: OnFailure): Promise<{ month: string; count: number }[]> {
+export async function rightsExpiringByMonth(ctx: OverviewReader, onFailure: OnFailure): Promise<{ month: string; count: number }[]> {
   const from = ctx.now();
   const to = from + WINDOW_DAYS * DAY;
   const filter: CanonicalFilter = { validUntilBetween: { from: new Date(from).toISOString(), to: new Date(to).toISOString() } };
@@ -111,7 +118,7 @@ export async function rightsExpiringByMonth(ctx: Context, onFailure: OnFailure):
 }
 
 /** Documents in review with a pending workflow step (by name), then assets pending approval (by title). */
-export async function pendingApprovals(ctx: Context, onFailure: OnFailure): Promise<{ id: string; name: string }[]> {
+export async function pendingApprovals(ctx: OverviewReader, onFailure: OnFailure): Promise<{ id: string; name: string }[]> {
   const [docs, assets] = await Promise.all([
     everything(ctx, { statuses: ['IN_REVIEW'] }, ['OTCS'], onFailure),
     everything(ctx, { approvals: ['PENDING'] }, [...DAM_SYSTEMS], onFailure),
@@ -137,7 +144,7 @@ export async function pendingApprovals(ctx: Context, onFailure: OnFailure): Prom
  * lists holds but not the items under them, so this reads the holds of every document the
  * reader sees, up to SCAN_MAX (answers are cached per document like every ECM read).
  */
-export async function holds(ctx: Context, onFailure: OnFailure): Promise<{ document: Document; hold: Hold }[]> {
+export async function holds(ctx: OverviewReader, onFailure: OnFailure): Promise<{ document: Document; hold: Hold }[]> {
   const docs = (await everything(ctx, {}, ['OTCS'], onFailure)).filter((d): d is Document => !isAsset(d));
   const failed = onlyOnce(onFailure);
   const found = await mapLimit(docs, CONCURRENCY, async (d) => {

@@ -14,8 +14,7 @@
  * times, so a verified chain still shows where it is incomplete.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../gateway/log.ts';
-import type { Metrics } from '../gateway/plugins/metrics.ts';
+import type { AuditLog, AuditMetrics } from './ports.ts';
 import { eventsIn } from './chain.ts';
 import { blankRecord, type AuditRecord } from './event.ts';
 
@@ -32,8 +31,8 @@ export interface WriterOptions {
   batchMs: number;
   /** Events per batch (whole records: a batch may hold one record more); a full batch is written at once. */
   batchSize: number;
-  log: Logger;
-  metrics?: Metrics;
+  log: AuditLog;
+  metrics?: AuditMetrics;
   /** Wall clock of the events (not the read-time clock of the graph). */
   now?: () => number;
   /** Longest wait for retries after a failed write, in ms. */

@@ -9,7 +9,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Region } from '../sources/model.ts';
-import type { Principal, Role } from './context.ts';
+import type { Principal, Role } from '../access/principal.ts';
 import { UnauthenticatedError } from '../access/errors.ts';
 import type { Logger } from './log.ts';
 

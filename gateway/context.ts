@@ -1,52 +1,17 @@
 /**
- * The per-request context: who is reading, the request's loaders, its id and clock, and the
- * errors that partial failures add beside the data (a merged list that lost a source still
- * answers, and says so in `errors`).
+ * Builds the per-request `Context` that resolvers/context.ts declares: the reader's scoped
+ * sources and loaders, their checked reads (`Access`), signed links, and the request's logger.
+ * Built once per request; nothing in it is shared between readers except the sources' cache,
+ * which is keyed by policy scope.
  */
-import type { GraphQLError } from 'graphql';
-import type { Region } from '../sources/model.ts';
-import { createLoaders, type Loaders } from '../access/loaders.ts';
 import { Access } from '../access/access.ts';
-import { linksFor, type Links, type Signer } from './files.ts';
-import type { Logger } from './log.ts';
+import { linksFor, type Signer } from '../access/links.ts';
+import { createLoaders } from '../access/loaders.ts';
 import { scopeKey } from '../access/policy.ts';
-import type { ScopedSources, Sources } from '../access/sources.ts';
-
-export type Role = 'partner' | 'sales' | 'marketing' | 'compliance' | 'admin';
-
-/** The reader, as DESIGN.md's access policy sees them. */
-export interface Principal {
-  id: string;
-  email: string;
-  name?: string;
-  roles: Role[];
-  /** CRM id of a partner's company. */
-  org?: string;
-  regions: Region[];
-}
-
-export interface Context {
-  requestId: string;
-  principal: Principal | null;
-  /** The sources as this reader's scope sees them. */
-  sources: ScopedSources;
-  loaders: Loaders;
-  /** Every read of the graph, checked against the reader. */
-  access: Access;
-  /** Health and pings, unscoped. */
-  system: Sources;
-  /** The read-time clock (injectable for tests). */
-  now(): number;
-  /** Base URL of the gateway, for links it hands out (renditions, downloads). */
-  publicUrl: string;
-  log: Logger;
-  /** Errors to return beside the data (partial failures). */
-  extraErrors: GraphQLError[];
-  /** Signed download links for this reader. */
-  links: Links;
-  /** Readers by email, for explainAccess (demo users in demo mode). */
-  directory: (email: string) => Principal | null;
-}
+import type { Principal } from '../access/principal.ts';
+import type { Sources } from '../access/sources.ts';
+import type { Context } from '../resolvers/context.ts';
+import type { Logger } from './log.ts';
 
 export interface ContextDeps {
   sources: Sources;

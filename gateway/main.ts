@@ -7,24 +7,17 @@ import type { AddressInfo } from 'node:net';
 import { loadMapping } from '../sources/mapping.ts';
 import { createAuthenticator, type Authenticator } from './auth.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import type { Principal } from './context.ts';
 import { demoIssuer } from './demo-issuer.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildGateway, type Gateway } from './server.ts';
 import { createAudit } from '../audit/index.ts';
 import { Metrics } from './plugins/metrics.ts';
-import { createSigner, downloadSecret } from './files.ts';
-import { createWorld, type DemoWorld } from '../simulators/demo/world.ts';
-import { buildSources, type Sources } from '../access/sources.ts';
-
-/** Readers by email for explainAccess: in demo mode, the demo users. */
-export function demoDirectory(world: DemoWorld): (email: string) => Principal | null {
-  const users = new Map(world.demoUsers().map((u) => [u.email, { id: u.email, email: u.email, name: u.name, roles: u.roles, regions: u.regions, ...(u.org ? { org: u.org } : {}) } satisfies Principal]));
-  return (email) => users.get(email.toLowerCase()) ?? null;
-}
-
-/** An admin reader, for tools and tests that need one without a token. */
-export const DEMO_PRINCIPAL: Principal = { id: 'demo-admin', email: 'admin@atrium.example', name: 'Ada Admin', roles: ['admin'], regions: ['EMEA', 'NA', 'APAC', 'LATAM'] };
+import { createSigner } from '../access/links.ts';
+import { downloadSecret } from './files.ts';
+import { createWorld } from '../simulators/demo/world.ts';
+import { demoDirectory } from './demo-users.ts';
+import type { Sources } from '../access/sources.ts';
+import { buildSources } from './sources.ts';
 
 export interface RunningGateway {
   url: string;
@@ -56,9 +49,9 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
   const signer = createSigner(downloadSecret(config.downloads.secret, config.dataDir, config.demo), url, config.downloads.ttlS * 1000);
   const metrics = new Metrics();
   // The audit store opens (and migrates) in the background: a database that is slow or down never delays serving.
-  const audit = config.audit.enabled ? createAudit({ ...config.audit, trustProxy: config.trustProxy }, log, metrics) : false;
+  const audit = config.audit.enabled ? createAudit(config.audit, log, metrics) : false;
   const gateway = buildGateway({
-    sources, log, publicUrl: url, introspection: config.demo, signer, metrics, audit,
+    sources, log, publicUrl: url, introspection: config.demo, signer, metrics, audit, trustProxy: config.trustProxy,
     principal: (req) => authenticator.principalFor(req.headers.authorization),
     ...(config.demo ? { directory: demoDirectory(createWorld(config.world)) } : {}),
   });

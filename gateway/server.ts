@@ -11,17 +11,23 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { loadTypeDefs } from '../schema/index.ts';
 import { resolvers } from '../resolvers/index.ts';
-import { createContext, type Context, type Principal } from './context.ts';
-import { serveDownload, type DownloadEvent, type Signer } from './files.ts';
-import { ErrorCode, UnauthenticatedError, makeFormatError } from '../access/errors.ts';
+import type { Context } from '../resolvers/context.ts';
+import { ErrorCode, UnauthenticatedError } from '../access/errors.ts';
+import type { Signer } from '../access/links.ts';
+import type { Principal } from '../access/principal.ts';
+import { pingAll, type Sources } from '../access/sources.ts';
+import type { Audit } from '../audit/index.ts';
+import type { DownloadEvent } from '../audit/ports.ts';
+import { serveCsv } from './audit-export.ts';
+import { clientOf } from './client-info.ts';
+import { createContext } from './context.ts';
+import { serveDownload } from './files.ts';
+import { makeFormatError } from './format-error.ts';
 import type { Logger } from './log.ts';
-import type { Audit, AuditedContext } from '../audit/index.ts';
-import { serveCsv } from '../audit/csv.ts';
 import { auditedTypes, auditPlugin } from './plugins/audit.ts';
 import { DEFAULT_LIMITS, limitsPlugin, type Limits } from './plugins/limits.ts';
 import { Metrics, metricsPlugin } from './plugins/metrics.ts';
 import { sourceErrorsPlugin } from './plugins/source-errors.ts';
-import { pingAll, type Sources } from '../access/sources.ts';
 
 export interface GatewayOptions {
   sources: Sources;
@@ -47,6 +53,8 @@ export interface GatewayOptions {
   onDownload?: (ctx: Context, e: DownloadEvent) => void;
   /** Access auditing (views, downloads, the audit fields and export); `false` or absent runs without it (benchmarks). */
   audit?: Audit | false;
+  /** Take the client address for the audit from x-forwarded-for (only behind a proxy that sets it). */
+  trustProxy?: boolean;
 }
 
 export interface Gateway {
@@ -125,7 +133,7 @@ export function buildGateway(opts: GatewayOptions): Gateway {
   /** The request's context, with the audit's per-request part when auditing is on. */
   const contextFor = (req: IncomingMessage, requestId: string, principal: Principal | null): Context => {
     const ctx = createContext(deps, { requestId, principal });
-    return audit ? Object.assign(ctx, { audit: audit.forRequest(req, ctx) }) : ctx;
+    return audit ? Object.assign(ctx, { audit: audit.forRequest(clientOf(req, opts.trustProxy ?? false), ctx) }) : ctx;
   };
 
   /** The reader of a request, or undefined once a 401 has been sent for a bad token. */
@@ -222,7 +230,7 @@ export function buildGateway(opts: GatewayOptions): Gateway {
             const ctx = contextFor(req, requestId, principal);
             if (!opts.signer) return send(res, 404, { error: 'not found' });
             return await serveDownload(req, res, url, ctx, opts.signer, opts.log, (e) => {
-              (ctx as AuditedContext).audit?.download(e);
+              ctx.audit?.download(e);
               opts.onDownload?.(ctx, e);
             });
           }

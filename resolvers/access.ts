@@ -1,5 +1,5 @@
 /** `explainAccess(id, as)`: the policy's decision for another reader, for compliance and admin. */
-import type { Context } from '../gateway/context.ts';
+import type { Context } from './context.ts';
 import { BadUserInputError, NotFoundError } from '../access/errors.ts';
 import { requireAuditReader } from '../access/policy.ts';
 import { decodeId } from '../access/ids.ts';

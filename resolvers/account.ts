@@ -1,7 +1,7 @@
 /** Account: a customer or partner workspace in the ECM, joined with DAM assets by account id. */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Account } from '../sources/model.ts';
-import type { Context } from '../gateway/context.ts';
+import type { Context } from './context.ts';
 import { NotFoundError } from '../access/errors.ts';
 import { accountId, decodeId } from '../access/ids.ts';
 import { checkFirst, connectionFromList, connectionFromPage, decodeOffset } from './connection.ts';

@@ -1,6 +1,6 @@
 /** Asset: a DAM asset with its effective rights (narrowed by its ECM licence) and its joins. */
 import type { Asset, DamSystem, Rendition } from '../sources/model.ts';
-import type { Context } from '../gateway/context.ts';
+import type { Context } from './context.ts';
 import { NotFoundError } from '../access/errors.ts';
 import { assetId, decodeId } from '../access/ids.ts';
 

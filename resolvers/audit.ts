@@ -4,7 +4,7 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { AuditEntry, Document, System } from '../sources/model.ts';
-import type { AuditedContext } from '../audit/index.ts';
+import type { Context } from './context.ts';
 import type { AccessAction, AuditFilter, EventPosition, StoredEvent } from '../audit/event.ts';
 import * as overview from '../audit/overview.ts';
 import { BadUserInputError } from '../access/errors.ts';
@@ -57,7 +57,7 @@ export function fromEcm(e: AuditEntry, objectId: string): AuditEventView {
 }
 
 /** A document's trail: the ECM's audit merged with Atrium's events for it, oldest first (ECM first on a tie). */
-export async function documentAuditTrail(d: Document, ctx: AuditedContext): Promise<AuditEventView[]> {
+export async function documentAuditTrail(d: Document, ctx: Context): Promise<AuditEventView[]> {
   requireAuditReader(ctx.principal);
   const id = documentId(d.source.nativeId);
   const [ecm, ours] = await Promise.all([ctx.sources.ecm.getAudit(d.source.nativeId), ctx.audit ? ctx.audit.store.forObject(id) : []]);
@@ -102,7 +102,7 @@ const OVERVIEW = {};
 
 export const auditResolvers = {
   Query: {
-    auditEvents: async (_: unknown, args: { filter?: FilterInput | null; first?: number | null; after?: string | null }, ctx: AuditedContext) => {
+    auditEvents: async (_: unknown, args: { filter?: FilterInput | null; first?: number | null; after?: string | null }, ctx: Context) => {
       requireAuditReader(ctx.principal);
       const first = checkFirst(args.first, 50);
       const before = positionOf(args.after);
@@ -113,19 +113,19 @@ export const auditResolvers = {
       const edges = page.items.map((e) => ({ cursor: cursorOf(e), node: fromStored(e) }));
       return { edges, nodes: edges.map((e) => e.node), pageInfo: { hasNextPage: page.hasNext, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
     },
-    complianceOverview: (_: unknown, __: unknown, ctx: AuditedContext) => {
+    complianceOverview: (_: unknown, __: unknown, ctx: Context) => {
       requireAuditReader(ctx.principal);
       return OVERVIEW;
     },
   },
   ComplianceOverview: {
-    rightsExpiringByMonth: (_: unknown, __: unknown, ctx: AuditedContext, info: GraphQLResolveInfo) =>
+    rightsExpiringByMonth: (_: unknown, __: unknown, ctx: Context, info: GraphQLResolveInfo) =>
       overview.rightsExpiringByMonth(ctx, (e, s) => noteFailure(ctx, info, e, s)),
-    pendingApprovals: (_: unknown, __: unknown, ctx: AuditedContext, info: GraphQLResolveInfo) =>
+    pendingApprovals: (_: unknown, __: unknown, ctx: Context, info: GraphQLResolveInfo) =>
       overview.pendingApprovals(ctx, (e, s) => noteFailure(ctx, info, e, s)),
-    holds: (_: unknown, __: unknown, ctx: AuditedContext, info: GraphQLResolveInfo) =>
+    holds: (_: unknown, __: unknown, ctx: Context, info: GraphQLResolveInfo) =>
       overview.holds(ctx, (e, s) => noteFailure(ctx, info, e, s)),
-    downloadsByCompany: (_: unknown, __: unknown, ctx: AuditedContext) =>
+    downloadsByCompany: (_: unknown, __: unknown, ctx: Context) =>
       (ctx.audit ? overview.downloadsByCompany(ctx.audit.store, ctx.audit.now()) : []),
   },
 };

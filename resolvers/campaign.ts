@@ -1,7 +1,7 @@
 /** Campaign: a campaign workspace in the ECM, joined with every DAM's assets by campaign code. */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Campaign } from '../sources/model.ts';
-import type { Context } from '../gateway/context.ts';
+import type { Context } from './context.ts';
 import { NotFoundError } from '../access/errors.ts';
 import { requireInternal } from '../access/policy.ts';
 import { campaignId, decodeId } from '../access/ids.ts';

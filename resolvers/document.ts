@@ -1,6 +1,6 @@
 /** Document: a node in a business workspace, with its compliance fields. */
 import type { Approval, Document } from '../sources/model.ts';
-import type { Context } from '../gateway/context.ts';
+import type { Context } from './context.ts';
 import { NotFoundError } from '../access/errors.ts';
 import { requireAuditReader } from '../access/policy.ts';
 import { decodeId, documentId } from '../access/ids.ts';

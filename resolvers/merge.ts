@@ -5,7 +5,7 @@
  */
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { Asset, CanonicalFilter, DamSystem, System } from '../sources/model.ts';
-import type { Context } from '../gateway/context.ts';
+import type { Context } from './context.ts';
 import type { OwnerRef } from '../access/access.ts';
 import { UpstreamUnavailableError, fromUpstream } from '../access/errors.ts';
 import { connectionFromList, type Connection } from './connection.ts';

@@ -1,5 +1,5 @@
 /** `node(id:)`, `viewer` and `sources`: the graph's entry points that are not one type's. */
-import type { Context } from '../gateway/context.ts';
+import type { Context } from './context.ts';
 import { pingAll } from '../access/sources.ts';
 import { NotFoundError } from '../access/errors.ts';
 import { decodeId } from '../access/ids.ts';

@@ -11,7 +11,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Asset, CanonicalFilter, Document, Facet, Sort, System } from '../sources/model.ts';
 import { SYSTEMS } from '../sources/model.ts';
-import type { Context } from '../gateway/context.ts';
+import type { Context } from './context.ts';
 import { BadUserInputError } from '../access/errors.ts';
 import { checkFirst } from './connection.ts';
 import { contentFilter, type ContentFilterInput } from './filters.ts';

@@ -1,6 +1,6 @@
 /** Workspace: an Extended ECM business workspace and its team. */
 import type { Workspace } from '../sources/model.ts';
-import type { Context } from '../gateway/context.ts';
+import type { Context } from './context.ts';
 import { NotFoundError } from '../access/errors.ts';
 import { requireInternal } from '../access/policy.ts';
 import { decodeId, workspaceId } from '../access/ids.ts';

@@ -3,7 +3,7 @@
  * names the rule that decided it, so `explainAccess` reports the same reasoning the gateway
  * enforced instead of re-deriving it.
  */
-import type { Principal, Role } from '../../gateway/context.ts';
+import type { Principal, Role } from '../principal.ts';
 import type { Member } from '../../sources/model.ts';
 
 /**

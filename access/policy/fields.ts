@@ -2,7 +2,7 @@
  * Field rules: who may read which fields of an object they already see (audit fields, workspace
  * teams, campaign audiences). A reader without the right gets FORBIDDEN on the field only.
  */
-import type { Principal, Role } from '../../gateway/context.ts';
+import type { Principal, Role } from '../principal.ts';
 import { ForbiddenError } from '../errors.ts';
 
 const INTERNAL: readonly Role[] = ['sales', 'marketing', 'compliance', 'admin'];

@@ -7,7 +7,7 @@
  * `'empty'` means "nothing can match": do not call the source at all. It is a value of its own
  * because connectors disagree on what an empty list means (some ignore it).
  */
-import type { Principal, Role } from '../../gateway/context.ts';
+import type { Principal, Role } from '../principal.ts';
 import type { Classification, CanonicalFilter } from '../../sources/model.ts';
 import type { AccountQuery, CampaignQuery } from '../../sources/ports.ts';
 import { normalEmail } from './decision.ts';

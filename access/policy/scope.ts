@@ -2,7 +2,7 @@
  * The cache scope of a reader: two readers with the same key see exactly the same things, so
  * anything computed from what one may see can be shared with the other, and nothing else.
  */
-import type { Principal, Role } from '../../gateway/context.ts';
+import type { Principal, Role } from '../principal.ts';
 import { normalEmail, orderedRoles } from './decision.ts';
 
 /** Whether a role's visibility depends on the reader's own team memberships (and so on their email). */

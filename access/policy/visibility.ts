@@ -7,7 +7,7 @@
  * `visible`; the check re-derives what it can from the same inputs and ANDs the two, so a wrong
  * flag can only hide, never reveal.
  */
-import type { Principal, Role } from '../../gateway/context.ts';
+import type { Principal, Role } from '../principal.ts';
 import type { Account, Asset, Campaign, Document, Member } from '../../sources/model.ts';
 import { territoryOverlaps, type EffectiveRights } from '../rights.ts';
 import { allow, decideForRoles, deny, isMember, unknownRole, type Decision } from './decision.ts';

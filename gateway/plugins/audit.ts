@@ -16,13 +16,13 @@
  * asked to choose a type: it always answers true.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { AuditedContext } from '../../audit/index.ts';
+import type { Context } from '../../resolvers/context.ts';
 import { NODE_TYPES } from '../../audit/objects.ts';
 
 /** `__isTypeOf` resolvers for the Node types: each completed value is shown to the request's audit. */
-export function auditedTypes(): Record<string, { __isTypeOf: (value: unknown, ctx: AuditedContext) => boolean }> {
+export function auditedTypes(): Record<string, { __isTypeOf: (value: unknown, ctx: Context) => boolean }> {
   return Object.fromEntries([...NODE_TYPES].map((type) => [type, {
-    __isTypeOf: (value: unknown, ctx: AuditedContext) => {
+    __isTypeOf: (value: unknown, ctx: Context) => {
       ctx.audit?.saw(type, value);
       return true;
     },
@@ -30,7 +30,7 @@ export function auditedTypes(): Record<string, { __isTypeOf: (value: unknown, ct
 }
 
 /** The plugin: the objects seen are recorded as the response is sent. */
-export function auditPlugin(): ApolloServerPlugin<AuditedContext> {
+export function auditPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const audit = contextValue.audit;

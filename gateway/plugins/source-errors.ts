@@ -1,6 +1,6 @@
 /** Adds the errors of partial failures (collected in the context) beside the data. */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Context } from '../context.ts';
+import type { Context } from '../../resolvers/context.ts';
 
 export function sourceErrorsPlugin(): ApolloServerPlugin<Context> {
   return {

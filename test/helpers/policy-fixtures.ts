@@ -6,7 +6,7 @@
 import { testWorld } from './world.ts';
 import type { DemoAccount, DemoAsset, DemoCampaign, DemoDocument, DemoMember, DemoUser } from '../../simulators/demo/world.ts';
 import type { Account, Asset, Campaign, CanonicalFilter, Document, Member, Rights } from '../../sources/model.ts';
-import type { Principal } from '../../gateway/context.ts';
+import type { Principal } from '../../access/principal.ts';
 import { effectiveRights, type EffectiveRights } from '../../access/rights.ts';
 
 export const world = testWorld();

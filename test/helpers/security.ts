@@ -7,7 +7,7 @@
  * the world only. Effective rights are restated here from DESIGN.md (not gateway/rights.ts).
  */
 import assert from 'node:assert/strict';
-import type { Principal } from '../../gateway/context.ts';
+import type { Principal } from '../../access/principal.ts';
 import type { EffectiveRights } from '../../access/rights.ts';
 import { accountId, assetId, campaignId, documentId, workspaceId } from '../../access/ids.ts';
 import type { DemoAsset, DemoUser } from '../../simulators/demo/world.ts';

@@ -5,13 +5,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../gateway/config.ts';
-import type { Principal } from '../../gateway/context.ts';
+import type { Principal } from '../../access/principal.ts';
 import { createLogger } from '../../gateway/log.ts';
-import { DEMO_PRINCIPAL, demoDirectory } from '../../gateway/main.ts';
-import { createSigner } from '../../gateway/files.ts';
+import { DEMO_PRINCIPAL, demoDirectory } from '../../gateway/demo-users.ts';
+import { createSigner } from '../../access/links.ts';
 import { randomBytes } from 'node:crypto';
 import { buildGateway, type Gateway } from '../../gateway/server.ts';
-import { buildSources, type Sources } from '../../access/sources.ts';
+import type { Sources } from '../../access/sources.ts';
+import { buildSources } from '../../gateway/sources.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/start.ts';
 import { demoMapping } from '../../sources/mapping.ts';
 import { testWorld } from './world.ts';

@@ -2,8 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../../helpers/stack.ts';
 import { testWorld } from '../../helpers/world.ts';
-import { demoDirectory } from '../../../gateway/main.ts';
-import type { Principal } from '../../../gateway/context.ts';
+import { demoDirectory } from '../../../gateway/demo-users.ts';
+import type { Principal } from '../../../access/principal.ts';
 import { assetId, campaignId } from '../../../access/ids.ts';
 
 const world = testWorld();

@@ -4,7 +4,7 @@ import {
   accountDecision, assetDecision, campaignDecision, documentDecision, explainDecision, isAuditReader, isInternal,
   requireInternal, ruleId, scopeKey, type AssetOwners, type Decision, type DocumentOwner,
 } from '../../../access/policy.ts';
-import type { Principal, Role } from '../../../gateway/context.ts';
+import type { Principal, Role } from '../../../access/principal.ts';
 import type { EffectiveRights } from '../../../access/rights.ts';
 import {
   accounts, assets, campaigns, documents, NOW, oracleAccount, oracleAsset, oracleCampaign, oracleDocument, principalOf,

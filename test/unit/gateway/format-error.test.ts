@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphQLError } from 'graphql';
-import { makeFormatError, NotFoundError, UpstreamUnavailableError } from '../../../access/errors.ts';
+import { NotFoundError, UpstreamUnavailableError } from '../../../access/errors.ts';
+import { makeFormatError } from '../../../gateway/format-error.ts';
 import { UpstreamError } from '../../../sources/http/errors.ts';
 
 const logged: Record<string, unknown>[] = [];

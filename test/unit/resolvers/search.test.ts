@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { GraphQLResolveInfo } from 'graphql';
 import { searchResolvers, searchSystems } from '../../../resolvers/search.ts';
 import type { Asset, DamSystem, Document, Page, PageRequest } from '../../../sources/model.ts';
-import type { Context } from '../../../gateway/context.ts';
+import type { Context } from '../../../resolvers/context.ts';
 import { UpstreamError } from '../../../sources/http/errors.ts';
 
 const doc = (i: number): Document => ({

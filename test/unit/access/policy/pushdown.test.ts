@@ -4,7 +4,7 @@ import {
   accountDecision, accountPushdown, assetDecision, assetPushdown, campaignDecision, campaignPushdown, documentDecision,
   documentPushdown, isMember, mergeFilters, pushdownInstant,
 } from '../../../../access/policy.ts';
-import type { Principal, Role } from '../../../../gateway/context.ts';
+import type { Principal, Role } from '../../../../access/principal.ts';
 import type { CanonicalFilter } from '../../../../sources/model.ts';
 import type { AccountQuery, CampaignQuery } from '../../../../sources/ports.ts';
 import {

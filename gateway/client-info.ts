@@ -1,10 +1,6 @@
 /** Where a request came from, for audit events. */
 import type { IncomingMessage } from 'node:http';
-
-export interface ClientInfo {
-  ip: string | null;
-  userAgent: string | null;
-}
+import type { ClientInfo } from '../audit/ports.ts';
 
 const MAX_UA = 512;
 

@@ -1,0 +1,36 @@
+/**
+ * The four upstream clients from configuration, wrapped in the scoped, cached and guarded
+ * views of access/sources.ts. The only place that knows which connector serves which system.
+ */
+import { UpstreamCache } from '../access/cache.ts';
+import { scopedSources, SourceGuard, type Sources } from '../access/sources.ts';
+import { createIconikClient } from '../sources/iconik/client.ts';
+import type { Mapping } from '../sources/mapping.ts';
+import type { DamSystem } from '../sources/model.ts';
+import { createNetxClient } from '../sources/netx/client.ts';
+import { createOtcsClient } from '../sources/otcs/client.ts';
+import { createOtmmClient } from '../sources/otmm/client.ts';
+import type { DamSource } from '../sources/ports.ts';
+import type { Config } from './config.ts';
+
+export interface BuildOptions {
+  fetch?: typeof fetch;
+  cacheTtlMs?: number;
+  deadlineMs?: number;
+}
+
+/** The four sources from configuration. */
+export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: BuildOptions = {}): Sources {
+  const up = config.upstream;
+  const common = { mapping, timeoutMs: up.timeoutMs, retries: up.retries, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
+  const cache = new UpstreamCache({ ttlMs: opts.cacheTtlMs ?? 30_000 });
+  // The deadline bounds a source's whole call, retries included, so a dead source costs one timeout.
+  const guard = new SourceGuard(opts.deadlineMs ?? up.timeoutMs);
+  const ecm = createOtcsClient({ ...common, baseUrl: up.otcs.url, username: up.otcs.username, password: up.otcs.password, domain: up.otcs.domain });
+  const dams: Record<DamSystem, DamSource> = {
+    ICONIK: createIconikClient({ ...common, baseUrl: up.iconik.url, appId: up.iconik.appId, authToken: up.iconik.authToken }),
+    NETX: createNetxClient({ ...common, baseUrl: up.netx.url, apiToken: up.netx.apiToken }),
+    OTMM: createOtmmClient({ ...common, baseUrl: up.otmm.url, username: up.otmm.username, password: up.otmm.password }),
+  };
+  return scopedSources(ecm, dams, cache, guard);
+}

@@ -1,0 +1,46 @@
+/**
+ * The per-request context every resolver receives: who is reading, the request's loaders and
+ * checked reads, its id and clock, and the errors that partial failures add beside the data (a
+ * merged list that lost a source still answers, and says so in `extraErrors`). The gateway
+ * builds it once per request (gateway/context.ts); resolvers only read it.
+ */
+import type { GraphQLError } from 'graphql';
+import type { Access } from '../access/access.ts';
+import type { Links } from '../access/links.ts';
+import type { Loaders } from '../access/loaders.ts';
+import type { Principal } from '../access/principal.ts';
+import type { ScopedSources, Sources } from '../access/sources.ts';
+import type { RequestAudit } from '../audit/index.ts';
+
+/** What resolvers log through (the gateway's structured logger). */
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Context {
+  requestId: string;
+  principal: Principal | null;
+  /** The sources as this reader's scope sees them. */
+  sources: ScopedSources;
+  loaders: Loaders;
+  /** Every read of the graph, checked against the reader. */
+  access: Access;
+  /** Health and pings, unscoped. */
+  system: Sources;
+  /** The read-time clock (injectable for tests). */
+  now(): number;
+  /** Base URL of the gateway, for links it hands out (renditions, downloads). */
+  publicUrl: string;
+  log: Logger;
+  /** Errors to return beside the data (partial failures). */
+  extraErrors: GraphQLError[];
+  /** Signed download links for this reader. */
+  links: Links;
+  /** Readers by email, for explainAccess (demo users in demo mode). */
+  directory: (email: string) => Principal | null;
+  /** The access audit's per-request part, when auditing is on. */
+  audit?: RequestAudit;
+}
