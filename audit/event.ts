@@ -21,7 +21,7 @@ export interface AuditActor {
 
 /** Which object, where it came from, and the version handed out. */
 export interface AuditObject {
-  /** Global id (resolvers/ids.ts). */
+  /** Global id (access/ids.ts). */
   id: string;
   type: 'Campaign' | 'Account' | 'Workspace' | 'Document' | 'Asset';
   system: System;

@@ -12,6 +12,7 @@ import { CSV_COLUMNS, csvLine, csvRow, filterFromQuery } from '../audit/csv.ts';
 import type { StoredEvent } from '../audit/event.ts';
 import type { AuditStorePort as AuditStore } from '../audit/store.ts';
 import type { Logger } from './log.ts';
+import { sendError } from './respond.ts';
 
 /** Wait for `drain` or `close`, whichever comes first, leaving no listener behind. */
 async function drainOrClose(w: Writable): Promise<void> {
@@ -24,19 +25,14 @@ async function drainOrClose(w: Writable): Promise<void> {
   }
 }
 
-function fail(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
-}
-
 /** Serve one export request for `principal`. */
 export async function serveCsv(res: ServerResponse, method: string, url: URL, principal: Principal | null, store: AuditStore | null, log: Logger, requestId: string): Promise<void> {
-  if (method !== 'GET' && method !== 'HEAD') return fail(res, 405, 'BAD_REQUEST', 'Method not allowed', { allow: 'GET, HEAD' });
-  if (!principal) return fail(res, 401, 'UNAUTHENTICATED', 'Authentication required', { 'www-authenticate': 'Bearer' });
-  if (!isAuditReader(principal)) return fail(res, 403, 'FORBIDDEN', 'The audit export is for compliance and admin readers');
-  if (!store) return fail(res, 404, 'NOT_FOUND', 'Auditing is turned off');
+  if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { allow: 'GET, HEAD' });
+  if (!principal) return sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required', { 'www-authenticate': 'Bearer' });
+  if (!isAuditReader(principal)) return sendError(res, 403, 'FORBIDDEN', 'The audit export is for compliance and admin readers');
+  if (!store) return sendError(res, 404, 'NOT_FOUND', 'Auditing is turned off');
   const filter = filterFromQuery(url.searchParams);
-  if (Array.isArray(filter)) return fail(res, 400, 'BAD_USER_INPUT', filter.join('; '));
+  if (Array.isArray(filter)) return sendError(res, 400, 'BAD_USER_INPUT', filter.join('; '));
   const events = store.stream(filter);
   // Ask for the first batch before the headers go out, so an unreachable store is a 503, not a cut file.
   let first: IteratorResult<StoredEvent>;
@@ -44,7 +40,7 @@ export async function serveCsv(res: ServerResponse, method: string, url: URL, pr
     first = await events.next();
   } catch (e) {
     log.error('audit export failed', { requestId, error: (e as Error).message });
-    return fail(res, 503, 'UPSTREAM_UNAVAILABLE', 'The audit store is unavailable', { 'retry-after': '5' });
+    return sendError(res, 503, 'UPSTREAM_UNAVAILABLE', 'The audit store is unavailable', { 'retry-after': '5' });
   }
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
   res.writeHead(200, {

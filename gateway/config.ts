@@ -44,7 +44,7 @@ export interface Config {
     /** Lifetime of a download link, in seconds. */
     ttlS: number;
   };
-  /** Access auditing (gateway/audit). */
+  /** Access auditing (audit/). */
   audit: {
     /** Off only to measure its cost (benchmarks). */
     enabled: boolean;

@@ -19,6 +19,7 @@ import type { Signer } from '../access/links.ts';
 import type { DownloadEvent } from '../audit/ports.ts';
 import type { Context } from '../resolvers/context.ts';
 import type { Logger } from './log.ts';
+import { sendError } from './respond.ts';
 
 /** The download secret: configured, or (demo mode) generated once and kept in the data directory. */
 export function downloadSecret(configured: string | undefined, dataDir: string, demo: boolean): Buffer {
@@ -43,11 +44,6 @@ export function downloadSecret(configured: string | undefined, dataDir: string, 
 const ASSET_PATH = /^\/files\/assets\/([A-Za-z0-9_-]{1,512})\/(thumbnail|preview|web|original)$/;
 const DOCUMENT_PATH = /^\/files\/documents\/([A-Za-z0-9_-]{1,512})\/v(\d{1,6})$/;
 
-function fail(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
-}
-
 const safeName = (s: string) => s.replace(/[^\w.\- ()]+/g, '_').slice(0, 200);
 
 /**
@@ -58,11 +54,11 @@ export async function serveDownload(
   req: IncomingMessage, res: ServerResponse, url: URL, ctx: Context, signer: Signer, log: Logger,
   onServed?: (e: DownloadEvent) => void,
 ): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'BAD_REQUEST', 'Method not allowed', { allow: 'GET, HEAD' });
-  if (!ctx.principal) return fail(res, 401, 'UNAUTHENTICATED', 'Authentication required', { 'www-authenticate': 'Bearer' });
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { allow: 'GET, HEAD' });
+  if (!ctx.principal) return sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required', { 'www-authenticate': 'Bearer' });
   const path = url.pathname;
   const check = signer.verify(path, ctx.principal.id, url.searchParams.get('exp'), url.searchParams.get('sig'), ctx.now());
-  if (check !== 'ok') return fail(res, 403, 'FORBIDDEN', check === 'expired' ? 'This download link has expired' : 'This download link is not valid for you');
+  if (check !== 'ok') return sendError(res, 403, 'FORBIDDEN', check === 'expired' ? 'This download link has expired' : 'This download link is not valid for you');
 
   let content: Content;
   let event: DownloadEvent;
@@ -72,18 +68,18 @@ export async function serveDownload(
     const id = decodeId(asset[1] as string);
     const kind = (asset[2] as string).toUpperCase() as RenditionKind;
     const found = id?.kind === 'Asset' && RENDITION_KINDS.includes(kind) ? await ctx.access.asset(id.system, id.nativeId) : null;
-    if (!found || id?.kind !== 'Asset' || !found.renditions.some((r) => r.kind === kind)) return fail(res, 404, 'NOT_FOUND', 'Not found');
+    if (!found || id?.kind !== 'Asset' || !found.renditions.some((r) => r.kind === kind)) return sendError(res, 404, 'NOT_FOUND', 'Not found');
     content = await ctx.sources.dams[id.system].openRendition(id.nativeId, kind);
     event = { kind: 'asset', id: asset[1] as string, rendition: kind };
   } else if (doc) {
     const id = decodeId(doc[1] as string);
     const found = id?.kind === 'Document' ? await ctx.access.document(id.nodeId) : null;
     const version = Number(doc[2]);
-    if (!found || id?.kind !== 'Document' || version < 1 || version > found.version) return fail(res, 404, 'NOT_FOUND', 'Not found');
+    if (!found || id?.kind !== 'Document' || version < 1 || version > found.version) return sendError(res, 404, 'NOT_FOUND', 'Not found');
     content = await ctx.sources.ecm.openContent(id.nodeId, version);
     event = { kind: 'document', id: doc[1] as string, version };
   } else {
-    return fail(res, 404, 'NOT_FOUND', 'Not found');
+    return sendError(res, 404, 'NOT_FOUND', 'Not found');
   }
   res.writeHead(200, {
     'content-type': content.mimeType,

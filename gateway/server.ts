@@ -24,6 +24,7 @@ import { createContext } from './context.ts';
 import { serveDownload } from './files.ts';
 import { makeFormatError } from './format-error.ts';
 import type { Logger } from './log.ts';
+import { send } from './respond.ts';
 import { auditedTypes, auditPlugin } from './plugins/audit.ts';
 import { DEFAULT_LIMITS, limitsPlugin, type Limits } from './plugins/limits.ts';
 import { Metrics, metricsPlugin } from './plugins/metrics.ts';
@@ -93,12 +94,6 @@ function readBody(req: IncomingMessage, max: number): Promise<string | null> {
     req.on('end', () => resolve(size > max ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
-  res.end(text);
 }
 
 /** Build the gateway. */

@@ -95,7 +95,7 @@ export const searchResolvers = {
       const filter: CanonicalFilter = { ...contentFilter(args.filter), ...(args.query?.trim() ? { text: args.query.trim() } : {}) };
       const systems = searchSystems(filter, args.filter?.systems);
       const sort = sortOf(sortName);
-      // The reader's policy shapes which streams are asked and with what filters (gateway/access.ts).
+      // The reader's policy shapes which streams are asked and with what filters (access/access.ts).
       const streams = await ctx.access.searchStreams(filter, systems, sort);
       const pages = await Promise.allSettled(streams.map((st) => st.find({ first, offset: positions[st.id] ?? 0 })));
       const heads: Hit[][] = [];

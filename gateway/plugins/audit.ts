@@ -8,7 +8,7 @@
  * wrap every field of every type, which alone cost more than the rest of the audit). The value
  * is the canonical object itself, so it is recorded even when the query did not select `id`,
  * with its source and version, which the JSON answer may not carry. We do not record in
- * gateway/access.ts because Access also loads objects only to decide about others (owners,
+ * access/access.ts because Access also loads objects only to decide about others (owners,
  * licences), which the reader never receives. Objects are recorded when the response is sent,
  * so a request refused before execution (validation, limits) records nothing.
  *

@@ -1,4 +1,4 @@
-/** The parts of gateway/demo-issuer.ts and sources/demo/world.ts the portal uses. */
+/** The parts of gateway/demo-issuer.ts and simulators/demo/world.ts the portal uses. */
 
 export interface DemoUser {
   email: string;

@@ -3,7 +3,7 @@
  * collections (one per campaign and per account with assets, under two root collections),
  * the metadata view and metadata values, and the search documents the search engine runs on.
  *
- * Renditions (decided here, documented in README): ORIGINAL is the asset's file (FileSchema);
+ * Renditions (decided here, documented in sources/iconik/README.md): ORIGINAL is the asset's file (FileSchema);
  * THUMBNAIL, PREVIEW and WEB are image proxies named `thumbnail`, `preview`, `web`; the
  * PREVIEW image is also the asset's POSTER keyframe, as iconik shows a poster for videos.
  */

@@ -3,7 +3,7 @@
  * held as `field -> values` maps, the way Elasticsearch (behind iconik search) treats every
  * field as multi-valued. Pure functions; the simulator feeds it the world.
  *
- * Semantics chosen where the vendor documents none (INFERRED, see README):
+ * Semantics chosen where the vendor documents none (INFERRED, see sources/iconik/README.md):
  * - `value` / `value_in` match when any of the field's values equals one given (exact, case-sensitive).
  * - `range` bounds are inclusive; values that both look like dates compare as instants, numbers
  *   numerically, anything else as strings.

@@ -21,7 +21,7 @@ import { iconikDate, type CollectionSchema, type FacetBucket, type TokenSchema, 
 export interface IconikSimOptions {
   /** Path prefix of the API. Default `/API` (as on app.iconik.io). */
   basePath?: string;
-  /** Accepted credentials; default the demo ones (sources/demo/credentials.ts). */
+  /** Accepted credentials; default the demo ones (simulators/demo/credentials.ts). */
   credentials?: { appId: string; authToken: string; email: string; password: string };
   /** Lifetime of tokens from the simple login. Default 1 hour. */
   tokenTtlMs?: number;

@@ -226,7 +226,7 @@ export interface FieldSpec {
   categories: boolean;
   versions: 'none' | 'latest' | 'all';
   permissions: boolean;
-  /** [INFERRED] `fields=ancestors`: the v1 ancestors list inline (see README.md). */
+  /** [INFERRED] `fields=ancestors`: the v1 ancestors list inline (see sources/otcs/README.md). */
   ancestors: boolean;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The LQL (Livelink Query Language) subset the simulator understands in `POST /api/v2/search`
- * `where`. Real LQL is larger; this subset is what our client emits, documented in README.md:
+ * `where`. Real LQL is larger; this subset is what our client emits, documented in sources/otcs/README.md:
  *
  *   query   := or ; or := and (OR and)* ; and := not ([AND] not)* ; not := NOT not | primary
  *   primary := '(' query ')' | REGION ':' rhs | term

@@ -1,7 +1,7 @@
 /**
  * Simulated governance routes: node audit (vendor-apis §1.6 Audit), RM classifications and
  * retention schedules, legal holds, and workflow status. Where the vendor shape is unknown the
- * choice is marked INFERRED here and listed in README.md.
+ * choice is marked INFERRED here and listed in sources/otcs/README.md.
  */
 import { LEGAL_HOLDS, RETENTION_SCHEDULES } from '../demo/catalog.ts';
 import type { DemoDocument } from '../demo/world.ts';

@@ -1,8 +1,8 @@
 /**
  * Simulated `POST /api/v2/search` (vendor-apis §1.6 Search): form fields `where` (the LQL
- * subset of sim-lql.ts), `location_id1..N` (recursive), `page`, `limit`, `sort`, `select`
+ * subset of lql.ts), `location_id1..N` (recursive), `page`, `limit`, `sort`, `select`
  * (extra regions to return) and `options` (`facets`). The envelope follows the SEEN pyxecm
- * example; facets and the `id`/`type` of `links.ancestors` entries are INFERRED (README.md).
+ * example; facets and the `id`/`type` of `links.ancestors` entries are INFERRED (sources/otcs/README.md).
  */
 import { all, first, type SimRequest, type SimResponse } from '../framework/server.ts';
 import { fail, formOf, pageOf, type CoreSim, type SimNode } from './kit.ts';

@@ -1,7 +1,7 @@
 /**
  * Search reads of the Content Server connector: `findDocuments` and `changesSince`, each a
  * `POST /api/v2/search` with the canonical filter pushed down as LQL (the subset documented in
- * sim-lql.ts and README.md) plus `location_id1..N` for workspaces. Values are always quoted
+ * simulators/otcs/lql.ts and README.md) plus `location_id1..N` for workspaces. Values are always quoted
  * and escaped, so no filter value can change the query's structure.
  */
 import { UpstreamError } from '../http/errors.ts';

@@ -190,17 +190,10 @@ export interface WireWfStep {
 
 // ---------------------------------------------------------------- Business Workspaces (§2)
 
-
-/** Top-level paging of business-workspace listings (§2.2). */
-export interface WirePaging {
+/** Top-level paging of business-workspace listings (§2.2): the collection paging, plus a link to the next page. */
+export type WirePaging = Pick<Paging, 'limit' | 'page' | 'page_total' | 'range_max' | 'range_min' | 'total_count'> & {
   actions?: { next?: WireLink };
-  limit: number;
-  page: number;
-  page_total: number;
-  range_max: number;
-  range_min: number;
-  total_count: number;
-}
+};
 
 /** `data.properties` of a workspace in a listing or a GET by id. */
 export interface WireWorkspaceProperties {

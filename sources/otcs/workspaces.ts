@@ -5,7 +5,7 @@
  * Every filter is pushed to the source. Batches use the listing endpoint, since there is no
  * by-ids endpoint for workspaces: keys go into one `where_column_query` IN list
  * (`Attr_9840_2 IN ('CMP-2026-001','CMP-2026-002')`, `id IN (10000000,50000000)`) and teams
- * come with `fields=roles`. Both are INFERRED extensions, documented in sim-workspaces.ts.
+ * come with `fields=roles`. Both are INFERRED extensions, documented in simulators/otcs/workspaces.ts.
  * Category attribute keys always come from the mapping, never from code.
  */
 import type { Mapping } from '../mapping.ts';

@@ -1,6 +1,6 @@
 /**
  * OpenText Media Management (OTMM) REST v6 wire shapes, shared by the simulator and the client.
- * Tags follow /work/shared/reference/vendor-apis.md §5: shapes seen in vendor code are
+ * Tags follow vendor-apis.md §5 (shared/reference/, beside this repository): shapes seen in vendor code are
  * marked SEEN; what we had to choose because no public source shows it is marked CHOSEN and is
  * configurable in the simulator and read tolerantly by the client.
  */
@@ -90,7 +90,7 @@ export interface OtmmContentInfo {
   id: string;
   name: string;
   mime_type: string;
-  /** Bytes, or -1 when unknown (the simulator generates bytes on demand; see README). */
+  /** Bytes, or -1 when unknown (the simulator generates bytes on demand; see simulators/otmm/README.md). */
   content_size: number;
   content_kind: string;
   content_manager_id: string;

@@ -1,7 +1,7 @@
 /**
  * The demo world as the policy sees it: demo records adapted to the canonical model, readers as
  * principals, effective rights at the world's day, and an INDEPENDENT oracle that restates
- * DESIGN.md's access table in the plainest terms (it shares no code with gateway/policy).
+ * DESIGN.md's access table in the plainest terms (it shares no code with access/policy).
  */
 import { testWorld } from './world.ts';
 import type { DemoAccount, DemoAsset, DemoCampaign, DemoDocument, DemoMember, DemoUser } from '../../simulators/demo/world.ts';

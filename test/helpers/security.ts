@@ -1,10 +1,10 @@
 /**
  * Shared helpers of the security suite: readers, a stack that authenticates each request by a
- * test header, the expected sets (from the INDEPENDENT oracle of test/unit/gateway/policy-fixtures.ts
+ * test header, the expected sets (from the INDEPENDENT oracle of test/helpers/policy-fixtures.ts
  * applied to the demo world at a fixed clock), and small assertion and paging helpers.
  *
- * Nothing here calls gateway/access.ts or gateway/policy: expectations come from the oracle and
- * the world only. Effective rights are restated here from DESIGN.md (not gateway/rights.ts).
+ * Nothing here calls access/access.ts or access/policy: expectations come from the oracle and
+ * the world only. Effective rights are restated here from DESIGN.md (not access/rights.ts).
  */
 import assert from 'node:assert/strict';
 import type { Principal } from '../../access/principal.ts';

@@ -1,6 +1,6 @@
 /**
  * The security matrix (issue 5, Acceptance): every demo user on every path of the graph.
- * Expected sets come from the independent oracle (test/unit/gateway/policy-fixtures.ts) applied
+ * Expected sets come from the independent oracle (test/helpers/policy-fixtures.ts) applied
  * to the demo world at the stack's fixed clock; both directions are asserted: nothing outside
  * the policy is returned or counted, and everything inside is returned.
  */
