@@ -48,7 +48,16 @@ export default tseslint.config(
   },
   // The layers, top to bottom. The portal reaches the gateway over HTTP only; in demo mode it
   // mints tokens with the demo issuer and lists the demo users (portal/lib/demo-bridge.js).
-  layer('portal', [['gateway', '(?!demo-issuer\\.ts$)'], 'resolvers', 'access', 'audit', 'flows', 'sources', 'schema', ['simulators', '(?!demo/)']]),
+  layer('portal', [
+    ['gateway', '(?!demo-issuer\\.ts$)'],
+    'resolvers',
+    'access',
+    'audit',
+    'flows',
+    'sources',
+    'schema',
+    ['simulators', '(?!demo/)'],
+  ]),
   // The gateway may read the demo world (demo users, simulator credentials) in demo mode, never a simulator.
   layer('gateway', ['portal', ['simulators', '(?!demo/)']]),
   layer('resolvers', ['portal', 'gateway', 'simulators'], HTTP),

@@ -8,16 +8,44 @@
  * by id, absent from lists.
  */
 import type {
-  Account, Asset, Campaign, CanonicalFilter, DamSystem, Document, Facet, Page, PageRequest, Sort, System, Workspace,
+  Account,
+  Asset,
+  Campaign,
+  CanonicalFilter,
+  DamSystem,
+  Document,
+  Facet,
+  Page,
+  PageRequest,
+  Sort,
+  System,
+  Workspace,
 } from '../sources/model.ts';
 import { DAM_SYSTEMS } from '../sources/model.ts';
 import type { AccountQuery, CampaignQuery } from '../sources/ports.ts';
 import type { Loaders } from './loaders.ts';
 import type { Principal } from './principal.ts';
 import {
-  accountDecision, accountPushdown, assetDecision, assetPushdown, campaignDecision, campaignPushdown, documentDecision, documentPushdown,
-  explainDecision, isMember, mergeAccountQuery, mergeCampaignQuery, mergeFilters, NOT_CONFIDENTIAL, PARTNER_DOCUMENTS, ROLE_ORDER, type AccessTarget, type AssetOwners,
-  type Decision, type DocumentOwner,
+  accountDecision,
+  accountPushdown,
+  assetDecision,
+  assetPushdown,
+  campaignDecision,
+  campaignPushdown,
+  documentDecision,
+  documentPushdown,
+  explainDecision,
+  isMember,
+  mergeAccountQuery,
+  mergeCampaignQuery,
+  mergeFilters,
+  NOT_CONFIDENTIAL,
+  PARTNER_DOCUMENTS,
+  ROLE_ORDER,
+  type AccessTarget,
+  type AssetOwners,
+  type Decision,
+  type DocumentOwner,
 } from './policy.ts';
 import { effectiveRights, type EffectiveRights } from './rights.ts';
 import { findAll, type ScopedSources } from './sources.ts';
@@ -62,11 +90,16 @@ function assetFacets(assets: readonly Asset[]): Facet[] {
     ['campaignCode', (a) => [a.campaignCode]],
     ['locale', (a) => [a.locale]],
   ];
-  return fields.map(([field, of]) => {
-    const counts = new Map<string, number>();
-    for (const a of assets) for (const v of of(a)) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
-    return { field, values: [...counts].map(([value, count]) => ({ value, count })).sort((x, y) => y.count - x.count || x.value.localeCompare(y.value)) };
-  }).filter((f) => f.values.length > 0);
+  return fields
+    .map(([field, of]) => {
+      const counts = new Map<string, number>();
+      for (const a of assets) for (const v of of(a)) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+      return {
+        field,
+        values: [...counts].map(([value, count]) => ({ value, count })).sort((x, y) => y.count - x.count || x.value.localeCompare(y.value)),
+      };
+    })
+    .filter((f) => f.values.length > 0);
 }
 
 export class Access {
@@ -177,7 +210,8 @@ export class Access {
 
   private async documentAllowed(d: Document): Promise<Decision> {
     // Admin and compliance see every document; no owner lookup is needed to say so.
-    if (this.principal?.roles.some((r) => r === 'admin' || r === 'compliance')) return { allowed: true, rule: 'all-documents: this reader sees every document' };
+    if (this.principal?.roles.some((r) => r === 'admin' || r === 'compliance'))
+      return { allowed: true, rule: 'all-documents: this reader sees every document' };
     const c = await this.documentContext(d);
     if (!c) return { allowed: false, rule: 'document.owner: the document names no campaign or account it belongs to' };
     return documentDecision(this.principal, d, c.owner, c.team);
@@ -311,10 +345,10 @@ export class Access {
   /** Every campaign and account the reader sees (for search's owner pushdown), memoized. */
   private owners?: Promise<{ campaigns: Campaign[]; accounts: Account[] }>;
   private visibleOwners(): Promise<{ campaigns: Campaign[]; accounts: Account[] }> {
-    this.owners ??= Promise.all([
-      this.allVisibleCampaigns(),
-      this.listAccounts({}, { first: OWNER_LIST }),
-    ]).then(([campaigns, a]) => ({ campaigns, accounts: a.items }));
+    this.owners ??= Promise.all([this.allVisibleCampaigns(), this.listAccounts({}, { first: OWNER_LIST })]).then(([campaigns, a]) => ({
+      campaigns,
+      accounts: a.items,
+    }));
     return this.owners;
   }
 
@@ -338,7 +372,8 @@ export class Access {
     const assetStreams = (f: CanonicalFilter | 'empty') => {
       if (f === 'empty') return;
       for (const s of DAM_SYSTEMS) {
-        if (systems.includes(s)) streams.push({ id: s, system: s, find: (page) => this.sources.dams[s].findAssets(f, { ...page, sort }, { facets: true }) });
+        if (systems.includes(s))
+          streams.push({ id: s, system: s, find: (page) => this.sources.dams[s].findAssets(f, { ...page, sort }, { facets: true }) });
       }
     };
     if (top === 'admin' || top === 'compliance') {
@@ -349,7 +384,14 @@ export class Access {
     const { campaigns, accounts } = await this.visibleOwners();
     const teams = await Promise.all([...campaigns, ...accounts].map((o) => this.teamOf(o)));
     const memberWs = [...campaigns, ...accounts].filter((_, i) => isMember(p, teams[i] ?? [])).map((o) => o.workspaceId);
-    const scoped = top === 'marketing' ? filter : withinOwners(filter, campaigns.map((c) => c.code), accounts.map((a) => a.id));
+    const scoped =
+      top === 'marketing'
+        ? filter
+        : withinOwners(
+            filter,
+            campaigns.map((c) => c.code),
+            accounts.map((a) => a.id),
+          );
     if (scoped === 'empty') return [];
     if (top === 'partner') {
       docStream('OTCS', mergeFilters(scoped, PARTNER_DOCUMENTS));
@@ -393,7 +435,14 @@ export class Access {
   // ------------------------------------------------------------ explain
 
   /** The decision for another reader `as` on an object (for explainAccess). */
-  async explain(as: Principal | null, target: { kind: 'campaign'; code: string } | { kind: 'account'; id: string } | { kind: 'document'; nodeId: string } | { kind: 'asset'; system: DamSystem; nativeId: string }): Promise<Decision | null> {
+  async explain(
+    as: Principal | null,
+    target:
+      | { kind: 'campaign'; code: string }
+      | { kind: 'account'; id: string }
+      | { kind: 'document'; nodeId: string }
+      | { kind: 'asset'; system: DamSystem; nativeId: string },
+  ): Promise<Decision | null> {
     const other = new Access(as, this.loaders, this.sources, this.now);
     const now = this.now();
     let t: AccessTarget;

@@ -38,7 +38,13 @@ export class UpstreamCache {
   constructor(opts: CacheOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 30_000;
     this.now = opts.now ?? Date.now;
-    this.lru = new LRUCache({ max: opts.max ?? 20_000, ttlAutopurge: false, allowStale: false, ttlResolution: 0, perf: { now: () => this.now() } });
+    this.lru = new LRUCache({
+      max: opts.max ?? 20_000,
+      ttlAutopurge: false,
+      allowStale: false,
+      ttlResolution: 0,
+      perf: { now: () => this.now() },
+    });
   }
 
   private get(key: string): Stored | typeof ABSENT {
@@ -64,12 +70,12 @@ export class UpstreamCache {
       return running as Promise<T>;
     }
     this.stats.misses++;
-    const p = load().then(
-      (v) => {
+    const p = load()
+      .then((v) => {
         this.put(key, v);
         return v;
-      },
-    ).finally(() => this.inflight.delete(key));
+      })
+      .finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
   }
@@ -102,11 +108,13 @@ export class UpstreamCache {
       const batch = loadMany(missing);
       missing.forEach((k, i) => {
         const full = `${prefix}\u0000${k}`;
-        const p = batch.then((values) => {
-          const v = values[i] ?? null;
-          this.put(full, v);
-          return v;
-        }).finally(() => this.inflight.delete(full));
+        const p = batch
+          .then((values) => {
+            const v = values[i] ?? null;
+            this.put(full, v);
+            return v;
+          })
+          .finally(() => this.inflight.delete(full));
         this.inflight.set(full, p);
         out.set(k, p);
       });

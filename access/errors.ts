@@ -61,7 +61,10 @@ export class QueryTooComplexError extends CodedError {
 
 /** A source failed or timed out; only the fields it feeds are affected. */
 export class UpstreamUnavailableError extends CodedError {
-  constructor(readonly system: System, reason = 'unavailable') {
+  constructor(
+    readonly system: System,
+    reason = 'unavailable',
+  ) {
     super(`Source ${system} is ${reason}`, ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { source: system });
   }
 }
@@ -71,7 +74,10 @@ export function fromUpstream(e: unknown): GraphQLError {
   if (e instanceof GraphQLError) return e;
   if (e instanceof UpstreamError) {
     if (e.kind === 'NOT_FOUND') return new NotFoundError();
-    return new UpstreamUnavailableError(e.system, e.kind === 'RATE_LIMITED' ? 'rate limited' : e.kind === 'MALFORMED' ? 'answering malformed data' : 'unavailable');
+    return new UpstreamUnavailableError(
+      e.system,
+      e.kind === 'RATE_LIMITED' ? 'rate limited' : e.kind === 'MALFORMED' ? 'answering malformed data' : 'unavailable',
+    );
   }
   throw e;
 }

@@ -32,10 +32,14 @@ export function decodeId(id: string): DecodedId | null {
   const rest = raw.slice(i + 1);
   if (i < 0 || !KINDS.includes(kind) || rest === '') return null;
   switch (kind) {
-    case 'Campaign': return { kind, code: rest };
-    case 'Account': return { kind, accountId: rest };
-    case 'Workspace': return /^\d+$/.test(rest) ? { kind, nodeId: rest } : null;
-    case 'Document': return /^\d+$/.test(rest) ? { kind, nodeId: rest } : null;
+    case 'Campaign':
+      return { kind, code: rest };
+    case 'Account':
+      return { kind, accountId: rest };
+    case 'Workspace':
+      return /^\d+$/.test(rest) ? { kind, nodeId: rest } : null;
+    case 'Document':
+      return /^\d+$/.test(rest) ? { kind, nodeId: rest } : null;
     case 'Asset': {
       const j = rest.indexOf(':');
       const system = rest.slice(0, j) as DamSystem;

@@ -21,7 +21,8 @@ export interface Signer {
 /** A signer over a secret of at least 32 bytes. */
 export function createSigner(secret: Buffer, publicUrl: string, ttlMs = 300_000): Signer {
   if (secret.length < 32) throw new Error('the download secret must be at least 32 bytes');
-  const mac = (path: string, reader: string, exp: string) => createHmac('sha256', secret).update(`${reader}\n${path}\n${exp}`).digest('base64url');
+  const mac = (path: string, reader: string, exp: string) =>
+    createHmac('sha256', secret).update(`${reader}\n${path}\n${exp}`).digest('base64url');
   return {
     ttlMs,
     url(path, reader, expMs) {
@@ -50,7 +51,12 @@ export interface Links {
 }
 
 /** Links for the reader of a request; a rendition link never outlives the asset's effective rights. */
-export function linksFor(signer: Signer | undefined, principal: Principal | null, now: () => number, rightsOf: (a: Asset) => Promise<{ validUntil?: string }>): Links {
+export function linksFor(
+  signer: Signer | undefined,
+  principal: Principal | null,
+  now: () => number,
+  rightsOf: (a: Asset) => Promise<{ validUntil?: string }>,
+): Links {
   return {
     async rendition(asset, kind) {
       if (!signer || !principal) return null;

@@ -11,10 +11,25 @@
 export { isAuditReader, isInternal, requireAuditReader, requireInternal } from './policy/fields.ts';
 export { allow, decideForRoles, deny, isMember, ROLE_ORDER, ruleId, type Decision } from './policy/decision.ts';
 export {
-  accountDecision, assetDecision, campaignDecision, documentDecision, explainDecision,
-  type AccessTarget, type AssetOwners, type DocumentOwner,
+  accountDecision,
+  assetDecision,
+  campaignDecision,
+  documentDecision,
+  explainDecision,
+  type AccessTarget,
+  type AssetOwners,
+  type DocumentOwner,
 } from './policy/visibility.ts';
-export { accountPushdown, assetPushdown, campaignPushdown, documentPushdown, NOT_CONFIDENTIAL, PARTNER_DOCUMENTS, pushdownInstant, type Pushdown } from './policy/pushdown.ts';
+export {
+  accountPushdown,
+  assetPushdown,
+  campaignPushdown,
+  documentPushdown,
+  NOT_CONFIDENTIAL,
+  PARTNER_DOCUMENTS,
+  pushdownInstant,
+  type Pushdown,
+} from './policy/pushdown.ts';
 export { mergeFilters } from './policy/merge.ts';
 export { mergeAccountQuery, mergeCampaignQuery } from './policy/merge-queries.ts';
 export { scopeKey } from './policy/scope.ts';

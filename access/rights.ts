@@ -50,7 +50,12 @@ export function effectiveRights(own: Rights, licence: Document | null | undefine
   else if (validFrom && Date.parse(validFrom) > now && status === 'CLEARED') status = 'PENDING';
   const inForce = status === 'CLEARED' && territories.length > 0 && channels.length > 0;
   return {
-    status, territories, channels, inForce,
-    ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}), ...(own.licenceId ? { licenceId: own.licenceId } : {}),
+    status,
+    territories,
+    channels,
+    inForce,
+    ...(validFrom ? { validFrom } : {}),
+    ...(validUntil ? { validUntil } : {}),
+    ...(own.licenceId ? { licenceId: own.licenceId } : {}),
   };
 }

@@ -63,18 +63,29 @@ export class SourceGuard {
 
   /** Record a ping result. */
   note(h: SourceHealth): void {
-    this.status.set(h.system, { system: h.system, ok: h.ok, checkedAt: new Date().toISOString(), ...(h.latencyMs !== undefined ? { latencyMs: h.latencyMs } : {}), ...(h.message ? { message: h.message } : {}) });
+    this.status.set(h.system, {
+      system: h.system,
+      ok: h.ok,
+      checkedAt: new Date().toISOString(),
+      ...(h.latencyMs !== undefined ? { latencyMs: h.latencyMs } : {}),
+      ...(h.message ? { message: h.message } : {}),
+    });
   }
 }
 
 function publicReason(e: unknown): string {
   if (e instanceof UpstreamError) {
     switch (e.kind) {
-      case 'UNAVAILABLE': return 'unavailable';
-      case 'RATE_LIMITED': return 'rate limited';
-      case 'MALFORMED': return 'malformed response';
-      case 'UNAUTHENTICATED': return 'credentials refused';
-      default: return 'error';
+      case 'UNAVAILABLE':
+        return 'unavailable';
+      case 'RATE_LIMITED':
+        return 'rate limited';
+      case 'MALFORMED':
+        return 'malformed response';
+      case 'UNAUTHENTICATED':
+        return 'credentials refused';
+      default:
+        return 'error';
     }
   }
   return 'error';
@@ -100,7 +111,14 @@ export async function findAll<T>(find: (page: PageRequest) => Promise<Page<T>>):
 /** Stable JSON (sorted keys) for cache keys. */
 export function stableKey(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).filter(([, y]) => y !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))) : x);
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>)
+            .filter(([, y]) => y !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
+      : x,
+  );
 }
 
 /** The sources as one reader's requests see them: cache entries keyed by that reader's policy scope. */
@@ -140,7 +158,11 @@ export function scopedSources(ecm: EcmSource, dams: Record<DamSystem, DamSource>
     if (!v) {
       v = {
         ecm: guardEcm(ecm, cache, guard, scope),
-        dams: { ICONIK: guardDam(dams.ICONIK, cache, guard, scope), NETX: guardDam(dams.NETX, cache, guard, scope), OTMM: guardDam(dams.OTMM, cache, guard, scope) },
+        dams: {
+          ICONIK: guardDam(dams.ICONIK, cache, guard, scope),
+          NETX: guardDam(dams.NETX, cache, guard, scope),
+          OTMM: guardDam(dams.OTMM, cache, guard, scope),
+        },
         guard,
         cache,
       };
@@ -157,8 +179,14 @@ export function scopedSources(ecm: EcmSource, dams: Record<DamSystem, DamSource>
 function guardEcm(src: EcmSource, cache: UpstreamCache, guard: SourceGuard, scope: string): EcmSource {
   const run = <T>(fn: () => Promise<T>) => guard.run('OTCS', fn);
   const key = (m: string, ...a: unknown[]) => `${scope}\u0001OTCS\u0000${m}\u0000${stableKey(a)}`;
-  const once = <A extends unknown[], T>(m: string, fn: (...a: A) => Promise<T>) => (...a: A) => cache.getOrLoad(key(m, ...a), () => run(() => fn(...a)));
-  const many = <T>(m: string, fn: (ids: string[]) => Promise<(T | null)[]>) => (ids: readonly string[]) => cache.getMany(`${scope}\u0001OTCS\u0000${m}`, ids, (missing) => run(() => fn(missing)));
+  const once =
+    <A extends unknown[], T>(m: string, fn: (...a: A) => Promise<T>) =>
+    (...a: A) =>
+      cache.getOrLoad(key(m, ...a), () => run(() => fn(...a)));
+  const many =
+    <T>(m: string, fn: (ids: string[]) => Promise<(T | null)[]>) =>
+    (ids: readonly string[]) =>
+      cache.getMany(`${scope}\u0001OTCS\u0000${m}`, ids, (missing) => run(() => fn(missing)));
   return {
     system: 'OTCS',
     ping: () => run(() => src.ping()),
@@ -188,7 +216,8 @@ function guardDam(src: DamSource, cache: UpstreamCache, guard: SourceGuard, scop
     ping: () => run(() => src.ping()),
     changesSince: (c) => run(() => src.changesSince(c)),
     getAssets: (ids) => cache.getMany(`${scope}\u0001${s}\u0000asset`, ids, (missing) => run(() => src.getAssets(missing))),
-    findAssets: (f, p, o) => cache.getOrLoad(`${scope}\u0001${s}\u0000findAssets\u0000${stableKey([f, p, o])}`, () => run(() => src.findAssets(f, p, o))),
+    findAssets: (f, p, o) =>
+      cache.getOrLoad(`${scope}\u0001${s}\u0000findAssets\u0000${stableKey([f, p, o])}`, () => run(() => src.findAssets(f, p, o))),
     openRendition: (id, kind) => run(() => src.openRendition(id, kind)),
   };
 }

@@ -40,7 +40,9 @@ export function undescribe(d: string): AuditObject {
 }
 
 /** The distinct campaigns of objects. */
-export const campaignsOf = (objects: readonly AuditObject[]): string[] => [...new Set(objects.map((o) => o.campaign).filter((c): c is string => !!c))];
+export const campaignsOf = (objects: readonly AuditObject[]): string[] => [
+  ...new Set(objects.map((o) => o.campaign).filter((c): c is string => !!c)),
+];
 
 /** A record with its objects described. */
 export function sign(r: AuditRecord): SignedRecord {
@@ -49,7 +51,22 @@ export function sign(r: AuditRecord): SignedRecord {
 
 /** The canonical text hashed for a record at `seq` after `prevHash`. Field order is part of the format. */
 export function canonical(r: SignedRecord, seq: number, prevHash: string): string {
-  const head = JSON.stringify([2, seq, r.id, r.at, r.action, r.principalId, r.email, r.org, r.ip, r.userAgent, r.requestId, r.rendition, r.detail, prevHash]);
+  const head = JSON.stringify([
+    2,
+    seq,
+    r.id,
+    r.at,
+    r.action,
+    r.principalId,
+    r.email,
+    r.org,
+    r.ip,
+    r.userAgent,
+    r.requestId,
+    r.rendition,
+    r.detail,
+    prevHash,
+  ]);
   // Descriptions are JSON text: they hold no raw line break, so one per line is unambiguous.
   return r.objects.length ? `${head}\n${r.objects.join('\n')}` : head;
 }
@@ -58,14 +75,34 @@ export function canonical(r: SignedRecord, seq: number, prevHash: string): strin
 export function canonicalV1(r: SignedRecord, seq: number, prevHash: string): string {
   const o = r.objects[0] !== undefined ? undescribe(r.objects[0]) : undefined;
   return JSON.stringify([
-    1, seq, r.id, r.at, r.action, r.principalId, r.email, r.org, r.ip, r.userAgent, o?.id ?? null, o?.type ?? null,
-    o?.system ?? null, o?.nativeId ?? null, o?.version ?? null, r.rendition, o?.campaign ?? null, r.requestId, r.detail, prevHash,
+    1,
+    seq,
+    r.id,
+    r.at,
+    r.action,
+    r.principalId,
+    r.email,
+    r.org,
+    r.ip,
+    r.userAgent,
+    o?.id ?? null,
+    o?.type ?? null,
+    o?.system ?? null,
+    o?.nativeId ?? null,
+    o?.version ?? null,
+    r.rendition,
+    o?.campaign ?? null,
+    r.requestId,
+    r.detail,
+    prevHash,
   ]);
 }
 
 /** The hash of a record at `seq` after `prevHash`, in its format. */
 export function hashRecord(r: SignedRecord, seq: number, prevHash: string, format: 1 | 2 = 2): string {
-  return createHash('sha256').update(format === 1 ? canonicalV1(r, seq, prevHash) : canonical(r, seq, prevHash)).digest('hex');
+  return createHash('sha256')
+    .update(format === 1 ? canonicalV1(r, seq, prevHash) : canonical(r, seq, prevHash))
+    .digest('hex');
 }
 
 /** Link records after a chain's tail: each gets the next sequence number and the hashes. */
@@ -108,8 +145,12 @@ export async function verifyChain(rows: AsyncIterable<StoredRecord>): Promise<Ch
   let prevSeq = 0;
   let prevHash = GENESIS;
   for await (const r of rows) {
-    const at = (field: ChainBreak['field'], expected: string, actual: string): ChainResult =>
-      ({ ok: false, count, events, break: { recordId: r.id, seq: r.seq, field, expected, actual } });
+    const at = (field: ChainBreak['field'], expected: string, actual: string): ChainResult => ({
+      ok: false,
+      count,
+      events,
+      break: { recordId: r.id, seq: r.seq, field, expected, actual },
+    });
     if (r.seq !== prevSeq + 1) return at('seq', String(prevSeq + 1), String(r.seq));
     if (r.prevHash !== prevHash) return at('prevHash', prevHash, r.prevHash);
     const want = hashRecord(r, r.seq, r.prevHash, r.format);

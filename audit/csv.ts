@@ -10,8 +10,27 @@ import { ACCESS_ACTIONS, type AccessAction, type AuditFilter, type StoredEvent }
 
 /** Columns of the export, in order. */
 export const CSV_COLUMNS = [
-  'seq', 'entry', 'id', 'at', 'action', 'user_id', 'email', 'company', 'ip', 'user_agent', 'object_id', 'object_type', 'system',
-  'native_id', 'version', 'rendition', 'campaign', 'request_id', 'detail', 'prev_hash', 'hash',
+  'seq',
+  'entry',
+  'id',
+  'at',
+  'action',
+  'user_id',
+  'email',
+  'company',
+  'ip',
+  'user_agent',
+  'object_id',
+  'object_type',
+  'system',
+  'native_id',
+  'version',
+  'rendition',
+  'campaign',
+  'request_id',
+  'detail',
+  'prev_hash',
+  'hash',
 ] as const;
 
 /** One CSV cell: neutralised against formula injection, quoted when needed. */
@@ -28,10 +47,30 @@ export function csvLine(cells: readonly (string | number | null | undefined)[]):
 }
 
 /** One stored event as a CSV line, in CSV_COLUMNS order. */
-export const csvRow = (e: StoredEvent) => csvLine([
-  e.seq, e.n, e.id, e.at, e.action, e.principalId, e.email, e.org, e.ip, e.userAgent, e.objectId, e.objectType, e.system,
-  e.nativeId, e.version, e.rendition, e.campaign, e.requestId, e.detail, e.prevHash, e.hash,
-]);
+export const csvRow = (e: StoredEvent) =>
+  csvLine([
+    e.seq,
+    e.n,
+    e.id,
+    e.at,
+    e.action,
+    e.principalId,
+    e.email,
+    e.org,
+    e.ip,
+    e.userAgent,
+    e.objectId,
+    e.objectType,
+    e.system,
+    e.nativeId,
+    e.version,
+    e.rendition,
+    e.campaign,
+    e.requestId,
+    e.detail,
+    e.prevHash,
+    e.hash,
+  ]);
 
 /** The filter of an export's query string; a list of problems when it is malformed. */
 export function filterFromQuery(q: URLSearchParams): AuditFilter | string[] {

@@ -29,9 +29,17 @@ export interface SqlDb extends SqlRunner {
 }
 
 /** PostgreSQL through a pg pool. A dropped connection rejects the query; the pool reconnects on the next one. */
-export async function openPostgres(url: string, opts: { max?: number; connectTimeoutMs?: number; onError?: (e: Error) => void } = {}): Promise<SqlDb> {
+export async function openPostgres(
+  url: string,
+  opts: { max?: number; connectTimeoutMs?: number; onError?: (e: Error) => void } = {},
+): Promise<SqlDb> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 4,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+  });
   // An idle client whose server went away emits 'error' on the pool; unhandled, it would end the process.
   pool.on('error', (e) => opts.onError?.(e));
   return {
@@ -63,7 +71,10 @@ export async function openPostgres(url: string, opts: { max?: number; connectTim
         return out;
       } catch (e) {
         // A client whose connection broke must not go back to the pool.
-        await client.query('ROLLBACK').then(() => release(), (err: Error) => release(err));
+        await client.query('ROLLBACK').then(
+          () => release(),
+          (err: Error) => release(err),
+        );
         throw e;
       }
     },
@@ -128,7 +139,9 @@ function createInThread(dir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const w = new Worker(new URL('./pglite-init.mjs', import.meta.url), { workerData: { dir, conf: PGLITE_CONF } });
     w.once('error', reject);
-    w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`creating the audit database in ${dir} failed (thread exit ${code})`))));
+    w.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`creating the audit database in ${dir} failed (thread exit ${code})`)),
+    );
   });
 }
 
@@ -147,12 +160,15 @@ export async function openPglite(dir?: string): Promise<SqlDb> {
       exec: async (sql) => {
         await db.exec(sql);
       },
-      transaction: (fn) => db.transaction((tx) => fn({
-        query: async <T>(sql: string, params: unknown[] = []) => ({ rows: (await tx.query<T>(sql, params)).rows }),
-        exec: async (sql) => {
-          await tx.exec(sql);
-        },
-      })),
+      transaction: (fn) =>
+        db.transaction((tx) =>
+          fn({
+            query: async <T>(sql: string, params: unknown[] = []) => ({ rows: (await tx.query<T>(sql, params)).rows }),
+            exec: async (sql) => {
+              await tx.exec(sql);
+            },
+          }),
+        ),
       async close() {
         try {
           await db.close();

@@ -126,5 +126,18 @@ export interface AuditFilter {
 
 /** A record with every optional field empty, for building records field by field. */
 export function blankRecord(id: string, at: string, action: AccessAction): AuditRecord {
-  return { id, at, action, principalId: null, email: null, org: null, ip: null, userAgent: null, requestId: null, rendition: null, detail: null, objects: [] };
+  return {
+    id,
+    at,
+    action,
+    principalId: null,
+    email: null,
+    org: null,
+    ip: null,
+    userAgent: null,
+    requestId: null,
+    rendition: null,
+    detail: null,
+    objects: [],
+  };
 }

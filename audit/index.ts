@@ -61,7 +61,9 @@ export class Audit {
     // A value completed in twenty places is looked at once.
     const values = new WeakSet<object>();
     return {
-      store: this.store, client, now: () => this.writer.now(),
+      store: this.store,
+      client,
+      now: () => this.writer.now(),
       saw: (type, value) => {
         if (typeof value !== 'object' || value === null || values.has(value)) return;
         values.add(value);
@@ -79,7 +81,14 @@ export class Audit {
 
   private actor(ctx: AuditedRequest, client: ClientInfo) {
     const p = ctx.principal;
-    return { principalId: p?.id ?? null, email: p?.email ?? null, org: p?.org ?? null, ip: client.ip, userAgent: client.userAgent, requestId: ctx.requestId };
+    return {
+      principalId: p?.id ?? null,
+      email: p?.email ?? null,
+      org: p?.org ?? null,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      requestId: ctx.requestId,
+    };
   }
 
   /**
@@ -89,19 +98,31 @@ export class Audit {
    */
   private download(ctx: AuditedRequest, client: ClientInfo, e: DownloadEvent): void {
     const actor = this.actor(ctx, client);
-    this.writer.track((async () => {
-      const id = decodeId(e.id);
-      let o: AuditObject | null = null;
-      if (id?.kind === 'Asset') o = describeObject('Asset', await ctx.loaders.asset[id.system].load(id.nativeId));
-      else if (id?.kind === 'Document') o = describeObject('Document', await ctx.loaders.document.load(id.nodeId));
-      const base = o ?? { id: e.id, type: e.kind === 'asset' ? 'Asset' : 'Document', system: id?.kind === 'Asset' ? id.system : 'OTCS', nativeId: id?.kind === 'Asset' ? id.nativeId : id?.kind === 'Document' ? id.nodeId : e.id, version: null, campaign: null } as AuditObject;
-      this.writer.record({
-        action: 'download', ...actor,
-        // The version downloaded, not the current one (a document link names its version).
-        objects: [e.version !== undefined ? { ...base, version: String(e.version) } : base],
-        rendition: e.rendition ?? null,
-      });
-    })());
+    this.writer.track(
+      (async () => {
+        const id = decodeId(e.id);
+        let o: AuditObject | null = null;
+        if (id?.kind === 'Asset') o = describeObject('Asset', await ctx.loaders.asset[id.system].load(id.nativeId));
+        else if (id?.kind === 'Document') o = describeObject('Document', await ctx.loaders.document.load(id.nodeId));
+        const base =
+          o ??
+          ({
+            id: e.id,
+            type: e.kind === 'asset' ? 'Asset' : 'Document',
+            system: id?.kind === 'Asset' ? id.system : 'OTCS',
+            nativeId: id?.kind === 'Asset' ? id.nativeId : id?.kind === 'Document' ? id.nodeId : e.id,
+            version: null,
+            campaign: null,
+          } as AuditObject);
+        this.writer.record({
+          action: 'download',
+          ...actor,
+          // The version downloaded, not the current one (a document link names its version).
+          objects: [e.version !== undefined ? { ...base, version: String(e.version) } : base],
+          rendition: e.rendition ?? null,
+        });
+      })(),
+    );
   }
 
   status(): AuditStatus {
@@ -124,13 +145,23 @@ export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics
 /** Build the audit: the store starts opening (and migrating) now, in the background; events buffer meanwhile. */
 export function createAudit(opts: CreateAuditOptions, log: AuditLog, metrics?: AuditMetrics): Audit {
   const storeOpts: StoreOptions = {
-    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.dir ? { dir: opts.dir } : {}),
-    ...(opts.schema ? { schema: opts.schema } : {}), ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}),
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    ...(opts.dir ? { dir: opts.dir } : {}),
+    ...(opts.schema ? { schema: opts.schema } : {}),
+    ...(opts.migrate !== undefined ? { migrate: opts.migrate } : {}),
     onError: (e) => log.warn('audit database connection error', { error: e.message }),
   };
   const local = new AuditStore(storeOpts);
   const store: AuditStorePort = opts.inWorker === false ? local : new RemoteAuditStore(storeOpts, local.location);
-  const writer = new AuditWriter(store, { bufferMax: opts.bufferMax, batchMs: opts.batchMs, batchSize: opts.batchSize, log, ...(metrics ? { metrics } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}) });
+  const writer = new AuditWriter(store, {
+    bufferMax: opts.bufferMax,
+    batchMs: opts.batchMs,
+    batchSize: opts.batchSize,
+    log,
+    ...(metrics ? { metrics } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+  });
   // Migrations run at start-up, not at the first event; a failure is retried by the writer.
   store.open().then(
     () => log.info('audit store ready', { store: store.location }),

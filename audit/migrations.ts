@@ -13,7 +13,13 @@ export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export function tables(schema: string): { records: string; sets: string; objects: string; migrations: string; schema: string } {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid audit schema name "${schema}"`);
   const q = `"${schema}"`;
-  return { schema: q, records: `${q}.audit_records`, sets: `${q}.audit_object_sets`, objects: `${q}.audit_objects`, migrations: `${q}.atrium_migrations` };
+  return {
+    schema: q,
+    records: `${q}.audit_records`,
+    sets: `${q}.audit_object_sets`,
+    objects: `${q}.audit_objects`,
+    migrations: `${q}.atrium_migrations`,
+  };
 }
 
 /** The append-only triggers of a table (its own function refuses UPDATE, DELETE and TRUNCATE). */
@@ -168,7 +174,9 @@ export async function migrate(db: SqlDb, schema: string): Promise<number[]> {
   const t = tables(schema);
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`atrium.migrations:${schema}`]);
-    await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${t.schema}; CREATE TABLE IF NOT EXISTS ${t.migrations} (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await tx.exec(
+      `CREATE SCHEMA IF NOT EXISTS ${t.schema}; CREATE TABLE IF NOT EXISTS ${t.migrations} (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const done = new Set((await tx.query<{ version: number }>(`SELECT version FROM ${t.migrations}`)).rows.map((r) => Number(r.version)));
     const applied: number[] = [];
     for (const m of MIGRATIONS) {

@@ -20,19 +20,37 @@ export function describeObject(type: string, value: unknown): AuditObject | null
   switch (type) {
     case 'Document': {
       const d = value as unknown as Document;
-      return { id: documentId(nativeId), type, system: 'OTCS', nativeId, version: typeof d.version === 'number' ? String(d.version) : null, campaign: d.metadata?.campaignCode ?? null };
+      return {
+        id: documentId(nativeId),
+        type,
+        system: 'OTCS',
+        nativeId,
+        version: typeof d.version === 'number' ? String(d.version) : null,
+        campaign: d.metadata?.campaignCode ?? null,
+      };
     }
     case 'Asset': {
       const a = value as unknown as Asset;
-      return { id: assetId(system as DamSystem, nativeId), type, system: a.source.system, nativeId, version: a.modifiedAt ?? null, campaign: a.campaignCode ?? null };
+      return {
+        id: assetId(system as DamSystem, nativeId),
+        type,
+        system: a.source.system,
+        nativeId,
+        version: a.modifiedAt ?? null,
+        campaign: a.campaignCode ?? null,
+      };
     }
     case 'Campaign': {
       const c = value as unknown as Campaign;
-      return typeof c.code === 'string' ? { id: campaignId(c.code), type, system: c.source.system, nativeId, version: null, campaign: c.code } : null;
+      return typeof c.code === 'string'
+        ? { id: campaignId(c.code), type, system: c.source.system, nativeId, version: null, campaign: c.code }
+        : null;
     }
     case 'Account': {
       const a = value as unknown as Account;
-      return typeof a.id === 'string' ? { id: accountId(a.id), type, system: a.source.system, nativeId, version: null, campaign: null } : null;
+      return typeof a.id === 'string'
+        ? { id: accountId(a.id), type, system: a.source.system, nativeId, version: null, campaign: null }
+        : null;
     }
     case 'Workspace': {
       const w = value as unknown as Workspace;

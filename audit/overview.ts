@@ -36,12 +36,14 @@ export interface OverviewReader {
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
   return out;
 }
 
@@ -58,7 +60,12 @@ async function drain(s: SearchStream, cap: number): Promise<(Document | Asset)[]
 }
 
 /** Every hit of `filter` in `systems` the reader sees (up to SCAN_MAX per source), sorted by name. */
-async function everything(ctx: OverviewReader, filter: CanonicalFilter, systems: System[], onFailure: OnFailure): Promise<(Document | Asset)[]> {
+async function everything(
+  ctx: OverviewReader,
+  filter: CanonicalFilter,
+  systems: System[],
+  onFailure: OnFailure,
+): Promise<(Document | Asset)[]> {
   const streams = await ctx.access.searchStreams(filter, systems, { field: 'name', direction: 'asc' });
   const got = await Promise.allSettled(streams.map((s) => drain(s, SCAN_MAX)));
   const hits: (Document | Asset)[] = [];
@@ -135,7 +142,9 @@ export async function pendingApprovals(ctx: OverviewReader, onFailure: OnFailure
   });
   return [
     ...inReview.filter((_, i) => pending[i]).map((d) => ({ id: documentId(d.source.nativeId), name: d.name })),
-    ...assets.filter(isAsset).map((a) => ({ id: assetId(a.source.system as (typeof DAM_SYSTEMS)[number], a.source.nativeId), name: a.title })),
+    ...assets
+      .filter(isAsset)
+      .map((a) => ({ id: assetId(a.source.system as (typeof DAM_SYSTEMS)[number], a.source.nativeId), name: a.title })),
   ];
 }
 
@@ -163,5 +172,7 @@ export async function downloadsByCompany(store: AuditStore, nowMs: number): Prom
   const rows = await store.downloadsByCompany(new Date(nowMs - WINDOW_DAYS * DAY).toISOString());
   const merged = new Map<string, number>();
   for (const r of rows) merged.set(r.company ?? 'internal', (merged.get(r.company ?? 'internal') ?? 0) + r.count);
-  return [...merged].map(([company, count]) => ({ company, count })).sort((a, b) => b.count - a.count || a.company.localeCompare(b.company));
+  return [...merged]
+    .map(([company, count]) => ({ company, count }))
+    .sort((a, b) => b.count - a.count || a.company.localeCompare(b.company));
 }

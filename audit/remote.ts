@@ -15,7 +15,10 @@ export class RemoteAuditStore implements AuditStorePort {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private closed = false;
 
-  constructor(private readonly opts: StoreOptions, readonly location: string) {}
+  constructor(
+    private readonly opts: StoreOptions,
+    readonly location: string,
+  ) {}
 
   private start(): Worker {
     if (this.worker) return this.worker;
@@ -56,17 +59,37 @@ export class RemoteAuditStore implements AuditStorePort {
     });
   }
 
-  open(): Promise<unknown> { return this.call('open'); }
-  exists(): Promise<boolean> { return this.call('exists'); }
+  open(): Promise<unknown> {
+    return this.call('open');
+  }
+  exists(): Promise<boolean> {
+    return this.call('exists');
+  }
   /** Objects are described here, on the gateway's thread, where their descriptions are remembered (chain.ts `describe`). */
-  append(records: readonly AuditRecord[], opts: AppendOptions = {}): Promise<number> { return this.call('appendSigned', records.map(sign), opts); }
-  list(filter: AuditFilter, first: number, before?: EventPosition): Promise<EventPage> { return this.call('list', filter, first, before); }
-  count(filter: AuditFilter = {}): Promise<number> { return this.call('count', filter); }
-  pageAfter(filter: AuditFilter, after: EventPosition, batch: number): Promise<StoredEvent[]> { return this.call('pageAfter', filter, after, batch); }
-  stream(filter: AuditFilter = {}, batch = 500): AsyncGenerator<StoredEvent> { return streamPages(this, filter, batch); }
-  forObject(objectId: string, limit = 5000): Promise<StoredEvent[]> { return this.call('forObject', objectId, limit); }
-  downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]> { return this.call('downloadsByCompany', from); }
-  ping(): Promise<void> { return this.call('ping'); }
+  append(records: readonly AuditRecord[], opts: AppendOptions = {}): Promise<number> {
+    return this.call('appendSigned', records.map(sign), opts);
+  }
+  list(filter: AuditFilter, first: number, before?: EventPosition): Promise<EventPage> {
+    return this.call('list', filter, first, before);
+  }
+  count(filter: AuditFilter = {}): Promise<number> {
+    return this.call('count', filter);
+  }
+  pageAfter(filter: AuditFilter, after: EventPosition, batch: number): Promise<StoredEvent[]> {
+    return this.call('pageAfter', filter, after, batch);
+  }
+  stream(filter: AuditFilter = {}, batch = 500): AsyncGenerator<StoredEvent> {
+    return streamPages(this, filter, batch);
+  }
+  forObject(objectId: string, limit = 5000): Promise<StoredEvent[]> {
+    return this.call('forObject', objectId, limit);
+  }
+  downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]> {
+    return this.call('downloadsByCompany', from);
+  }
+  ping(): Promise<void> {
+    return this.call('ping');
+  }
 
   async close(): Promise<void> {
     if (this.closed) return;

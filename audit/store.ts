@@ -11,12 +11,35 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { describeFields, link, sign, undescribe } from './chain.ts';
 import { openPglite, openPostgres, type SqlDb, type SqlRunner } from './db.ts';
-import { ACCESS_ACTIONS, type AccessAction, type AuditFilter, type AuditRecord, type EventPosition, type SignedRecord, type StoredEvent, type StoredRecord } from './event.ts';
+import {
+  ACCESS_ACTIONS,
+  type AccessAction,
+  type AuditFilter,
+  type AuditRecord,
+  type EventPosition,
+  type SignedRecord,
+  type StoredEvent,
+  type StoredRecord,
+} from './event.ts';
 import { migrate, tables } from './migrations.ts';
 
 const RECORD_COLUMNS = [
-  'seq', 'id', 'at', 'action', 'principal_id', 'email', 'org', 'ip', 'user_agent', 'request_id', 'rendition', 'detail',
-  'set_key', 'format', 'prev_hash', 'hash',
+  'seq',
+  'id',
+  'at',
+  'action',
+  'principal_id',
+  'email',
+  'org',
+  'ip',
+  'user_agent',
+  'request_id',
+  'rendition',
+  'detail',
+  'set_key',
+  'format',
+  'prev_hash',
+  'hash',
 ] as const;
 const COLUMN_TYPES: Record<string, string> = { seq: 'bigint', at: 'timestamptz', set_key: 'integer', format: 'smallint' };
 /** Column types of the records table, for jsonb_to_recordset (must follow RECORD_COLUMNS). */
@@ -70,23 +93,52 @@ const iso = (at: Date | string) => new Date(at).toISOString();
 const fromEventRow = (r: EventRow): StoredEvent => {
   const n = Number(r.n);
   return {
-    seq: Number(r.seq), n, id: Number(r.size) > 1 ? `${r.id}:${n}` : r.id, at: iso(r.at), action: r.action as AccessAction,
-    principalId: r.principal_id, email: r.email, org: r.org, ip: r.ip, userAgent: r.user_agent, objectId: r.object_id,
-    objectType: r.object_type, system: r.system, nativeId: r.native_id, version: r.version, rendition: r.rendition,
-    campaign: r.campaign, requestId: r.request_id, detail: r.detail, prevHash: r.prev_hash, hash: r.hash,
+    seq: Number(r.seq),
+    n,
+    id: Number(r.size) > 1 ? `${r.id}:${n}` : r.id,
+    at: iso(r.at),
+    action: r.action as AccessAction,
+    principalId: r.principal_id,
+    email: r.email,
+    org: r.org,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    objectId: r.object_id,
+    objectType: r.object_type,
+    system: r.system,
+    nativeId: r.native_id,
+    version: r.version,
+    rendition: r.rendition,
+    campaign: r.campaign,
+    requestId: r.request_id,
+    detail: r.detail,
+    prevHash: r.prev_hash,
+    hash: r.hash,
   };
 };
 
 const fromFullRow = (r: FullRecordRow): StoredRecord => {
   const objects = (typeof r.objects === 'string' ? JSON.parse(r.objects) : r.objects) as (string | null)[][];
   return {
-    seq: Number(r.seq), id: r.id, at: iso(r.at), action: r.action as AccessAction, principalId: r.principal_id, email: r.email, org: r.org,
-    ip: r.ip, userAgent: r.user_agent, requestId: r.request_id, rendition: r.rendition, detail: r.detail, format: Number(r.format) === 1 ? 1 : 2,
-    prevHash: r.prev_hash, hash: r.hash, campaigns: r.campaigns,
+    seq: Number(r.seq),
+    id: r.id,
+    at: iso(r.at),
+    action: r.action as AccessAction,
+    principalId: r.principal_id,
+    email: r.email,
+    org: r.org,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    requestId: r.request_id,
+    rendition: r.rendition,
+    detail: r.detail,
+    format: Number(r.format) === 1 ? 1 : 2,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+    campaigns: r.campaigns,
     objects: objects.map(describeFields),
   };
 };
-
 
 /** The events of records: each record's objects in order (a record without objects is one event). */
 const EVENTS_FROM = (t: ReturnType<typeof tables>) => `${t.records} r
@@ -105,8 +157,14 @@ function where(t: ReturnType<typeof tables>, f: AuditFilter): { sql: string; par
   if (f.user) add((n) => `(lower(r.email) = lower(${n}) OR r.principal_id = ${n})`, f.user);
   if (f.company) add((n) => `r.org = ${n}`, f.company);
   // The indexes narrow to the sets holding the object (any of its versions) or campaign, then to their records, then to the object itself.
-  if (f.object) add((n) => `r.set_key = ANY(ARRAY(SELECT key FROM ${t.sets} WHERE object_keys && ARRAY(SELECT key FROM ${t.objects} WHERE object_id = ${n}))) AND o.object_id = ${n}`, f.object);
-  if (f.campaign) add((n) => `r.set_key = ANY(ARRAY(SELECT key FROM ${t.sets} WHERE campaigns @> ARRAY[${n}::text])) AND o.campaign = ${n}`, f.campaign);
+  if (f.object)
+    add(
+      (n) =>
+        `r.set_key = ANY(ARRAY(SELECT key FROM ${t.sets} WHERE object_keys && ARRAY(SELECT key FROM ${t.objects} WHERE object_id = ${n}))) AND o.object_id = ${n}`,
+      f.object,
+    );
+  if (f.campaign)
+    add((n) => `r.set_key = ANY(ARRAY(SELECT key FROM ${t.sets} WHERE campaigns @> ARRAY[${n}::text])) AND o.campaign = ${n}`, f.campaign);
   // Inlined (one of three fixed words) so the planner can use the partial index on downloads.
   if (f.action) {
     if (!ACCESS_ACTIONS.includes(f.action)) throw new Error(`unknown audit action "${String(f.action)}"`);
@@ -159,7 +217,11 @@ export interface AuditStorePort {
 }
 
 /** Stream a store's events page by page (shared by the store and its worker proxy). */
-export async function* streamPages(store: Pick<AuditStorePort, 'pageAfter'>, filter: AuditFilter, batch: number): AsyncGenerator<StoredEvent> {
+export async function* streamPages(
+  store: Pick<AuditStorePort, 'pageAfter'>,
+  filter: AuditFilter,
+  batch: number,
+): AsyncGenerator<StoredEvent> {
   let after: EventPosition = { seq: 0, n: 0 };
   for (;;) {
     const rows = await store.pageAfter(filter, after, batch);
@@ -243,24 +305,50 @@ export class AuditStore implements AuditStorePort {
       let fresh = records;
       if (opts.retry) {
         const since = records.reduce((min, r) => (r.at < min ? r.at : min), records[0]?.at ?? '');
-        const known = new Set((await tx.query<{ id: string }>(`SELECT id FROM ${this.t.records} WHERE at >= $1 AND id = ANY($2::text[])`, [since, records.map((r) => r.id)])).rows.map((r) => r.id));
+        const known = new Set(
+          (
+            await tx.query<{ id: string }>(`SELECT id FROM ${this.t.records} WHERE at >= $1 AND id = ANY($2::text[])`, [
+              since,
+              records.map((r) => r.id),
+            ])
+          ).rows.map((r) => r.id),
+        );
         fresh = records.filter((r) => !known.has(r.id));
       }
       if (fresh.length === 0) return 0;
       const keys = await this.objectKeys(tx, fresh, learned);
       const sets = await this.setKeys(tx, fresh, keys, learnedSets);
-      const last = (await tx.query<{ seq: number | string; hash: string }>(`SELECT seq, hash FROM ${this.t.records} ORDER BY seq DESC LIMIT 1`)).rows[0];
+      const last = (
+        await tx.query<{ seq: number | string; hash: string }>(`SELECT seq, hash FROM ${this.t.records} ORDER BY seq DESC LIMIT 1`)
+      ).rows[0];
       const tail = last ? { seq: Number(last.seq), hash: last.hash } : null;
       const linked = link(fresh, tail);
       // One JSON parameter per batch: the database parses it natively, where binding every
       // column as its own parameter costs PGlite about ten times as much. Same SQL on both.
-      const json = JSON.stringify(linked.map((r, i) => ({
-        seq: r.seq, id: r.id, at: r.at, action: r.action, principal_id: r.principalId, email: r.email, org: r.org, ip: r.ip,
-        user_agent: r.userAgent, request_id: r.requestId, rendition: r.rendition, detail: r.detail,
-        set_key: sets[i], format: 2, prev_hash: r.prevHash, hash: r.hash,
-      })));
+      const json = JSON.stringify(
+        linked.map((r, i) => ({
+          seq: r.seq,
+          id: r.id,
+          at: r.at,
+          action: r.action,
+          principal_id: r.principalId,
+          email: r.email,
+          org: r.org,
+          ip: r.ip,
+          user_agent: r.userAgent,
+          request_id: r.requestId,
+          rendition: r.rendition,
+          detail: r.detail,
+          set_key: sets[i],
+          format: 2,
+          prev_hash: r.prevHash,
+          hash: r.hash,
+        })),
+      );
       const cols = RECORD_COLUMNS.join(', ');
-      await tx.query(`INSERT INTO ${this.t.records} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPES})`, [json]);
+      await tx.query(`INSERT INTO ${this.t.records} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPES})`, [
+        json,
+      ]);
       return linked.reduce((n, r) => n + Math.max(1, r.objects.length), 0);
     });
     // Keys are remembered once committed (a rolled-back catalog row never existed).
@@ -273,7 +361,12 @@ export class AuditStore implements AuditStorePort {
    * The set key of each record's object list (null for none): from the cache, else looked up,
    * adding the sets the table lacks. A page read again and again is one set.
    */
-  private async setKeys(tx: SqlRunner, records: readonly SignedRecord[], keys: number[][], learned: Map<string, number>): Promise<(number | null)[]> {
+  private async setKeys(
+    tx: SqlRunner,
+    records: readonly SignedRecord[],
+    keys: number[][],
+    learned: Map<string, number>,
+  ): Promise<(number | null)[]> {
     const digests = keys.map((list) => (list.length ? createHash('sha256').update(list.join(',')).digest('hex') : null));
     const found = new Map<string, number>();
     const missing = new Map<string, { object_keys: number[]; campaigns: readonly string[] }>();
@@ -285,8 +378,15 @@ export class AuditStore implements AuditStorePort {
     });
     if (missing.size) {
       const json = JSON.stringify([...missing].map(([digest, v]) => ({ digest, ...v })));
-      await tx.query(`INSERT INTO ${this.t.sets} (digest, object_keys, campaigns) SELECT digest, object_keys, campaigns FROM jsonb_to_recordset($1::jsonb) AS x(digest text, object_keys integer[], campaigns text[]) ON CONFLICT (digest) DO NOTHING`, [json]);
-      const rows = (await tx.query<{ key: number | string; digest: string }>(`SELECT key, digest FROM ${this.t.sets} WHERE digest = ANY($1::text[])`, [[...missing.keys()]])).rows;
+      await tx.query(
+        `INSERT INTO ${this.t.sets} (digest, object_keys, campaigns) SELECT digest, object_keys, campaigns FROM jsonb_to_recordset($1::jsonb) AS x(digest text, object_keys integer[], campaigns text[]) ON CONFLICT (digest) DO NOTHING`,
+        [json],
+      );
+      const rows = (
+        await tx.query<{ key: number | string; digest: string }>(`SELECT key, digest FROM ${this.t.sets} WHERE digest = ANY($1::text[])`, [
+          [...missing.keys()],
+        ])
+      ).rows;
       for (const r of rows) {
         found.set(r.digest, Number(r.key));
         learned.set(r.digest, Number(r.key));
@@ -318,14 +418,30 @@ export class AuditStore implements AuditStorePort {
     }
     const resolved = () => records.map((r) => r.objects.map((sig) => keys.get(sig) as number));
     if (missing.size === 0) return resolved();
-    const json = JSON.stringify([...missing].map(undescribe).map((o) => ({ object_id: o.id, object_type: o.type, system: o.system, native_id: o.nativeId, version: o.version, campaign: o.campaign })));
+    const json = JSON.stringify(
+      [...missing].map(undescribe).map((o) => ({
+        object_id: o.id,
+        object_type: o.type,
+        system: o.system,
+        native_id: o.nativeId,
+        version: o.version,
+        campaign: o.campaign,
+      })),
+    );
     const cols = OBJECT_COLUMNS.join(', ');
-    await tx.query(`INSERT INTO ${this.t.objects} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS x(${OBJECT_TYPES}) ON CONFLICT DO NOTHING`, [json]);
-    const found = (await tx.query<ObjectColumns & { key: number | string }>(
-      `SELECT o.key, ${OBJECT_COLUMNS.map((c) => `o.${c}`).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${OBJECT_TYPES})
-        JOIN ${this.t.objects} o ON o.object_id = x.object_id AND ${OBJECT_COLUMNS.slice(1).map((c) => `o.${c} IS NOT DISTINCT FROM x.${c}`).join(' AND ')}`,
+    await tx.query(
+      `INSERT INTO ${this.t.objects} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS x(${OBJECT_TYPES}) ON CONFLICT DO NOTHING`,
       [json],
-    )).rows;
+    );
+    const found = (
+      await tx.query<ObjectColumns & { key: number | string }>(
+        `SELECT o.key, ${OBJECT_COLUMNS.map((c) => `o.${c}`).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${OBJECT_TYPES})
+        JOIN ${this.t.objects} o ON o.object_id = x.object_id AND ${OBJECT_COLUMNS.slice(1)
+          .map((c) => `o.${c} IS NOT DISTINCT FROM x.${c}`)
+          .join(' AND ')}`,
+        [json],
+      )
+    ).rows;
     for (const f of found) {
       const sig = describeFields(OBJECT_COLUMNS.map((c) => f[c]));
       keys.set(sig, Number(f.key));
@@ -340,10 +456,15 @@ export class AuditStore implements AuditStorePort {
     const db = await this.open();
     const w = where(this.t, filter);
     const params: unknown[] = [...w.params];
-    const beforeSql = before ? ` AND (r.seq < $${params.push(before.seq)} OR (r.seq = $${params.length} AND coalesce(k.n, 1) < $${params.push(before.n)}))` : '';
-    const rows = (await db.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_FROM(this.t)} WHERE ${w.sql}${beforeSql} ORDER BY r.seq DESC, n DESC LIMIT $${params.push(first + 1)}`, params,
-    )).rows;
+    const beforeSql = before
+      ? ` AND (r.seq < $${params.push(before.seq)} OR (r.seq = $${params.length} AND coalesce(k.n, 1) < $${params.push(before.n)}))`
+      : '';
+    const rows = (
+      await db.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_FROM(this.t)} WHERE ${w.sql}${beforeSql} ORDER BY r.seq DESC, n DESC LIMIT $${params.push(first + 1)}`,
+        params,
+      )
+    ).rows;
     return { items: rows.slice(0, first).map(fromEventRow), hasNext: rows.length > first };
   }
 
@@ -351,7 +472,9 @@ export class AuditStore implements AuditStorePort {
   async count(filter: AuditFilter = {}): Promise<number> {
     const db = await this.open();
     const w = where(this.t, filter);
-    return Number((await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${EVENTS_FROM(this.t)} WHERE ${w.sql}`, w.params)).rows[0]?.n ?? 0);
+    return Number(
+      (await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${EVENTS_FROM(this.t)} WHERE ${w.sql}`, w.params)).rows[0]?.n ?? 0,
+    );
   }
 
   async pageAfter(filter: AuditFilter, after: EventPosition, batch: number): Promise<StoredEvent[]> {
@@ -359,9 +482,12 @@ export class AuditStore implements AuditStorePort {
     const w = where(this.t, filter);
     const params: unknown[] = [...w.params];
     const afterSql = ` AND (r.seq > $${params.push(after.seq)} OR (r.seq = $${params.length} AND coalesce(k.n, 1) > $${params.push(after.n)}))`;
-    return (await db.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_FROM(this.t)} WHERE ${w.sql}${afterSql} ORDER BY r.seq, n LIMIT $${params.push(batch)}`, params,
-    )).rows.map(fromEventRow);
+    return (
+      await db.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_FROM(this.t)} WHERE ${w.sql}${afterSql} ORDER BY r.seq, n LIMIT $${params.push(batch)}`,
+        params,
+      )
+    ).rows.map(fromEventRow);
   }
 
   /** Events matching `filter`, oldest first, read `batch` rows at a time (never the whole table at once). */
@@ -375,11 +501,14 @@ export class AuditStore implements AuditStorePort {
     const cols = OBJECT_COLUMNS.map((c) => `o.${c}`).join(', ');
     let after = 0;
     for (;;) {
-      const rows = (await db.query<FullRecordRow>(
-        `SELECT r.*, coalesce(s.campaigns, '{}'::text[]) AS campaigns, (SELECT coalesce(json_agg(json_build_array(${cols}) ORDER BY k.n), '[]'::json)
+      const rows = (
+        await db.query<FullRecordRow>(
+          `SELECT r.*, coalesce(s.campaigns, '{}'::text[]) AS campaigns, (SELECT coalesce(json_agg(json_build_array(${cols}) ORDER BY k.n), '[]'::json)
             FROM unnest(s.object_keys) WITH ORDINALITY AS k(key, n) JOIN ${this.t.objects} o ON o.key = k.key) AS objects
-          FROM ${this.t.records} r LEFT JOIN ${this.t.sets} s ON s.key = r.set_key WHERE r.seq > $1 ORDER BY r.seq LIMIT $2`, [after, batch],
-      )).rows;
+          FROM ${this.t.records} r LEFT JOIN ${this.t.sets} s ON s.key = r.set_key WHERE r.seq > $1 ORDER BY r.seq LIMIT $2`,
+          [after, batch],
+        )
+      ).rows;
       for (const r of rows) yield fromFullRow(r);
       if (rows.length < batch) return;
       after = Number((rows[rows.length - 1] as FullRecordRow).seq);
@@ -394,10 +523,13 @@ export class AuditStore implements AuditStorePort {
   /** Downloads per reader company since `from` (readers without a company under `null`), most first. */
   async downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]> {
     const db = await this.open();
-    const rows = (await db.query<{ org: string | null; n: number | string }>(
-      `SELECT r.org, sum(greatest(coalesce(cardinality(s.object_keys), 0), 1)) AS n FROM ${this.t.records} r LEFT JOIN ${this.t.sets} s ON s.key = r.set_key
-        WHERE r.action = 'download' AND r.at >= $1 GROUP BY r.org ORDER BY n DESC, r.org`, [from],
-    )).rows;
+    const rows = (
+      await db.query<{ org: string | null; n: number | string }>(
+        `SELECT r.org, sum(greatest(coalesce(cardinality(s.object_keys), 0), 1)) AS n FROM ${this.t.records} r LEFT JOIN ${this.t.sets} s ON s.key = r.set_key
+        WHERE r.action = 'download' AND r.at >= $1 GROUP BY r.org ORDER BY n DESC, r.org`,
+        [from],
+      )
+    ).rows;
     return rows.map((r) => ({ company: r.org, count: Number(r.n) }));
   }
 

@@ -7,8 +7,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditStore, type StoreOptions } from './store.ts';
 
-export type StoreMethod = 'open' | 'exists' | 'append' | 'appendSigned' | 'list' | 'count' | 'pageAfter' | 'forObject' | 'downloadsByCompany' | 'ping' | 'close';
-export interface Call { id: number; method: StoreMethod; args: unknown[] }
+export type StoreMethod =
+  'open' | 'exists' | 'append' | 'appendSigned' | 'list' | 'count' | 'pageAfter' | 'forObject' | 'downloadsByCompany' | 'ping' | 'close';
+export interface Call {
+  id: number;
+  method: StoreMethod;
+  args: unknown[];
+}
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string } | { log: string };
 
 const port = parentPort;

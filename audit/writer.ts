@@ -76,7 +76,10 @@ export class AuditWriter {
   readonly now: () => number;
   private closed = false;
 
-  constructor(private readonly sink: AuditSink, private readonly opts: WriterOptions) {
+  constructor(
+    private readonly sink: AuditSink,
+    private readonly opts: WriterOptions,
+  ) {
     this.now = opts.now ?? Date.now;
     this.timer = setInterval(() => void this.tick(), Math.max(1, opts.batchMs));
     // The timer must not keep a process alive on its own; close() flushes what is left.
@@ -119,7 +122,12 @@ export class AuditWriter {
     const now = this.now();
     if (now - this.dropLoggedAt >= 60_000) {
       this.dropLoggedAt = now;
-      this.opts.log.error(this.failing ? 'audit buffer full: dropping the oldest events until the store is back' : 'audit buffer full: the store does not keep up, dropping the oldest events', { bufferMax: this.opts.bufferMax, dropped: this.dropped + events, error: this.failing });
+      this.opts.log.error(
+        this.failing
+          ? 'audit buffer full: dropping the oldest events until the store is back'
+          : 'audit buffer full: the store does not keep up, dropping the oldest events',
+        { bufferMax: this.opts.bufferMax, dropped: this.dropped + events, error: this.failing },
+      );
     }
     this.dropped += events;
     this.gap = this.gap ? { ...this.gap, count: this.gap.count + events, to: last.at } : { count: events, from: first.at, to: last.at };
@@ -130,7 +138,8 @@ export class AuditWriter {
   private take(): { batch: AuditRecord[]; events: number } {
     let n = 0;
     let events = 0;
-    while (n < this.buf.length && (n === 0 || events + eventsIn(this.buf[n] as AuditRecord) <= this.opts.batchSize)) events += eventsIn(this.buf[n++] as AuditRecord);
+    while (n < this.buf.length && (n === 0 || events + eventsIn(this.buf[n] as AuditRecord) <= this.opts.batchSize))
+      events += eventsIn(this.buf[n++] as AuditRecord);
     this.bufEvents -= events;
     return { batch: this.buf.splice(0, n), events };
   }
@@ -186,7 +195,10 @@ export class AuditWriter {
   }
 
   private gapRecord(g: Gap): AuditRecord {
-    return { ...blankRecord(randomUUID(), new Date(this.now()).toISOString(), 'gap'), detail: JSON.stringify({ dropped: g.count, from: g.from, to: g.to }) };
+    return {
+      ...blankRecord(randomUUID(), new Date(this.now()).toISOString(), 'gap'),
+      detail: JSON.stringify({ dropped: g.count, from: g.from, to: g.to }),
+    };
   }
 
   /** Write everything buffered now. Rejects with the store's error if it is failing. */
@@ -201,7 +213,10 @@ export class AuditWriter {
   /** Readiness. */
   status(): AuditStatus {
     return {
-      ok: this.failing === null, buffered: this.bufEvents + this.inFlight, dropped: this.dropped, written: this.written,
+      ok: this.failing === null,
+      buffered: this.bufEvents + this.inFlight,
+      dropped: this.dropped,
+      written: this.written,
       ...(this.failing ? { error: this.failing } : {}),
     };
   }
@@ -223,7 +238,12 @@ export class AuditWriter {
       } catch (e) {
         if (Date.now() >= until) {
           const left = this.bufEvents + (this.gap?.count ?? 0);
-          this.opts.log.error('audit events lost at shutdown: the store stayed unreachable', { lost: left, from: this.buf[0]?.at, to: this.buf.at(-1)?.at, error: (e as Error).message });
+          this.opts.log.error('audit events lost at shutdown: the store stayed unreachable', {
+            lost: left,
+            from: this.buf[0]?.at,
+            to: this.buf.at(-1)?.at,
+            error: (e as Error).message,
+          });
           this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'dropped' }, this.bufEvents);
           return;
         }

@@ -33,7 +33,12 @@ export function memoryOf(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 }
 
 /** Start `node --import tsx <file>` with `env`; resolve once it prints READY (or reject). */
-export function startChild<T>(label: string, file: string, env: Record<string, string>, opts: { timeoutMs?: number; cwd?: string } = {}): Promise<Child<T>> {
+export function startChild<T>(
+  label: string,
+  file: string,
+  env: Record<string, string>,
+  opts: { timeoutMs?: number; cwd?: string } = {},
+): Promise<Child<T>> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, LOG_LEVEL: 'error', ...env },
@@ -75,16 +80,17 @@ export function startChild<T>(label: string, file: string, env: Record<string, s
             hwmResettable = false;
           }
         },
-        stop: () => new Promise<void>((done) => {
-          clearInterval(sampler);
-          if (child.exitCode !== null) return done();
-          const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-          child.once('exit', () => {
-            clearTimeout(kill);
-            done();
-          });
-          child.kill('SIGTERM');
-        }),
+        stop: () =>
+          new Promise<void>((done) => {
+            clearInterval(sampler);
+            if (child.exitCode !== null) return done();
+            const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              done();
+            });
+            child.kill('SIGTERM');
+          }),
       });
     });
     child.once('exit', (code) => {

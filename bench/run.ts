@@ -37,14 +37,18 @@ const plan = {
   scales: quick ? [1, 10] : [1, 10, 100],
   concurrency: Number(args.concurrency),
 };
-const systems = String(args.systems).split(',').filter((s): s is SystemName => (SYSTEMS as readonly string[]).includes(s));
+const systems = String(args.systems)
+  .split(',')
+  .filter((s): s is SystemName => (SYSTEMS as readonly string[]).includes(s));
 for (const [name, v] of Object.entries({ latency: latencyMs, duration: plan.durationMs, concurrency: plan.concurrency })) {
   if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
 }
 
 /** Which scenarios run at which scale: all at scale 1, growth at every scale. */
 function scenarioIds(scale: number): string[] {
-  return scale === 1 ? ['cold-warm', 'campaign-list', 'campaign-page', 'partner-search', 'aliased-assets', 'readers-50', 'growth'] : ['growth'];
+  return scale === 1
+    ? ['cold-warm', 'campaign-list', 'campaign-page', 'partner-search', 'aliased-assets', 'readers-50', 'growth']
+    : ['growth'];
 }
 
 const BENCH = join(ROOT, 'bench');
@@ -77,13 +81,21 @@ async function main(): Promise<void> {
     if (systems.includes('hive')) {
       log('composing the Hive Gateway supergraph (mesh compose)');
       supergraph = join(work, 'supergraph.graphql');
-      const composed = await startChild<{ supergraph: string }>('mesh compose', 'bench/peers/hive/compose.ts', { BENCH_SUPERGRAPH_OUT: supergraph }, { timeoutMs: 120_000 }).catch((e: Error) => e);
+      const composed = await startChild<{ supergraph: string }>(
+        'mesh compose',
+        'bench/peers/hive/compose.ts',
+        { BENCH_SUPERGRAPH_OUT: supergraph },
+        { timeoutMs: 120_000 },
+      ).catch((e: Error) => e);
       if (composed instanceof Error) log(`mesh compose failed; Hive Gateway rows will be errors:\n${composed.message}`);
       else await composed.stop();
     }
     for (const scale of plan.scales) {
       log(`scale ${scale}: starting the simulators (upstream latency ${latencyMs} ms)`);
-      const sims = await startChild<SimInfo>('simulators', 'bench/sims.ts', { ATRIUM_SCALE: String(scale), SIM_LATENCY_MS: String(latencyMs) });
+      const sims = await startChild<SimInfo>('simulators', 'bench/sims.ts', {
+        ATRIUM_SCALE: String(scale),
+        SIM_LATENCY_MS: String(latencyMs),
+      });
       try {
         const facts = worldFacts(benchWorld(scale));
         const all = buildScenarios(facts, { concurrency: plan.concurrency });
@@ -104,7 +116,9 @@ async function main(): Promise<void> {
             child = await start();
           } catch (e) {
             log(`${system} did not start: ${(e as Error).message.split('\n')[0]}`);
-            rows.push(...load.map((s) => emptyRow(s, target, 'error', `did not start: ${(e as Error).message.split('\n')[0]}`, labelOf(s, scale))));
+            rows.push(
+              ...load.map((s) => emptyRow(s, target, 'error', `did not start: ${(e as Error).message.split('\n')[0]}`, labelOf(s, scale))),
+            );
             continue;
           }
           try {
@@ -128,7 +142,12 @@ async function main(): Promise<void> {
 
 const labelOf = (s: Scenario, scale: number) => (s.id === 'growth' ? `${s.title}, scale ${scale}` : s.title);
 
-async function coldScenario(s: Scenario, t: Target, start: () => Promise<Child<{ url: string }>>, coldUpstream: Record<string, number[]>): Promise<Row[]> {
+async function coldScenario(
+  s: Scenario,
+  t: Target,
+  start: () => Promise<Child<{ url: string }>>,
+  coldUpstream: Record<string, number[]>,
+): Promise<Row[]> {
   if (!s.request[t.system]) return coldRows(s, t, []).map((r) => ({ ...r, status: 'n/a' as const, note: 'cannot express this query' }));
   const samples: ColdSample[] = [];
   for (let i = 0; i < plan.coldRuns; i++) {
@@ -136,7 +155,14 @@ async function coldScenario(s: Scenario, t: Target, start: () => Promise<Child<{
     try {
       child = await start();
     } catch (e) {
-      samples.push({ coldMs: 0, warmMs: 0, coldUpstream: 0, warmUpstream: 0, peakRss: 0, failure: `did not start: ${(e as Error).message.split('\n')[0]}` });
+      samples.push({
+        coldMs: 0,
+        warmMs: 0,
+        coldUpstream: 0,
+        warmUpstream: 0,
+        peakRss: 0,
+        failure: `did not start: ${(e as Error).message.split('\n')[0]}`,
+      });
       continue;
     }
     try {
@@ -156,27 +182,48 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>): void {
   const order = ['cold-warm', 'campaign-list', 'campaign-page', 'partner-search', 'aliased-assets', 'readers-50', 'growth'];
   // Labels keep the order they were first measured in (cold before warm).
   const labels = [...new Set(rows.map((r) => r.label))];
-  const sorted = [...rows].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario) || a.scale - b.scale
-    || labels.indexOf(a.label) - labels.indexOf(b.label) || SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system));
+  const sorted = [...rows].sort(
+    (a, b) =>
+      order.indexOf(a.scenario) - order.indexOf(b.scenario) ||
+      a.scale - b.scale ||
+      labels.indexOf(a.label) - labels.indexOf(b.label) ||
+      SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system),
+  );
   const steady = rows.find((r) => r.scenario === 'campaign-list' && r.system === 'atrium' && r.status === 'ok');
   const cold = coldUpstream.atrium ?? [];
   const worst = Math.max(steady?.upstreamPerRequest ?? Number.POSITIVE_INFINITY, ...(cold.length ? cold : [Number.POSITIVE_INFINITY]));
   const pass = Number.isFinite(worst) && worst <= LIST_BUDGET;
   const check = {
     name: 'campaign list: Atrium upstream requests per client request <= sources x levels',
-    budget: LIST_BUDGET, steady: steady?.upstreamPerRequest ?? null, coldFirstRequests: cold, pass,
+    budget: LIST_BUDGET,
+    steady: steady?.upstreamPerRequest ?? null,
+    coldFirstRequests: cold,
+    pass,
   };
   const table = renderTable(sorted);
-  process.stdout.write(`\nAtrium benchmarks — upstream latency ${latencyMs} ms, ${quick ? 'quick' : 'full'} run, ${plan.durationMs} ms per measurement, concurrency ${plan.concurrency} (readers-50: 50)\n\n${table}\n\n`);
+  process.stdout.write(
+    `\nAtrium benchmarks — upstream latency ${latencyMs} ms, ${quick ? 'quick' : 'full'} run, ${plan.durationMs} ms per measurement, concurrency ${plan.concurrency} (readers-50: 50)\n\n${table}\n\n`,
+  );
   const coldText = cold.length ? cold.join(', ') : 'n/a';
   const steadyText = check.steady === null ? 'n/a' : check.steady.toFixed(2);
-  process.stdout.write(`${pass ? 'PASS' : 'FAIL'}: ${check.name} (${LIST_BUDGET}): cold first requests ${coldText}; steady ${steadyText}\n`);
+  process.stdout.write(
+    `${pass ? 'PASS' : 'FAIL'}: ${check.name} (${LIST_BUDGET}): cold first requests ${coldText}; steady ${steadyText}\n`,
+  );
   const audit = auditReport(sorted);
   const dir = join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
   const result = {
-    startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), quick, latencyMs, plan, systems,
-    machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '' }, check, audit, rows: sorted, table,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    quick,
+    latencyMs,
+    plan,
+    systems,
+    machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '' },
+    check,
+    audit,
+    rows: sorted,
+    table,
   };
   const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
@@ -192,7 +239,10 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>): void {
  * wrote at least one event per request (every scenario's answer holds objects). An audited
  * row without counters fails the check too: it could not be verified.
  */
-function auditReport(rows: Row[]): { pass: boolean; ratios: { label: string; ratio: number; written: number; dropped: number; drainMs: number }[] } {
+function auditReport(rows: Row[]): {
+  pass: boolean;
+  ratios: { label: string; ratio: number; written: number; dropped: number; drainMs: number }[];
+} {
   const measured = rows.filter((r) => r.system === 'atrium' && r.status === 'ok' && r.mode === 'load');
   const ratios: { label: string; ratio: number; written: number; dropped: number; drainMs: number }[] = [];
   let pass = true;
@@ -200,14 +250,20 @@ function auditReport(rows: Row[]): { pass: boolean; ratios: { label: string; rat
     const a = r.audit;
     if (!a || a.dropped > 0 || !a.drained || a.written < r.requests) pass = false;
     const off = rows.find((o) => o.system === 'atrium-noaudit' && o.label === r.label && o.scale === r.scale && o.status === 'ok');
-    if (a && off?.rps && r.rps !== null) ratios.push({ label: r.label, ratio: r.rps / off.rps, written: a.written, dropped: a.dropped, drainMs: a.drainMs });
+    if (a && off?.rps && r.rps !== null)
+      ratios.push({ label: r.label, ratio: r.rps / off.rps, written: a.written, dropped: a.dropped, drainMs: a.drainMs });
   }
   if (ratios.length) {
     process.stdout.write('audit trail, req/s with it over without (same run):\n');
-    for (const x of ratios) process.stdout.write(`  ${x.label.padEnd(62)} ${x.ratio.toFixed(2)}  (${x.written} events written, ${x.dropped} dropped, drained ${x.drainMs} ms after the load)\n`);
+    for (const x of ratios)
+      process.stdout.write(
+        `  ${x.label.padEnd(62)} ${x.ratio.toFixed(2)}  (${x.written} events written, ${x.dropped} dropped, drained ${x.drainMs} ms after the load)\n`,
+      );
   }
   if (measured.length) {
-    process.stdout.write(`${pass ? 'PASS' : 'FAIL'}: audit trail complete under load: none dropped, drained within ${(plan.settleMs / 1000).toFixed(0)} s after each load, at least one event per request (${measured.length} measurements)\n`);
+    process.stdout.write(
+      `${pass ? 'PASS' : 'FAIL'}: audit trail complete under load: none dropped, drained within ${(plan.settleMs / 1000).toFixed(0)} s after each load, at least one event per request (${measured.length} measurements)\n`,
+    );
   }
   return { pass, ratios };
 }

@@ -33,7 +33,13 @@ export const ADMIN = 'admin@atrium.example';
 /** A partner at Northwind (EMEA). */
 export const PARTNER = 'anna@northwind.example';
 /** Partner users of four different companies in the demo world. */
-export const PARTNERS = ['anna@northwind.example', 'kenji@sakura-media.example', 'lucia@andes-digital.example', 'leo@lumen-agency.example', 'ben@northwind.example'];
+export const PARTNERS = [
+  'anna@northwind.example',
+  'kenji@sakura-media.example',
+  'lucia@andes-digital.example',
+  'leo@lumen-agency.example',
+  'ben@northwind.example',
+];
 
 const SEARCH_TEXT = 'Aurora';
 
@@ -94,9 +100,12 @@ export const HIVE_PARTNER_SEARCH = `{
 export function hiveAliasedAssets(facts: WorldFacts, count = 101): string {
   const fields = facts.assets.slice(0, count).map((a, i) => {
     switch (a.system) {
-      case 'ICONIK': return `a${i}: iconikAsset(id: "${a.nativeId}") { title media_type }`;
-      case 'OTMM': return `a${i}: otmmAsset(id: "${a.nativeId}") { asset_resource { asset { name } } }`;
-      case 'NETX': return `a${i}: netxQuery(input: { params: [{ query: [{ operator: "and", exact: { field: "id", value: "${a.nativeId}" } }] }, { data: ["asset.id", "asset.base"] }] }) { result { results { name } } }`;
+      case 'ICONIK':
+        return `a${i}: iconikAsset(id: "${a.nativeId}") { title media_type }`;
+      case 'OTMM':
+        return `a${i}: otmmAsset(id: "${a.nativeId}") { asset_resource { asset { name } } }`;
+      case 'NETX':
+        return `a${i}: netxQuery(input: { params: [{ query: [{ operator: "and", exact: { field: "id", value: "${a.nativeId}" } }] }, { data: ["asset.id", "asset.base"] }] }) { result { results { name } } }`;
     }
   });
   return `{ ${fields.join(' ')} }`;
@@ -104,7 +113,9 @@ export function hiveAliasedAssets(facts: WorldFacts, count = 101): string {
 
 // ------------------------------------------------------------------ the scenario list
 
-const fixed = (query: string): RequestFn => () => ({ query });
+const fixed =
+  (query: string): RequestFn =>
+  () => ({ query });
 
 /** The campaign page of the n-th campaign (round-robin over campaigns). */
 function pageBy(facts: WorldFacts): Record<'graph' | 'hive', RequestFn> {
@@ -128,28 +139,68 @@ export function buildScenarios(facts: WorldFacts, opts: ScenarioOptions): Record
   const aliased = aliasedAssets(facts);
   const hiveAliased = hiveAliasedAssets(facts);
   const list: Scenario = {
-    id: 'campaign-list', title: 'campaign list (20 campaigns × docs, assets, rights)', levels: 3, concurrency: c, mode: 'load',
-    request: { atrium: fixed(CAMPAIGN_LIST), 'atrium-noaudit': fixed(CAMPAIGN_LIST), naive: fixed(CAMPAIGN_LIST), hive: fixed(HIVE_CAMPAIGN_LIST) }, reader: admin,
+    id: 'campaign-list',
+    title: 'campaign list (20 campaigns × docs, assets, rights)',
+    levels: 3,
+    concurrency: c,
+    mode: 'load',
+    request: {
+      atrium: fixed(CAMPAIGN_LIST),
+      'atrium-noaudit': fixed(CAMPAIGN_LIST),
+      naive: fixed(CAMPAIGN_LIST),
+      hive: fixed(HIVE_CAMPAIGN_LIST),
+    },
+    reader: admin,
   };
   return {
     'campaign-list': list,
     'campaign-page': {
-      id: 'campaign-page', title: 'campaign page (20 docs, 20 assets, accounts)', levels: 3, concurrency: c, mode: 'load',
-      request: { atrium: page.graph, 'atrium-noaudit': page.graph, naive: page.graph, hive: page.hive }, reader: admin,
+      id: 'campaign-page',
+      title: 'campaign page (20 docs, 20 assets, accounts)',
+      levels: 3,
+      concurrency: c,
+      mode: 'load',
+      request: { atrium: page.graph, 'atrium-noaudit': page.graph, naive: page.graph, hive: page.hive },
+      reader: admin,
     },
     'partner-search': {
-      id: 'partner-search', title: 'partner search with facets', levels: 1, concurrency: c, mode: 'load',
-      request: { atrium: fixed(PARTNER_SEARCH), 'atrium-noaudit': fixed(PARTNER_SEARCH), naive: fixed(PARTNER_SEARCH), hive: fixed(HIVE_PARTNER_SEARCH) }, reader: () => PARTNER,
+      id: 'partner-search',
+      title: 'partner search with facets',
+      levels: 1,
+      concurrency: c,
+      mode: 'load',
+      request: {
+        atrium: fixed(PARTNER_SEARCH),
+        'atrium-noaudit': fixed(PARTNER_SEARCH),
+        naive: fixed(PARTNER_SEARCH),
+        hive: fixed(HIVE_PARTNER_SEARCH),
+      },
+      reader: () => PARTNER,
     },
     'aliased-assets': {
-      id: 'aliased-assets', title: '101 aliased asset(id:) reads', levels: 1, concurrency: c, mode: 'load',
-      request: { atrium: fixed(aliased), 'atrium-noaudit': fixed(aliased), naive: fixed(aliased), hive: fixed(hiveAliased) }, reader: admin,
+      id: 'aliased-assets',
+      title: '101 aliased asset(id:) reads',
+      levels: 1,
+      concurrency: c,
+      mode: 'load',
+      request: { atrium: fixed(aliased), 'atrium-noaudit': fixed(aliased), naive: fixed(aliased), hive: fixed(hiveAliased) },
+      reader: admin,
     },
     // Cold adds the logins (Content Server ticket, OTMM session) a fresh process makes first.
-    'cold-warm': { ...list, id: 'cold-warm', title: 'campaign list, cold (1st request after start) vs warm (2nd)', levels: 4, concurrency: 1, mode: 'cold' },
+    'cold-warm': {
+      ...list,
+      id: 'cold-warm',
+      title: 'campaign list, cold (1st request after start) vs warm (2nd)',
+      levels: 4,
+      concurrency: 1,
+      mode: 'cold',
+    },
     // Each reader's answers are scoped to their company, so nothing is shared across scopes.
     'readers-50': {
-      ...list, id: 'readers-50', title: '50 concurrent partner readers, 4 companies: campaign list', concurrency: 50,
+      ...list,
+      id: 'readers-50',
+      title: '50 concurrent partner readers, 4 companies: campaign list',
+      concurrency: 50,
       reader: (w) => PARTNERS[w % PARTNERS.length] as string,
     },
     // One client at a time: growth is about latency as the data grows, not throughput.

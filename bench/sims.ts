@@ -24,13 +24,25 @@ const sims = await startSimulators(world, mapping, { latencyMs, host: '127.0.0.1
 const common = { mapping, timeoutMs: 60_000, retries: 0 };
 const c = DEMO_CREDENTIALS;
 const code = world.campaign(0).code;
-const ecm = createOtcsClient({ ...common, baseUrl: sims.urls.otcs, username: c.otcs.username, password: c.otcs.password, domain: c.otcs.domain });
+const ecm = createOtcsClient({
+  ...common,
+  baseUrl: sims.urls.otcs,
+  username: c.otcs.username,
+  password: c.otcs.password,
+  domain: c.otcs.domain,
+});
 await Promise.all([
   ecm.listCampaigns({}, { first: 1 }),
   ecm.findDocuments({ text: 'warm' }, { first: 1 }),
-  createIconikClient({ ...common, baseUrl: sims.urls.iconik, appId: c.iconik.appId, authToken: c.iconik.authToken }).findAssets({ campaignCodes: [code] }, { first: 1 }),
+  createIconikClient({ ...common, baseUrl: sims.urls.iconik, appId: c.iconik.appId, authToken: c.iconik.authToken }).findAssets(
+    { campaignCodes: [code] },
+    { first: 1 },
+  ),
   createNetxClient({ ...common, baseUrl: sims.urls.netx, apiToken: c.netx.apiToken }).findAssets({ campaignCodes: [code] }, { first: 1 }),
-  createOtmmClient({ ...common, baseUrl: sims.urls.otmm, username: c.otmm.username, password: c.otmm.password }).findAssets({ campaignCodes: [code] }, { first: 1 }),
+  createOtmmClient({ ...common, baseUrl: sims.urls.otmm, username: c.otmm.username, password: c.otmm.password }).findAssets(
+    { campaignCodes: [code] },
+    { first: 1 },
+  ),
 ]);
 for (const s of [sims.otcs, sims.iconik, sims.netx, sims.otmm]) s.reset();
 

@@ -25,11 +25,18 @@ export interface SystemSpec {
 
 /** Log in to Content Server (ticket) and OTMM (OAuth token) with the demo credentials. */
 export async function preAuthenticate(sims: SimInfo): Promise<PreAuth> {
-  const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const form = (fields: Record<string, string>) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
   const c = DEMO_CREDENTIALS;
   const otcs = await fetch(`${sims.urls.otcs}/api/v1/auth`, form({ username: c.otcs.username, password: c.otcs.password }));
   if (!otcs.ok) throw new Error(`Content Server login failed: HTTP ${otcs.status}`);
-  const otmm = await fetch(`${sims.urls.otmm}/otmmapi/v6/sessions/oauth2/token`, form({ grant_type: 'password', client_id: 'atrium-bench', username: c.otmm.username, password: c.otmm.password }));
+  const otmm = await fetch(
+    `${sims.urls.otmm}/otmmapi/v6/sessions/oauth2/token`,
+    form({ grant_type: 'password', client_id: 'atrium-bench', username: c.otmm.username, password: c.otmm.password }),
+  );
   if (!otmm.ok) throw new Error(`OTMM login failed: HTTP ${otmm.status}`);
   const token = ((await otmm.json()) as { token_info: { oauth_token: { accessToken: string } } }).token_info.oauth_token.accessToken;
   return { otcsTicket: ((await otcs.json()) as { ticket: string }).ticket, otmmToken: token };
@@ -37,7 +44,13 @@ export async function preAuthenticate(sims: SimInfo): Promise<PreAuth> {
 
 /** The child process of one system. */
 export function systemSpec(system: SystemName, sims: SimInfo, auth: PreAuth, supergraph: string, dataDir: string): SystemSpec {
-  const upstreams = { OTCS_URL: sims.urls.otcs, ICONIK_URL: sims.urls.iconik, NETX_URL: sims.urls.netx, OTMM_URL: sims.urls.otmm, ATRIUM_DATA_DIR: dataDir };
+  const upstreams = {
+    OTCS_URL: sims.urls.otcs,
+    ICONIK_URL: sims.urls.iconik,
+    NETX_URL: sims.urls.netx,
+    OTMM_URL: sims.urls.otmm,
+    ATRIUM_DATA_DIR: dataDir,
+  };
   switch (system) {
     case 'atrium':
       return { file: 'bench/systems/atrium.ts', env: upstreams };
@@ -50,10 +63,15 @@ export function systemSpec(system: SystemName, sims: SimInfo, auth: PreAuth, sup
         file: 'bench/peers/hive/serve.ts',
         env: {
           BENCH_SUPERGRAPH: supergraph,
-          BENCH_OTCS_URL: sims.urls.otcs, BENCH_OTCS_TICKET: auth.otcsTicket,
-          BENCH_ICONIK_URL: sims.urls.iconik, BENCH_ICONIK_APP_ID: DEMO_CREDENTIALS.iconik.appId, BENCH_ICONIK_AUTH_TOKEN: DEMO_CREDENTIALS.iconik.authToken,
-          BENCH_NETX_URL: sims.urls.netx, BENCH_NETX_TOKEN: DEMO_CREDENTIALS.netx.apiToken,
-          BENCH_OTMM_URL: sims.urls.otmm, BENCH_OTMM_TOKEN: auth.otmmToken,
+          BENCH_OTCS_URL: sims.urls.otcs,
+          BENCH_OTCS_TICKET: auth.otcsTicket,
+          BENCH_ICONIK_URL: sims.urls.iconik,
+          BENCH_ICONIK_APP_ID: DEMO_CREDENTIALS.iconik.appId,
+          BENCH_ICONIK_AUTH_TOKEN: DEMO_CREDENTIALS.iconik.authToken,
+          BENCH_NETX_URL: sims.urls.netx,
+          BENCH_NETX_TOKEN: DEMO_CREDENTIALS.netx.apiToken,
+          BENCH_OTMM_URL: sims.urls.otmm,
+          BENCH_OTMM_TOKEN: auth.otmmToken,
         },
       };
   }

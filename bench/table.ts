@@ -46,7 +46,17 @@ const RIGHT = new Set([1, 2, 4, 5, 6, 7, 8, 9, 10]);
 export function cells(row: Row, first: boolean): string[] {
   const group = first ? [row.label, String(row.scale), String(row.floorMs)] : ['', '', ''];
   if (row.status !== 'ok') return [...group, row.system, row.status === 'n/a' ? 'n/a' : 'error', row.note ?? '', '', '', '', '', ''];
-  return [...group, row.system, num(row.rps), ms(row.p50), ms(row.p95), ms(row.p99), num(row.upstreamPerRequest), mib(row.peakRssBytes), String(row.errors)];
+  return [
+    ...group,
+    row.system,
+    num(row.rps),
+    ms(row.p50),
+    ms(row.p95),
+    ms(row.p99),
+    num(row.upstreamPerRequest),
+    mib(row.peakRssBytes),
+    String(row.errors),
+  ];
 }
 
 /** Render rows (already in display order) as one aligned plain-text table. */
@@ -61,8 +71,14 @@ export function renderTable(rows: readonly Row[]): string {
     prev = key;
   });
   // An error or n/a note spans the numeric columns, so it does not widen them.
-  const widths = HEAD.map((h, i) => Math.max(h.length, ...body.filter((r) => !(i === 5 && r[4] === 'error')).map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (RIGHT.has(i) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ').trimEnd();
+  const widths = HEAD.map((h, i) =>
+    Math.max(h.length, ...body.filter((r) => !(i === 5 && r[4] === 'error')).map((r) => (r[i] ?? '').length)),
+  );
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (RIGHT.has(i) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const out = [line(HEAD), rule];
   body.forEach((r, i) => {

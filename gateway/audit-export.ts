@@ -17,7 +17,11 @@ import { sendError } from './respond.ts';
 /** Wait for `drain` or `close`, whichever comes first, leaving no listener behind. */
 async function drainOrClose(w: Writable): Promise<void> {
   const ac = new AbortController();
-  const wait = (event: string) => once(w, event, { signal: ac.signal }).then(() => undefined, () => undefined);
+  const wait = (event: string) =>
+    once(w, event, { signal: ac.signal }).then(
+      () => undefined,
+      () => undefined,
+    );
   try {
     await Promise.race([wait('drain'), wait('close')]);
   } finally {
@@ -26,7 +30,15 @@ async function drainOrClose(w: Writable): Promise<void> {
 }
 
 /** Serve one export request for `principal`. */
-export async function serveCsv(res: ServerResponse, method: string, url: URL, principal: Principal | null, store: AuditStore | null, log: Logger, requestId: string): Promise<void> {
+export async function serveCsv(
+  res: ServerResponse,
+  method: string,
+  url: URL,
+  principal: Principal | null,
+  store: AuditStore | null,
+  log: Logger,
+  requestId: string,
+): Promise<void> {
   if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { allow: 'GET, HEAD' });
   if (!principal) return sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required', { 'www-authenticate': 'Bearer' });
   if (!isAuditReader(principal)) return sendError(res, 403, 'FORBIDDEN', 'The audit export is for compliance and admin readers');

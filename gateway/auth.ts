@@ -18,7 +18,19 @@ import type { Logger } from './log.ts';
  * not representable, which rules out unsigned tokens and the key-confusion attack (an HS256
  * token "signed" with the issuer's public key as the shared secret).
  */
-export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
 export type Algorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 export const DEFAULT_ALGORITHMS: readonly Algorithm[] = ['RS256', 'ES256', 'EdDSA'];
 export const DEFAULT_CLOCK_TOLERANCE_S = 30;
@@ -117,7 +129,8 @@ function unverifiedIssuer(token: string): string | null {
 
 function verifierFor(config: IssuerConfig): Verifier {
   const algorithms = [...(config.algorithms ?? DEFAULT_ALGORITHMS)];
-  if (config.jwksUrl) return { config, algorithms, key: createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 }) };
+  if (config.jwksUrl)
+    return { config, algorithms, key: createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 }) };
   return { config, algorithms, key: publicKeyObject(config.publicKey) };
 }
 
@@ -161,7 +174,10 @@ export function issuerProblems(raw: unknown, where: string): string[] {
   const problems: string[] = [];
   if (typeof c.issuer !== 'string' || c.issuer === '') problems.push(`${where}.issuer must be a non-empty string`);
   const aud = c.audience;
-  if (!(typeof aud === 'string' && aud !== '') && !(Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string' && a !== ''))) {
+  if (
+    !(typeof aud === 'string' && aud !== '') &&
+    !(Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string' && a !== ''))
+  ) {
     problems.push(`${where}.audience must be a non-empty string or array of strings`);
   }
   if ((c.jwksUrl === undefined) === (c.publicKey === undefined)) problems.push(`${where} needs exactly one of jwksUrl and publicKey`);
@@ -219,5 +235,7 @@ function usable(key: string | JWK): boolean {
 function algorithmProblems(value: unknown, where: string): string[] {
   if (!Array.isArray(value) || value.length === 0) return [`${where}.algorithms must be a non-empty array`];
   const bad = value.filter((a) => !ASYMMETRIC_ALGORITHMS.includes(a as Algorithm));
-  return bad.length ? [`${where}.algorithms may only hold ${ASYMMETRIC_ALGORITHMS.join(', ')} (got ${bad.map((b) => JSON.stringify(b)).join(', ')})`] : [];
+  return bad.length
+    ? [`${where}.algorithms may only hold ${ASYMMETRIC_ALGORITHMS.join(', ')} (got ${bad.map((b) => JSON.stringify(b)).join(', ')})`]
+    : [];
 }

@@ -131,7 +131,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (asOf && Number.isNaN(Date.parse(asOf))) problems.push(`ATRIUM_AS_OF must be a date (got "${asOf}")`);
 
   const logLevel = str('LOG_LEVEL', 'info');
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn, error or silent (got "${logLevel}")`);
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel))
+    problems.push(`LOG_LEVEL must be debug, info, warn, error or silent (got "${logLevel}")`);
 
   const json = (name: string): unknown => {
     const v = env[name];
@@ -145,7 +146,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   };
   const issuers = json('AUTH_ISSUERS') ?? [];
   const issuerProblems = issuersProblems(issuers, 'AUTH_ISSUERS');
-  if (demo && Array.isArray(issuers) && issuers.some((i: { issuer?: unknown } | null) => i?.issuer === DEMO_ISSUER)) issuerProblems.push(`AUTH_ISSUERS may not name "${DEMO_ISSUER}": demo mode issues it itself`);
+  if (demo && Array.isArray(issuers) && issuers.some((i: { issuer?: unknown } | null) => i?.issuer === DEMO_ISSUER))
+    issuerProblems.push(`AUTH_ISSUERS may not name "${DEMO_ISSUER}": demo mode issues it itself`);
   problems.push(...issuerProblems);
 
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -157,7 +159,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     }
   }
   const auditSchema = str('AUDIT_SCHEMA', 'public');
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(auditSchema)) problems.push(`AUDIT_SCHEMA must be a lower-case SQL identifier (got "${auditSchema}")`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(auditSchema))
+    problems.push(`AUDIT_SCHEMA must be a lower-case SQL identifier (got "${auditSchema}")`);
   const audit: Config['audit'] = {
     enabled: bool('AUDIT_ENABLED', true),
     ...(databaseUrl ? { databaseUrl } : {}),
@@ -218,7 +221,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   };
   if (env.DOWNLOAD_SECRET !== undefined && env.DOWNLOAD_SECRET.length < 32) problems.push('DOWNLOAD_SECRET must be at least 32 characters');
   if (!demo && !env.DOWNLOAD_SECRET) problems.push('DOWNLOAD_SECRET is required when ATRIUM_DEMO=false');
-  if (!demo) for (const name of ['OTCS_URL', 'ICONIK_URL', 'NETX_URL', 'OTMM_URL']) if (!env[name]) problems.push(`${name} is required when ATRIUM_DEMO=false`);
+  if (!demo)
+    for (const name of ['OTCS_URL', 'ICONIK_URL', 'NETX_URL', 'OTMM_URL'])
+      if (!env[name]) problems.push(`${name} is required when ATRIUM_DEMO=false`);
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);
 }

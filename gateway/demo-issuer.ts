@@ -37,7 +37,13 @@ export async function demoIssuer(dataDir: string, opts: { now?: () => number } =
     issuerConfig: { issuer: DEMO_ISSUER, audience: DEMO_AUDIENCE, publicKey: verifyKey, algorithms: [ALG] },
     sign(user, ttlSeconds = DEMO_TOKEN_TTL_S) {
       const iat = Math.floor(now() / 1000);
-      return new SignJWT({ email: user.email, name: user.name, roles: user.roles, ...(user.org ? { org: user.org } : {}), regions: user.regions })
+      return new SignJWT({
+        email: user.email,
+        name: user.name,
+        roles: user.roles,
+        ...(user.org ? { org: user.org } : {}),
+        regions: user.regions,
+      })
         .setProtectedHeader({ alg: ALG, typ: 'JWT', ...(verifyKey.kid ? { kid: verifyKey.kid } : {}) })
         .setSubject(user.email)
         .setIssuer(DEMO_ISSUER)

@@ -51,14 +51,26 @@ const safeName = (s: string) => s.replace(/[^\w.\- ()]+/g, '_').slice(0, 200);
  * have gone out (the audit trail's hook).
  */
 export async function serveDownload(
-  req: IncomingMessage, res: ServerResponse, url: URL, ctx: Context, signer: Signer, log: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  ctx: Context,
+  signer: Signer,
+  log: Logger,
   onServed?: (e: DownloadEvent) => void,
 ): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { allow: 'GET, HEAD' });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return sendError(res, 405, 'BAD_REQUEST', 'Method not allowed', { allow: 'GET, HEAD' });
   if (!ctx.principal) return sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required', { 'www-authenticate': 'Bearer' });
   const path = url.pathname;
   const check = signer.verify(path, ctx.principal.id, url.searchParams.get('exp'), url.searchParams.get('sig'), ctx.now());
-  if (check !== 'ok') return sendError(res, 403, 'FORBIDDEN', check === 'expired' ? 'This download link has expired' : 'This download link is not valid for you');
+  if (check !== 'ok')
+    return sendError(
+      res,
+      403,
+      'FORBIDDEN',
+      check === 'expired' ? 'This download link has expired' : 'This download link is not valid for you',
+    );
 
   let content: Content;
   let event: DownloadEvent;
@@ -68,7 +80,8 @@ export async function serveDownload(
     const id = decodeId(asset[1] as string);
     const kind = (asset[2] as string).toUpperCase() as RenditionKind;
     const found = id?.kind === 'Asset' && RENDITION_KINDS.includes(kind) ? await ctx.access.asset(id.system, id.nativeId) : null;
-    if (!found || id?.kind !== 'Asset' || !found.renditions.some((r) => r.kind === kind)) return sendError(res, 404, 'NOT_FOUND', 'Not found');
+    if (!found || id?.kind !== 'Asset' || !found.renditions.some((r) => r.kind === kind))
+      return sendError(res, 404, 'NOT_FOUND', 'Not found');
     content = await ctx.sources.dams[id.system].openRendition(id.nativeId, kind);
     event = { kind: 'asset', id: asset[1] as string, rendition: kind };
   } else if (doc) {

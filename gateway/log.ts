@@ -11,10 +11,22 @@ export interface Logger {
 }
 
 /** A logger writing at `level` and above; `silent` drops everything. */
-export function createLogger(level: Level | 'silent' = 'info', base: Record<string, unknown> = {}, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger {
-  const at = (l: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (level === 'silent' || ORDER[l] < ORDER[level]) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level: l, msg, ...base, ...fields }));
+export function createLogger(
+  level: Level | 'silent' = 'info',
+  base: Record<string, unknown> = {},
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Logger {
+  const at =
+    (l: Level) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      if (level === 'silent' || ORDER[l] < ORDER[level]) return;
+      write(JSON.stringify({ t: new Date().toISOString(), level: l, msg, ...base, ...fields }));
+    };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (f) => createLogger(level, { ...base, ...f }, write),
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (f) => createLogger(level, { ...base, ...f }, write) };
 }

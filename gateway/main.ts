@@ -51,14 +51,24 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
   // The audit store opens (and migrates) in the background: a database that is slow or down never delays serving.
   const audit = config.audit.enabled ? createAudit(config.audit, log, metrics) : false;
   const gateway = buildGateway({
-    sources, log, publicUrl: url, introspection: config.demo, signer, metrics, audit, trustProxy: config.trustProxy,
+    sources,
+    log,
+    publicUrl: url,
+    introspection: config.demo,
+    signer,
+    metrics,
+    audit,
+    trustProxy: config.trustProxy,
     principal: (req) => authenticator.principalFor(req.headers.authorization),
     ...(config.demo ? { directory: demoDirectory(createWorld(config.world)) } : {}),
   });
   await gateway.start();
   server.on('request', (req, res) => void gateway.handle(req, res));
   return {
-    url, gateway, sources, server,
+    url,
+    gateway,
+    sources,
+    server,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -73,7 +73,10 @@ type ResolverMaps = NonNullable<Parameters<typeof makeExecutableSchema>[0]['reso
 
 /** The executable schema; audited, the Node types show each value they complete to the request's audit. */
 export function buildSchema(opts: { audited?: boolean } = {}): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: opts.audited ? ([resolvers(), auditedTypes()] as ResolverMaps) : resolvers() });
+  return makeExecutableSchema({
+    typeDefs: loadTypeDefs(),
+    resolvers: opts.audited ? ([resolvers(), auditedTypes()] as ResolverMaps) : resolvers(),
+  });
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -117,12 +120,21 @@ export function buildGateway(opts: GatewayOptions): Gateway {
       metricsPlugin(metrics),
       ...(audit ? [auditPlugin()] : []),
     ],
-    logger: { debug: () => undefined, info: () => undefined, warn: (m) => opts.log.warn(String(m)), error: (m) => opts.log.error(String(m)) },
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (m) => opts.log.warn(String(m)),
+      error: (m) => opts.log.error(String(m)),
+    },
   });
 
   const deps = {
-    sources: opts.sources, log: opts.log, publicUrl: opts.publicUrl,
-    ...(opts.now ? { now: opts.now } : {}), ...(opts.signer ? { signer: opts.signer } : {}), ...(opts.directory ? { directory: opts.directory } : {}),
+    sources: opts.sources,
+    log: opts.log,
+    publicUrl: opts.publicUrl,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.signer ? { signer: opts.signer } : {}),
+    ...(opts.directory ? { directory: opts.directory } : {}),
   };
 
   /** The request's context, with the audit's per-request part when auditing is on. */
@@ -138,7 +150,12 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     } catch (e) {
       // A bad token is the caller's to fix: 401 with a challenge, before anything executes.
       if (!(e instanceof UnauthenticatedError)) throw e;
-      send(res, 401, { errors: [{ message: e.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] }, { 'www-authenticate': 'Bearer', 'x-request-id': requestId });
+      send(
+        res,
+        401,
+        { errors: [{ message: e.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] },
+        { 'www-authenticate': 'Bearer', 'x-request-id': requestId },
+      );
       return undefined;
     }
   }
@@ -183,7 +200,8 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     const auditStatus = audit?.status();
     const ok = upstreams.every((u) => u.ok) && (auditStatus?.ok ?? true);
     send(res, ok ? 200 : 503, {
-      status: ok ? 'ready' : 'degraded', upstreams,
+      status: ok ? 'ready' : 'degraded',
+      upstreams,
       ...(auditStatus ? { audit: { ok: auditStatus.ok, buffered: auditStatus.buffered, dropped: auditStatus.dropped } } : {}),
     });
   }
@@ -198,7 +216,13 @@ export function buildGateway(opts: GatewayOptions): Gateway {
       const incoming = req.headers['x-request-id'];
       const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       const url = new URL(req.url ?? '/', 'http://gateway.invalid');
-      metrics.inc('atrium_http_requests_total', { path: ['/graphql', '/healthz', '/readyz', '/metrics', '/audit/events.csv'].includes(url.pathname) ? url.pathname : url.pathname.startsWith('/files/') ? '/files' : 'other' });
+      metrics.inc('atrium_http_requests_total', {
+        path: ['/graphql', '/healthz', '/readyz', '/metrics', '/audit/events.csv'].includes(url.pathname)
+          ? url.pathname
+          : url.pathname.startsWith('/files/')
+            ? '/files'
+            : 'other',
+      });
       try {
         switch (url.pathname) {
           case '/graphql':
@@ -210,8 +234,21 @@ export function buildGateway(opts: GatewayOptions): Gateway {
           case '/metrics': {
             const c = opts.sources.cache.stats;
             const a = audit?.status();
-            const auditGauges: Record<string, number> = a ? { atrium_audit_buffered: a.buffered, atrium_audit_dropped: a.dropped, atrium_audit_ok: a.ok ? 1 : 0 } : {};
-            return send(res, 200, metrics.render({ atrium_cache_hits: c.hits, atrium_cache_misses: c.misses, atrium_cache_shared_inflight: c.shared, atrium_cache_entries: opts.sources.cache.size, ...auditGauges }), { 'content-type': 'text/plain; version=0.0.4' });
+            const auditGauges: Record<string, number> = a
+              ? { atrium_audit_buffered: a.buffered, atrium_audit_dropped: a.dropped, atrium_audit_ok: a.ok ? 1 : 0 }
+              : {};
+            return send(
+              res,
+              200,
+              metrics.render({
+                atrium_cache_hits: c.hits,
+                atrium_cache_misses: c.misses,
+                atrium_cache_shared_inflight: c.shared,
+                atrium_cache_entries: opts.sources.cache.size,
+                ...auditGauges,
+              }),
+              { 'content-type': 'text/plain; version=0.0.4' },
+            );
           }
           case '/audit/events.csv': {
             const principal = await reader(req, res, requestId);
@@ -232,7 +269,8 @@ export function buildGateway(opts: GatewayOptions): Gateway {
         }
       } catch (e) {
         opts.log.error('request failed', { requestId, error: (e as Error)?.message, stack: (e as Error)?.stack });
-        if (!res.headersSent) send(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        if (!res.headersSent)
+          send(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
         else res.end();
       }
     },

@@ -26,7 +26,13 @@ export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: B
   const cache = new UpstreamCache({ ttlMs: opts.cacheTtlMs ?? 30_000 });
   // The deadline bounds a source's whole call, retries included, so a dead source costs one timeout.
   const guard = new SourceGuard(opts.deadlineMs ?? up.timeoutMs);
-  const ecm = createOtcsClient({ ...common, baseUrl: up.otcs.url, username: up.otcs.username, password: up.otcs.password, domain: up.otcs.domain });
+  const ecm = createOtcsClient({
+    ...common,
+    baseUrl: up.otcs.url,
+    username: up.otcs.username,
+    password: up.otcs.password,
+    domain: up.otcs.domain,
+  });
   const dams: Record<DamSystem, DamSource> = {
     ICONIK: createIconikClient({ ...common, baseUrl: up.iconik.url, appId: up.iconik.appId, authToken: up.iconik.authToken }),
     NETX: createNetxClient({ ...common, baseUrl: up.netx.url, apiToken: up.netx.apiToken }),

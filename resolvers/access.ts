@@ -12,10 +12,14 @@ export const accessResolvers = {
       if (!as) throw new BadUserInputError('`as` names no known reader');
       const d = decodeId(args.id);
       if (!d || d.kind === 'Workspace') throw new BadUserInputError('`id` must be the id of a campaign, account, document or asset');
-      const target = d.kind === 'Campaign' ? { kind: 'campaign' as const, code: d.code }
-        : d.kind === 'Account' ? { kind: 'account' as const, id: d.accountId }
-        : d.kind === 'Document' ? { kind: 'document' as const, nodeId: d.nodeId }
-        : { kind: 'asset' as const, system: d.system, nativeId: d.nativeId };
+      const target =
+        d.kind === 'Campaign'
+          ? { kind: 'campaign' as const, code: d.code }
+          : d.kind === 'Account'
+            ? { kind: 'account' as const, id: d.accountId }
+            : d.kind === 'Document'
+              ? { kind: 'document' as const, nodeId: d.nodeId }
+              : { kind: 'asset' as const, system: d.system, nativeId: d.nativeId };
       const decision = await ctx.access.explain(as, target);
       if (!decision) throw new NotFoundError();
       return { id: args.id, reader: as.email, allowed: decision.allowed, rule: decision.rule };

@@ -8,8 +8,13 @@ import { checkFirst, connectionFromList, connectionFromPage, decodeOffset } from
 import { accountQuery, contentFilter, damSystems, type AccountFilterInput, type ContentFilterInput } from './filters.ts';
 import { mergedAssets } from './merge.ts';
 
-interface ListArgs { first?: number | null; after?: string | null }
-interface ContentArgs extends ListArgs { filter?: ContentFilterInput | null }
+interface ListArgs {
+  first?: number | null;
+  after?: string | null;
+}
+interface ContentArgs extends ListArgs {
+  filter?: ContentFilterInput | null;
+}
 
 /** An account by global id or CRM id, or NOT_FOUND (also when the reader may not see it). */
 export async function accountByAnyId(id: string, ctx: Context): Promise<Account> {

@@ -20,10 +20,15 @@ export const assetResolvers = {
     id: (a: Asset) => assetId(a.source.system as Parameters<typeof assetId>[0], a.source.nativeId),
     approval: (a: Asset) => ({ status: a.approval }),
     renditions: (a: Asset, _: unknown, ctx: Context) =>
-      Promise.all(a.renditions.map(async (r: Rendition) => ({
-        kind: r.kind, mimeType: r.mimeType, width: r.width ?? null, height: r.height ?? null,
-        url: await ctx.links.rendition(a, r.kind),
-      }))),
+      Promise.all(
+        a.renditions.map(async (r: Rendition) => ({
+          kind: r.kind,
+          mimeType: r.mimeType,
+          width: r.width ?? null,
+          height: r.height ?? null,
+          url: await ctx.links.rendition(a, r.kind),
+        })),
+      ),
     rights: (a: Asset, _: unknown, ctx: Context) => ctx.access.rights(a),
     campaign: (a: Asset, _: unknown, ctx: Context) => (a.campaignCode ? ctx.access.campaign(a.campaignCode) : null),
     account: (a: Asset, _: unknown, ctx: Context) => (a.accountId ? ctx.access.account(a.accountId) : null),

@@ -44,16 +44,45 @@ const SYSTEMS = new Set(['OTCS', 'ICONIK', 'NETX', 'OTMM']);
 /** The graph's view of a stored access event. */
 export function fromStored(e: StoredEvent): AuditEventView {
   return {
-    id: e.id, action: e.action, actor: e.email ?? e.principalId ?? 'anonymous', at: e.at,
-    system: e.system && SYSTEMS.has(e.system) ? (e.system as System) : null, detail: e.detail, origin: 'ATRIUM',
-    userId: e.principalId, email: e.email, company: e.org, ip: e.ip, userAgent: e.userAgent, object: e.objectId, objectType: e.objectType,
-    nativeId: e.nativeId, version: e.version, rendition: e.rendition, campaign: e.campaign, requestId: e.requestId, sequence: e.seq, entry: e.n, hash: e.hash,
+    id: e.id,
+    action: e.action,
+    actor: e.email ?? e.principalId ?? 'anonymous',
+    at: e.at,
+    system: e.system && SYSTEMS.has(e.system) ? (e.system as System) : null,
+    detail: e.detail,
+    origin: 'ATRIUM',
+    userId: e.principalId,
+    email: e.email,
+    company: e.org,
+    ip: e.ip,
+    userAgent: e.userAgent,
+    object: e.objectId,
+    objectType: e.objectType,
+    nativeId: e.nativeId,
+    version: e.version,
+    rendition: e.rendition,
+    campaign: e.campaign,
+    requestId: e.requestId,
+    sequence: e.seq,
+    entry: e.n,
+    hash: e.hash,
   };
 }
 
 /** The graph's view of an ECM audit entry. */
 export function fromEcm(e: AuditEntry, objectId: string): AuditEventView {
-  return { id: e.id, action: e.action, actor: e.actor, at: e.at, system: e.system, detail: e.detail ?? null, origin: 'ECM', object: objectId, objectType: 'Document', nativeId: e.objectId };
+  return {
+    id: e.id,
+    action: e.action,
+    actor: e.actor,
+    at: e.at,
+    system: e.system,
+    detail: e.detail ?? null,
+    origin: 'ECM',
+    object: objectId,
+    objectType: 'Document',
+    nativeId: e.objectId,
+  };
 }
 
 /** A document's trail: the ECM's audit merged with Atrium's events for it, oldest first (ECM first on a tie). */
@@ -63,7 +92,10 @@ export async function documentAuditTrail(d: Document, ctx: Context): Promise<Aud
   const [ecm, ours] = await Promise.all([ctx.sources.ecm.getAudit(d.source.nativeId), ctx.audit ? ctx.audit.store.forObject(id) : []]);
   const merged = [...ecm.map((e) => fromEcm(e, id)), ...ours.map(fromStored)];
   const rank = (e: AuditEventView) => (e.origin === 'ECM' ? 0 : 1);
-  return merged.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || rank(a) - rank(b) || (a.sequence ?? 0) - (b.sequence ?? 0) || (a.entry ?? 0) - (b.entry ?? 0));
+  return merged.sort(
+    (a, b) =>
+      Date.parse(a.at) - Date.parse(b.at) || rank(a) - rank(b) || (a.sequence ?? 0) - (b.sequence ?? 0) || (a.entry ?? 0) - (b.entry ?? 0),
+  );
 }
 
 interface FilterInput {
@@ -111,7 +143,12 @@ export const auditResolvers = {
       const filter = filterOf(args.filter);
       const [page, totalCount] = await Promise.all([ctx.audit.store.list(filter, first, before), ctx.audit.store.count(filter)]);
       const edges = page.items.map((e) => ({ cursor: cursorOf(e), node: fromStored(e) }));
-      return { edges, nodes: edges.map((e) => e.node), pageInfo: { hasNextPage: page.hasNext, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+      return {
+        edges,
+        nodes: edges.map((e) => e.node),
+        pageInfo: { hasNextPage: page.hasNext, endCursor: edges.at(-1)?.cursor ?? null },
+        totalCount,
+      };
     },
     complianceOverview: (_: unknown, __: unknown, ctx: Context) => {
       requireAuditReader(ctx.principal);
@@ -123,9 +160,8 @@ export const auditResolvers = {
       overview.rightsExpiringByMonth(ctx, (e, s) => noteFailure(ctx, info, e, s)),
     pendingApprovals: (_: unknown, __: unknown, ctx: Context, info: GraphQLResolveInfo) =>
       overview.pendingApprovals(ctx, (e, s) => noteFailure(ctx, info, e, s)),
-    holds: (_: unknown, __: unknown, ctx: Context, info: GraphQLResolveInfo) =>
-      overview.holds(ctx, (e, s) => noteFailure(ctx, info, e, s)),
+    holds: (_: unknown, __: unknown, ctx: Context, info: GraphQLResolveInfo) => overview.holds(ctx, (e, s) => noteFailure(ctx, info, e, s)),
     downloadsByCompany: (_: unknown, __: unknown, ctx: Context) =>
-      (ctx.audit ? overview.downloadsByCompany(ctx.audit.store, ctx.audit.now()) : []),
+      ctx.audit ? overview.downloadsByCompany(ctx.audit.store, ctx.audit.now()) : [],
   },
 };

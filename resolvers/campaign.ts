@@ -9,8 +9,13 @@ import { checkFirst, connectionFromList, connectionFromPage, decodeOffset } from
 import { campaignQuery, contentFilter, damSystems, type CampaignFilterInput, type ContentFilterInput } from './filters.ts';
 import { mergedAssets } from './merge.ts';
 
-interface ListArgs { first?: number | null; after?: string | null }
-interface ContentArgs extends ListArgs { filter?: ContentFilterInput | null }
+interface ListArgs {
+  first?: number | null;
+  after?: string | null;
+}
+interface ContentArgs extends ListArgs {
+  filter?: ContentFilterInput | null;
+}
 
 /** A campaign by global id or campaign code, or NOT_FOUND (also when the reader may not see it). */
 export async function campaignByAnyId(id: string, ctx: Context): Promise<Campaign> {

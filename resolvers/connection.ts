@@ -29,7 +29,11 @@ export function checkFirst(first: number | null | undefined, fallback = 20): num
 }
 
 /** Slice a full list into a page. */
-export function connectionFromList<T>(items: readonly T[], args: { first?: number | null; after?: string | null }, total = items.length): Connection<T> {
+export function connectionFromList<T>(
+  items: readonly T[],
+  args: { first?: number | null; after?: string | null },
+  total = items.length,
+): Connection<T> {
   const first = checkFirst(args.first);
   const start = decodeOffset(args.after);
   return connectionFromPage({ items: items.slice(start, start + first), total }, start);

@@ -26,7 +26,12 @@ export const documentResolvers = {
     approvals: async (d: Document, _: unknown, ctx: Context) => {
       requireAuditReader(ctx.principal);
       return (await ctx.sources.ecm.getApprovals(d.source.nativeId)).map((a: Approval) => ({
-        status: a.decision, step: a.step, actor: a.actor, decidedAt: a.at, comment: a.comment ?? null, version: a.version ?? null,
+        status: a.decision,
+        step: a.step,
+        actor: a.actor,
+        decidedAt: a.at,
+        comment: a.comment ?? null,
+        version: a.version ?? null,
       }));
     },
     retention: (d: Document, _: unknown, ctx: Context) => {

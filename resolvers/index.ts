@@ -11,7 +11,17 @@ import { DateScalar, DateTime } from './scalars.ts';
 import { searchResolvers } from './search.ts';
 import { workspaceResolvers } from './workspace.ts';
 
-const parts = [accessResolvers, accountResolvers, assetResolvers, auditResolvers, campaignResolvers, documentResolvers, nodeResolvers, searchResolvers, workspaceResolvers];
+const parts = [
+  accessResolvers,
+  accountResolvers,
+  assetResolvers,
+  auditResolvers,
+  campaignResolvers,
+  documentResolvers,
+  nodeResolvers,
+  searchResolvers,
+  workspaceResolvers,
+];
 
 /** Resolver map for makeExecutableSchema. */
 type Resolvers = NonNullable<Parameters<typeof makeExecutableSchema>[0]['resolvers']>;

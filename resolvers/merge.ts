@@ -25,7 +25,12 @@ export function noteFailure(ctx: Context, info: GraphQLResolveInfo, e: unknown, 
 
 /** Deterministic order of merged assets: newest first, then title, then source and id. */
 export function compareAssets(a: Asset, b: Asset): number {
-  return b.modifiedAt.localeCompare(a.modifiedAt) || a.title.localeCompare(b.title) || a.source.system.localeCompare(b.source.system) || a.source.nativeId.localeCompare(b.source.nativeId);
+  return (
+    b.modifiedAt.localeCompare(a.modifiedAt) ||
+    a.title.localeCompare(b.title) ||
+    a.source.system.localeCompare(b.source.system) ||
+    a.source.nativeId.localeCompare(b.source.nativeId)
+  );
 }
 
 export interface MergedConnection extends Connection<Asset> {
@@ -34,7 +39,11 @@ export interface MergedConnection extends Connection<Asset> {
 
 /** Every DAM's assets of a campaign or account that the reader may see, merged into one connection. */
 export async function mergedAssets(
-  ctx: Context, info: GraphQLResolveInfo, owner: OwnerRef, filter: CanonicalFilter, systems: DamSystem[],
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  owner: OwnerRef,
+  filter: CanonicalFilter,
+  systems: DamSystem[],
   args: { first?: number | null; after?: string | null },
 ): Promise<MergedConnection> {
   const scoped = ctx.access.assetFilter(filter);

@@ -15,11 +15,16 @@ async function nodeById(id: string, ctx: Context): Promise<object> {
   const d = decodeId(id);
   if (!d) throw new NotFoundError();
   switch (d.kind) {
-    case 'Campaign': return typed(await campaignByAnyId(id, ctx), 'Campaign');
-    case 'Account': return typed(await accountByAnyId(id, ctx), 'Account');
-    case 'Workspace': return typed(await workspaceByGlobalId(id, ctx), 'Workspace');
-    case 'Document': return typed(await documentByGlobalId(id, ctx), 'Document');
-    case 'Asset': return typed(await assetByGlobalId(id, ctx), 'Asset');
+    case 'Campaign':
+      return typed(await campaignByAnyId(id, ctx), 'Campaign');
+    case 'Account':
+      return typed(await accountByAnyId(id, ctx), 'Account');
+    case 'Workspace':
+      return typed(await workspaceByGlobalId(id, ctx), 'Workspace');
+    case 'Document':
+      return typed(await documentByGlobalId(id, ctx), 'Document');
+    case 'Asset':
+      return typed(await assetByGlobalId(id, ctx), 'Asset');
   }
 }
 
@@ -33,7 +38,8 @@ export const nodeResolvers = {
         : { signedIn: false, email: null, name: null, roles: [], org: null, regions: [] };
     },
     // A ping refreshes each source's status; failures are recorded, not thrown.
-    sources: async (_: unknown, __: unknown, ctx: Context) => (await pingAll(ctx.system)).map(({ answered: _answered, ...status }) => status),
+    sources: async (_: unknown, __: unknown, ctx: Context) =>
+      (await pingAll(ctx.system)).map(({ answered: _answered, ...status }) => status),
   },
   Node: {
     __resolveType: typeOf,

@@ -1,12 +1,14 @@
 /** DateTime and Date scalars: ISO strings out, validated ISO strings in. */
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
-const check = (name: string, re: RegExp) => (v: unknown): string => {
-  if (typeof v !== 'string' || !re.test(v) || Number.isNaN(Date.parse(v))) {
-    throw new GraphQLError(`${name} must be an ISO-8601 string`, { extensions: { code: 'BAD_USER_INPUT' } });
-  }
-  return v;
-};
+const check =
+  (name: string, re: RegExp) =>
+  (v: unknown): string => {
+    if (typeof v !== 'string' || !re.test(v) || Number.isNaN(Date.parse(v))) {
+      throw new GraphQLError(`${name} must be an ISO-8601 string`, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return v;
+  };
 const dateTime = check('DateTime', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/);
 const date = check('Date', /^\d{4}-\d{2}-\d{2}$/);
 

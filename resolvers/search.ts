@@ -19,7 +19,16 @@ import { noteFailure } from './merge.ts';
 import { typed, typeOf } from './typename.ts';
 
 type SearchSort = 'RELEVANCE' | 'DATE' | 'NAME';
-type Hit = { stream: string; system: System; position: number; name: string; modifiedAt: string; id: string; node: Document | Asset; typename: 'Document' | 'Asset' };
+type Hit = {
+  stream: string;
+  system: System;
+  position: number;
+  name: string;
+  modifiedAt: string;
+  id: string;
+  node: Document | Asset;
+  typename: 'Document' | 'Asset';
+};
 /** Hits consumed per stream (a source asked with one filter). */
 type Positions = Record<string, number>;
 const STREAM_ID = /^(OTCS|ICONIK|NETX|OTMM)(#[a-z]+)?$/;
@@ -35,7 +44,13 @@ function decodeCursor(after: string | null | undefined): Positions {
   if (!after) return {};
   try {
     const p = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown;
-    if (p && typeof p === 'object' && !Array.isArray(p) && Object.entries(p).every(([k, v]) => STREAM_ID.test(k) && Number.isInteger(v) && (v as number) >= 0)) return p as Positions;
+    if (
+      p &&
+      typeof p === 'object' &&
+      !Array.isArray(p) &&
+      Object.entries(p).every(([k, v]) => STREAM_ID.test(k) && Number.isInteger(v) && (v as number) >= 0)
+    )
+      return p as Positions;
   } catch {
     // fall through to the typed error
   }
@@ -50,30 +65,41 @@ export function searchSystems(filter: CanonicalFilter, only?: System[] | null): 
 }
 
 function sortOf(sort: SearchSort): Sort {
-  return sort === 'DATE' ? { field: 'date', direction: 'desc' } : sort === 'NAME' ? { field: 'name', direction: 'asc' } : { field: 'relevance', direction: 'desc' };
+  return sort === 'DATE'
+    ? { field: 'date', direction: 'desc' }
+    : sort === 'NAME'
+      ? { field: 'name', direction: 'asc' }
+      : { field: 'relevance', direction: 'desc' };
 }
 
 function better(sort: SearchSort, a: Hit, b: Hit): boolean {
   const bySource = SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system);
   switch (sort) {
-    case 'DATE': return (b.modifiedAt.localeCompare(a.modifiedAt) || a.name.localeCompare(b.name) || bySource) < 0;
-    case 'NAME': return (a.name.localeCompare(b.name) || bySource) < 0;
-    case 'RELEVANCE': return (a.position - b.position || bySource) < 0;
+    case 'DATE':
+      return (b.modifiedAt.localeCompare(a.modifiedAt) || a.name.localeCompare(b.name) || bySource) < 0;
+    case 'NAME':
+      return (a.name.localeCompare(b.name) || bySource) < 0;
+    case 'RELEVANCE':
+      return (a.position - b.position || bySource) < 0;
   }
 }
 
 function mergeFacets(lists: Facet[][], totals: [System, number][]): Facet[] {
   const fields = new Map<string, Map<string, number>>();
-  for (const facets of lists) for (const f of facets) {
-    const values = fields.get(f.field) ?? new Map<string, number>();
-    for (const v of f.values) values.set(v.value, (values.get(v.value) ?? 0) + v.count);
-    fields.set(f.field, values);
-  }
+  for (const facets of lists)
+    for (const f of facets) {
+      const values = fields.get(f.field) ?? new Map<string, number>();
+      for (const v of f.values) values.set(v.value, (values.get(v.value) ?? 0) + v.count);
+      fields.set(f.field, values);
+    }
   const bySystem = new Map<string, number>();
   for (const [system, n] of totals) if (n > 0) bySystem.set(system, (bySystem.get(system) ?? 0) + n);
   const out: Facet[] = [{ field: 'system', values: [...bySystem].map(([value, count]) => ({ value, count })) }];
   for (const [field, values] of fields) {
-    out.push({ field: field as Facet['field'], values: [...values].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)) });
+    out.push({
+      field: field as Facet['field'],
+      values: [...values].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)),
+    });
   }
   return out;
 }
@@ -102,28 +128,32 @@ export const searchResolvers = {
       const totals: [string, System, number][] = [];
       const facets: Facet[][] = [];
       const missingSources = new Set<System>();
-      const results = await Promise.all(pages.map(async (r, i) => {
-        const st = streams[i] as (typeof streams)[number];
-        if (r.status === 'rejected') {
-          if (!missingSources.has(st.system)) noteFailure(ctx, info, r.reason, st.system);
-          missingSources.add(st.system);
-          return null;
-        }
-        // The final word: every hit is checked against the reader (pushdown already excluded the rest).
-        return { st, page: r.value, allowed: new Set(await ctx.access.checkHits(r.value.items)) };
-      }));
+      const results = await Promise.all(
+        pages.map(async (r, i) => {
+          const st = streams[i] as (typeof streams)[number];
+          if (r.status === 'rejected') {
+            if (!missingSources.has(st.system)) noteFailure(ctx, info, r.reason, st.system);
+            missingSources.add(st.system);
+            return null;
+          }
+          // The final word: every hit is checked against the reader (pushdown already excluded the rest).
+          return { st, page: r.value, allowed: new Set(await ctx.access.checkHits(r.value.items)) };
+        }),
+      );
       for (const res of results) {
         if (!res) continue;
         const { st, page, allowed } = res;
         const start = positions[st.id] ?? 0;
         totals.push([st.id, st.system, page.total]);
         facets.push(page.facets ?? []);
-        heads.push(page.items.map((node, k) => {
-          const base = { stream: st.id, system: st.system, position: start + k, modifiedAt: node.modifiedAt, id: node.source.nativeId };
-          return 'title' in node
-            ? { ...base, name: node.title, node, typename: 'Asset' as const, hidden: !allowed.has(node) }
-            : { ...base, name: node.name, node, typename: 'Document' as const, hidden: !allowed.has(node) };
-        }));
+        heads.push(
+          page.items.map((node, k) => {
+            const base = { stream: st.id, system: st.system, position: start + k, modifiedAt: node.modifiedAt, id: node.source.nativeId };
+            return 'title' in node
+              ? { ...base, name: node.title, node, typename: 'Asset' as const, hidden: !allowed.has(node) }
+              : { ...base, name: node.name, node, typename: 'Document' as const, hidden: !allowed.has(node) };
+          }),
+        );
       }
       const next: Positions = { ...positions };
       const idx = heads.map(() => 0);
@@ -147,7 +177,10 @@ export const searchResolvers = {
         nodes: edges.map((e) => e.node),
         pageInfo: { hasNextPage: consumed < totalCount, endCursor: edges.at(-1)?.cursor ?? null },
         totalCount,
-        facets: mergeFacets(facets, totals.map(([, system, t]) => [system, t] as [System, number])),
+        facets: mergeFacets(
+          facets,
+          totals.map(([, system, t]) => [system, t] as [System, number]),
+        ),
         missingSources: [...missingSources],
       };
     },

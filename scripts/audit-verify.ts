@@ -13,7 +13,10 @@ import { AuditStore } from '../audit/store.ts';
 import { ConfigError, loadConfig } from '../gateway/config.ts';
 
 /** Verify and report; returns the exit code. */
-export async function main(env: Record<string, string | undefined> = process.env, out: (line: string) => void = console.log): Promise<number> {
+export async function main(
+  env: Record<string, string | undefined> = process.env,
+  out: (line: string) => void = console.log,
+): Promise<number> {
   let store: AuditStore | undefined;
   try {
     const { audit } = loadConfig(env);
@@ -21,12 +24,19 @@ export async function main(env: Record<string, string | undefined> = process.env
       out(`OK 0 events (no audit store at ${audit.dir} yet)`);
       return 0;
     }
-    store = new AuditStore({ ...(audit.databaseUrl ? { databaseUrl: audit.databaseUrl } : { dir: audit.dir }), schema: audit.schema, migrate: false });
+    store = new AuditStore({
+      ...(audit.databaseUrl ? { databaseUrl: audit.databaseUrl } : { dir: audit.dir }),
+      schema: audit.schema,
+      migrate: false,
+    });
     if (!(await store.exists())) {
       const db = await store.open();
-      const legacy = (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`"${audit.schema}".audit_events`])).rows[0]?.t;
+      const legacy = (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`"${audit.schema}".audit_events`])).rows[0]
+        ?.t;
       if (legacy) {
-        out(`ERROR the audit store in ${store.location} predates this version's tables: start the gateway once to migrate it (its events are carried over with their hashes), then verify`);
+        out(
+          `ERROR the audit store in ${store.location} predates this version's tables: start the gateway once to migrate it (its events are carried over with their hashes), then verify`,
+        );
         return 2;
       }
       out(`OK 0 events (no audit table in ${store.location} yet)`);
@@ -38,7 +48,9 @@ export async function main(env: Record<string, string | undefined> = process.env
       return 0;
     }
     const b = r.break;
-    out(`BROKEN at record ${b.recordId} (seq ${b.seq}): ${b.field} expected ${b.expected}, actual ${b.actual}. ${r.events} events in ${r.count} records before it verify (${store.location})`);
+    out(
+      `BROKEN at record ${b.recordId} (seq ${b.seq}): ${b.field} expected ${b.expected}, actual ${b.actual}. ${r.events} events in ${r.count} records before it verify (${store.location})`,
+    );
     return 1;
   } catch (e) {
     out(`ERROR ${e instanceof ConfigError ? e.message : (e as Error).message}`);

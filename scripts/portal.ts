@@ -30,12 +30,21 @@ export function buildReason(portalDir = PORTAL_DIR): string | null {
   const buildId = join(portalDir, '.next', 'BUILD_ID');
   if (!existsSync(buildId)) return 'no production build yet';
   const built = statSync(buildId).mtimeMs;
-  const inputs = Math.max(newest(portalDir), ...EXTRA_INPUTS.map((p) => join(ROOT, p)).filter(existsSync).map(newest));
+  const inputs = Math.max(
+    newest(portalDir),
+    ...EXTRA_INPUTS.map((p) => join(ROOT, p))
+      .filter(existsSync)
+      .map(newest),
+  );
   return inputs > built ? 'sources changed since the last build' : null;
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv, quiet: boolean): ChildProcess {
-  return spawn(process.execPath, [NEXT_BIN, ...args], { cwd: ROOT, env, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'] });
+  return spawn(process.execPath, [NEXT_BIN, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 /** `next build portal`; rejects with the build's output when it fails. */

@@ -25,17 +25,26 @@ async function main(): Promise<void> {
     sims = await startSimulators(world, mapping, { host: config.host, ports: config.simPorts, latencyMs: config.simLatencyMs });
     stoppers.push(() => (sims as RunningSimulators).close());
     const assets = Object.values(world.counts.assets).reduce((a, b) => a + b, 0);
-    console.log(`Atrium demo world: seed ${world.seed}, scale ${world.scale}, as of ${new Date(world.asOf).toISOString().slice(0, 10)}: `
-      + `${world.counts.campaigns} campaigns, ${world.counts.accounts} accounts, ${assets} assets (${Date.now() - t0} ms)`);
+    console.log(
+      `Atrium demo world: seed ${world.seed}, scale ${world.scale}, as of ${new Date(world.asOf).toISOString().slice(0, 10)}: ` +
+        `${world.counts.campaigns} campaigns, ${world.counts.accounts} accounts, ${assets} assets (${Date.now() - t0} ms)`,
+    );
     console.log('');
     console.log('Simulated upstream systems (vendor APIs; control surface under /__sim/):');
-    console.log(`  Content Server + xECM  ${sims.urls.otcs}/api/v1/auth   user ${DEMO_CREDENTIALS.otcs.username} / ${DEMO_CREDENTIALS.otcs.password}`);
-    console.log(`  iconik                 ${sims.urls.iconik}/   App-ID ${DEMO_CREDENTIALS.iconik.appId}, Auth-Token ${DEMO_CREDENTIALS.iconik.authToken}`);
+    console.log(
+      `  Content Server + xECM  ${sims.urls.otcs}/api/v1/auth   user ${DEMO_CREDENTIALS.otcs.username} / ${DEMO_CREDENTIALS.otcs.password}`,
+    );
+    console.log(
+      `  iconik                 ${sims.urls.iconik}/   App-ID ${DEMO_CREDENTIALS.iconik.appId}, Auth-Token ${DEMO_CREDENTIALS.iconik.authToken}`,
+    );
     console.log(`  NetX                   ${sims.urls.netx}/api/rpc   Authorization: apiToken ${DEMO_CREDENTIALS.netx.apiToken}`);
-    console.log(`  OpenText Media Mgmt    ${sims.urls.otmm}/otmmapi/v6/sessions   user ${DEMO_CREDENTIALS.otmm.username} / ${DEMO_CREDENTIALS.otmm.password}`);
+    console.log(
+      `  OpenText Media Mgmt    ${sims.urls.otmm}/otmmapi/v6/sessions   user ${DEMO_CREDENTIALS.otmm.username} / ${DEMO_CREDENTIALS.otmm.password}`,
+    );
     console.log('');
     console.log('Demo users (portal password "demo"):');
-    for (const u of world.demoUsers()) console.log(`  ${u.email.padEnd(30)} ${u.roles.join(',').padEnd(11)} ${u.name}${u.org ? ` (${u.org})` : ''}`);
+    for (const u of world.demoUsers())
+      console.log(`  ${u.email.padEnd(30)} ${u.roles.join(',').padEnd(11)} ${u.name}${u.org ? ` (${u.org})` : ''}`);
   }
   const gateway = await startGateway(config, createLogger(config.logLevel));
   stoppers.push(() => gateway.close());
@@ -61,7 +70,14 @@ async function main(): Promise<void> {
       console.log(`\nBuilding the portal (${reason}); this takes a minute or two…`);
       await buildPortal();
     }
-    const portal = await startPortal({ host: config.host, port: config.portalPort, gatewayUrl: gateway.url, dataDir: config.dataDir, demo: config.demo, dev });
+    const portal = await startPortal({
+      host: config.host,
+      port: config.portalPort,
+      gatewayUrl: gateway.url,
+      dataDir: config.dataDir,
+      demo: config.demo,
+      dev,
+    });
     stoppers.push(() => portal.close());
     console.log(`\nPortal                   ${portal.url}/${dev ? '   (next dev)' : ''}`);
     if (config.demo) console.log('  sign in as any demo user above with the password "demo", e.g. anna@northwind.example (partner)');
@@ -75,7 +91,8 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof MappingError) console.error(e.message);
-  else if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`A port is already in use: ${(e as Error).message}. Set the *_PORT variables (see .env.example).`);
+  else if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    console.error(`A port is already in use: ${(e as Error).message}. Set the *_PORT variables (see .env.example).`);
   else console.error(e);
   process.exit(1);
 });

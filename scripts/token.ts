@@ -20,7 +20,8 @@ class UsageError extends Error {}
 
 async function main(args: string[]): Promise<string> {
   const config = loadConfig();
-  if (!config.demo) throw new UsageError('token: demo tokens exist in demo mode only (ATRIUM_DEMO=false here); get a token from your identity provider');
+  if (!config.demo)
+    throw new UsageError('token: demo tokens exist in demo mode only (ATRIUM_DEMO=false here); get a token from your identity provider');
   const [arg, ...rest] = args;
   if (!arg || rest.length > 0) throw new UsageError(USAGE);
   // Only demo users sign in; staff who fill workspace teams have no roles and get no token.

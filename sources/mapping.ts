@@ -10,19 +10,50 @@ import type { CanonicalField } from './model.ts';
 
 /** Canonical fields every DAM mapping must carry. */
 export const DAM_FIELDS = [
-  'campaignCode', 'accountId', 'productLine', 'region', 'approval', 'rightsStatus', 'validFrom', 'validUntil',
-  'territories', 'channels', 'locale', 'licenceId',
+  'campaignCode',
+  'accountId',
+  'productLine',
+  'region',
+  'approval',
+  'rightsStatus',
+  'validFrom',
+  'validUntil',
+  'territories',
+  'channels',
+  'locale',
+  'licenceId',
 ] as const satisfies readonly CanonicalField[];
 export type DamField = (typeof DAM_FIELDS)[number];
 
 /** Canonical fields a Content Server document category must carry. */
 export const DOCUMENT_FIELDS = [
-  'campaignCode', 'accountId', 'project', 'productLine', 'region', 'classification', 'status', 'rightsStatus',
-  'validFrom', 'validUntil', 'territories', 'channels', 'locale',
+  'campaignCode',
+  'accountId',
+  'project',
+  'productLine',
+  'region',
+  'classification',
+  'status',
+  'rightsStatus',
+  'validFrom',
+  'validUntil',
+  'territories',
+  'channels',
+  'locale',
 ] as const satisfies readonly CanonicalField[];
 export type DocumentField = (typeof DOCUMENT_FIELDS)[number];
 
-export const CAMPAIGN_ATTRIBUTES = ['code', 'status', 'productLine', 'regions', 'startDate', 'endDate', 'openToAllPartners', 'audience', 'project'] as const;
+export const CAMPAIGN_ATTRIBUTES = [
+  'code',
+  'status',
+  'productLine',
+  'regions',
+  'startDate',
+  'endDate',
+  'openToAllPartners',
+  'audience',
+  'project',
+] as const;
 export const ACCOUNT_ATTRIBUTES = ['accountId', 'kind', 'region'] as const;
 
 /** Vendor value -> canonical value, per canonical field (e.g. NetX "Approved" -> APPROVED). */
@@ -78,7 +109,8 @@ export function parseMapping(doc: unknown): Mapping {
     if (o.values === undefined) return;
     const v = obj(o.values, `${path}.values`);
     for (const [field, m] of Object.entries(v)) {
-      if (!isObj(m) || Object.values(m).some((x) => typeof x !== 'string')) problems.push(`${path}.values.${field} must map vendor strings to canonical strings`);
+      if (!isObj(m) || Object.values(m).some((x) => typeof x !== 'string'))
+        problems.push(`${path}.values.${field} must map vendor strings to canonical strings`);
     }
   };
   const root = obj(doc, 'mapping');

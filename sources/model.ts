@@ -77,8 +77,21 @@ export interface CanonicalMetadata {
   licenceId?: string;
 }
 export const CANONICAL_FIELDS = [
-  'campaignCode', 'accountId', 'project', 'productLine', 'region', 'classification', 'status',
-  'approval', 'rightsStatus', 'validFrom', 'validUntil', 'territories', 'channels', 'locale', 'licenceId',
+  'campaignCode',
+  'accountId',
+  'project',
+  'productLine',
+  'region',
+  'classification',
+  'status',
+  'approval',
+  'rightsStatus',
+  'validFrom',
+  'validUntil',
+  'territories',
+  'channels',
+  'locale',
+  'licenceId',
 ] as const satisfies readonly (keyof CanonicalMetadata)[];
 export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
 /** Fields that hold lists of values. */

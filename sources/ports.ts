@@ -7,8 +7,24 @@
  * DataLoader can use it directly.
  */
 import type {
-  Account, Approval, Asset, AuditEntry, Campaign, CanonicalFilter, ChangeSet, Content, DamSystem,
-  Document, Hold, Page, PageRequest, RenditionKind, Retention, System, Version, Workspace,
+  Account,
+  Approval,
+  Asset,
+  AuditEntry,
+  Campaign,
+  CanonicalFilter,
+  ChangeSet,
+  Content,
+  DamSystem,
+  Document,
+  Hold,
+  Page,
+  PageRequest,
+  RenditionKind,
+  Retention,
+  System,
+  Version,
+  Workspace,
 } from './model.ts';
 
 /** Health of one source, as its client last saw it. */

@@ -13,10 +13,23 @@ type Key = keyof CanonicalFilter;
  */
 type How = 'oneOf' | 'anyOf' | 'territories' | 'instant' | 'range' | 'since' | 'text';
 const HOW: { [K in Key]-?: How } = {
-  campaignCodes: 'oneOf', accountIds: 'oneOf', workspaceIds: 'oneOf', classifications: 'oneOf', statuses: 'oneOf',
-  approvals: 'oneOf', rightsStatuses: 'oneOf', kinds: 'oneOf', locales: 'oneOf', productLines: 'oneOf', regions: 'oneOf',
-  channels: 'anyOf', territories: 'territories',
-  validAt: 'instant', validUntilBetween: 'range', modifiedSince: 'since', text: 'text',
+  campaignCodes: 'oneOf',
+  accountIds: 'oneOf',
+  workspaceIds: 'oneOf',
+  classifications: 'oneOf',
+  statuses: 'oneOf',
+  approvals: 'oneOf',
+  rightsStatuses: 'oneOf',
+  kinds: 'oneOf',
+  locales: 'oneOf',
+  productLines: 'oneOf',
+  regions: 'oneOf',
+  channels: 'anyOf',
+  territories: 'territories',
+  validAt: 'instant',
+  validUntilBetween: 'range',
+  modifiedSince: 'since',
+  text: 'text',
 };
 
 const EMPTY = Symbol('empty');

@@ -91,7 +91,11 @@ export function accountPushdown(p: Principal | null): Pushdown<AccountQuery> {
  * reader sees), given whether the reader is on that workspace's team. The owner's own
  * visibility is the caller's to establish (campaignDecision / accountDecision) before listing.
  */
-export function documentPushdown(p: Principal | null, ownerKind: 'campaign' | 'account', memberOfOwner: boolean): Pushdown<CanonicalFilter> {
+export function documentPushdown(
+  p: Principal | null,
+  ownerKind: 'campaign' | 'account',
+  memberOfOwner: boolean,
+): Pushdown<CanonicalFilter> {
   return acrossRoles<CanonicalFilter>(p, (role, reader) => {
     switch (role) {
       case 'admin':

@@ -14,8 +14,7 @@ import { allow, decideForRoles, deny, isMember, unknownRole, type Decision } fro
 
 /** The workspace a document lives in, and whether the caller found it visible to the reader. */
 export type DocumentOwner =
-  | { kind: 'campaign'; campaign: Campaign; visible: boolean }
-  | { kind: 'account'; account: Account; visible: boolean };
+  { kind: 'campaign'; campaign: Campaign; visible: boolean } | { kind: 'account'; account: Account; visible: boolean };
 
 /** The campaign and/or account an asset belongs to (by its canonical metadata), with their visibility. */
 export interface AssetOwners {
@@ -40,9 +39,15 @@ function partnerCampaign(p: Principal, c: Campaign): Decision {
   }
   const common = c.regions.filter((r) => p.regions.includes(r));
   if (!common.length) {
-    return deny('partner.campaign.region', `campaign ${c.code} runs in ${list(c.regions)}, none of the reader's regions (${list(p.regions)})`);
+    return deny(
+      'partner.campaign.region',
+      `campaign ${c.code} runs in ${list(c.regions)}, none of the reader's regions (${list(p.regions)})`,
+    );
   }
-  return allow('partner.campaign.shared', `campaign ${c.code} is ACTIVE, ${shared ? `shared with ${p.org}` : 'open to all partners'}, in ${list(common)}`);
+  return allow(
+    'partner.campaign.shared',
+    `campaign ${c.code} is ACTIVE, ${shared ? `shared with ${p.org}` : 'open to all partners'}, in ${list(common)}`,
+  );
 }
 
 function campaignRule(role: Role, p: Principal, c: Campaign): Decision {
@@ -99,16 +104,26 @@ function documentRule(role: Role, p: Principal, d: Document, owner: DocumentOwne
       return everything(role);
     case 'marketing':
       return d.classification === 'CONFIDENTIAL' && !isMember(p, team)
-        ? deny('marketing.document.confidential', `${docName(d)} is CONFIDENTIAL and ${p.email} is not on the team of workspace ${d.workspaceId}`)
+        ? deny(
+            'marketing.document.confidential',
+            `${docName(d)} is CONFIDENTIAL and ${p.email} is not on the team of workspace ${d.workspaceId}`,
+          )
         : allow('marketing.document.all', `marketing sees ${docName(d)} (${d.classification})`);
     case 'sales': {
       const seen = ownerSeen(role, p, owner, team);
       if (!seen.allowed) return deny('sales.document.owner', `${docName(d)} is in a workspace the reader does not see (${seen.rule})`);
-      if (owner.kind === 'account') return allow('sales.document.account', `${docName(d)} is in account ${owner.account.id}, which the reader sees`);
+      if (owner.kind === 'account')
+        return allow('sales.document.account', `${docName(d)} is in account ${owner.account.id}, which the reader sees`);
       if (d.classification === 'CONFIDENTIAL' && !isMember(p, team)) {
-        return deny('sales.document.confidential', `${docName(d)} is CONFIDENTIAL and ${p.email} is not on the team of campaign ${owner.campaign.code}`);
+        return deny(
+          'sales.document.confidential',
+          `${docName(d)} is CONFIDENTIAL and ${p.email} is not on the team of campaign ${owner.campaign.code}`,
+        );
       }
-      return allow('sales.document.campaign', `${docName(d)} (${d.classification}) is in campaign ${owner.campaign.code}, which the reader sees`);
+      return allow(
+        'sales.document.campaign',
+        `${docName(d)} (${d.classification}) is in campaign ${owner.campaign.code}, which the reader sees`,
+      );
     }
     case 'partner': {
       if (d.classification !== 'PUBLIC' && d.classification !== 'PARTNER') {
@@ -116,7 +131,8 @@ function documentRule(role: Role, p: Principal, d: Document, owner: DocumentOwne
       }
       if (d.status !== 'RELEASED') return deny('partner.document.status', `${docName(d)} is ${d.status}, not RELEASED`);
       const seen = ownerSeen(role, p, owner, team);
-      if (!seen.allowed) return deny('partner.document.owner', `${docName(d)} is not of a campaign the reader sees or of their own account (${seen.rule})`);
+      if (!seen.allowed)
+        return deny('partner.document.owner', `${docName(d)} is not of a campaign the reader sees or of their own account (${seen.rule})`);
       return allow('partner.document.released', `${docName(d)} is ${d.classification} and RELEASED, ${seen.rule}`);
     }
     default:
@@ -139,7 +155,10 @@ function assetOwnerSeen(role: 'sales' | 'partner', p: Principal, owners: AssetOw
   }
   if (owners.account) {
     const { account, visible } = owners.account;
-    const own = role === 'partner' ? accountRule(role, p, account, []) : allow('sales.account.member', `the caller resolved account ${account.id} as visible`);
+    const own =
+      role === 'partner'
+        ? accountRule(role, p, account, [])
+        : allow('sales.account.member', `the caller resolved account ${account.id} as visible`);
     if (own.allowed && visible) return own;
     reasons.push(own.allowed ? `account ${account.id} is not visible to the reader` : own.rule);
   }
@@ -170,10 +189,16 @@ function assetRule(role: Role, p: Principal, a: Asset, rights: EffectiveRights, 
       if (rights.status !== 'CLEARED') return deny('partner.asset.rights', `the effective rights of ${assetName(a)} are ${rights.status}`);
       const at = new Date(now).toISOString();
       if (!inWindow(rights, now)) {
-        return deny('partner.asset.rights', `the effective rights of ${assetName(a)} (${rights.validFrom ?? '-'} to ${rights.validUntil ?? '-'}) are not in force at ${at}`);
+        return deny(
+          'partner.asset.rights',
+          `the effective rights of ${assetName(a)} (${rights.validFrom ?? '-'} to ${rights.validUntil ?? '-'}) are not in force at ${at}`,
+        );
       }
       if (!territoryOverlaps(rights.territories, p.regions)) {
-        return deny('partner.asset.territory', `the effective territories of ${assetName(a)} (${list(rights.territories)}) include none of the reader's regions (${list(p.regions)})`);
+        return deny(
+          'partner.asset.territory',
+          `the effective territories of ${assetName(a)} (${list(rights.territories)}) include none of the reader's regions (${list(p.regions)})`,
+        );
       }
       if (!rights.channels.includes('partner')) {
         return deny('partner.asset.channel', `the effective channels of ${assetName(a)} (${list(rights.channels)}) do not include partner`);
@@ -182,8 +207,12 @@ function assetRule(role: Role, p: Principal, a: Asset, rights: EffectiveRights, 
       // computed elsewhere and found not in force can never be overruled here.
       if (!rights.inForce) return deny('partner.asset.rights', `the effective rights of ${assetName(a)} are not in force`);
       const seen = assetOwnerSeen(role, p, owners);
-      if (!seen.allowed) return deny('partner.asset.owner', `${assetName(a)} is not of a campaign the reader sees or of their own account (${seen.rule})`);
-      return allow('partner.asset.cleared', `${assetName(a)} is APPROVED and cleared for partner use in ${list(rights.territories)} at ${at}, ${seen.rule}`);
+      if (!seen.allowed)
+        return deny('partner.asset.owner', `${assetName(a)} is not of a campaign the reader sees or of their own account (${seen.rule})`);
+      return allow(
+        'partner.asset.cleared',
+        `${assetName(a)} is APPROVED and cleared for partner use in ${list(rights.territories)} at ${at}, ${seen.rule}`,
+      );
     }
     default:
       return unknownRole(role);

@@ -21,12 +21,17 @@ import { NODE_TYPES } from '../../audit/objects.ts';
 
 /** `__isTypeOf` resolvers for the Node types: each completed value is shown to the request's audit. */
 export function auditedTypes(): Record<string, { __isTypeOf: (value: unknown, ctx: Context) => boolean }> {
-  return Object.fromEntries([...NODE_TYPES].map((type) => [type, {
-    __isTypeOf: (value: unknown, ctx: Context) => {
-      ctx.audit?.saw(type, value);
-      return true;
-    },
-  }]));
+  return Object.fromEntries(
+    [...NODE_TYPES].map((type) => [
+      type,
+      {
+        __isTypeOf: (value: unknown, ctx: Context) => {
+          ctx.audit?.saw(type, value);
+          return true;
+        },
+      },
+    ]),
+  );
 }
 
 /** The plugin: the objects seen are recorded as the response is sent. */

@@ -7,7 +7,14 @@
  * parents there are; fields that are not batched (one call per parent) are multiplied by the
  * page sizes above them.
  */
-import { Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { QueryTooComplexError } from '../../access/errors.ts';
 
@@ -20,13 +27,32 @@ export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 150, maxCost: 
 
 /** Upstream requests a field costs: [sources it asks, batched across parents]. */
 const FIELD_COST: Record<string, [number, boolean]> = {
-  campaigns: [1, true], campaign: [1, true], accounts: [1, true], account: [1, true], workspace: [1, true],
-  document: [1, true], asset: [1, true], node: [1, true], documents: [1, true], assets: [3, true], audience: [1, true],
-  licence: [1, true], rights: [1, true], variants: [1, true], search: [4, true], sources: [4, false], explainAccess: [2, true],
-  versions: [1, false], approvals: [1, false], retention: [1, false], holds: [1, false], auditTrail: [1, false],
+  campaigns: [1, true],
+  campaign: [1, true],
+  accounts: [1, true],
+  account: [1, true],
+  workspace: [1, true],
+  document: [1, true],
+  asset: [1, true],
+  node: [1, true],
+  documents: [1, true],
+  assets: [3, true],
+  audience: [1, true],
+  licence: [1, true],
+  rights: [1, true],
+  variants: [1, true],
+  search: [4, true],
+  sources: [4, false],
+  explainAccess: [2, true],
+  versions: [1, false],
+  approvals: [1, false],
+  retention: [1, false],
+  holds: [1, false],
+  auditTrail: [1, false],
   // The audit store is not an upstream; its reads are priced like one source. The overview is
   // a report (whole result sets, per-document holds and workflows, mostly cached): priced once, high.
-  auditEvents: [1, true], complianceOverview: [40, true],
+  auditEvents: [1, true],
+  complianceOverview: [40, true],
 };
 
 export interface Measure {
@@ -87,9 +113,14 @@ export function limitsPlugin(limits: Limits = DEFAULT_LIMITS): ApolloServerPlugi
         async didResolveOperation({ document, operation }) {
           if (!operation) return;
           const m = measure(document, operation);
-          if (m.depth > limits.maxDepth) throw new QueryTooComplexError(`Query depth ${m.depth} exceeds ${limits.maxDepth}`, { depth: m.depth });
-          if (m.aliases > limits.maxAliases) throw new QueryTooComplexError(`Query uses ${m.aliases} aliases; at most ${limits.maxAliases} allowed`, { aliases: m.aliases });
-          if (m.cost > limits.maxCost) throw new QueryTooComplexError(`Query would cost about ${m.cost} upstream requests; at most ${limits.maxCost} allowed`, { cost: m.cost });
+          if (m.depth > limits.maxDepth)
+            throw new QueryTooComplexError(`Query depth ${m.depth} exceeds ${limits.maxDepth}`, { depth: m.depth });
+          if (m.aliases > limits.maxAliases)
+            throw new QueryTooComplexError(`Query uses ${m.aliases} aliases; at most ${limits.maxAliases} allowed`, { aliases: m.aliases });
+          if (m.cost > limits.maxCost)
+            throw new QueryTooComplexError(`Query would cost about ${m.cost} upstream requests; at most ${limits.maxCost} allowed`, {
+              cost: m.cost,
+            });
         },
       };
     },

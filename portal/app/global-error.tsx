@@ -7,7 +7,9 @@ export default function GlobalError({ retry }: { error: unknown; retry: () => vo
       <body>
         <main id="main">
           <h1>The portal could not load</h1>
-          <button type="button" onClick={() => retry()}>Try again</button>
+          <button type="button" onClick={() => retry()}>
+            Try again
+          </button>
         </main>
       </body>
     </html>

@@ -5,7 +5,9 @@ export default function NotFound() {
     <main id="main">
       <h1>Not found</h1>
       <p>There is nothing here, or nothing you may see.</p>
-      <p><Link href="/">Back to the portal</Link></p>
+      <p>
+        <Link href="/">Back to the portal</Link>
+      </p>
     </main>
   );
 }

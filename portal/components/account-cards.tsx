@@ -9,8 +9,12 @@ export function AccountCards({ accounts }: { accounts: AccountSummary[] }) {
     <ul className="cards" data-testid="account-list">
       {accounts.map((a) => (
         <li key={a.id} className="card" data-crm={a.crmId}>
-          <h3><Link href={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link></h3>
-          <p className="meta">{label(a.kind)} · {a.region} · {a.crmId}</p>
+          <h3>
+            <Link href={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link>
+          </h3>
+          <p className="meta">
+            {label(a.kind)} · {a.region} · {a.crmId}
+          </p>
         </li>
       ))}
     </ul>

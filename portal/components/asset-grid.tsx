@@ -13,14 +13,20 @@ export function AssetGrid({ assets }: { assets: AssetCard[] }) {
         const href = `/assets/${encodeURIComponent(a.id)}`;
         return (
           <li key={a.id} className="asset">
-            <div className="thumb"><Thumbnail asset={a} /></div>
+            <div className="thumb">
+              <Thumbnail asset={a} />
+            </div>
             <div className="body">
-              <h3><Link href={href}>{a.title}</Link></h3>
+              <h3>
+                <Link href={href}>{a.title}</Link>
+              </h3>
               <p className="sub">{label(a.kind)}</p>
               <RightsBadge rights={a.rights} />
               <div className="actions">
                 {/* Licence terms are accepted on the asset page, so downloads start there. */}
-                <Link className="button secondary" href={`${href}#download`} aria-label={`Download ${a.title}`}>Download</Link>
+                <Link className="button secondary" href={`${href}#download`} aria-label={`Download ${a.title}`}>
+                  Download
+                </Link>
               </div>
             </div>
           </li>

@@ -10,10 +10,18 @@ export function CampaignCards({ campaigns }: { campaigns: CampaignSummary[] }) {
     <ul className="cards" data-testid="campaign-list">
       {campaigns.map((c) => (
         <li key={c.id} className="card" data-code={c.code}>
-          <h3><Link href={`/campaigns/${encodeURIComponent(c.id)}`}>{c.name}</Link></h3>
-          <p className="meta">{c.code} · {c.productLine}</p>
-          <p className="meta">{formatDate(c.startDate)} – {formatDate(c.endDate)} · {c.regions.join(', ')}</p>
-          <span><StatusBadge value={c.status} /></span>
+          <h3>
+            <Link href={`/campaigns/${encodeURIComponent(c.id)}`}>{c.name}</Link>
+          </h3>
+          <p className="meta">
+            {c.code} · {c.productLine}
+          </p>
+          <p className="meta">
+            {formatDate(c.startDate)} – {formatDate(c.endDate)} · {c.regions.join(', ')}
+          </p>
+          <span>
+            <StatusBadge value={c.status} />
+          </span>
         </li>
       ))}
     </ul>

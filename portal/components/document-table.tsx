@@ -10,17 +10,38 @@ export function DocumentTable({ documents, caption }: { documents: DocumentRow[]
       <table data-testid="document-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
-          <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Classification</th><th scope="col">Modified</th><th scope="col">Size</th><th scope="col"><span className="visually-hidden">Download</span></th></tr>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Status</th>
+            <th scope="col">Classification</th>
+            <th scope="col">Modified</th>
+            <th scope="col">Size</th>
+            <th scope="col">
+              <span className="visually-hidden">Download</span>
+            </th>
+          </tr>
         </thead>
         <tbody>
           {documents.map((d) => (
             <tr key={d.id}>
-              <td>{d.name} <span className="sub">v{d.version}</span></td>
-              <td><StatusBadge value={d.status} /></td>
-              <td><StatusBadge value={d.classification} /></td>
+              <td>
+                {d.name} <span className="sub">v{d.version}</span>
+              </td>
+              <td>
+                <StatusBadge value={d.status} />
+              </td>
+              <td>
+                <StatusBadge value={d.classification} />
+              </td>
               <td>{formatDate(d.modifiedAt)}</td>
               <td>{formatSize(d.size)}</td>
-              <td>{d.downloadable && <a href={`/files/documents/${encodeURIComponent(d.id)}`} download aria-label={`Download ${d.name}`}>Download</a>}</td>
+              <td>
+                {d.downloadable && (
+                  <a href={`/files/documents/${encodeURIComponent(d.id)}`} download aria-label={`Download ${d.name}`}>
+                    Download
+                  </a>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -13,8 +13,18 @@ interface Choice {
  * accepted, the first download opens the terms dialog; acceptance is recorded on the server
  * (and checked again there by the /files route) before the download starts.
  */
-export function DownloadPanel({ assetId, title, choices, terms, accepted }: {
-  assetId: string; title: string; choices: Choice[]; terms: { id: string; lines: string[] } | null; accepted: boolean;
+export function DownloadPanel({
+  assetId,
+  title,
+  choices,
+  terms,
+  accepted,
+}: {
+  assetId: string;
+  title: string;
+  choices: Choice[];
+  terms: { id: string; lines: string[] } | null;
+  accepted: boolean;
 }) {
   const [kind, setKind] = useState(choices.find((c) => c.kind === 'ORIGINAL')?.kind ?? choices[0]?.kind ?? '');
   const [ok, setOk] = useState(accepted || !terms);
@@ -50,22 +60,40 @@ export function DownloadPanel({ assetId, title, choices, terms, accepted }: {
           </label>
         ))}
       </fieldset>
-      {ok
-        ? <a className="button" href={href} download data-testid="download">Download {kind.toLowerCase()}</a>
-        : <button type="button" onClick={() => dialog.current?.showModal()} data-testid="download">Download {kind.toLowerCase()}…</button>}
+      {ok ? (
+        <a className="button" href={href} download data-testid="download">
+          Download {kind.toLowerCase()}
+        </a>
+      ) : (
+        <button type="button" onClick={() => dialog.current?.showModal()} data-testid="download">
+          Download {kind.toLowerCase()}…
+        </button>
+      )}
       {terms && !ok && <p className="hint">You accept the usage terms once before the first download.</p>}
       {terms && (
         <dialog ref={dialog} aria-labelledby="terms-title" aria-describedby="terms-body">
           <h2 id="terms-title">Usage terms for {title}</h2>
-          <ul id="terms-body">{terms.lines.map((l) => <li key={l}>{l}</li>)}</ul>
+          <ul id="terms-body">
+            {terms.lines.map((l) => (
+              <li key={l}>{l}</li>
+            ))}
+          </ul>
           <label className="choice">
             <input type="checkbox" checked={agreed} onChange={(e) => setAgreed(e.currentTarget.checked)} />
             <span>I accept these usage terms</span>
           </label>
-          {error && <p className="banner bad" role="alert">{error}</p>}
+          {error && (
+            <p className="banner bad" role="alert">
+              {error}
+            </p>
+          )}
           <div className="dialog-actions">
-            <button type="button" className="secondary" onClick={() => dialog.current?.close()}>Cancel</button>
-            <button type="button" disabled={!agreed} onClick={() => void accept()}>Accept and download</button>
+            <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
+              Cancel
+            </button>
+            <button type="button" disabled={!agreed} onClick={() => void accept()}>
+              Accept and download
+            </button>
           </div>
         </dialog>
       )}

@@ -5,9 +5,15 @@ export function ErrorState({ what, error, retry }: { what: string; error: unknow
   const digest = error instanceof Error && 'digest' in error ? String((error as Error & { digest?: string }).digest ?? '') : '';
   return (
     <div className="banner bad" role="alert">
-      <p><strong>{what} could not be loaded.</strong> The gateway may be unreachable; try again in a moment.</p>
+      <p>
+        <strong>{what} could not be loaded.</strong> The gateway may be unreachable; try again in a moment.
+      </p>
       {digest && <p className="sub">Reference: {digest}</p>}
-      <p><button type="button" onClick={() => retry()}>Try again</button></p>
+      <p>
+        <button type="button" onClick={() => retry()}>
+          Try again
+        </button>
+      </p>
     </div>
   );
 }

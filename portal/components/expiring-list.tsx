@@ -9,18 +9,22 @@ export async function ExpiringList() {
   return (
     <>
       <OutageBanner outages={outages} />
-      {data.length === 0
-        ? <p className="sub">No rights end in the next 60 days.</p>
-        : (
-          <ul className="cards" data-testid="expiring">
-            {data.map((a) => (
-              <li key={a.id} className="card">
-                <h3><Link href={`/assets/${encodeURIComponent(a.id)}`}>{a.title}</Link></h3>
-                <p className="meta">Rights end {formatDate(a.validUntil)} (in {daysUntil(a.validUntil)} days)</p>
-              </li>
-            ))}
-          </ul>
-        )}
+      {data.length === 0 ? (
+        <p className="sub">No rights end in the next 60 days.</p>
+      ) : (
+        <ul className="cards" data-testid="expiring">
+          {data.map((a) => (
+            <li key={a.id} className="card">
+              <h3>
+                <Link href={`/assets/${encodeURIComponent(a.id)}`}>{a.title}</Link>
+              </h3>
+              <p className="meta">
+                Rights end {formatDate(a.validUntil)} (in {daysUntil(a.validUntil)} days)
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
     </>
   );
 }

@@ -14,13 +14,24 @@ export function HitList({ hits }: { hits: Hit[] }) {
         <li key={h.id} className="hit">
           {h.type === 'asset' ? <Thumbnail asset={h} /> : <span className="icon">Document</span>}
           <div>
-            {h.type === 'asset'
-              ? <Link href={`/assets/${encodeURIComponent(h.id)}`}>{h.title}</Link>
-              : <a href={`/files/documents/${encodeURIComponent(h.id)}`} download>{h.name}</a>}
+            {h.type === 'asset' ? (
+              <Link href={`/assets/${encodeURIComponent(h.id)}`}>{h.title}</Link>
+            ) : (
+              <a href={`/files/documents/${encodeURIComponent(h.id)}`} download>
+                {h.name}
+              </a>
+            )}
             <p className="sub">
               {h.type === 'asset' ? label(h.kind) : `Document · v${h.version}`} · modified {formatDate(h.modifiedAt)}
             </p>
-            {h.type === 'asset' ? <RightsBadge rights={h.rights} /> : <span className="badges"><StatusBadge value={h.status} /><StatusBadge value={h.classification} /></span>}
+            {h.type === 'asset' ? (
+              <RightsBadge rights={h.rights} />
+            ) : (
+              <span className="badges">
+                <StatusBadge value={h.status} />
+                <StatusBadge value={h.classification} />
+              </span>
+            )}
           </div>
         </li>
       ))}

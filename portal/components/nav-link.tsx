@@ -8,5 +8,9 @@ import type { ReactNode } from 'react';
 export function NavLink({ href, children }: { href: string; children: ReactNode }) {
   const path = usePathname();
   const current = href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`);
-  return <Link href={href} aria-current={current ? 'page' : undefined}>{children}</Link>;
+  return (
+    <Link href={href} aria-current={current ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
 }

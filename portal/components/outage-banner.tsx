@@ -7,7 +7,10 @@ export function OutageBanner({ outages }: { outages: Outage[] }) {
     <div className="banner warn" role="status" data-testid="outage-banner">
       {outages.map((o) => (
         <p key={o.source}>
-          <strong>{systemName(o.source)} ({o.source}) is not answering.</strong> What it holds is missing from this page; everything else is current.
+          <strong>
+            {systemName(o.source)} ({o.source}) is not answering.
+          </strong>{' '}
+          What it holds is missing from this page; everything else is current.
         </p>
       ))}
     </div>

@@ -1,7 +1,19 @@
 import Link from 'next/link';
 
 /** Cursor paging kept in the URL: the current query with `after` set or dropped. */
-export function Pager({ path, params, nextCursor, total, shown }: { path: string; params: URLSearchParams; nextCursor: string | null; total: number; shown: number }) {
+export function Pager({
+  path,
+  params,
+  nextCursor,
+  total,
+  shown,
+}: {
+  path: string;
+  params: URLSearchParams;
+  nextCursor: string | null;
+  total: number;
+  shown: number;
+}) {
   const onFirst = !params.get('after');
   const with_ = (after: string | null) => {
     const p = new URLSearchParams(params);
@@ -12,9 +24,15 @@ export function Pager({ path, params, nextCursor, total, shown }: { path: string
   };
   return (
     <nav className="pager" aria-label="Pages">
-      <span className="sub">{shown} shown of {total}</span>
+      <span className="sub">
+        {shown} shown of {total}
+      </span>
       {!onFirst && <Link href={with_(null)}>First page</Link>}
-      {nextCursor && <Link href={with_(nextCursor)} rel="next">Next page</Link>}
+      {nextCursor && (
+        <Link href={with_(nextCursor)} rel="next">
+          Next page
+        </Link>
+      )}
     </nav>
   );
 }

@@ -13,7 +13,12 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
     const form = new FormData(e.currentTarget);
     setBusy(true);
     setError(null);
-    const res = await signIn('demo', { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? ''), redirect: false, callbackUrl });
+    const res = await signIn('demo', {
+      email: String(form.get('email') ?? ''),
+      password: String(form.get('password') ?? ''),
+      redirect: false,
+      callbackUrl,
+    });
     setBusy(false);
     if (res?.ok && !res.error) window.location.assign(res.url ?? callbackUrl);
     else setError('That email and password do not match a demo user.');
@@ -21,10 +26,22 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
 
   return (
     <form onSubmit={submit} aria-describedby={error ? 'signin-error' : undefined}>
-      <label>Email<input type="email" name="email" autoComplete="username" required /></label>
-      <label>Password<input type="password" name="password" autoComplete="current-password" required /></label>
-      {error && <p id="signin-error" className="banner bad" role="alert">{error}</p>}
-      <button type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+      <label>
+        Email
+        <input type="email" name="email" autoComplete="username" required />
+      </label>
+      <label>
+        Password
+        <input type="password" name="password" autoComplete="current-password" required />
+      </label>
+      {error && (
+        <p id="signin-error" className="banner bad" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
     </form>
   );
 }

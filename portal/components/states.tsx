@@ -16,7 +16,9 @@ export function NotFoundState({ what }: { what: string }) {
     <div data-testid="not-found">
       <h1>{what} not found</h1>
       <p>There is no such {what.toLowerCase()}, or it is not shared with you.</p>
-      <p><Link href="/">Back to home</Link> · <Link href="/search">Search</Link></p>
+      <p>
+        <Link href="/">Back to home</Link> · <Link href="/search">Search</Link>
+      </p>
     </div>
   );
 }

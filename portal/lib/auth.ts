@@ -19,15 +19,17 @@ export function authOptions(): NextAuthOptions {
   const env = portalEnv();
   const providers: NextAuthOptions['providers'] = [];
   if (env.demo) {
-    providers.push(CredentialsProvider({
-      id: 'demo',
-      name: 'Demo user',
-      credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-      authorize(credentials) {
-        const user = verifyDemoUser(credentials?.email ?? '', credentials?.password ?? '');
-        return user ? { id: user.email, email: user.email, name: user.name } : null;
-      },
-    }));
+    providers.push(
+      CredentialsProvider({
+        id: 'demo',
+        name: 'Demo user',
+        credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+        authorize(credentials) {
+          const user = verifyDemoUser(credentials?.email ?? '', credentials?.password ?? '');
+          return user ? { id: user.email, email: user.email, name: user.name } : null;
+        },
+      }),
+    );
   }
   if (env.oidc) {
     providers.push({
@@ -41,7 +43,11 @@ export function authOptions(): NextAuthOptions {
       idToken: true,
       checks: ['pkce', 'state'],
       profile(profile: { sub: string; email?: string; name?: string; preferred_username?: string }) {
-        return { id: profile.sub, email: profile.email ?? profile.preferred_username ?? profile.sub, name: profile.name ?? profile.email ?? profile.sub };
+        return {
+          id: profile.sub,
+          email: profile.email ?? profile.preferred_username ?? profile.sub,
+          name: profile.name ?? profile.email ?? profile.sub,
+        };
       },
     });
   }

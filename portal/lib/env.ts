@@ -56,7 +56,13 @@ function parseEnv(env: Env): Readonly<PortalEnv> {
 
   const issuer = str('OIDC_ISSUER');
   const oidc = issuer
-    ? { issuer: issuer.replace(/\/+$/, ''), clientId: str('OIDC_CLIENT_ID'), clientSecret: str('OIDC_CLIENT_SECRET'), scope: str('OIDC_SCOPE', 'openid email profile'), name: str('OIDC_NAME', 'Single sign-on') }
+    ? {
+        issuer: issuer.replace(/\/+$/, ''),
+        clientId: str('OIDC_CLIENT_ID'),
+        clientSecret: str('OIDC_CLIENT_SECRET'),
+        scope: str('OIDC_SCOPE', 'openid email profile'),
+        name: str('OIDC_NAME', 'Single sign-on'),
+      }
     : null;
   if (oidc && (!oidc.clientId || !oidc.clientSecret)) problems.push('OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required with OIDC_ISSUER');
   if (!oidc && !demo) problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required when ATRIUM_DEMO=false');

@@ -8,7 +8,7 @@ import type { GatewayFile } from './graphql.ts';
 export function fileResponse(file: GatewayFile, inline: boolean): Response {
   const headers = new Headers({
     'content-type': file.mimeType,
-    'content-disposition': inline ? 'inline' : file.disposition ?? 'attachment',
+    'content-disposition': inline ? 'inline' : (file.disposition ?? 'attachment'),
     // Per reader: a browser may keep a thumbnail briefly; no shared cache may keep anything.
     'cache-control': inline ? 'private, max-age=300' : 'private, no-store',
     'x-content-type-options': 'nosniff',
@@ -21,5 +21,8 @@ export function fileResponse(file: GatewayFile, inline: boolean): Response {
 
 /** A short plain-text refusal. */
 export function refusal(status: number, message: string): Response {
-  return new Response(`${message}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'private, no-store' } });
+  return new Response(`${message}\n`, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'private, no-store' },
+  });
 }

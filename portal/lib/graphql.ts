@@ -32,7 +32,11 @@ export class UnauthenticatedError extends Error {
 /** The gateway could not answer at all, or rejected the query. */
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
-  constructor(message: string, readonly code: string | undefined, readonly status: number) {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
@@ -97,7 +101,11 @@ export async function gatewayFile(token: string, link: string): Promise<GatewayF
   if (!pathname.startsWith('/files/') && !pathname.startsWith('/audit/')) return null;
   let res: Response;
   try {
-    res = await fetch(`${portalEnv().gatewayUrl}${pathname}${search}`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store', signal: AbortSignal.timeout(60_000) });
+    res = await fetch(`${portalEnv().gatewayUrl}${pathname}${search}`, {
+      headers: { authorization: `Bearer ${token}` },
+      cache: 'no-store',
+      signal: AbortSignal.timeout(60_000),
+    });
   } catch {
     throw new GatewayError('The gateway cannot be reached', 'GATEWAY_UNREACHABLE', 503);
   }
@@ -106,5 +114,10 @@ export async function gatewayFile(token: string, link: string): Promise<GatewayF
     if (res.status >= 500) throw new GatewayError(`The gateway answered ${res.status}`, undefined, res.status);
     return null;
   }
-  return { body: res.body, mimeType: res.headers.get('content-type') ?? 'application/octet-stream', size: res.headers.get('content-length'), disposition: res.headers.get('content-disposition') };
+  return {
+    body: res.body,
+    mimeType: res.headers.get('content-type') ?? 'application/octet-stream',
+    size: res.headers.get('content-length'),
+    disposition: res.headers.get('content-disposition'),
+  };
 }

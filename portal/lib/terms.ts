@@ -30,11 +30,19 @@ export interface Acceptance {
 /** The terms of an asset with these rights, or null when it carries none. */
 export function termsFor(rights: Rights | null): Terms | null {
   if (!rights || (!rights.licence && !rights.validUntil)) return null;
-  const basis = JSON.stringify([rights.licence?.id ?? null, rights.validFrom, rights.validUntil, [...rights.territories].sort(), [...rights.channels].sort()]);
+  const basis = JSON.stringify([
+    rights.licence?.id ?? null,
+    rights.validFrom,
+    rights.validUntil,
+    [...rights.territories].sort(),
+    [...rights.channels].sort(),
+  ]);
   const lines = [
     `Use only in ${rights.territories.length ? rights.territories.join(', ') : 'no territory'}${rights.territories.includes('WORLD') ? ' (worldwide)' : ''}.`,
     `Use only on these channels: ${rights.channels.length ? rights.channels.join(', ') : 'none'}.`,
-    rights.validUntil ? `Stop using it after ${formatDate(rights.validUntil)}; the portal withdraws it then.` : 'The rights have no end date.',
+    rights.validUntil
+      ? `Stop using it after ${formatDate(rights.validUntil)}; the portal withdraws it then.`
+      : 'The rights have no end date.',
     ...(rights.licence ? [`These rights come from the licence "${rights.licence.name}".`] : []),
     'Do not alter the asset beyond resizing and cropping, and do not pass it on to third parties.',
   ];

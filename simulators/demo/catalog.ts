@@ -40,16 +40,79 @@ export interface CampaignTemplate {
   project: string;
 }
 export const CAMPAIGN_TEMPLATES: readonly CampaignTemplate[] = [
-  { name: 'Aurora X Spring Launch', productLine: 'Aurora Laptops', status: 'ACTIVE', regions: ['EMEA', 'NA'], audience: 'open', project: 'Aurora X' },
+  {
+    name: 'Aurora X Spring Launch',
+    productLine: 'Aurora Laptops',
+    status: 'ACTIVE',
+    regions: ['EMEA', 'NA'],
+    audience: 'open',
+    project: 'Aurora X',
+  },
   { name: 'Nimbus for Retail', productLine: 'Nimbus Cloud', status: 'ACTIVE', regions: ['EMEA'], audience: [0], project: 'Nimbus Retail' },
-  { name: 'Vertex 12 Pre-launch', productLine: 'Vertex Phones', status: 'PLANNED', regions: ['NA', 'APAC'], audience: [4, 2], project: 'Vertex 12' },
-  { name: 'Helix Fitness Summer', productLine: 'Helix Wearables', status: 'ACTIVE', regions: ['APAC'], audience: [2, 8], project: 'Helix Fit' },
-  { name: 'Aurora Back to School', productLine: 'Aurora Laptops', status: 'CLOSED', regions: ['NA', 'LATAM'], audience: 'open', project: 'Aurora Edu' },
-  { name: 'Nimbus Partner Summit', productLine: 'Nimbus Cloud', status: 'ACTIVE', regions: ['EMEA', 'NA', 'APAC', 'LATAM'], audience: 'open', project: 'Summit' },
-  { name: 'Vertex Holiday Gifting', productLine: 'Vertex Phones', status: 'ACTIVE', regions: ['LATAM'], audience: [6, 10], project: 'Vertex Holiday' },
-  { name: 'Helix Corporate Wellness', productLine: 'Helix Wearables', status: 'PLANNED', regions: ['EMEA'], audience: 'open', project: 'Helix Corp' },
-  { name: 'Aurora Creator Edition', productLine: 'Aurora Laptops', status: 'ACTIVE', regions: ['NA'], audience: [4], project: 'Aurora Creator' },
-  { name: 'Nimbus Security Week', productLine: 'Nimbus Cloud', status: 'CLOSED', regions: ['EMEA'], audience: [0], project: 'Nimbus Secure' },
+  {
+    name: 'Vertex 12 Pre-launch',
+    productLine: 'Vertex Phones',
+    status: 'PLANNED',
+    regions: ['NA', 'APAC'],
+    audience: [4, 2],
+    project: 'Vertex 12',
+  },
+  {
+    name: 'Helix Fitness Summer',
+    productLine: 'Helix Wearables',
+    status: 'ACTIVE',
+    regions: ['APAC'],
+    audience: [2, 8],
+    project: 'Helix Fit',
+  },
+  {
+    name: 'Aurora Back to School',
+    productLine: 'Aurora Laptops',
+    status: 'CLOSED',
+    regions: ['NA', 'LATAM'],
+    audience: 'open',
+    project: 'Aurora Edu',
+  },
+  {
+    name: 'Nimbus Partner Summit',
+    productLine: 'Nimbus Cloud',
+    status: 'ACTIVE',
+    regions: ['EMEA', 'NA', 'APAC', 'LATAM'],
+    audience: 'open',
+    project: 'Summit',
+  },
+  {
+    name: 'Vertex Holiday Gifting',
+    productLine: 'Vertex Phones',
+    status: 'ACTIVE',
+    regions: ['LATAM'],
+    audience: [6, 10],
+    project: 'Vertex Holiday',
+  },
+  {
+    name: 'Helix Corporate Wellness',
+    productLine: 'Helix Wearables',
+    status: 'PLANNED',
+    regions: ['EMEA'],
+    audience: 'open',
+    project: 'Helix Corp',
+  },
+  {
+    name: 'Aurora Creator Edition',
+    productLine: 'Aurora Laptops',
+    status: 'ACTIVE',
+    regions: ['NA'],
+    audience: [4],
+    project: 'Aurora Creator',
+  },
+  {
+    name: 'Nimbus Security Week',
+    productLine: 'Nimbus Cloud',
+    status: 'CLOSED',
+    regions: ['EMEA'],
+    audience: [0],
+    project: 'Nimbus Secure',
+  },
 ];
 
 export type Role = 'partner' | 'sales' | 'marketing' | 'compliance' | 'admin';
@@ -72,7 +135,14 @@ export const DEMO_USERS: readonly DemoUserTemplate[] = [
   { email: 'admin@atrium.example', name: 'Ada Admin', roles: ['admin'], regions: ALL_REGIONS },
   { email: 'compliance@atrium.example', name: 'Chris Compliance', roles: ['compliance'], regions: ALL_REGIONS },
   { email: 'marketing@atrium.example', name: 'Maya Marketing', roles: ['marketing'], regions: ALL_REGIONS, campaignTeams: [0, 2, 4, 6, 8] },
-  { email: 'sales.emea@atrium.example', name: 'Sven Sales', roles: ['sales'], regions: ['EMEA'], accountTeams: [0, 1, 7], campaignTeams: [1] },
+  {
+    email: 'sales.emea@atrium.example',
+    name: 'Sven Sales',
+    roles: ['sales'],
+    regions: ['EMEA'],
+    accountTeams: [0, 1, 7],
+    campaignTeams: [1],
+  },
   { email: 'sales.na@atrium.example', name: 'Nora Sales', roles: ['sales'], regions: ['NA'], accountTeams: [3, 4, 5], campaignTeams: [8] },
   { email: 'anna@northwind.example', name: 'Anna Lindqvist', roles: ['partner'], orgAccount: 0, regions: ['EMEA'] },
   { email: 'ben@northwind.example', name: 'Ben Okafor', roles: ['partner'], orgAccount: 0, regions: ['EMEA'] },
@@ -83,8 +153,18 @@ export const DEMO_USERS: readonly DemoUserTemplate[] = [
 
 /** Staff who fill workspace teams beside the demo users (per block, with a block suffix past 0). */
 export const STAFF_NAMES: readonly string[] = [
-  'Olivia Owens', 'Mateo Rossi', 'Priya Nair', 'Jonas Berg', 'Aiko Tanaka', 'Diego Alvarez',
-  'Fatima Haddad', 'Liam Murphy', 'Zoe Laurent', 'Noah Fischer', 'Grace Kim', 'Omar Siddiqui',
+  'Olivia Owens',
+  'Mateo Rossi',
+  'Priya Nair',
+  'Jonas Berg',
+  'Aiko Tanaka',
+  'Diego Alvarez',
+  'Fatima Haddad',
+  'Liam Murphy',
+  'Zoe Laurent',
+  'Noah Fischer',
+  'Grace Kim',
+  'Omar Siddiqui',
 ];
 
 export const CAMPAIGN_ROLES = ['Campaign Manager', 'Brand Manager', 'Legal Reviewer', 'Creative Lead', 'Regional Marketing'] as const;
@@ -118,7 +198,19 @@ export interface HoldTemplate {
   appliedDaysAgo: number;
 }
 export const LEGAL_HOLDS: readonly HoldTemplate[] = [
-  { id: 13, name: 'HOLD-2026-CONTOSO', type: 'Litigation', reason: 'Contoso Retail v. Atrium Devices: contract dispute over 2025 order forms', appliedDaysAgo: 120 },
-  { id: 14, name: 'HOLD-2026-FTC-ADS', type: 'Regulatory', reason: 'Regulatory inquiry into wearable fitness claims in advertising', appliedDaysAgo: 45 },
+  {
+    id: 13,
+    name: 'HOLD-2026-CONTOSO',
+    type: 'Litigation',
+    reason: 'Contoso Retail v. Atrium Devices: contract dispute over 2025 order forms',
+    appliedDaysAgo: 120,
+  },
+  {
+    id: 14,
+    name: 'HOLD-2026-FTC-ADS',
+    type: 'Regulatory',
+    reason: 'Regulatory inquiry into wearable fitness claims in advertising',
+    appliedDaysAgo: 45,
+  },
   { id: 15, name: 'HOLD-2026-AUDIT', type: 'Audit', reason: 'Annual financial audit: campaign spend records', appliedDaysAgo: 10 },
 ];

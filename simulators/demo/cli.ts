@@ -28,7 +28,11 @@ async function writeAll(path: string, records: Iterable<unknown>): Promise<numbe
 }
 
 async function main(): Promise<void> {
-  const world = createWorld({ seed: Number(arg('seed') ?? 42), scale: Number(arg('scale') ?? 1), ...(arg('as-of') ? { asOf: arg('as-of') as string } : {}) });
+  const world = createWorld({
+    seed: Number(arg('seed') ?? 42),
+    scale: Number(arg('scale') ?? 1),
+    ...(arg('as-of') ? { asOf: arg('as-of') as string } : {}),
+  });
   const dir = arg('out');
   const t0 = Date.now();
   const counts: Record<string, number> = {};
@@ -49,7 +53,17 @@ async function main(): Promise<void> {
     counts.assets = Object.values(world.counts.assets).reduce((a, b) => a + b, 0);
   }
   const rss = Math.round(process.memoryUsage().rss / 1e6);
-  console.log(JSON.stringify({ seed: world.seed, scale: world.scale, asOf: new Date(world.asOf).toISOString().slice(0, 10), counts, ms: Date.now() - t0, rssMB: rss, ...(dir ? { out: dir } : {}) }));
+  console.log(
+    JSON.stringify({
+      seed: world.seed,
+      scale: world.scale,
+      asOf: new Date(world.asOf).toISOString().slice(0, 10),
+      counts,
+      ms: Date.now() - t0,
+      rssMB: rss,
+      ...(dir ? { out: dir } : {}),
+    }),
+  );
 }
 
 main().catch((e: unknown) => {

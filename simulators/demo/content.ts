@@ -62,9 +62,13 @@ export function png(width: number, height: number, hue: number, variant = 0): Bu
       const dy = y - cy;
       const band = ((x + y * 0.5) / Math.max(w, h)) % 0.25 < 0.03;
       if (dx * dx + dy * dy < rad * rad) {
-        raw[i] = rd; raw[i + 1] = gd; raw[i + 2] = bd;
+        raw[i] = rd;
+        raw[i + 1] = gd;
+        raw[i + 2] = bd;
       } else if (band) {
-        raw[i] = 245; raw[i + 1] = 245; raw[i + 2] = 245;
+        raw[i] = 245;
+        raw[i + 1] = 245;
+        raw[i + 2] = 245;
       } else {
         raw[i] = Math.round(r1 + (r2 - r1) * t);
         raw[i + 1] = Math.round(g1 + (g2 - g1) * t);
@@ -89,8 +93,10 @@ const pdfEscape = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').replace(/([\\()
 
 /** A one-page PDF with a title and lines of text (valid xref, opens in any viewer). */
 export function pdf(title: string, lines: string[]): Buffer {
-  const text = [`BT /F1 18 Tf 56 780 Td (${pdfEscape(title)}) Tj ET`,
-    ...lines.slice(0, 40).map((l, i) => `BT /F1 11 Tf 56 ${748 - i * 16} Td (${pdfEscape(l)}) Tj ET`)].join('\n');
+  const text = [
+    `BT /F1 18 Tf 56 780 Td (${pdfEscape(title)}) Tj ET`,
+    ...lines.slice(0, 40).map((l, i) => `BT /F1 11 Tf 56 ${748 - i * 16} Td (${pdfEscape(l)}) Tj ET`),
+  ].join('\n');
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
@@ -115,7 +121,9 @@ export function filler(size: number, seed: number): Buffer {
   const b = Buffer.alloc(size);
   let x = seed || 1;
   for (let i = 0; i < size; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     b[i] = x & 0xff;
   }
   return b;
@@ -132,9 +140,14 @@ export function documentContent(doc: DemoDocument, version: number): Buffer {
     doc.description,
   ];
   switch (doc.mimeType) {
-    case 'application/pdf': return pdf(doc.name.replace(/\.pdf$/, ''), lines);
-    case 'text/csv': return Buffer.from(`item,quarter,amount_eur\nMedia,Q1,${120_000 + (doc.nodeId % 997)}\nCreative,Q1,45000\nEvents,Q2,${30_000 + version * 1000}\n`);
-    default: return Buffer.from(`# ${doc.name}\n\n${lines.join('\n')}\n`);
+    case 'application/pdf':
+      return pdf(doc.name.replace(/\.pdf$/, ''), lines);
+    case 'text/csv':
+      return Buffer.from(
+        `item,quarter,amount_eur\nMedia,Q1,${120_000 + (doc.nodeId % 997)}\nCreative,Q1,45000\nEvents,Q2,${30_000 + version * 1000}\n`,
+      );
+    default:
+      return Buffer.from(`# ${doc.name}\n\n${lines.join('\n')}\n`);
   }
 }
 

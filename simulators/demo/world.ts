@@ -11,12 +11,34 @@
  * what the connectors read back with it.
  */
 import type {
-  AccountKind, Approval, ApprovalStatus, AssetKind, BusinessObject, CampaignStatus, CanonicalMetadata,
-  Classification, DamSystem, DocumentStatus, Region, RenditionKind, Rights, Territory, WorkspaceType,
+  AccountKind,
+  Approval,
+  ApprovalStatus,
+  AssetKind,
+  BusinessObject,
+  CampaignStatus,
+  CanonicalMetadata,
+  Classification,
+  DamSystem,
+  DocumentStatus,
+  Region,
+  RenditionKind,
+  Rights,
+  Territory,
+  WorkspaceType,
 } from '../../sources/model.ts';
 import {
-  ACCOUNT_ROLES, ACCOUNT_TEMPLATES, CAMPAIGN_ROLES, CAMPAIGN_TEMPLATES, COMPANY, DEMO_USERS, LEGAL_HOLDS,
-  RETENTION_SCHEDULES, RM_CLASSIFICATIONS, STAFF_NAMES, type Role,
+  ACCOUNT_ROLES,
+  ACCOUNT_TEMPLATES,
+  CAMPAIGN_ROLES,
+  CAMPAIGN_TEMPLATES,
+  COMPANY,
+  DEMO_USERS,
+  LEGAL_HOLDS,
+  RETENTION_SCHEDULES,
+  RM_CLASSIFICATIONS,
+  STAFF_NAMES,
+  type Role,
 } from './catalog.ts';
 import { hash32, hex, rngFor } from './rng.ts';
 
@@ -114,9 +136,29 @@ export interface DemoFolder {
 }
 
 export type DocKind =
-  | 'brief' | 'summary' | 'draft' | 'copy' | 'press' | 'productSheet' | 'playbook' | 'faq' | 'licence'
-  | 'approvalRecord' | 'budget' | 'mediaPlan' | 'archived' | 'checklist' | 'meetingNotes' | 'announcement'
-  | 'invitation' | 'proposal' | 'contract' | 'orderForm' | 'partnerAgreement' | 'priceList' | 'plan'
+  | 'brief'
+  | 'summary'
+  | 'draft'
+  | 'copy'
+  | 'press'
+  | 'productSheet'
+  | 'playbook'
+  | 'faq'
+  | 'licence'
+  | 'approvalRecord'
+  | 'budget'
+  | 'mediaPlan'
+  | 'archived'
+  | 'checklist'
+  | 'meetingNotes'
+  | 'announcement'
+  | 'invitation'
+  | 'proposal'
+  | 'contract'
+  | 'orderForm'
+  | 'partnerAgreement'
+  | 'priceList'
+  | 'plan'
   | 'release';
 
 export interface DemoVersion {
@@ -178,14 +220,37 @@ export interface DemoTree {
 }
 
 export type RightsCase =
-  | 'cleared-world' | 'cleared-region' | 'pending-approval' | 'rejected' | 'expired' | 'not-yet-valid'
-  | 'territory-restricted' | 'channel-restricted' | 'licence-expired' | 'licence-narrowed'
-  | 'restricted-status' | 'expiring-soon';
+  | 'cleared-world'
+  | 'cleared-region'
+  | 'pending-approval'
+  | 'rejected'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'territory-restricted'
+  | 'channel-restricted'
+  | 'licence-expired'
+  | 'licence-narrowed'
+  | 'restricted-status'
+  | 'expiring-soon';
 /** Cycled over asset indexes (17 is prime, so every campaign meets every case). */
 export const RIGHTS_CASES: readonly RightsCase[] = [
-  'cleared-world', 'pending-approval', 'cleared-region', 'expired', 'cleared-world', 'not-yet-valid',
-  'territory-restricted', 'cleared-world', 'licence-expired', 'rejected', 'cleared-world', 'channel-restricted',
-  'licence-narrowed', 'cleared-region', 'restricted-status', 'expiring-soon', 'cleared-world',
+  'cleared-world',
+  'pending-approval',
+  'cleared-region',
+  'expired',
+  'cleared-world',
+  'not-yet-valid',
+  'territory-restricted',
+  'cleared-world',
+  'licence-expired',
+  'rejected',
+  'cleared-world',
+  'channel-restricted',
+  'licence-narrowed',
+  'cleared-region',
+  'restricted-status',
+  'expiring-soon',
+  'cleared-world',
 ];
 
 export interface DemoRendition {
@@ -247,30 +312,187 @@ const CAMPAIGN_FOLDER_PARENT: Record<number, number> = { 7: 5 };
 export const LICENCE_OFFSETS = { music: 30, talent: 31, stock: 32 } as const;
 
 const CAMPAIGN_DOCS: readonly DocTemplate[] = [
-  { offset: 10, folder: 1, kind: 'brief', name: (c) => `${c.name} - Campaign Brief.pdf`, classification: 'INTERNAL', status: 'APPROVED', mime: 'application/pdf' },
-  { offset: 11, folder: 1, kind: 'summary', name: () => 'Creative Brief Summary.pdf', classification: 'PARTNER', status: 'RELEASED', mime: 'application/pdf' },
-  { offset: 12, folder: 1, kind: 'budget', name: () => 'Campaign Budget.csv', classification: 'CONFIDENTIAL', status: 'APPROVED', mime: 'text/csv' },
-  { offset: 13, folder: 1, kind: 'mediaPlan', name: () => 'Media Plan.csv', classification: 'CONFIDENTIAL', status: 'DRAFT', mime: 'text/csv' },
-  { offset: 14, folder: 1, kind: 'meetingNotes', name: () => 'Meeting Notes - Kickoff.md', classification: 'INTERNAL', status: 'RELEASED', mime: 'text/markdown' },
-  { offset: 15, folder: 2, kind: 'draft', name: () => 'Key Messages (draft).pdf', classification: 'INTERNAL', status: 'DRAFT', mime: 'application/pdf' },
-  { offset: 16, folder: 2, kind: 'copy', name: () => 'Social Copy.txt', classification: 'PARTNER', status: 'IN_REVIEW', mime: 'text/plain' },
-  { offset: 17, folder: 2, kind: 'checklist', name: () => 'Launch Checklist.md', classification: 'INTERNAL', status: 'IN_REVIEW', mime: 'text/markdown' },
-  { offset: 18, folder: 5, kind: 'press', name: (c) => `Press Release - ${c.name}.pdf`, classification: 'PUBLIC', status: 'RELEASED', mime: 'application/pdf' },
-  { offset: 19, folder: 5, kind: 'playbook', name: () => 'Partner Playbook.pdf', classification: 'PARTNER', status: 'RELEASED', mime: 'application/pdf' },
-  { offset: 20, folder: 5, kind: 'faq', name: () => 'Sales FAQ.pdf', classification: 'INTERNAL', status: 'RELEASED', mime: 'application/pdf' },
-  { offset: 21, folder: 5, kind: 'announcement', name: () => 'Partner Announcement.pdf', classification: 'PARTNER', status: 'APPROVED', mime: 'application/pdf' },
-  { offset: 22, folder: 5, kind: 'invitation', name: () => 'Event Invitation.pdf', classification: 'PUBLIC', status: 'RELEASED', mime: 'application/pdf' },
+  {
+    offset: 10,
+    folder: 1,
+    kind: 'brief',
+    name: (c) => `${c.name} - Campaign Brief.pdf`,
+    classification: 'INTERNAL',
+    status: 'APPROVED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 11,
+    folder: 1,
+    kind: 'summary',
+    name: () => 'Creative Brief Summary.pdf',
+    classification: 'PARTNER',
+    status: 'RELEASED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 12,
+    folder: 1,
+    kind: 'budget',
+    name: () => 'Campaign Budget.csv',
+    classification: 'CONFIDENTIAL',
+    status: 'APPROVED',
+    mime: 'text/csv',
+  },
+  {
+    offset: 13,
+    folder: 1,
+    kind: 'mediaPlan',
+    name: () => 'Media Plan.csv',
+    classification: 'CONFIDENTIAL',
+    status: 'DRAFT',
+    mime: 'text/csv',
+  },
+  {
+    offset: 14,
+    folder: 1,
+    kind: 'meetingNotes',
+    name: () => 'Meeting Notes - Kickoff.md',
+    classification: 'INTERNAL',
+    status: 'RELEASED',
+    mime: 'text/markdown',
+  },
+  {
+    offset: 15,
+    folder: 2,
+    kind: 'draft',
+    name: () => 'Key Messages (draft).pdf',
+    classification: 'INTERNAL',
+    status: 'DRAFT',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 16,
+    folder: 2,
+    kind: 'copy',
+    name: () => 'Social Copy.txt',
+    classification: 'PARTNER',
+    status: 'IN_REVIEW',
+    mime: 'text/plain',
+  },
+  {
+    offset: 17,
+    folder: 2,
+    kind: 'checklist',
+    name: () => 'Launch Checklist.md',
+    classification: 'INTERNAL',
+    status: 'IN_REVIEW',
+    mime: 'text/markdown',
+  },
+  {
+    offset: 18,
+    folder: 5,
+    kind: 'press',
+    name: (c) => `Press Release - ${c.name}.pdf`,
+    classification: 'PUBLIC',
+    status: 'RELEASED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 19,
+    folder: 5,
+    kind: 'playbook',
+    name: () => 'Partner Playbook.pdf',
+    classification: 'PARTNER',
+    status: 'RELEASED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 20,
+    folder: 5,
+    kind: 'faq',
+    name: () => 'Sales FAQ.pdf',
+    classification: 'INTERNAL',
+    status: 'RELEASED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 21,
+    folder: 5,
+    kind: 'announcement',
+    name: () => 'Partner Announcement.pdf',
+    classification: 'PARTNER',
+    status: 'APPROVED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 22,
+    folder: 5,
+    kind: 'invitation',
+    name: () => 'Event Invitation.pdf',
+    classification: 'PUBLIC',
+    status: 'RELEASED',
+    mime: 'application/pdf',
+  },
   ...LOCALES.map((locale, i): DocTemplate => ({
-    offset: 23 + i, folder: 7, kind: 'productSheet', locale,
+    offset: 23 + i,
+    folder: 7,
+    kind: 'productSheet',
+    locale,
     name: (c) => `Product Sheet - ${c.productLine} (${locale}).pdf`,
-    classification: i % 2 === 0 ? 'PUBLIC' : 'PARTNER', status: 'RELEASED', mime: 'application/pdf',
+    classification: i % 2 === 0 ? 'PUBLIC' : 'PARTNER',
+    status: 'RELEASED',
+    mime: 'application/pdf',
   })),
-  { offset: LICENCE_OFFSETS.music, folder: 3, kind: 'licence', name: () => 'Music Licence - Brightline Studios.pdf', classification: 'CONFIDENTIAL', status: 'APPROVED', mime: 'application/pdf' },
-  { offset: LICENCE_OFFSETS.talent, folder: 3, kind: 'licence', name: () => 'Talent Release - Lead Model.pdf', classification: 'CONFIDENTIAL', status: 'APPROVED', mime: 'application/pdf' },
-  { offset: LICENCE_OFFSETS.stock, folder: 3, kind: 'licence', name: () => 'Stock Photo Licence - Northlight Images.pdf', classification: 'INTERNAL', status: 'APPROVED', mime: 'application/pdf' },
-  { offset: 33, folder: 4, kind: 'approvalRecord', name: () => 'Approval Record - Creative Round 1.pdf', classification: 'INTERNAL', status: 'APPROVED', mime: 'application/pdf' },
-  { offset: 34, folder: 4, kind: 'approvalRecord', name: () => 'Approval Record - Creative Round 2.pdf', classification: 'INTERNAL', status: 'IN_REVIEW', mime: 'application/pdf' },
-  { offset: 35, folder: 6, kind: 'archived', name: () => 'Retired Visual Guidelines.pdf', classification: 'PARTNER', status: 'ARCHIVED', mime: 'application/pdf' },
+  {
+    offset: LICENCE_OFFSETS.music,
+    folder: 3,
+    kind: 'licence',
+    name: () => 'Music Licence - Brightline Studios.pdf',
+    classification: 'CONFIDENTIAL',
+    status: 'APPROVED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: LICENCE_OFFSETS.talent,
+    folder: 3,
+    kind: 'licence',
+    name: () => 'Talent Release - Lead Model.pdf',
+    classification: 'CONFIDENTIAL',
+    status: 'APPROVED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: LICENCE_OFFSETS.stock,
+    folder: 3,
+    kind: 'licence',
+    name: () => 'Stock Photo Licence - Northlight Images.pdf',
+    classification: 'INTERNAL',
+    status: 'APPROVED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 33,
+    folder: 4,
+    kind: 'approvalRecord',
+    name: () => 'Approval Record - Creative Round 1.pdf',
+    classification: 'INTERNAL',
+    status: 'APPROVED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 34,
+    folder: 4,
+    kind: 'approvalRecord',
+    name: () => 'Approval Record - Creative Round 2.pdf',
+    classification: 'INTERNAL',
+    status: 'IN_REVIEW',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 35,
+    folder: 6,
+    kind: 'archived',
+    name: () => 'Retired Visual Guidelines.pdf',
+    classification: 'PARTNER',
+    status: 'ARCHIVED',
+    mime: 'application/pdf',
+  },
 ];
 
 interface AccountDocTemplate {
@@ -286,19 +508,126 @@ interface AccountDocTemplate {
 const ACCOUNT_FOLDERS = ['01 Proposals', '02 Contracts', '03 Meeting Notes', '04 Partner Resources'];
 export const ACCOUNT_LICENCE_OFFSET = 24;
 const ACCOUNT_DOCS: readonly AccountDocTemplate[] = [
-  { offset: 10, folder: 1, kind: 'proposal', name: () => 'Proposal - 2027 Fleet Refresh.pdf', classification: 'CONFIDENTIAL', status: 'IN_REVIEW', mime: 'application/pdf' },
-  { offset: 11, folder: 1, kind: 'proposal', name: () => 'Proposal - Renewal.pdf', classification: 'CONFIDENTIAL', status: 'APPROVED', mime: 'application/pdf' },
-  { offset: 12, folder: 2, kind: 'contract', name: () => 'Master Services Agreement.pdf', classification: 'CONFIDENTIAL', status: 'APPROVED', mime: 'application/pdf' },
-  { offset: 13, folder: 2, kind: 'orderForm', name: () => 'Order Form 2026.pdf', classification: 'CONFIDENTIAL', status: 'RELEASED', mime: 'application/pdf' },
-  { offset: 14, folder: 3, kind: 'meetingNotes', name: () => 'Meeting Notes - QBR Q1.md', classification: 'INTERNAL', status: 'RELEASED', mime: 'text/markdown' },
-  { offset: 15, folder: 3, kind: 'meetingNotes', name: () => 'Meeting Notes - QBR Q2.md', classification: 'INTERNAL', status: 'RELEASED', mime: 'text/markdown' },
-  { offset: 16, folder: 3, kind: 'meetingNotes', name: () => 'Meeting Notes - Executive Sync (draft).md', classification: 'INTERNAL', status: 'DRAFT', mime: 'text/markdown' },
-  { offset: 17, folder: 1, kind: 'plan', name: (a) => `Account Plan - ${a.name}.pdf`, classification: 'INTERNAL', status: 'APPROVED', mime: 'application/pdf' },
-  { offset: 18, folder: 4, kind: 'partnerAgreement', name: () => 'Partner Agreement.pdf', classification: 'PARTNER', status: 'RELEASED', mime: 'application/pdf', partnerOnly: true },
-  { offset: 19, folder: 4, kind: 'priceList', name: () => 'Partner Price List.csv', classification: 'PARTNER', status: 'RELEASED', mime: 'text/csv', partnerOnly: true },
-  { offset: 20, folder: 4, kind: 'plan', name: () => 'Co-marketing Plan (draft).pdf', classification: 'PARTNER', status: 'DRAFT', mime: 'application/pdf', partnerOnly: true },
-  { offset: 21, folder: 4, kind: 'announcement', name: () => 'Logo Usage Guidelines.pdf', classification: 'PUBLIC', status: 'RELEASED', mime: 'application/pdf' },
-  { offset: ACCOUNT_LICENCE_OFFSET, folder: 2, kind: 'release', name: (a) => `Testimonial Release - ${a.name}.pdf`, classification: 'CONFIDENTIAL', status: 'APPROVED', mime: 'application/pdf' },
+  {
+    offset: 10,
+    folder: 1,
+    kind: 'proposal',
+    name: () => 'Proposal - 2027 Fleet Refresh.pdf',
+    classification: 'CONFIDENTIAL',
+    status: 'IN_REVIEW',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 11,
+    folder: 1,
+    kind: 'proposal',
+    name: () => 'Proposal - Renewal.pdf',
+    classification: 'CONFIDENTIAL',
+    status: 'APPROVED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 12,
+    folder: 2,
+    kind: 'contract',
+    name: () => 'Master Services Agreement.pdf',
+    classification: 'CONFIDENTIAL',
+    status: 'APPROVED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 13,
+    folder: 2,
+    kind: 'orderForm',
+    name: () => 'Order Form 2026.pdf',
+    classification: 'CONFIDENTIAL',
+    status: 'RELEASED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 14,
+    folder: 3,
+    kind: 'meetingNotes',
+    name: () => 'Meeting Notes - QBR Q1.md',
+    classification: 'INTERNAL',
+    status: 'RELEASED',
+    mime: 'text/markdown',
+  },
+  {
+    offset: 15,
+    folder: 3,
+    kind: 'meetingNotes',
+    name: () => 'Meeting Notes - QBR Q2.md',
+    classification: 'INTERNAL',
+    status: 'RELEASED',
+    mime: 'text/markdown',
+  },
+  {
+    offset: 16,
+    folder: 3,
+    kind: 'meetingNotes',
+    name: () => 'Meeting Notes - Executive Sync (draft).md',
+    classification: 'INTERNAL',
+    status: 'DRAFT',
+    mime: 'text/markdown',
+  },
+  {
+    offset: 17,
+    folder: 1,
+    kind: 'plan',
+    name: (a) => `Account Plan - ${a.name}.pdf`,
+    classification: 'INTERNAL',
+    status: 'APPROVED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: 18,
+    folder: 4,
+    kind: 'partnerAgreement',
+    name: () => 'Partner Agreement.pdf',
+    classification: 'PARTNER',
+    status: 'RELEASED',
+    mime: 'application/pdf',
+    partnerOnly: true,
+  },
+  {
+    offset: 19,
+    folder: 4,
+    kind: 'priceList',
+    name: () => 'Partner Price List.csv',
+    classification: 'PARTNER',
+    status: 'RELEASED',
+    mime: 'text/csv',
+    partnerOnly: true,
+  },
+  {
+    offset: 20,
+    folder: 4,
+    kind: 'plan',
+    name: () => 'Co-marketing Plan (draft).pdf',
+    classification: 'PARTNER',
+    status: 'DRAFT',
+    mime: 'application/pdf',
+    partnerOnly: true,
+  },
+  {
+    offset: 21,
+    folder: 4,
+    kind: 'announcement',
+    name: () => 'Logo Usage Guidelines.pdf',
+    classification: 'PUBLIC',
+    status: 'RELEASED',
+    mime: 'application/pdf',
+  },
+  {
+    offset: ACCOUNT_LICENCE_OFFSET,
+    folder: 2,
+    kind: 'release',
+    name: (a) => `Testimonial Release - ${a.name}.pdf`,
+    classification: 'CONFIDENTIAL',
+    status: 'APPROVED',
+    mime: 'application/pdf',
+  },
 ];
 
 const AUDIT_EVENTS = {
@@ -312,7 +641,11 @@ const AUDIT_EVENTS = {
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** A generated demo world. All methods are pure and cheap; nothing is cached between calls. */
 export class DemoWorld {
@@ -354,7 +687,15 @@ export class DemoWorld {
     let userId = 8001;
     for (const u of DEMO_USERS) {
       const org = u.orgAccount === undefined ? undefined : this.account(u.orgAccount).id;
-      yield { userId: userId++, email: u.email, name: u.name, roles: [...u.roles], regions: [...u.regions], demo: true, ...(org ? { org } : {}) };
+      yield {
+        userId: userId++,
+        email: u.email,
+        name: u.name,
+        roles: [...u.roles],
+        regions: [...u.regions],
+        demo: true,
+        ...(org ? { org } : {}),
+      };
     }
     for (let b = 0; b < this.scale; b++) {
       for (let s = 0; s < STAFF_NAMES.length; s++) yield this.staff(b, s);
@@ -444,9 +785,18 @@ export class DemoWorld {
     let start: number;
     let end: number;
     switch (t.status) {
-      case 'PLANNED': start = this.day(rng.int(20, 90)); end = start + rng.int(60, 120) * DAY; break;
-      case 'ACTIVE': start = this.day(-rng.int(10, 120)); end = this.day(rng.int(30, 200)); break;
-      case 'CLOSED': end = this.day(-rng.int(10, 90)); start = end - rng.int(60, 150) * DAY; break;
+      case 'PLANNED':
+        start = this.day(rng.int(20, 90));
+        end = start + rng.int(60, 120) * DAY;
+        break;
+      case 'ACTIVE':
+        start = this.day(-rng.int(10, 120));
+        end = this.day(rng.int(30, 200));
+        break;
+      case 'CLOSED':
+        end = this.day(-rng.int(10, 90));
+        start = end - rng.int(60, 150) * DAY;
+        break;
     }
     return {
       index,
@@ -460,7 +810,11 @@ export class DemoWorld {
       endDate: isoDay(end),
       openToAllPartners: t.audience === 'open',
       audience: t.audience === 'open' ? [] : t.audience.map((a) => this.account(block * BLOCK_ACCOUNTS + a).id),
-      businessObject: { system: 'SFDC', type: 'Campaign', id: `701${hex(hash32(this.seed, 'cmp', index), 8).toUpperCase()}${String(index).padStart(4, '0')}` },
+      businessObject: {
+        system: 'SFDC',
+        type: 'Campaign',
+        id: `701${hex(hash32(this.seed, 'cmp', index), 8).toUpperCase()}${String(index).padStart(4, '0')}`,
+      },
       workspaceId: NODE.campaignBase + index * NODE.stride,
     };
   }
@@ -489,7 +843,12 @@ export class DemoWorld {
     if (block === 0) {
       for (const u of DEMO_USERS) {
         if (u.campaignTeams?.includes(local)) {
-          team.push({ email: u.email, name: u.name, role: u.roles.includes('marketing') ? 'Brand Manager' : 'Regional Marketing', userId: this.demoUserId(u.email) });
+          team.push({
+            email: u.email,
+            name: u.name,
+            role: u.roles.includes('marketing') ? 'Brand Manager' : 'Regional Marketing',
+            userId: this.demoUserId(u.email),
+          });
         }
       }
     }
@@ -501,10 +860,16 @@ export class DemoWorld {
     const local = a.index % BLOCK_ACCOUNTS;
     const rng = rngFor(this.seed, 'account-team', a.index);
     const staff = rng.sample([...Array(STAFF_NAMES.length).keys()], 2).map((s) => this.staff(block, s));
-    const team: DemoMember[] = staff.map((u, i) => ({ email: u.email, name: u.name, role: ACCOUNT_ROLES[i + 1] as string, userId: u.userId }));
+    const team: DemoMember[] = staff.map((u, i) => ({
+      email: u.email,
+      name: u.name,
+      role: ACCOUNT_ROLES[i + 1] as string,
+      userId: u.userId,
+    }));
     if (block === 0) {
       for (const u of DEMO_USERS) {
-        if (u.accountTeams?.includes(local)) team.unshift({ email: u.email, name: u.name, role: 'Account Executive', userId: this.demoUserId(u.email) });
+        if (u.accountTeams?.includes(local))
+          team.unshift({ email: u.email, name: u.name, role: 'Account Executive', userId: this.demoUserId(u.email) });
       }
     }
     return team;
@@ -586,27 +951,54 @@ export class DemoWorld {
     const workspace = this.accountWorkspace(a);
     const created = Date.parse(workspace.createdAt);
     const folders = ACCOUNT_FOLDERS.map((name, i) => ({
-      nodeId: a.workspaceId + i + 1, parentId: a.workspaceId, name, workspaceId: a.workspaceId, createdAt: iso(created + DAY),
+      nodeId: a.workspaceId + i + 1,
+      parentId: a.workspaceId,
+      name,
+      workspaceId: a.workspaceId,
+      createdAt: iso(created + DAY),
     }));
     const documents = ACCOUNT_DOCS.filter((t) => !t.partnerOnly || a.kind === 'PARTNER').map((t) => this.accountDoc(a, workspace, t));
     return { workspace, folders, documents };
   }
 
   /** Licence terms of a campaign's licence documents (what assets' rights are narrowed by). */
-  licenceTerms(c: DemoCampaign, offset: number): Pick<CanonicalMetadata, 'rightsStatus' | 'validFrom' | 'validUntil' | 'territories' | 'channels'> | null {
+  licenceTerms(
+    c: DemoCampaign,
+    offset: number,
+  ): Pick<CanonicalMetadata, 'rightsStatus' | 'validFrom' | 'validUntil' | 'territories' | 'channels'> | null {
     switch (offset) {
       case LICENCE_OFFSETS.music:
-        return { rightsStatus: 'CLEARED', validFrom: iso(this.day(-300)), validUntil: iso(this.day(400)), territories: ['WORLD'], channels: ['partner', 'web', 'social', 'broadcast', 'internal'] };
+        return {
+          rightsStatus: 'CLEARED',
+          validFrom: iso(this.day(-300)),
+          validUntil: iso(this.day(400)),
+          territories: ['WORLD'],
+          channels: ['partner', 'web', 'social', 'broadcast', 'internal'],
+        };
       case LICENCE_OFFSETS.talent:
-        return { rightsStatus: 'EXPIRED', validFrom: iso(this.day(-400)), validUntil: iso(this.day(-20 - (c.index % 7))), territories: ['WORLD'], channels: ['partner', 'web', 'print', 'social'] };
+        return {
+          rightsStatus: 'EXPIRED',
+          validFrom: iso(this.day(-400)),
+          validUntil: iso(this.day(-20 - (c.index % 7))),
+          territories: ['WORLD'],
+          channels: ['partner', 'web', 'print', 'social'],
+        };
       case LICENCE_OFFSETS.stock:
-        return { rightsStatus: 'CLEARED', validFrom: iso(this.day(-200)), validUntil: iso(this.day(45 + (c.index % 20))), territories: [c.regions[0] as Region], channels: ['partner', 'web', 'print'] };
+        return {
+          rightsStatus: 'CLEARED',
+          validFrom: iso(this.day(-200)),
+          validUntil: iso(this.day(45 + (c.index % 20))),
+          territories: [c.regions[0] as Region],
+          channels: ['partner', 'web', 'print'],
+        };
       default:
         return null;
     }
   }
 
-  private accountLicenceTerms(a: DemoAccount): Pick<CanonicalMetadata, 'rightsStatus' | 'validFrom' | 'validUntil' | 'territories' | 'channels'> {
+  private accountLicenceTerms(
+    a: DemoAccount,
+  ): Pick<CanonicalMetadata, 'rightsStatus' | 'validFrom' | 'validUntil' | 'territories' | 'channels'> {
     const expired = a.index % 4 === 3;
     return {
       rightsStatus: expired ? 'EXPIRED' : 'CLEARED',
@@ -618,8 +1010,16 @@ export class DemoWorld {
   }
 
   private makeDoc(
-    ws: DemoWorkspace, nodeId: number, parentId: number, kind: DocKind, name: string, classification: Classification,
-    status: DocumentStatus, mime: DocTemplate['mime'], metadata: CanonicalMetadata, team: DemoMember[],
+    ws: DemoWorkspace,
+    nodeId: number,
+    parentId: number,
+    kind: DocKind,
+    name: string,
+    classification: Classification,
+    status: DocumentStatus,
+    mime: DocTemplate['mime'],
+    metadata: CanonicalMetadata,
+    team: DemoMember[],
   ): DemoDocument {
     const rng = rngFor(this.seed, 'doc', nodeId);
     const created = Date.parse(ws.createdAt) + rng.int(2, 40) * DAY;
@@ -645,7 +1045,8 @@ export class DemoWorld {
     const workflow = this.workflowFor(kind, status, versions, team, rng);
     const audit: DemoAuditEntry[] = [];
     let auditId = nodeId * 10;
-    const push = (e: { type: number; name: string }, t: number, userId: number) => audit.push({ id: auditId++, eventType: e.type, eventName: e.name, at: iso(t), userId });
+    const push = (e: { type: number; name: string }, t: number, userId: number) =>
+      audit.push({ id: auditId++, eventType: e.type, eventName: e.name, at: iso(t), userId });
     push(AUDIT_EVENTS.create, created, owner);
     for (const v of versions.slice(1)) push(AUDIT_EVENTS.addVersion, Date.parse(v.createdAt), v.createdBy);
     push(AUDIT_EVENTS.attribute, created + 3600_000, owner);
@@ -654,10 +1055,24 @@ export class DemoWorld {
     if (rng.chance(0.6)) push(AUDIT_EVENTS.fetch, Date.parse(last.createdAt) + 3600_000, (team[0] ?? { userId: owner }).userId);
     audit.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : x.id - y.id));
     return {
-      nodeId, parentId, workspaceId: ws.nodeId, name, kind, mimeType: mime, size: last.size, classification, status,
+      nodeId,
+      parentId,
+      workspaceId: ws.nodeId,
+      name,
+      kind,
+      mimeType: mime,
+      size: last.size,
+      classification,
+      status,
       metadata: { ...metadata, classification, status },
-      versions, createdAt: iso(created), modifiedAt: last.createdAt, ownerId: owner,
-      ...(record ? { record } : {}), holdIds, workflow, audit,
+      versions,
+      createdAt: iso(created),
+      modifiedAt: last.createdAt,
+      ownerId: owner,
+      ...(record ? { record } : {}),
+      holdIds,
+      workflow,
+      audit,
       description: `${name.replace(/\.[a-z]+$/, '')} for ${ws.name}.`,
     };
   }
@@ -666,24 +1081,43 @@ export class DemoWorld {
     const parentId = c.workspaceId + t.folder;
     const licence = t.kind === 'licence' ? this.licenceTerms(c, t.offset) : null;
     const metadata: CanonicalMetadata = {
-      campaignCode: c.code, project: c.project, productLine: c.productLine, region: c.regions[0] as Region,
-      ...(t.locale ? { locale: t.locale } : {}), ...(licence ?? {}),
+      campaignCode: c.code,
+      project: c.project,
+      productLine: c.productLine,
+      region: c.regions[0] as Region,
+      ...(t.locale ? { locale: t.locale } : {}),
+      ...(licence ?? {}),
     };
     return this.makeDoc(ws, c.workspaceId + t.offset, parentId, t.kind, t.name(c), t.classification, t.status, t.mime, metadata, ws.team);
   }
 
   private accountDoc(a: DemoAccount, ws: DemoWorkspace, t: AccountDocTemplate): DemoDocument {
     const metadata: CanonicalMetadata = { accountId: a.id, region: a.region, ...(t.kind === 'release' ? this.accountLicenceTerms(a) : {}) };
-    return this.makeDoc(ws, a.workspaceId + t.offset, a.workspaceId + t.folder, t.kind, t.name(a), t.classification, t.status, t.mime, metadata, ws.team);
+    return this.makeDoc(
+      ws,
+      a.workspaceId + t.offset,
+      a.workspaceId + t.folder,
+      t.kind,
+      t.name(a),
+      t.classification,
+      t.status,
+      t.mime,
+      metadata,
+      ws.team,
+    );
   }
 
   private recordFor(kind: DocKind, created: number): DemoRecord | undefined {
     const cls =
-      kind === 'contract' || kind === 'licence' || kind === 'release' || kind === 'orderForm' || kind === 'partnerAgreement' ? RM_CLASSIFICATIONS.legal
-      : kind === 'budget' || kind === 'mediaPlan' ? RM_CLASSIFICATIONS.finance
-      : kind === 'approvalRecord' || kind === 'brief' ? RM_CLASSIFICATIONS.marketing
-      : kind === 'proposal' || kind === 'meetingNotes' ? RM_CLASSIFICATIONS.customer
-      : undefined;
+      kind === 'contract' || kind === 'licence' || kind === 'release' || kind === 'orderForm' || kind === 'partnerAgreement'
+        ? RM_CLASSIFICATIONS.legal
+        : kind === 'budget' || kind === 'mediaPlan'
+          ? RM_CLASSIFICATIONS.finance
+          : kind === 'approvalRecord' || kind === 'brief'
+            ? RM_CLASSIFICATIONS.marketing
+            : kind === 'proposal' || kind === 'meetingNotes'
+              ? RM_CLASSIFICATIONS.customer
+              : undefined;
     if (!cls) return undefined;
     const schedule = RETENTION_SCHEDULES.find((s) => s.code === cls.schedule);
     if (!schedule) return undefined;
@@ -691,9 +1125,15 @@ export class DemoWorld {
     const disposition = new Date(created);
     disposition.setUTCFullYear(disposition.getUTCFullYear() + schedule.years);
     return {
-      rmClassificationId: cls.id, classification: cls.name, fileNumber: cls.fileNumber, schedule: schedule.code,
-      scheduleTitle: schedule.title, recordDate: iso(recordDate.getTime()), dispositionDate: iso(disposition.getTime()),
-      disposition: schedule.disposition, status: 'ACTIVE',
+      rmClassificationId: cls.id,
+      classification: cls.name,
+      fileNumber: cls.fileNumber,
+      schedule: schedule.code,
+      scheduleTitle: schedule.title,
+      recordDate: iso(recordDate.getTime()),
+      dispositionDate: iso(disposition.getTime()),
+      disposition: schedule.disposition,
+      status: 'ACTIVE',
     };
   }
 
@@ -701,13 +1141,26 @@ export class DemoWorld {
     // Contoso's contracts, every Helix campaign's licences, budgets of the first campaign of each block.
     const owner = this.workspaceOf(ws.nodeId);
     const holds: number[] = [];
-    if (owner?.kind === 'account' && owner.account.index % BLOCK_ACCOUNTS === 1 && (kind === 'contract' || kind === 'orderForm')) holds.push(13);
-    if (owner?.kind === 'campaign' && owner.campaign.productLine === 'Helix Wearables' && kind === 'licence' && nodeId % NODE.stride === LICENCE_OFFSETS.talent) holds.push(14);
+    if (owner?.kind === 'account' && owner.account.index % BLOCK_ACCOUNTS === 1 && (kind === 'contract' || kind === 'orderForm'))
+      holds.push(13);
+    if (
+      owner?.kind === 'campaign' &&
+      owner.campaign.productLine === 'Helix Wearables' &&
+      kind === 'licence' &&
+      nodeId % NODE.stride === LICENCE_OFFSETS.talent
+    )
+      holds.push(14);
     if (owner?.kind === 'campaign' && owner.campaign.index % BLOCK_CAMPAIGNS === 0 && kind === 'budget') holds.push(15);
     return holds;
   }
 
-  private workflowFor(kind: DocKind, status: DocumentStatus, versions: DemoVersion[], team: DemoMember[], rng: ReturnType<typeof rngFor>): Approval[] {
+  private workflowFor(
+    kind: DocKind,
+    status: DocumentStatus,
+    versions: DemoVersion[],
+    team: DemoMember[],
+    rng: ReturnType<typeof rngFor>,
+  ): Approval[] {
     if (!['brief', 'approvalRecord', 'licence', 'productSheet', 'press', 'contract', 'proposal', 'playbook'].includes(kind)) return [];
     const last = versions[versions.length - 1] as DemoVersion;
     const t0 = Date.parse(last.createdAt);
@@ -720,16 +1173,31 @@ export class DemoWorld {
       return steps;
     }
     if (versions.length > 1 && rng.chance(0.5)) {
-      steps.splice(0, 0,
-        { step: 'Brand review', decision: 'REJECTED', actor: actor(1), at: iso(Date.parse((versions[0] as DemoVersion).createdAt) + 7200_000), comment: 'Logo placement off-guideline; please revise.', version: 1 });
+      steps.splice(0, 0, {
+        step: 'Brand review',
+        decision: 'REJECTED',
+        actor: actor(1),
+        at: iso(Date.parse((versions[0] as DemoVersion).createdAt) + 7200_000),
+        comment: 'Logo placement off-guideline; please revise.',
+        version: 1,
+      });
     }
-    steps.push({ step: 'Brand review', decision: 'APPROVED', actor: actor(1), at: iso(t0 + 2 * 3600_000), version: last.number, comment: 'Approved.' });
+    steps.push({
+      step: 'Brand review',
+      decision: 'APPROVED',
+      actor: actor(1),
+      at: iso(t0 + 2 * 3600_000),
+      version: last.number,
+      comment: 'Approved.',
+    });
     steps.push({ step: 'Legal review', decision: 'APPROVED', actor: actor(2), at: iso(t0 + 5 * 3600_000), version: last.number });
     return steps;
   }
 
   /** A document, folder or workspace by Content Server node id. */
-  node(nodeId: number):
+  node(
+    nodeId: number,
+  ):
     | { kind: 'workspace'; workspace: DemoWorkspace }
     | { kind: 'folder'; folder: DemoFolder }
     | { kind: 'document'; document: DemoDocument }
@@ -747,11 +1215,17 @@ export class DemoWorld {
   }
 
   *documents(): Generator<DemoDocument> {
-    for (const ws of this.workspaces()) yield* (this.tree(ws.nodeId)?.documents ?? []);
+    for (const ws of this.workspaces()) yield* this.tree(ws.nodeId)?.documents ?? [];
   }
 
   holds(): DemoHold[] {
-    return LEGAL_HOLDS.map((h) => ({ id: h.id, name: h.name, type: h.type, reason: h.reason, appliedAt: iso(this.day(-h.appliedDaysAgo)) }));
+    return LEGAL_HOLDS.map((h) => ({
+      id: h.id,
+      name: h.name,
+      type: h.type,
+      reason: h.reason,
+      appliedAt: iso(this.day(-h.appliedDaysAgo)),
+    }));
   }
 
   // ---------------------------------------------------------------- assets
@@ -774,7 +1248,8 @@ export class DemoWorld {
   assetIndex(system: DamSystem, nativeId: string): number {
     let index = -1;
     if (system === 'NETX') index = /^\d+$/.test(nativeId) ? Number(nativeId) - 100_000 : -1;
-    else if (system === 'ICONIK') index = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/.test(nativeId) ? parseInt(nativeId.slice(-12), 16) : -1;
+    else if (system === 'ICONIK')
+      index = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/.test(nativeId) ? parseInt(nativeId.slice(-12), 16) : -1;
     else index = /^[0-9a-f]{40}$/.test(nativeId) ? parseInt(nativeId.slice(-12), 16) : -1;
     if (index < 0 || index >= this.counts.assets[system]) return -1;
     return this.assetId(system, index) === nativeId ? index : -1;
@@ -822,23 +1297,49 @@ export class DemoWorld {
       } else {
         // Count only campaign videos, so every campaign gets some (not just the odd-indexed ones).
         campaign = campaignOf(local - Math.floor(local / 5));
-        const cut = ['Hero Film 30s', 'Cutdown 15s', 'Social Teaser 6s', 'Behind the Scenes', 'Product Walkthrough', 'Event Recap'][rng.int(0, 5)];
+        const cut = ['Hero Film 30s', 'Cutdown 15s', 'Social Teaser 6s', 'Behind the Scenes', 'Product Walkthrough', 'Event Recap'][
+          rng.int(0, 5)
+        ];
         title = `${campaign.name} - ${cut}`;
-        if (local % 31 === 7) { kind = 'AUDIO'; mimeType = 'audio/mpeg'; ext = 'mp3'; title = `${campaign.name} - Radio Spot 30s`; }
+        if (local % 31 === 7) {
+          kind = 'AUDIO';
+          mimeType = 'audio/mpeg';
+          ext = 'mp3';
+          title = `${campaign.name} - Radio Spot 30s`;
+        }
       }
     } else if (system === 'NETX') {
       if (local % 25 === 0) {
         account = accountOf(local / 25);
-        kind = 'IMAGE'; mimeType = 'image/png'; ext = 'png';
+        kind = 'IMAGE';
+        mimeType = 'image/png';
+        ext = 'png';
         title = `Co-branded Logo - ${account.name}`;
         if (rightsCase === 'licence-expired' || rightsCase === 'licence-narrowed') rightsCase = 'cleared-world';
       } else {
         campaign = campaignOf(local);
         const pick = local % 10;
-        if (pick < 6) { kind = 'IMAGE'; mimeType = 'image/png'; ext = 'png'; title = `${campaign.name} - ${['Lifestyle Photo', 'Hero Image', 'Product Shot', 'Banner'][rng.int(0, 3)]} ${local}`; }
-        else if (pick < 8) { kind = 'IMAGE'; mimeType = 'image/png'; ext = 'png'; title = `${campaign.productLine} Logo Lockup ${local}`; }
-        else if (pick < 9) { kind = 'DOCUMENT'; mimeType = 'application/pdf'; ext = 'pdf'; title = `${campaign.name} - Brochure ${local}`; }
-        else { kind = 'TEMPLATE'; mimeType = 'application/pdf'; ext = 'pdf'; title = `${campaign.name} - Social Template ${local}`; }
+        if (pick < 6) {
+          kind = 'IMAGE';
+          mimeType = 'image/png';
+          ext = 'png';
+          title = `${campaign.name} - ${['Lifestyle Photo', 'Hero Image', 'Product Shot', 'Banner'][rng.int(0, 3)]} ${local}`;
+        } else if (pick < 8) {
+          kind = 'IMAGE';
+          mimeType = 'image/png';
+          ext = 'png';
+          title = `${campaign.productLine} Logo Lockup ${local}`;
+        } else if (pick < 9) {
+          kind = 'DOCUMENT';
+          mimeType = 'application/pdf';
+          ext = 'pdf';
+          title = `${campaign.name} - Brochure ${local}`;
+        } else {
+          kind = 'TEMPLATE';
+          mimeType = 'application/pdf';
+          ext = 'pdf';
+          title = `${campaign.name} - Social Template ${local}`;
+        }
       }
     } else {
       // OTMM: groups of four locale variants (the first is the master).
@@ -851,7 +1352,9 @@ export class DemoWorld {
       kind = insert ? 'DOCUMENT' : 'IMAGE';
       mimeType = insert ? 'application/pdf' : 'image/png';
       ext = insert ? 'pdf' : 'png';
-      title = insert ? `${campaign.productLine} Print Insert ${group} (${locale})` : `${campaign.productLine} Product Image ${group} (${locale})`;
+      title = insert
+        ? `${campaign.productLine} Print Insert ${group} (${locale})`
+        : `${campaign.productLine} Product Image ${group} (${locale})`;
     }
 
     const region = campaign ? (campaign.regions[rng.int(0, campaign.regions.length - 1)] as Region) : (account as DemoAccount).region;
@@ -861,9 +1364,17 @@ export class DemoWorld {
     const modified = Math.min(this.asOf - 3600_000, created + rng.int(0, 19) * DAY + rng.int(0, 86_000) * 1000);
     const nativeId = this.assetId(system, index);
     return {
-      system, index, nativeId, title,
+      system,
+      index,
+      nativeId,
+      title,
       description: `${title}. ${campaign ? `Campaign ${campaign.code}, ${campaign.productLine}.` : `Account ${account?.id}.`}`,
-      kind, mimeType, fileName: `${slug(title)}.${ext}`, approval, rights, rightsCase,
+      kind,
+      mimeType,
+      fileName: `${slug(title)}.${ext}`,
+      approval,
+      rights,
+      rightsCase,
       ...(campaign ? { campaignCode: campaign.code } : {}),
       ...(account ? { accountId: account.id } : {}),
       productLine: campaign?.productLine ?? 'Corporate',
@@ -877,40 +1388,63 @@ export class DemoWorld {
     };
   }
 
-  private rightsFor(rc: RightsCase, campaign: DemoCampaign | undefined, account: DemoAccount | undefined, rng: ReturnType<typeof rngFor>): Rights {
+  private rightsFor(
+    rc: RightsCase,
+    campaign: DemoCampaign | undefined,
+    account: DemoAccount | undefined,
+    rng: ReturnType<typeof rngFor>,
+  ): Rights {
     const from = iso(this.day(-rng.int(60, 300)));
     const far = iso(this.day(rng.int(200, 700)));
     const home: Territory[] = campaign ? [...campaign.regions] : [(account as DemoAccount).region];
     const all = ['partner', 'web', 'print', 'social', 'internal'];
     const licence = (offset: number) => (campaign ? String(campaign.workspaceId + offset) : undefined);
-    const base = (r: Partial<Rights>): Rights => ({ status: 'CLEARED', validFrom: from, validUntil: far, territories: ['WORLD'], channels: all, ...r });
+    const base = (r: Partial<Rights>): Rights => ({
+      status: 'CLEARED',
+      validFrom: from,
+      validUntil: far,
+      territories: ['WORLD'],
+      channels: all,
+      ...r,
+    });
     switch (rc) {
       case 'cleared-world': {
         // Some cleared assets cite the (valid, worldwide) music licence.
         const cite = campaign && rng.chance(0.3) ? { licenceId: licence(LICENCE_OFFSETS.music) as string } : {};
         return base(cite);
       }
-      case 'cleared-region': return base({ territories: home });
-      case 'pending-approval': return base({ status: 'PENDING' });
-      case 'rejected': return base({ status: 'RESTRICTED', channels: ['internal'] });
-      case 'expired': return base({ status: 'EXPIRED', validUntil: iso(this.day(-rng.int(1, 120))) });
-      case 'not-yet-valid': return base({ validFrom: iso(this.day(rng.int(5, 60))) });
+      case 'cleared-region':
+        return base({ territories: home });
+      case 'pending-approval':
+        return base({ status: 'PENDING' });
+      case 'rejected':
+        return base({ status: 'RESTRICTED', channels: ['internal'] });
+      case 'expired':
+        return base({ status: 'EXPIRED', validUntil: iso(this.day(-rng.int(1, 120))) });
+      case 'not-yet-valid':
+        return base({ validFrom: iso(this.day(rng.int(5, 60))) });
       case 'territory-restricted': {
         const others = (['EMEA', 'NA', 'APAC', 'LATAM'] as Region[]).filter((r) => !home.includes(r));
         return base({ territories: others.length ? [others[rng.int(0, others.length - 1)] as Region] : ['LATAM'] });
       }
-      case 'channel-restricted': return base({ channels: ['internal', 'broadcast'] });
-      case 'licence-expired': return base(campaign ? { licenceId: licence(LICENCE_OFFSETS.talent) as string } : {});
-      case 'licence-narrowed': return base(campaign ? { licenceId: licence(LICENCE_OFFSETS.stock) as string } : {});
-      case 'restricted-status': return base({ status: 'RESTRICTED', territories: home, channels: ['web'] });
-      case 'expiring-soon': return base({ validUntil: iso(this.day(rng.int(7, 85)) + rng.int(0, 86_000) * 1000) });
+      case 'channel-restricted':
+        return base({ channels: ['internal', 'broadcast'] });
+      case 'licence-expired':
+        return base(campaign ? { licenceId: licence(LICENCE_OFFSETS.talent) as string } : {});
+      case 'licence-narrowed':
+        return base(campaign ? { licenceId: licence(LICENCE_OFFSETS.stock) as string } : {});
+      case 'restricted-status':
+        return base({ status: 'RESTRICTED', territories: home, channels: ['web'] });
+      case 'expiring-soon':
+        return base({ validUntil: iso(this.day(rng.int(7, 85)) + rng.int(0, 86_000) * 1000) });
     }
   }
 
   private renditionsFor(kind: AssetKind, mimeType: string, rng: ReturnType<typeof rngFor>): DemoRendition[] {
     const portrait = rng.chance(0.2);
     const [w, h] = portrait ? [1080, 1350] : [1920, 1080];
-    const scaled = (max: number) => (portrait ? { width: Math.round((max * w) / h), height: max } : { width: max, height: Math.round((max * h) / w) });
+    const scaled = (max: number) =>
+      portrait ? { width: Math.round((max * w) / h), height: max } : { width: max, height: Math.round((max * h) / w) };
     const list: DemoRendition[] = [
       { kind: 'THUMBNAIL', mimeType: 'image/png', ...scaled(180) },
       { kind: 'PREVIEW', mimeType: 'image/png', ...scaled(540) },

@@ -14,11 +14,24 @@ import { DAM_FIELDS, toVendor, type DamField, type Mapping } from '../../sources
 import type { RenditionKind } from '../../sources/model.ts';
 import type { SearchDoc } from './search.ts';
 import {
-  MEDIA_TYPES, iconikDate, type AssetElasticSchema, type AssetSchema, type CollectionSchema, type FileSchema, type KeyframeSchema,
-  type MetadataFieldSchema, type MetadataValuesSchema, type MetadataViewSchema, type ProxySchema, type SearchMetadata,
+  MEDIA_TYPES,
+  iconikDate,
+  type AssetElasticSchema,
+  type AssetSchema,
+  type CollectionSchema,
+  type FileSchema,
+  type KeyframeSchema,
+  type MetadataFieldSchema,
+  type MetadataValuesSchema,
+  type MetadataViewSchema,
+  type ProxySchema,
+  type SearchMetadata,
 } from '../../sources/iconik/wire.ts';
 
-const hex8 = (...parts: (string | number)[]) => hash32(...parts).toString(16).padStart(8, '0');
+const hex8 = (...parts: (string | number)[]) =>
+  hash32(...parts)
+    .toString(16)
+    .padStart(8, '0');
 
 /** A stable UUID (v4 layout) derived from its parts. */
 export function stableUuid(...parts: (string | number)[]): string {
@@ -58,7 +71,10 @@ export class IconikDocs {
   private readonly searchDocs = new Map<number, SearchDoc>();
   private membership: Map<string, number[]> | undefined;
 
-  constructor(readonly world: DemoWorld, readonly mapping: Mapping) {
+  constructor(
+    readonly world: DemoWorld,
+    readonly mapping: Mapping,
+  ) {
     this.systemDomainId = stableUuid(world.seed, 'domain');
     this.userId = stableUuid(world.seed, 'user');
     this.storageId = stableUuid(world.seed, 'storage');
@@ -103,9 +119,18 @@ export class IconikDocs {
   /** Canonical value of each mapped field, in vendor terms (value maps applied). */
   private vendorValues(a: DemoAsset): Record<DamField, string[]> {
     const canonical: Record<DamField, string | readonly string[] | undefined> = {
-      campaignCode: a.campaignCode, accountId: a.accountId, productLine: a.productLine, region: a.region,
-      approval: a.approval, rightsStatus: a.rights.status, validFrom: a.rights.validFrom, validUntil: a.rights.validUntil,
-      territories: a.rights.territories, channels: a.rights.channels, locale: a.locale, licenceId: a.rights.licenceId,
+      campaignCode: a.campaignCode,
+      accountId: a.accountId,
+      productLine: a.productLine,
+      region: a.region,
+      approval: a.approval,
+      rightsStatus: a.rights.status,
+      validFrom: a.rights.validFrom,
+      validUntil: a.rights.validUntil,
+      territories: a.rights.territories,
+      channels: a.rights.channels,
+      locale: a.locale,
+      licenceId: a.rights.licenceId,
     };
     const out = {} as Record<DamField, string[]>;
     for (const f of DAM_FIELDS) {
@@ -130,8 +155,13 @@ export class IconikDocs {
     const metadata_values: MetadataValuesSchema['metadata_values'] = {};
     for (const f of DAM_FIELDS) metadata_values[this.mapping.iconik.fields[f]] = { field_values: values[f].map((value) => ({ value })) };
     return {
-      metadata_values, object_id: a.nativeId, object_type: 'assets', version_id: this.versionId(a), job_id: null,
-      date_created: iconikDate(a.createdAt), date_modified: iconikDate(a.modifiedAt),
+      metadata_values,
+      object_id: a.nativeId,
+      object_type: 'assets',
+      version_id: this.versionId(a),
+      job_id: null,
+      date_created: iconikDate(a.createdAt),
+      date_modified: iconikDate(a.modifiedAt),
     };
   }
 
@@ -139,13 +169,28 @@ export class IconikDocs {
     const view_fields: MetadataFieldSchema[] = DAM_FIELDS.map((f) => {
       const t = FIELD_TYPES[f];
       return {
-        name: this.mapping.iconik.fields[f], label: t.label, field_type: t.type, multi: MULTI.has(f),
+        name: this.mapping.iconik.fields[f],
+        label: t.label,
+        field_type: t.type,
+        multi: MULTI.has(f),
         options: (t.options ?? []).map((o) => ({ label: o, value: toVendor(this.mapping.iconik.values, f, o) })),
-        required: false, read_only: false, use_as_facet: t.type !== 'date_time', sortable: true, min_value: null, max_value: null,
+        required: false,
+        read_only: false,
+        use_as_facet: t.type !== 'date_time',
+        sortable: true,
+        min_value: null,
+        max_value: null,
       };
     });
     const at = iconikDate(this.world.asOf - 400 * 86_400_000);
-    return { id: this.mapping.iconik.metadataViewId, name: 'Atrium Marketing', description: 'Canonical Atrium metadata (campaign, account, approval, rights)', view_fields, date_created: at, date_modified: at };
+    return {
+      id: this.mapping.iconik.metadataViewId,
+      name: 'Atrium Marketing',
+      description: 'Canonical Atrium metadata (campaign, account, approval, rights)',
+      view_fields,
+      date_created: at,
+      date_modified: at,
+    };
   }
 
   versionId(a: DemoAsset): string {
@@ -161,13 +206,44 @@ export class IconikDocs {
     const created = iconikDate(a.createdAt);
     const modified = iconikDate(a.modifiedAt);
     return {
-      id: a.nativeId, title: a.title, type: 'ASSET', status: 'ACTIVE', analyze_status: 'N/A', archive_status: 'NOT_ARCHIVED',
-      category: null, external_id: null, external_link: null, is_online: true, is_blocked: false,
-      in_collections: this.inCollections(a), created_by_user: this.userId, updated_by_user: this.userId,
-      date_created: created, date_modified: modified, date_imported: created, date_deleted: null,
-      custom_keyframe: null, custom_poster: null, original_asset_id: null, time_start_milliseconds: null, time_end_milliseconds: null,
-      versions: [{ id: this.versionId(a), status: 'ACTIVE', analyze_status: 'N/A', archive_status: 'NOT_ARCHIVED', transcribe_status: 'N/A', is_online: true, created_by_user: this.userId, date_created: created }],
-      warning: null, favoured: false, site_name: null,
+      id: a.nativeId,
+      title: a.title,
+      type: 'ASSET',
+      status: 'ACTIVE',
+      analyze_status: 'N/A',
+      archive_status: 'NOT_ARCHIVED',
+      category: null,
+      external_id: null,
+      external_link: null,
+      is_online: true,
+      is_blocked: false,
+      in_collections: this.inCollections(a),
+      created_by_user: this.userId,
+      updated_by_user: this.userId,
+      date_created: created,
+      date_modified: modified,
+      date_imported: created,
+      date_deleted: null,
+      custom_keyframe: null,
+      custom_poster: null,
+      original_asset_id: null,
+      time_start_milliseconds: null,
+      time_end_milliseconds: null,
+      versions: [
+        {
+          id: this.versionId(a),
+          status: 'ACTIVE',
+          analyze_status: 'N/A',
+          archive_status: 'NOT_ARCHIVED',
+          transcribe_status: 'N/A',
+          is_online: true,
+          created_by_user: this.userId,
+          date_created: created,
+        },
+      ],
+      warning: null,
+      favoured: false,
+      site_name: null,
     };
   }
 
@@ -175,52 +251,109 @@ export class IconikDocs {
   elastic(a: DemoAsset, sign?: Signer): AssetElasticSchema {
     const timed = a.kind === 'VIDEO' || a.kind === 'AUDIO';
     return {
-      ...this.asset(a), object_type: 'assets', media_type: MEDIA_TYPES[a.kind], description: a.description,
+      ...this.asset(a),
+      object_type: 'assets',
+      media_type: MEDIA_TYPES[a.kind],
+      description: a.description,
       duration_milliseconds: timed ? 6000 + (a.index % 25) * 1000 : null,
-      files: this.files(a, sign), proxies: this.proxies(a, sign), keyframes: this.keyframes(a, sign),
-      metadata: this.metadata(a), relations: [], versions_number: 1, comments_count: 0, position: null,
+      files: this.files(a, sign),
+      proxies: this.proxies(a, sign),
+      keyframes: this.keyframes(a, sign),
+      metadata: this.metadata(a),
+      relations: [],
+      versions_number: 1,
+      comments_count: 0,
+      position: null,
     };
   }
 
   proxies(a: DemoAsset, sign?: Signer): ProxySchema[] {
-    return a.renditions.filter((r) => PROXY_KINDS.includes(r.kind)).map((r) => {
-      const name = r.kind.toLowerCase();
-      return {
-        id: this.renditionId(a, r.kind), asset_id: a.nativeId, version_id: this.versionId(a), name,
-        filename: `${a.fileName.replace(/\.[^.]+$/, '')}-${name}.png`, format: 'PNG', codec: null, bit_rate: null,
-        audio_bitrate: null, frame_rate: null, resolution: r.width && r.height ? { width: r.width, height: r.height } : null,
-        size: this.size(a, r), status: 'CLOSED', storage_id: this.storageId, storage_method: 'GCS',
-        url: sign ? sign(a, r.kind) : null, is_public: false, rotation: 0, start_time_code: null, is_drop_frame: false,
-        date_created: iconikDate(a.createdAt), date_modified: iconikDate(a.modifiedAt),
-      };
-    });
+    return a.renditions
+      .filter((r) => PROXY_KINDS.includes(r.kind))
+      .map((r) => {
+        const name = r.kind.toLowerCase();
+        return {
+          id: this.renditionId(a, r.kind),
+          asset_id: a.nativeId,
+          version_id: this.versionId(a),
+          name,
+          filename: `${a.fileName.replace(/\.[^.]+$/, '')}-${name}.png`,
+          format: 'PNG',
+          codec: null,
+          bit_rate: null,
+          audio_bitrate: null,
+          frame_rate: null,
+          resolution: r.width && r.height ? { width: r.width, height: r.height } : null,
+          size: this.size(a, r),
+          status: 'CLOSED',
+          storage_id: this.storageId,
+          storage_method: 'GCS',
+          url: sign ? sign(a, r.kind) : null,
+          is_public: false,
+          rotation: 0,
+          start_time_code: null,
+          is_drop_frame: false,
+          date_created: iconikDate(a.createdAt),
+          date_modified: iconikDate(a.modifiedAt),
+        };
+      });
   }
 
   files(a: DemoAsset, sign?: Signer): FileSchema[] {
     const r = a.renditions.find((x) => x.kind === 'ORIGINAL');
     if (!r) return [];
-    return [{
-      id: this.renditionId(a, 'ORIGINAL'), asset_id: a.nativeId, version_id: this.versionId(a),
-      file_set_id: stableUuid(this.world.seed, 'file_set', a.nativeId), format_id: stableUuid(this.world.seed, 'format', a.nativeId),
-      name: a.fileName, original_name: a.fileName, directory_path: `atrium/${a.campaignCode ?? a.accountId ?? 'assets'}`,
-      size: this.size(a, r), checksum: hex8(a.nativeId, 'md5').repeat(4), status: 'CLOSED', type: 'FILE',
-      storage_id: this.storageId, storage_method: 'GCS', url: sign ? sign(a, 'ORIGINAL') : null,
-      file_date_created: iconikDate(a.createdAt), file_date_modified: iconikDate(a.modifiedAt),
-      system_domain_id: this.systemDomainId, user_id: this.userId,
-    }];
+    return [
+      {
+        id: this.renditionId(a, 'ORIGINAL'),
+        asset_id: a.nativeId,
+        version_id: this.versionId(a),
+        file_set_id: stableUuid(this.world.seed, 'file_set', a.nativeId),
+        format_id: stableUuid(this.world.seed, 'format', a.nativeId),
+        name: a.fileName,
+        original_name: a.fileName,
+        directory_path: `atrium/${a.campaignCode ?? a.accountId ?? 'assets'}`,
+        size: this.size(a, r),
+        checksum: hex8(a.nativeId, 'md5').repeat(4),
+        status: 'CLOSED',
+        type: 'FILE',
+        storage_id: this.storageId,
+        storage_method: 'GCS',
+        url: sign ? sign(a, 'ORIGINAL') : null,
+        file_date_created: iconikDate(a.createdAt),
+        file_date_modified: iconikDate(a.modifiedAt),
+        system_domain_id: this.systemDomainId,
+        user_id: this.userId,
+      },
+    ];
   }
 
   keyframes(a: DemoAsset, sign?: Signer): KeyframeSchema[] {
     const r = a.renditions.find((x) => x.kind === 'PREVIEW');
     if (!r) return [];
-    return [{
-      id: this.renditionId(a, 'POSTER'), asset_id: a.nativeId, version_id: this.versionId(a), collection_id: null,
-      name: 'poster', filename: `${a.fileName.replace(/\.[^.]+$/, '')}-poster.png`, format: 'PNG', type: 'POSTER',
-      is_custom_keyframe: false, is_public: false, resolution: r.width && r.height ? { width: r.width, height: r.height } : null,
-      rotation: 0, size: this.size(a, r), status: 'CLOSED', storage_id: this.storageId, storage_method: 'GCS',
-      time_code: { frames_num: 0, frame_rate: '25' }, url: sign ? sign(a, 'PREVIEW') : null,
-      date_created: iconikDate(a.createdAt), date_modified: iconikDate(a.modifiedAt),
-    }];
+    return [
+      {
+        id: this.renditionId(a, 'POSTER'),
+        asset_id: a.nativeId,
+        version_id: this.versionId(a),
+        collection_id: null,
+        name: 'poster',
+        filename: `${a.fileName.replace(/\.[^.]+$/, '')}-poster.png`,
+        format: 'PNG',
+        type: 'POSTER',
+        is_custom_keyframe: false,
+        is_public: false,
+        resolution: r.width && r.height ? { width: r.width, height: r.height } : null,
+        rotation: 0,
+        size: this.size(a, r),
+        status: 'CLOSED',
+        storage_id: this.storageId,
+        storage_method: 'GCS',
+        time_code: { frames_num: 0, frame_rate: '25' },
+        url: sign ? sign(a, 'PREVIEW') : null,
+        date_created: iconikDate(a.createdAt),
+        date_modified: iconikDate(a.modifiedAt),
+      },
+    ];
   }
 
   /** The searchable form of asset `index` (memoized: the world is immutable). */
@@ -229,8 +362,15 @@ export class IconikDocs {
     if (!d) {
       const a = this.world.asset('ICONIK', index);
       const fields: Record<string, unknown[]> = {
-        id: [a.nativeId], title: [a.title], media_type: [MEDIA_TYPES[a.kind]], object_type: ['assets'], type: ['ASSET'], status: ['ACTIVE'],
-        date_created: [iconikDate(a.createdAt)], date_modified: [iconikDate(a.modifiedAt)], in_collections: this.inCollections(a),
+        id: [a.nativeId],
+        title: [a.title],
+        media_type: [MEDIA_TYPES[a.kind]],
+        object_type: ['assets'],
+        type: ['ASSET'],
+        status: ['ACTIVE'],
+        date_created: [iconikDate(a.createdAt)],
+        date_modified: [iconikDate(a.modifiedAt)],
+        in_collections: this.inCollections(a),
       };
       for (const [k, v] of Object.entries(this.metadata(a))) fields[k] = v;
       d = { id: a.nativeId, docType: 'assets', fields, text: `${a.title}\n${a.description}`.toLowerCase() };
@@ -260,9 +400,20 @@ export class IconikDocs {
     const roots = this.rootIds();
     const at = iconikDate(this.world.asOf - 400 * 86_400_000);
     const make = (id: string, title: string, parent: string | null, externalId: string | null): CollectionSchema => ({
-      id, title, parent_id: parent, parents: parent ? [parent] : [], in_collections: parent ? [parent] : [], is_root: parent === null,
-      status: 'ACTIVE', object_type: 'collections', permissions: ['read', 'write'], category: null, external_id: externalId,
-      created_by_user: this.userId, date_created: at, date_modified: at,
+      id,
+      title,
+      parent_id: parent,
+      parents: parent ? [parent] : [],
+      in_collections: parent ? [parent] : [],
+      is_root: parent === null,
+      status: 'ACTIVE',
+      object_type: 'collections',
+      permissions: ['read', 'write'],
+      category: null,
+      external_id: externalId,
+      created_by_user: this.userId,
+      date_created: at,
+      date_modified: at,
     });
     const members = this.members();
     const out = [make(roots.campaigns, 'Campaigns', null, null), make(roots.accounts, 'Accounts', null, null)];

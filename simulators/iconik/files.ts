@@ -30,7 +30,9 @@ export function createDownloadSigner(ttlMs: number, now: () => number = Date.now
   const mac = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
   return {
     token(asset: DemoAsset, kind: RenditionKind): string {
-      const payload = Buffer.from(JSON.stringify({ i: asset.index, k: kind, e: now() + ttlMs } satisfies DownloadClaim)).toString('base64url');
+      const payload = Buffer.from(JSON.stringify({ i: asset.index, k: kind, e: now() + ttlMs } satisfies DownloadClaim)).toString(
+        'base64url',
+      );
       return `${payload}.${mac(payload)}`;
     },
     /** The claim of a genuine, unexpired token; otherwise why not. */
@@ -60,7 +62,8 @@ const isAsset = (v: DemoAsset | SimResponse): v is DemoAsset => 'nativeId' in v;
 /** A `last_id` cursor page over items with ids (per_page default 10, per the spec). */
 function cursorPage<T extends { id: string }>(ctx: IconikSimContext, req: SimRequest, items: T[], path: string): SimResponse {
   const perPage = Number(first(req.query.per_page) ?? 10);
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > ctx.maxPerPage) return fieldErrors({ per_page: [`Must be between 1 and ${ctx.maxPerPage}.`] });
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > ctx.maxPerPage)
+    return fieldErrors({ per_page: [`Must be between 1 and ${ctx.maxPerPage}.`] });
   const lastId = first(req.query.last_id);
   let start = 0;
   if (lastId !== undefined) {
@@ -72,9 +75,16 @@ function cursorPage<T extends { id: string }>(ctx: IconikSimContext, req: SimReq
   const more = start + perPage < items.length;
   const url = (q: string) => `${ctx.apiUrl()}${path}?per_page=${perPage}${q}`;
   const body: ListEnvelope<T> = {
-    objects, page: Math.floor(start / perPage) + 1, pages: Math.ceil(items.length / perPage), per_page: perPage, total: items.length,
-    first_url: url(''), last_url: null, next_url: more ? url(`&last_id=${encodeURIComponent(objects[objects.length - 1]?.id ?? '')}`) : null,
-    prev_url: null, scroll_id: null,
+    objects,
+    page: Math.floor(start / perPage) + 1,
+    pages: Math.ceil(items.length / perPage),
+    per_page: perPage,
+    total: items.length,
+    first_url: url(''),
+    last_url: null,
+    next_url: more ? url(`&last_id=${encodeURIComponent(objects[objects.length - 1]?.id ?? '')}`) : null,
+    prev_url: null,
+    scroll_id: null,
   };
   return { body };
 }
@@ -139,12 +149,17 @@ function webhookProblems(body: unknown, partial: boolean): Record<string, string
   const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   const errors: Record<string, string[]> = {};
   const need = (k: string, ok: (v: unknown) => boolean, msg: string) => {
-    if (b[k] === undefined) { if (!partial) errors[k] = ['Missing data for required field.']; } else if (!ok(b[k])) errors[k] = [msg];
+    if (b[k] === undefined) {
+      if (!partial) errors[k] = ['Missing data for required field.'];
+    } else if (!ok(b[k])) errors[k] = [msg];
   };
   need('url', (v) => typeof v === 'string' && /^https?:\/\/[^\s]+$/.test(v), 'Not a valid URL.');
   need('event_type', (v) => typeof v === 'string' && v !== '', 'Not a valid string.');
   need('status', (v) => WEBHOOK_STATUSES.includes(v as WebhookStatus), `Must be one of: ${WEBHOOK_STATUSES.join(', ')}.`);
-  if (b.headers !== undefined && (typeof b.headers !== 'object' || b.headers === null || Object.values(b.headers).some((v) => typeof v !== 'string'))) {
+  if (
+    b.headers !== undefined &&
+    (typeof b.headers !== 'object' || b.headers === null || Object.values(b.headers).some((v) => typeof v !== 'string'))
+  ) {
     errors.headers = ['Not a valid mapping of strings.'];
   }
   return errors;
@@ -158,46 +173,84 @@ const pickWebhook = (body: unknown): Partial<WebhookCreate> => {
 
 function webhookRoutes(sim: Simulator, ctx: IconikSimContext, store: Map<string, WebhookSchema>): void {
   const b = `${ctx.basePath}/notifications/v1/webhooks/`;
-  sim.route('GET', b, ctx.authed(() => {
-    const objects = [...store.values()];
-    const body: ListEnvelope<WebhookSchema> = {
-      objects, page: 1, pages: objects.length ? 1 : 0, per_page: Math.max(10, objects.length), total: objects.length,
-      first_url: null, last_url: null, next_url: null, prev_url: null, scroll_id: null,
-    };
-    return { body };
-  }));
-  sim.route('POST', b, ctx.authed((req) => {
-    const problems = webhookProblems(req.body, false);
-    if (Object.keys(problems).length) return fieldErrors(problems);
-    const now = iconikDate(Date.now());
-    const hook: WebhookSchema = {
-      ...(pickWebhook(req.body) as WebhookCreate), id: randomUUID(), date_created: now, date_modified: now,
-      last_payload: null, last_error: null, first_failed_at: null, deleted_at: null,
-    };
-    store.set(hook.id, hook);
-    return { status: 201, body: hook };
-  }));
-  const one = (fn: (hook: WebhookSchema, req: SimRequest) => SimResponse) => ctx.authed((req) => {
-    const hook = store.get(req.params.id ?? '');
-    return hook ? fn(hook, req) : errorResponse(404, 'Webhook does not exist');
-  });
-  sim.route('GET', `${b}:id/`, one((hook) => ({ body: hook })));
-  sim.route('PUT', `${b}:id/`, one((hook, req) => {
-    const problems = webhookProblems(req.body, true);
-    if (Object.keys(problems).length) return fieldErrors(problems);
-    const next: WebhookSchema = { ...hook, ...pickWebhook(req.body), id: hook.id, date_modified: iconikDate(Date.now()) };
-    store.set(hook.id, next);
-    return { body: next };
-  }));
-  sim.route('DELETE', `${b}:id/`, one((hook) => {
-    store.delete(hook.id);
-    return { status: 204 };
-  }));
+  sim.route(
+    'GET',
+    b,
+    ctx.authed(() => {
+      const objects = [...store.values()];
+      const body: ListEnvelope<WebhookSchema> = {
+        objects,
+        page: 1,
+        pages: objects.length ? 1 : 0,
+        per_page: Math.max(10, objects.length),
+        total: objects.length,
+        first_url: null,
+        last_url: null,
+        next_url: null,
+        prev_url: null,
+        scroll_id: null,
+      };
+      return { body };
+    }),
+  );
+  sim.route(
+    'POST',
+    b,
+    ctx.authed((req) => {
+      const problems = webhookProblems(req.body, false);
+      if (Object.keys(problems).length) return fieldErrors(problems);
+      const now = iconikDate(Date.now());
+      const hook: WebhookSchema = {
+        ...(pickWebhook(req.body) as WebhookCreate),
+        id: randomUUID(),
+        date_created: now,
+        date_modified: now,
+        last_payload: null,
+        last_error: null,
+        first_failed_at: null,
+        deleted_at: null,
+      };
+      store.set(hook.id, hook);
+      return { status: 201, body: hook };
+    }),
+  );
+  const one = (fn: (hook: WebhookSchema, req: SimRequest) => SimResponse) =>
+    ctx.authed((req) => {
+      const hook = store.get(req.params.id ?? '');
+      return hook ? fn(hook, req) : errorResponse(404, 'Webhook does not exist');
+    });
+  sim.route(
+    'GET',
+    `${b}:id/`,
+    one((hook) => ({ body: hook })),
+  );
+  sim.route(
+    'PUT',
+    `${b}:id/`,
+    one((hook, req) => {
+      const problems = webhookProblems(req.body, true);
+      if (Object.keys(problems).length) return fieldErrors(problems);
+      const next: WebhookSchema = { ...hook, ...pickWebhook(req.body), id: hook.id, date_modified: iconikDate(Date.now()) };
+      store.set(hook.id, next);
+      return { body: next };
+    }),
+  );
+  sim.route(
+    'DELETE',
+    `${b}:id/`,
+    one((hook) => {
+      store.delete(hook.id);
+      return { status: 204 };
+    }),
+  );
 }
 
 /** Mount the file, download and webhook routes. */
 export function mountFileRoutes(
-  sim: Simulator, ctx: IconikSimContext, signer: ReturnType<typeof createDownloadSigner>, webhooks: Map<string, WebhookSchema>,
+  sim: Simulator,
+  ctx: IconikSimContext,
+  signer: ReturnType<typeof createDownloadSigner>,
+  webhooks: Map<string, WebhookSchema>,
 ): void {
   fileRoutes(sim, ctx);
   downloadRoute(sim, ctx, signer.verify);

@@ -38,8 +38,15 @@ export function fieldErrors(errors: Record<string, string[]>, status = 400): Sim
 /** The default error message of an injected fault status (messages from the spec's responses). */
 export function faultBody(status: number): ErrorBody {
   const messages: Record<number, string> = {
-    400: 'Bad request', 401: 'Token is invalid', 403: 'Permission denied', 404: 'Not found',
-    429: 'Too many requests', 500: 'Internal server error', 502: 'Bad gateway', 503: 'Service unavailable', 504: 'Gateway timeout',
+    400: 'Bad request',
+    401: 'Token is invalid',
+    403: 'Permission denied',
+    404: 'Not found',
+    429: 'Too many requests',
+    500: 'Internal server error',
+    502: 'Bad gateway',
+    503: 'Service unavailable',
+    504: 'Gateway timeout',
   };
   return { errors: [messages[status] ?? `HTTP ${status}`] };
 }
@@ -69,7 +76,10 @@ export const isResponse = (v: PageParams | SimResponse): v is SimResponse => !('
  * last page (page 1 of an empty list is an empty page).
  */
 export function pageOf<T, U>(
-  items: readonly T[], p: PageParams, render: (item: T) => U, urlFor: (page: number) => string,
+  items: readonly T[],
+  p: PageParams,
+  render: (item: T) => U,
+  urlFor: (page: number) => string,
 ): { status: 200; body: ListEnvelope<U> } | SimResponse {
   const total = items.length;
   const pages = Math.ceil(total / p.perPage);
@@ -77,7 +87,10 @@ export function pageOf<T, U>(
   const start = (p.page - 1) * p.perPage;
   const body: ListEnvelope<U> = {
     objects: items.slice(start, start + p.perPage).map(render),
-    page: p.page, pages, per_page: p.perPage, total,
+    page: p.page,
+    pages,
+    per_page: p.perPage,
+    total,
     first_url: urlFor(1),
     last_url: urlFor(Math.max(1, pages)),
     next_url: p.page < pages ? urlFor(p.page + 1) : null,

@@ -123,7 +123,8 @@ export function facetBuckets(docs: SearchDoc[], names: string[]): Record<string,
     for (const d of docs) {
       for (const v of new Set(valuesOf(d, name).map(String))) counts.set(v, (counts.get(v) ?? 0) + 1);
     }
-    out[name] = [...counts].map(([key, doc_count]) => ({ key, doc_count }))
+    out[name] = [...counts]
+      .map(([key, doc_count]) => ({ key, doc_count }))
       .sort((a, b) => b.doc_count - a.doc_count || (a.key < b.key ? -1 : 1));
   }
   return out;
@@ -178,7 +179,9 @@ export function parseCriteria(body: unknown): { criteria: SearchCriteria } | { e
   if (body === undefined) return { criteria: {} };
   if (!isObj(body)) return { errors: { _schema: ['Invalid input type.'] } };
   const errors: Record<string, string[]> = {};
-  const add = (k: string, msgs: string[]) => { if (msgs.length) errors[k] = msgs; };
+  const add = (k: string, msgs: string[]) => {
+    if (msgs.length) errors[k] = msgs;
+  };
   if (body.query !== undefined && typeof body.query !== 'string') add('query', ['Not a valid string.']);
   for (const k of ['doc_types', 'facets', 'include_fields', 'exclude_fields', 'search_fields'] as const) {
     const v = body[k];
@@ -186,12 +189,17 @@ export function parseCriteria(body: unknown): { criteria: SearchCriteria } | { e
   }
   if (body.filter !== undefined) add('filter', filterProblems(body.filter, 'filter', 0));
   if (body.facets_filters !== undefined) {
-    add('facets_filters', Array.isArray(body.facets_filters)
-      ? body.facets_filters.flatMap((t, i) => termProblems(t, `facets_filters[${i}]`))
-      : ['Not a valid list.']);
+    add(
+      'facets_filters',
+      Array.isArray(body.facets_filters)
+        ? body.facets_filters.flatMap((t, i) => termProblems(t, `facets_filters[${i}]`))
+        : ['Not a valid list.'],
+    );
   }
   if (body.sort !== undefined) {
-    const ok = Array.isArray(body.sort) && body.sort.every((s) => isObj(s) && typeof s.name === 'string' && (s.order === undefined || s.order === 'asc' || s.order === 'desc'));
+    const ok =
+      Array.isArray(body.sort) &&
+      body.sort.every((s) => isObj(s) && typeof s.name === 'string' && (s.order === undefined || s.order === 'asc' || s.order === 'desc'));
     if (!ok) add('sort', ['Each sort needs a name and an order of asc or desc.']);
   }
   return Object.keys(errors).length ? { errors } : { criteria: body as SearchCriteria };

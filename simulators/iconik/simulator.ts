@@ -92,24 +92,35 @@ export function createIconikSimulator(world: DemoWorld, mapping: Mapping, opts: 
     }
     rate.used++;
     const remaining = Math.max(0, opts.rateLimit.limit - rate.used);
-    if (rate.used > opts.rateLimit.limit) return { remaining, retryAfter: Math.max(1, Math.ceil((rate.windowStart + opts.rateLimit.windowMs - now) / 1000)) };
+    if (rate.used > opts.rateLimit.limit)
+      return { remaining, retryAfter: Math.max(1, Math.ceil((rate.windowStart + opts.rateLimit.windowMs - now) / 1000)) };
     return { remaining };
   };
 
-  const authed = (handler: Handler): Handler => async (req) => {
-    if (!sessionOf(req)) return errorResponse(401, 'Token is invalid');
-    const limit = rateLimited();
-    if (limit?.retryAfter !== undefined) {
-      return { ...errorResponse(429, 'Too many requests'), headers: { 'retry-after': String(limit.retryAfter), 'ratelimit-remaining': '0' } };
-    }
-    const out = await handler(req);
-    return limit ? { ...out, headers: { ...(out.headers ?? {}), 'ratelimit-remaining': String(limit.remaining) } } : out;
-  };
+  const authed =
+    (handler: Handler): Handler =>
+    async (req) => {
+      if (!sessionOf(req)) return errorResponse(401, 'Token is invalid');
+      const limit = rateLimited();
+      if (limit?.retryAfter !== undefined) {
+        return {
+          ...errorResponse(429, 'Too many requests'),
+          headers: { 'retry-after': String(limit.retryAfter), 'ratelimit-remaining': '0' },
+        };
+      }
+      const out = await handler(req);
+      return limit ? { ...out, headers: { ...(out.headers ?? {}), 'ratelimit-remaining': String(limit.remaining) } } : out;
+    };
 
   const ctx: IconikSimContext = { basePath, world, mapping, docs, maxPerPage: opts.maxPerPage ?? 500, apiUrl, sign, authed };
   const tokenBody = (token: string, s: Session): TokenSchema => ({
-    token, app_id: creds.appId, user_id: s.userId, expires: s.expires === null ? null : iconikDate(s.expires),
-    system_domain_id: docs.systemDomainId, system_domain_status: 'ACTIVE', is_admin: false,
+    token,
+    app_id: creds.appId,
+    user_id: s.userId,
+    expires: s.expires === null ? null : iconikDate(s.expires),
+    system_domain_id: docs.systemDomainId,
+    system_domain_status: 'ACTIVE',
+    is_admin: false,
   });
 
   sim.route('POST', `${basePath}/auth/v1/auth/simple/login/`, (req) => {
@@ -122,10 +133,14 @@ export function createIconikSimulator(world: DemoWorld, mapping: Mapping, opts: 
     sessions.set(token, s);
     return { status: 201, body: tokenBody(token, s) };
   });
-  sim.route('GET', `${basePath}/auth/v1/auth/token/`, authed((req) => {
-    const token = first(req.headers['auth-token']) ?? '';
-    return { body: tokenBody(token, sessionOf(req) as Session) };
-  }));
+  sim.route(
+    'GET',
+    `${basePath}/auth/v1/auth/token/`,
+    authed((req) => {
+      const token = first(req.headers['auth-token']) ?? '';
+      return { body: tokenBody(token, sessionOf(req) as Session) };
+    }),
+  );
 
   mountAssetRoutes(sim, ctx);
   mountMetadataRoutes(sim, ctx);
@@ -136,61 +151,101 @@ export function createIconikSimulator(world: DemoWorld, mapping: Mapping, opts: 
 
 function mountAssetRoutes(sim: Simulator, ctx: IconikSimContext): void {
   const b = ctx.basePath;
-  sim.route('GET', `${b}/assets/v1/assets/`, ctx.authed((req) => {
-    const p = pageParams(req, ctx.maxPerPage);
-    if (isResponse(p)) return p;
-    const all = [...ctx.world.assets('ICONIK')];
-    return pageOf(all, p, (a) => ctx.docs.elastic(a), pageUrl(ctx, '/assets/v1/assets/', p.perPage));
-  }));
-  sim.route('GET', `${b}/assets/v1/assets/:id/`, ctx.authed((req) => {
-    const a = ctx.world.assetById('ICONIK', req.params.id ?? '');
-    return a ? { body: ctx.docs.asset(a) } : errorResponse(404, 'Asset does not exist');
-  }));
-  sim.route('GET', `${b}/assets/v1/collections/`, ctx.authed((req) => {
-    const p = pageParams(req, ctx.maxPerPage);
-    if (isResponse(p)) return p;
-    return pageOf(ctx.docs.collections(), p, (c) => c, pageUrl(ctx, '/assets/v1/collections/', p.perPage));
-  }));
-  sim.route('GET', `${b}/assets/v1/collections/:id/`, ctx.authed((req) => {
-    const c = ctx.docs.collections().find((x) => x.id === req.params.id);
-    return c ? { body: c } : errorResponse(404, 'Collection does not exist');
-  }));
-  sim.route('GET', `${b}/assets/v1/collections/:id/contents/`, ctx.authed((req) => {
-    const p = pageParams(req, ctx.maxPerPage);
-    if (isResponse(p)) return p;
-    const contents = ctx.docs.contents(req.params.id ?? '');
-    if (!contents) return errorResponse(404, 'Collection does not exist');
-    const types = new Set((first(req.query.object_types) ?? 'assets,collections').split(','));
-    const items: (CollectionSchema | ReturnType<typeof ctx.docs.elastic>)[] = [
-      ...(types.has('collections') ? contents.collections : []),
-      ...(types.has('assets') ? contents.assets.map((a) => ctx.docs.elastic(a)) : []),
-    ];
-    return pageOf(items, p, (x) => x, pageUrl(ctx, `/assets/v1/collections/${req.params.id}/contents/`, p.perPage));
-  }));
+  sim.route(
+    'GET',
+    `${b}/assets/v1/assets/`,
+    ctx.authed((req) => {
+      const p = pageParams(req, ctx.maxPerPage);
+      if (isResponse(p)) return p;
+      const all = [...ctx.world.assets('ICONIK')];
+      return pageOf(all, p, (a) => ctx.docs.elastic(a), pageUrl(ctx, '/assets/v1/assets/', p.perPage));
+    }),
+  );
+  sim.route(
+    'GET',
+    `${b}/assets/v1/assets/:id/`,
+    ctx.authed((req) => {
+      const a = ctx.world.assetById('ICONIK', req.params.id ?? '');
+      return a ? { body: ctx.docs.asset(a) } : errorResponse(404, 'Asset does not exist');
+    }),
+  );
+  sim.route(
+    'GET',
+    `${b}/assets/v1/collections/`,
+    ctx.authed((req) => {
+      const p = pageParams(req, ctx.maxPerPage);
+      if (isResponse(p)) return p;
+      return pageOf(ctx.docs.collections(), p, (c) => c, pageUrl(ctx, '/assets/v1/collections/', p.perPage));
+    }),
+  );
+  sim.route(
+    'GET',
+    `${b}/assets/v1/collections/:id/`,
+    ctx.authed((req) => {
+      const c = ctx.docs.collections().find((x) => x.id === req.params.id);
+      return c ? { body: c } : errorResponse(404, 'Collection does not exist');
+    }),
+  );
+  sim.route(
+    'GET',
+    `${b}/assets/v1/collections/:id/contents/`,
+    ctx.authed((req) => {
+      const p = pageParams(req, ctx.maxPerPage);
+      if (isResponse(p)) return p;
+      const contents = ctx.docs.contents(req.params.id ?? '');
+      if (!contents) return errorResponse(404, 'Collection does not exist');
+      const types = new Set((first(req.query.object_types) ?? 'assets,collections').split(','));
+      const items: (CollectionSchema | ReturnType<typeof ctx.docs.elastic>)[] = [
+        ...(types.has('collections') ? contents.collections : []),
+        ...(types.has('assets') ? contents.assets.map((a) => ctx.docs.elastic(a)) : []),
+      ];
+      return pageOf(items, p, (x) => x, pageUrl(ctx, `/assets/v1/collections/${req.params.id}/contents/`, p.perPage));
+    }),
+  );
 }
 
 function mountMetadataRoutes(sim: Simulator, ctx: IconikSimContext): void {
   const b = ctx.basePath;
   const viewId = ctx.mapping.iconik.metadataViewId;
-  sim.route('GET', `${b}/metadata/v1/views/`, ctx.authed((req) => {
-    const p = pageParams(req, ctx.maxPerPage);
-    if (isResponse(p)) return p;
-    return pageOf([ctx.docs.view()], p, (v) => v, pageUrl(ctx, '/metadata/v1/views/', p.perPage));
-  }));
-  sim.route('GET', `${b}/metadata/v1/views/:view_id/`, ctx.authed((req) =>
-    req.params.view_id === viewId ? { body: ctx.docs.view() } : errorResponse(404, "Metadata view doesn't exist")));
-  sim.route('GET', `${b}/metadata/v1/:object_type/:object_id/views/:view_id/`, ctx.authed((req) => {
-    if (req.params.view_id !== viewId) return errorResponse(404, "Metadata view doesn't exist");
-    if (req.params.object_type !== 'assets') return errorResponse(404, 'Object does not exist');
-    const a = ctx.world.assetById('ICONIK', req.params.object_id ?? '');
-    return a ? { body: ctx.docs.metadataValues(a) } : errorResponse(404, 'Asset does not exist');
-  }));
+  sim.route(
+    'GET',
+    `${b}/metadata/v1/views/`,
+    ctx.authed((req) => {
+      const p = pageParams(req, ctx.maxPerPage);
+      if (isResponse(p)) return p;
+      return pageOf([ctx.docs.view()], p, (v) => v, pageUrl(ctx, '/metadata/v1/views/', p.perPage));
+    }),
+  );
+  sim.route(
+    'GET',
+    `${b}/metadata/v1/views/:view_id/`,
+    ctx.authed((req) => (req.params.view_id === viewId ? { body: ctx.docs.view() } : errorResponse(404, "Metadata view doesn't exist"))),
+  );
+  sim.route(
+    'GET',
+    `${b}/metadata/v1/:object_type/:object_id/views/:view_id/`,
+    ctx.authed((req) => {
+      if (req.params.view_id !== viewId) return errorResponse(404, "Metadata view doesn't exist");
+      if (req.params.object_type !== 'assets') return errorResponse(404, 'Object does not exist');
+      const a = ctx.world.assetById('ICONIK', req.params.object_id ?? '');
+      return a ? { body: ctx.docs.metadataValues(a) } : errorResponse(404, 'Asset does not exist');
+    }),
+  );
 }
 
 function collectionDocs(ctx: IconikSimContext): SearchDoc[] {
   return ctx.docs.collections().map((c) => ({
-    id: c.id, docType: 'collections', text: c.title.toLowerCase(),
-    fields: { id: [c.id], title: [c.title], object_type: ['collections'], in_collections: c.in_collections, date_created: [c.date_created], date_modified: [c.date_modified] },
+    id: c.id,
+    docType: 'collections',
+    text: c.title.toLowerCase(),
+    fields: {
+      id: [c.id],
+      title: [c.title],
+      object_type: ['collections'],
+      in_collections: c.in_collections,
+      date_created: [c.date_created],
+      date_modified: [c.date_modified],
+    },
   }));
 }
 
@@ -207,25 +262,32 @@ function project(obj: object, include: string[] | undefined): object {
 }
 
 function mountSearchRoute(sim: Simulator, ctx: IconikSimContext, facetShape: 'buckets' | 'list'): void {
-  sim.route('POST', `${ctx.basePath}/search/v1/search/`, ctx.authed((req): SimResponse => {
-    if (typeof req.body === 'symbol') return errorResponse(400, 'Invalid JSON body');
-    const p = pageParams(req, ctx.maxPerPage);
-    if (isResponse(p)) return p;
-    const parsed = parseCriteria(req.body);
-    if ('errors' in parsed) return fieldErrors(parsed.errors);
-    const c = parsed.criteria;
-    const { hits, facetSet } = runSearch(searchable(ctx), c);
-    const signed = first(req.query.generate_signed_url) !== 'false';
-    const collections = new Map(ctx.docs.collections().map((x) => [x.id, x]));
-    const render = (d: SearchDoc) => {
-      const a = d.docType === 'assets' ? ctx.world.assetById('ICONIK', d.id) : null;
-      const obj = a ? ctx.docs.elastic(a, signed ? ctx.sign : undefined) : { ...collections.get(d.id), metadata: {} };
-      return project(obj, c.include_fields);
-    };
-    const out = pageOf(hits, p, render, pageUrl(ctx, '/search/v1/search/', p.perPage));
-    if (out.status !== 200) return out;
-    const buckets = facetBuckets(facetSet, c.facets ?? []);
-    const facets = facetShape === 'list' ? buckets : Object.fromEntries(Object.entries(buckets).map(([k, v]): [string, { buckets: FacetBucket[] }] => [k, { buckets: v }]));
-    return { body: { ...(out.body as object), facets } };
-  }));
+  sim.route(
+    'POST',
+    `${ctx.basePath}/search/v1/search/`,
+    ctx.authed((req): SimResponse => {
+      if (typeof req.body === 'symbol') return errorResponse(400, 'Invalid JSON body');
+      const p = pageParams(req, ctx.maxPerPage);
+      if (isResponse(p)) return p;
+      const parsed = parseCriteria(req.body);
+      if ('errors' in parsed) return fieldErrors(parsed.errors);
+      const c = parsed.criteria;
+      const { hits, facetSet } = runSearch(searchable(ctx), c);
+      const signed = first(req.query.generate_signed_url) !== 'false';
+      const collections = new Map(ctx.docs.collections().map((x) => [x.id, x]));
+      const render = (d: SearchDoc) => {
+        const a = d.docType === 'assets' ? ctx.world.assetById('ICONIK', d.id) : null;
+        const obj = a ? ctx.docs.elastic(a, signed ? ctx.sign : undefined) : { ...collections.get(d.id), metadata: {} };
+        return project(obj, c.include_fields);
+      };
+      const out = pageOf(hits, p, render, pageUrl(ctx, '/search/v1/search/', p.perPage));
+      if (out.status !== 200) return out;
+      const buckets = facetBuckets(facetSet, c.facets ?? []);
+      const facets =
+        facetShape === 'list'
+          ? buckets
+          : Object.fromEntries(Object.entries(buckets).map(([k, v]): [string, { buckets: FacetBucket[] }] => [k, { buckets: v }]));
+      return { body: { ...(out.body as object), facets } };
+    }),
+  );
 }

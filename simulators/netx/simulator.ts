@@ -22,9 +22,22 @@ import { createSimulator, type Handler, type SimRequest, type SimResponse, type 
 import { fileTypeOf } from '../../sources/netx/map.ts';
 import { attributesOf, nominalSize } from './attributes.ts';
 import {
-  AUTH_SCHEME, DEFAULT_KIND_ATTRIBUTE, DEFAULT_TOTAL_KEY, JSONRPC_VERSION, PROXY_PREVIEW, PROXY_THUMBNAIL, RPC_ERRORS,
-  RPC_PATH, VIEW_WEB, type NetxAsset, type NetxFolder, type NetxFolderRef, type NetxRenditionEntry, type NetxUser,
-  type RpcId, type RpcOptions,
+  AUTH_SCHEME,
+  DEFAULT_KIND_ATTRIBUTE,
+  DEFAULT_TOTAL_KEY,
+  JSONRPC_VERSION,
+  PROXY_PREVIEW,
+  PROXY_THUMBNAIL,
+  RPC_ERRORS,
+  RPC_PATH,
+  VIEW_WEB,
+  type NetxAsset,
+  type NetxFolder,
+  type NetxFolderRef,
+  type NetxRenditionEntry,
+  type NetxUser,
+  type RpcId,
+  type RpcOptions,
 } from '../../sources/netx/wire.ts';
 
 export interface NetxSimOptions {
@@ -56,7 +69,10 @@ export interface NetxSimOptions {
 
 /** A JSON-RPC error raised by a method handler. */
 class RpcFault extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -96,7 +112,12 @@ function folderById(world: DemoWorld, id: number): (NetxFolderRef & { parentId: 
 
 function folderByPath(world: DemoWorld, path: string): number | null {
   const parts = path.replace(/^\/+|\/+$/g, '').split('/');
-  const fixed: Record<string, number> = { Top: FOLDER.top, 'Top/Campaigns': FOLDER.campaigns, 'Top/Accounts': FOLDER.accounts, 'Top/Brand': FOLDER.brand };
+  const fixed: Record<string, number> = {
+    Top: FOLDER.top,
+    'Top/Campaigns': FOLDER.campaigns,
+    'Top/Accounts': FOLDER.accounts,
+    'Top/Brand': FOLDER.brand,
+  };
   const joined = parts.join('/');
   if (fixed[joined] !== undefined) return fixed[joined];
   if (parts.length !== 3 || parts[0] !== 'Top') return null;
@@ -157,8 +178,14 @@ function wireAsset(ctx: SimContext, a: DemoAsset, groups: ReadonlySet<string>): 
   const original = a.renditions.find((r) => r.kind === 'ORIGINAL');
   if (groups.has('asset.base')) {
     Object.assign(out, {
-      name: a.title, fileName: a.fileName, fileType: fileTypeOf(a.fileName), fileSize: nominalSize(original),
-      creationDate: created, modDate: Date.parse(a.modifiedAt), importDate: created, description: a.description,
+      name: a.title,
+      fileName: a.fileName,
+      fileType: fileTypeOf(a.fileName),
+      fileSize: nominalSize(original),
+      creationDate: created,
+      modDate: Date.parse(a.modifiedAt),
+      importDate: created,
+      description: a.description,
     });
   }
   if (groups.has('asset.file') && original) {
@@ -178,7 +205,11 @@ function wireAsset(ctx: SimContext, a: DemoAsset, groups: ReadonlySet<string>): 
     const web = pick('WEB');
     out.views = web ? [entry(VIEW_WEB, web, legacy(ctx.origin, a.nativeId, `view/${VIEW_WEB}`))] : [];
   }
-  const refs = () => assetFolderIds(ctx.world, a).map((f) => folderById(ctx.world, f)).filter((f) => f !== null).map(({ id: fid, name, path }) => ({ id: fid, name, path }));
+  const refs = () =>
+    assetFolderIds(ctx.world, a)
+      .map((f) => folderById(ctx.world, f))
+      .filter((f) => f !== null)
+      .map(({ id: fid, name, path }) => ({ id: fid, name, path }));
   if (groups.has('asset.folders')) out.folders = refs();
   if (groups.has('asset.relatedFolders')) out.relatedFolders = [];
   // The demo's NetX assets have no locale variants or other relations.
@@ -205,9 +236,15 @@ function rowOf(ctx: SimContext, a: DemoAsset): Row {
   return {
     asset: a,
     system: {
-      id: Number(a.nativeId), name: a.title, fileName: a.fileName, fileType: fileTypeOf(a.fileName),
-      fileSize: nominalSize(a.renditions.find((r) => r.kind === 'ORIGINAL')), creationDate: created,
-      modDate: Date.parse(a.modifiedAt), importDate: created, description: a.description,
+      id: Number(a.nativeId),
+      name: a.title,
+      fileName: a.fileName,
+      fileType: fileTypeOf(a.fileName),
+      fileSize: nominalSize(a.renditions.find((r) => r.kind === 'ORIGINAL')),
+      creationDate: created,
+      modDate: Date.parse(a.modifiedAt),
+      importDate: created,
+      description: a.description,
     },
     attributes: attributesOf(a, ctx.mapping, ctx.opts.kindAttribute),
   };
@@ -244,7 +281,8 @@ function holds(ctx: SimContext, row: Row | null, c: Record<string, unknown>): bo
   if (!isObj(body)) throw new RpcFault(RPC_ERRORS.invalidParams, `${key} must be an object`);
   switch (key) {
     case 'exact': {
-      if (typeof body.value !== 'string' && typeof body.value !== 'number') throw new RpcFault(RPC_ERRORS.invalidParams, 'exact.value must be a string or number');
+      if (typeof body.value !== 'string' && typeof body.value !== 'number')
+        throw new RpcFault(RPC_ERRORS.invalidParams, 'exact.value must be a string or number');
       const values = valuesOf(ctx, row, body);
       if (body.value === '' && body.attribute !== undefined) return values.length === 0;
       return values.some((v) => String(v) === String(body.value));
@@ -319,7 +357,12 @@ function parseOptions(ctx: SimContext, raw: unknown): ParsedOptions {
   if (o.data !== undefined && (!Array.isArray(o.data) || o.data.some((d) => typeof d !== 'string'))) {
     throw new RpcFault(RPC_ERRORS.invalidParams, 'data must be a list of data group names');
   }
-  return { startIndex, size: Math.min(size, ctx.opts.maxPageSize), groups: new Set(o.data ?? ctx.opts.defaultDataGroups), ...(sort ? { sort } : {}) };
+  return {
+    startIndex,
+    size: Math.min(size, ctx.opts.maxPageSize),
+    groups: new Set(o.data ?? ctx.opts.defaultDataGroups),
+    ...(sort ? { sort } : {}),
+  };
 }
 
 function compareRows(sort: ParsedOptions['sort']) {
@@ -358,13 +401,17 @@ const METHODS: Record<string, Method> = {
     if (!Array.isArray(ids)) throw new RpcFault(RPC_ERRORS.invalidParams, 'getAssets expects [[assetId, ...], options]');
     const o = parseOptions(ctx, options);
     // Ids that do not exist are left out of the results (INFERRED), so one stale id does not fail a batch.
-    const found = ids.map((id) => positiveInt(id, 'assetId')).map((id) => assetByNumber(ctx.world, id)).filter((a) => a !== null);
+    const found = ids
+      .map((id) => positiveInt(id, 'assetId'))
+      .map((id) => assetByNumber(ctx.world, id))
+      .filter((a) => a !== null);
     const out: Record<string, unknown> = { results: found.map((a) => wireAsset(ctx, a, o.groups)) };
     if (ctx.opts.totalKey !== null) out[ctx.opts.totalKey ?? DEFAULT_TOTAL_KEY] = found.length;
     return out;
   },
   getAssetsByQuery(ctx, [q, options]) {
-    if (!isObj(q) || !Array.isArray(q.query)) throw new RpcFault(RPC_ERRORS.invalidParams, 'getAssetsByQuery expects [{query: [criteria]}, options]');
+    if (!isObj(q) || !Array.isArray(q.query))
+      throw new RpcFault(RPC_ERRORS.invalidParams, 'getAssetsByQuery expects [{query: [criteria]}, options]');
     const o = parseOptions(ctx, options);
     const criteria = q.query as unknown[];
     matches(ctx, null, criteria); // validate once, so a bad query fails even when nothing would match
@@ -412,7 +459,8 @@ function wireFolder(ctx: SimContext, id: number, options: unknown): NetxFolder {
   const f = folderById(ctx.world, id) as NetxFolderRef & { parentId: number | null };
   const out: NetxFolder = { id };
   if (data.has('folder.base')) Object.assign(out, { name: f.name, path: f.path, parentId: f.parentId });
-  if (data.has('folder.children')) out.children = childFolders(ctx.world, id).map((c) => ({ id: c, name: folderById(ctx.world, c)?.name ?? '' }));
+  if (data.has('folder.children'))
+    out.children = childFolders(ctx.world, id).map((c) => ({ id: c, name: folderById(ctx.world, c)?.name ?? '' }));
   return out;
 }
 
@@ -425,7 +473,9 @@ const rpcError = (id: RpcId | null, code: number, message: string): SimResponse 
 
 /** The token of `Authorization: apiToken <token>`, if it is one the simulator accepts. */
 function authorized(req: SimRequest, tokens: readonly string[]): boolean {
-  const [scheme, token, extra] = String(req.headers.authorization ?? '').trim().split(/\s+/);
+  const [scheme, token, extra] = String(req.headers.authorization ?? '')
+    .trim()
+    .split(/\s+/);
   // Auth schemes are case-insensitive (RFC 9110); the token is compared exactly.
   return scheme?.toLowerCase() === AUTH_SCHEME.toLowerCase() && token !== undefined && extra === undefined && tokens.includes(token);
 }
@@ -533,19 +583,33 @@ export function createNetxSimulator(world: DemoWorld, mapping: Mapping, opts: Ne
     index ??= [...world.assets('NETX')].map((a) => rowOf({ world, mapping, opts: settings, origin: '', rows }, a));
     return index;
   };
-  const guard = (fn: (ctx: SimContext, req: SimRequest) => SimResponse): Handler => (req) => {
-    const wait = limiter.check();
-    if (wait !== null) return { status: 429, headers: { 'retry-after': String(wait) }, body: { error: 'Too Many Requests' } };
-    const origin = settings.publicUrl ?? `http://${String(req.headers.host ?? '127.0.0.1')}`;
-    return fn({ world, mapping, opts: settings, origin, rows }, req);
-  };
+  const guard =
+    (fn: (ctx: SimContext, req: SimRequest) => SimResponse): Handler =>
+    (req) => {
+      const wait = limiter.check();
+      if (wait !== null) return { status: 429, headers: { 'retry-after': String(wait) }, body: { error: 'Too Many Requests' } };
+      const origin = settings.publicUrl ?? `http://${String(req.headers.host ?? '127.0.0.1')}`;
+      return fn({ world, mapping, opts: settings, origin, rows }, req);
+    };
   sim.route('POST', RPC_PATH, guard(handleRpc));
-  sim.route('GET', '/api/file/asset/:id/:name', guard((ctx, req) => serveFile(ctx, req, req.params.name === 'thumbnail.jpg' ? 'THUMBNAIL' : 'ORIGINAL', false)));
+  sim.route(
+    'GET',
+    '/api/file/asset/:id/:name',
+    guard((ctx, req) => serveFile(ctx, req, req.params.name === 'thumbnail.jpg' ? 'THUMBNAIL' : 'ORIGINAL', false)),
+  );
   for (const suffix of ['', '/attachment']) {
     const attachment = suffix !== '';
     // View routes first: `/view/web` would otherwise match `/:kind/attachment`.
-    sim.route('GET', `/file/asset/:id/view/:viewName${suffix}`, guard((ctx, req) => serveFile(ctx, req, req.params.viewName === VIEW_WEB ? 'WEB' : undefined, attachment)));
-    sim.route('GET', `/file/asset/:id/:kind${suffix}`, guard((ctx, req) => serveFile(ctx, req, LEGACY_KINDS[req.params.kind ?? ''], attachment)));
+    sim.route(
+      'GET',
+      `/file/asset/:id/view/:viewName${suffix}`,
+      guard((ctx, req) => serveFile(ctx, req, req.params.viewName === VIEW_WEB ? 'WEB' : undefined, attachment)),
+    );
+    sim.route(
+      'GET',
+      `/file/asset/:id/:kind${suffix}`,
+      guard((ctx, req) => serveFile(ctx, req, LEGACY_KINDS[req.params.kind ?? ''], attachment)),
+    );
   }
   return sim;
 }

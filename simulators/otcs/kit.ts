@@ -91,7 +91,15 @@ export function createNodeStore(world: DemoWorld): NodeStore {
   };
   const epoch = new Date(world.asOf - 3 * 365 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const fixed = (id: number, parentId: number, name: string, type: number, typeName: string): SimNode => ({
-    id, parentId, name, type, typeName, description: '', createdAt: epoch, modifiedAt: epoch, ownerId: 1000,
+    id,
+    parentId,
+    name,
+    type,
+    typeName,
+    description: '',
+    createdAt: epoch,
+    modifiedAt: epoch,
+    ownerId: 1000,
   });
   const roots = new Map<number, SimNode>([
     [NODE.enterprise, fixed(NODE.enterprise, -1, 'Enterprise', SUBTYPE.enterpriseVolume, 'Enterprise Workspace')],
@@ -99,19 +107,41 @@ export function createNodeStore(world: DemoWorld): NodeStore {
     [NODE.accountsFolder, fixed(NODE.accountsFolder, NODE.enterprise, 'Accounts', SUBTYPE.folder, 'Folder')],
   ]);
   const wsNode = (w: DemoWorkspace): SimNode => ({
-    id: w.nodeId, parentId: w.parentId, name: w.name, type: SUBTYPE.businessWorkspace, typeName: 'Business Workspace',
-    description: `${w.type} workspace for ${w.businessObject.type} ${w.businessObject.id}`, createdAt: w.createdAt,
-    modifiedAt: w.modifiedAt, ownerId: w.team[0]?.userId ?? 1000, workspace: w,
+    id: w.nodeId,
+    parentId: w.parentId,
+    name: w.name,
+    type: SUBTYPE.businessWorkspace,
+    typeName: 'Business Workspace',
+    description: `${w.type} workspace for ${w.businessObject.type} ${w.businessObject.id}`,
+    createdAt: w.createdAt,
+    modifiedAt: w.modifiedAt,
+    ownerId: w.team[0]?.userId ?? 1000,
+    workspace: w,
   });
   const docNode = (d: DemoDocument): SimNode => ({
-    id: d.nodeId, parentId: d.parentId, name: d.name, type: SUBTYPE.document, typeName: 'Document',
-    description: d.description, createdAt: d.createdAt, modifiedAt: d.modifiedAt, ownerId: d.ownerId, document: d,
+    id: d.nodeId,
+    parentId: d.parentId,
+    name: d.name,
+    type: SUBTYPE.document,
+    typeName: 'Document',
+    description: d.description,
+    createdAt: d.createdAt,
+    modifiedAt: d.modifiedAt,
+    ownerId: d.ownerId,
+    document: d,
   });
   const treeNodes = (tree: DemoTree): SimNode[] => [
     wsNode(tree.workspace),
     ...tree.folders.map((f): SimNode => ({
-      id: f.nodeId, parentId: f.parentId, name: f.name, type: SUBTYPE.folder, typeName: 'Folder', description: '',
-      createdAt: f.createdAt, modifiedAt: f.createdAt, ownerId: tree.workspace.team[0]?.userId ?? 1000,
+      id: f.nodeId,
+      parentId: f.parentId,
+      name: f.name,
+      type: SUBTYPE.folder,
+      typeName: 'Folder',
+      description: '',
+      createdAt: f.createdAt,
+      modifiedAt: f.createdAt,
+      ownerId: tree.workspace.team[0]?.userId ?? 1000,
     })),
     ...tree.documents.map(docNode),
   ];
@@ -121,7 +151,7 @@ export function createNodeStore(world: DemoWorld): NodeStore {
     const owner = world.workspaceOf(id);
     if (!owner) return null;
     const tree = treeOf(owner.kind === 'campaign' ? owner.campaign.workspaceId : owner.account.workspaceId);
-    return tree ? treeNodes(tree).find((n) => n.id === id) ?? null : null;
+    return tree ? (treeNodes(tree).find((n) => n.id === id) ?? null) : null;
   };
   const workspaceIds = function* (parent: number): Generator<number> {
     if (parent === NODE.campaignsFolder) for (const c of world.campaigns()) yield c.workspaceId;
@@ -132,7 +162,10 @@ export function createNodeStore(world: DemoWorld): NodeStore {
     children(id) {
       if (id === NODE.enterprise) return [roots.get(NODE.campaignsFolder), roots.get(NODE.accountsFolder)] as SimNode[];
       if (id === NODE.campaignsFolder || id === NODE.accountsFolder) {
-        return [...workspaceIds(id)].map((w) => treeOf(w)).filter((t): t is DemoTree => t !== null).map((t) => wsNode(t.workspace));
+        return [...workspaceIds(id)]
+          .map((w) => treeOf(w))
+          .filter((t): t is DemoTree => t !== null)
+          .map((t) => wsNode(t.workspace));
       }
       const owner = world.workspaceOf(id);
       if (!owner) return [];
@@ -201,13 +234,19 @@ export type Form = { ok: true; fields: Record<string, unknown> } | { ok: false; 
 export function formOf(ctx: CoreSim, req: SimRequest): Form {
   if (req.contentType.includes('application/json')) {
     if (ctx.opts.rejectJsonBodies) {
-      const res = fail(400, 'One or more parameters are invalid', 'Requests with an application/json body are not accepted; send application/x-www-form-urlencoded or multipart/form-data.');
+      const res = fail(
+        400,
+        'One or more parameters are invalid',
+        'Requests with an application/json body are not accepted; send application/x-www-form-urlencoded or multipart/form-data.',
+      );
       return { ok: false, res };
     }
-    const json = typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? { ...(req.body as Record<string, unknown>) } : {};
+    const json =
+      typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? { ...(req.body as Record<string, unknown>) } : {};
     return { ok: true, fields: json };
   }
-  const fields: Record<string, unknown> = typeof req.body === 'object' && req.body !== null ? { ...(req.body as Record<string, unknown>) } : {};
+  const fields: Record<string, unknown> =
+    typeof req.body === 'object' && req.body !== null ? { ...(req.body as Record<string, unknown>) } : {};
   const body = first(fields.body);
   if (body === undefined) return { ok: true, fields };
   delete fields.body;
@@ -238,7 +277,13 @@ export function parseFields(values: string[]): FieldSpec {
   for (const v of values.flatMap((x) => x.split(/,(?![^{]*})/))) {
     const f = v.trim();
     const m = /^properties\{([^}]*)\}$/.exec(f);
-    if (m) props = new Set((m[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    if (m)
+      props = new Set(
+        (m[1] ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
     else if (f === 'properties') props = true;
     else if (f.startsWith('categories')) spec.categories = true;
     else if (f.startsWith('versions')) spec.versions = /element\(0\)/.test(f) ? 'latest' : 'all';
@@ -251,7 +296,13 @@ export function parseFields(values: string[]): FieldSpec {
 }
 
 /** 1-based paging as Content Server does it (`page`, `limit`), with the out-of-range quirk. */
-export function pageOf<T>(ctx: CoreSim, items: T[], pageRaw: unknown, limitRaw: unknown, defaultLimit: number): { slice: T[]; paging: Paging } {
+export function pageOf<T>(
+  ctx: CoreSim,
+  items: T[],
+  pageRaw: unknown,
+  limitRaw: unknown,
+  defaultLimit: number,
+): { slice: T[]; paging: Paging } {
   const limit = Math.min(ctx.opts.maxPageSize, Math.max(1, intOr(first(limitRaw), defaultLimit)));
   const total = items.length;
   const pageTotal = Math.max(1, Math.ceil(total / limit));
@@ -265,7 +316,14 @@ export function pageOf<T>(ctx: CoreSim, items: T[], pageRaw: unknown, limitRaw: 
   const rangeMin = slice.length ? (effective - 1) * limit + 1 : 0;
   return {
     slice,
-    paging: { limit, page, page_total: pageTotal, range_max: slice.length ? rangeMin + slice.length - 1 : 0, range_min: rangeMin, total_count: total },
+    paging: {
+      limit,
+      page,
+      page_total: pageTotal,
+      range_max: slice.length ? rangeMin + slice.length - 1 : 0,
+      range_min: rangeMin,
+      total_count: total,
+    },
   };
 }
 
@@ -276,8 +334,15 @@ export function intOr(v: string | undefined, fallback: number): number {
 }
 
 /** The `links.data.self` block for a request (href relative to the CGI, SEEN). */
-export function selfLink(ctx: CoreSim, req: SimRequest): { data: { self: { body: string; content_type: string; href: string; method: string; name: string } } } {
+export function selfLink(
+  ctx: CoreSim,
+  req: SimRequest,
+): { data: { self: { body: string; content_type: string; href: string; method: string; name: string } } } {
   const href = req.rawPath.startsWith(ctx.basePath) ? req.rawPath.slice(ctx.basePath.length) : req.rawPath;
-  const qs = Object.entries(req.query).flatMap(([k, v]) => all(v).map((x) => (x === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(x)}`)));
-  return { data: { self: { body: '', content_type: '', href: qs.length ? `${href}?${qs.join('&')}` : href, method: req.method, name: '' } } };
+  const qs = Object.entries(req.query).flatMap(([k, v]) =>
+    all(v).map((x) => (x === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(x)}`)),
+  );
+  return {
+    data: { self: { body: '', content_type: '', href: qs.length ? `${href}?${qs.join('&')}` : href, method: req.method, name: '' } },
+  };
 }

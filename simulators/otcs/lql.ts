@@ -36,8 +36,15 @@ function tokenize(src: string): Tok[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i] as string;
-    if (/\s/.test(c)) { i++; continue; }
-    if ('():[]*'.includes(c)) { out.push({ k: c as '(' }); i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if ('():[]*'.includes(c)) {
+      out.push({ k: c as '(' });
+      i++;
+      continue;
+    }
     if (c === '>' || c === '<') {
       const eq = src[i + 1] === '=';
       out.push({ k: 'op', v: (eq ? `${c}=` : c) as '>' });
@@ -85,25 +92,42 @@ export function parseLql(src: string): Lql {
   const orExpr = (depth: number): Lql => {
     if (depth > MAX_DEPTH) throw new LqlError('query nested too deeply');
     let e = andExpr(depth);
-    while (isKw(peek(), 'OR')) { pos++; e = { t: 'or', a: e, b: andExpr(depth) }; }
+    while (isKw(peek(), 'OR')) {
+      pos++;
+      e = { t: 'or', a: e, b: andExpr(depth) };
+    }
     return e;
   };
   const startsTerm = (t: Tok | undefined) => t !== undefined && (t.k === '(' || (t.k === 'str' && !isKw(t, 'OR')));
   const andExpr = (depth: number): Lql => {
     let e = notExpr(depth);
     for (;;) {
-      if (isKw(peek(), 'AND')) { pos++; e = { t: 'and', a: e, b: notExpr(depth) }; continue; }
-      if (startsTerm(peek())) { e = { t: 'and', a: e, b: notExpr(depth) }; continue; }
+      if (isKw(peek(), 'AND')) {
+        pos++;
+        e = { t: 'and', a: e, b: notExpr(depth) };
+        continue;
+      }
+      if (startsTerm(peek())) {
+        e = { t: 'and', a: e, b: notExpr(depth) };
+        continue;
+      }
       return e;
     }
   };
   const notExpr = (depth: number): Lql => {
-    if (isKw(peek(), 'NOT')) { pos++; return { t: 'not', e: notExpr(depth + 1) }; }
+    if (isKw(peek(), 'NOT')) {
+      pos++;
+      return { t: 'not', e: notExpr(depth + 1) };
+    }
     return primary(depth);
   };
   const primary = (depth: number): Lql => {
     const t = toks[pos++];
-    if (t?.k === '(') { const e = orExpr(depth + 1); expect(')'); return e; }
+    if (t?.k === '(') {
+      const e = orExpr(depth + 1);
+      expect(')');
+      return e;
+    }
     if (t?.k !== 'str') throw new LqlError('expected a term');
     if (peek()?.k !== ':' || t.quoted) return { t: 'text', value: t.v };
     pos++;
@@ -111,7 +135,10 @@ export function parseLql(src: string): Lql {
   };
   const rhs = (region: string): Lql => {
     const t = peek();
-    if (t?.k === '*') { pos++; return { t: 'cmp', region, op: 'exists', value: '' }; }
+    if (t?.k === '*') {
+      pos++;
+      return { t: 'cmp', region, op: 'exists', value: '' };
+    }
     if (t?.k === 'op') {
       pos++;
       const op = t.v === '>' ? 'gt' : t.v === '>=' ? 'ge' : t.v === '<' ? 'lt' : 'le';
@@ -162,26 +189,37 @@ const valuesOf = (v: RegionValue | undefined): string[] =>
 /** Evaluate a parsed query against a node's regions (`OTName`, `Attr_9830_2`, ...). */
 export function matches(e: Lql, regions: Record<string, RegionValue>): boolean {
   switch (e.t) {
-    case 'and': return matches(e.a, regions) && matches(e.b, regions);
-    case 'or': return matches(e.a, regions) || matches(e.b, regions);
-    case 'not': return !matches(e.e, regions);
+    case 'and':
+      return matches(e.a, regions) && matches(e.b, regions);
+    case 'or':
+      return matches(e.a, regions) || matches(e.b, regions);
+    case 'not':
+      return !matches(e.e, regions);
     case 'text': {
       const needle = e.value.toLowerCase();
       return [...valuesOf(regions.OTName), ...valuesOf(regions.OTDComment)].some((v) => v.toLowerCase().includes(needle));
     }
-    case 'range': return valuesOf(regions[e.region]).some((v) => compare(v, e.from) >= 0 && compare(v, e.to) <= 0);
+    case 'range':
+      return valuesOf(regions[e.region]).some((v) => compare(v, e.from) >= 0 && compare(v, e.to) <= 0);
     case 'cmp': {
       const vs = valuesOf(regions[e.region]);
       switch (e.op) {
-        case 'exists': return vs.length > 0;
+        case 'exists':
+          return vs.length > 0;
         case 'eq': {
           const needle = e.value.toLowerCase();
-          return SUBSTRING_REGIONS.has(e.region) ? vs.some((v) => v.toLowerCase().includes(needle)) : vs.some((v) => v.toLowerCase() === needle);
+          return SUBSTRING_REGIONS.has(e.region)
+            ? vs.some((v) => v.toLowerCase().includes(needle))
+            : vs.some((v) => v.toLowerCase() === needle);
         }
-        case 'gt': return vs.some((v) => compare(v, e.value) > 0);
-        case 'ge': return vs.some((v) => compare(v, e.value) >= 0);
-        case 'lt': return vs.some((v) => compare(v, e.value) < 0);
-        case 'le': return vs.some((v) => compare(v, e.value) <= 0);
+        case 'gt':
+          return vs.some((v) => compare(v, e.value) > 0);
+        case 'ge':
+          return vs.some((v) => compare(v, e.value) >= 0);
+        case 'lt':
+          return vs.some((v) => compare(v, e.value) < 0);
+        case 'le':
+          return vs.some((v) => compare(v, e.value) <= 0);
       }
     }
   }

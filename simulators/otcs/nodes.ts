@@ -7,7 +7,17 @@ import { documentContent } from '../demo/content.ts';
 import type { DemoDocument } from '../demo/world.ts';
 import { all, first, type SimRequest, type SimResponse } from '../framework/server.ts';
 import {
-  fail, formOf, noNode, nodeParam, pageOf, parseFields, parseNodeId, selfLink, type CoreSim, type FieldSpec, type SimNode,
+  fail,
+  formOf,
+  noNode,
+  nodeParam,
+  pageOf,
+  parseFields,
+  parseNodeId,
+  selfLink,
+  type CoreSim,
+  type FieldSpec,
+  type SimNode,
 } from './kit.ts';
 import { ancestorInfo, categoryEntry, documentCategory, latest, nodeProperties, pick, versionInfo } from './render.ts';
 import { SUBTYPE } from '../../sources/otcs/wire.ts';
@@ -26,7 +36,18 @@ export function nodeData(ctx: CoreSim, n: SimNode, spec: FieldSpec): Record<stri
   return data;
 }
 
-const ALL_PERMS = ['see', 'see_contents', 'modify', 'edit_attributes', 'add_items', 'reserve', 'add_major_version', 'delete_versions', 'delete', 'edit_permissions'];
+const ALL_PERMS = [
+  'see',
+  'see_contents',
+  'modify',
+  'edit_attributes',
+  'add_items',
+  'reserve',
+  'add_major_version',
+  'delete_versions',
+  'delete',
+  'edit_permissions',
+];
 
 /** Permission entries (SEEN csui mock shape): owner, owner group, public, team members. */
 function permissionsOf(n: SimNode): Record<string, unknown>[] {
@@ -77,7 +98,8 @@ function listChildren(ctx: CoreSim, req: SimRequest): SimResponse {
   const sort = SORTS[sortKey];
   if (!sort) return fail(400, 'One or more parameters are invalid', `Unknown sort '${sortKey.slice(0, 40)}'.`);
   const nameFilter = (first(req.query.where_name) ?? '').toLowerCase();
-  const items = ctx.nodes.children(n.id)
+  const items = ctx.nodes
+    .children(n.id)
     .filter(typeFilter(all(req.query.where_type)))
     .filter((c) => c.name.toLowerCase().includes(nameFilter))
     .sort(sort);

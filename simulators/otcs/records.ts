@@ -14,8 +14,12 @@ import type { AuditEvent, WireHold, WireRmClassification, WireRsi, WireWfStatus,
 
 /** Event types the demo world records (ids as SEEN in vendor-apis where listed). */
 const AUDIT_EVENT_TYPES = [
-  { id: 1, name: 'Create' }, { id: 4, name: 'Fetch' }, { id: 9, name: 'Permission Changed' },
-  { id: 10, name: 'Attribute Value Changed' }, { id: 28, name: 'Add Version' }, { id: 264, name: 'Classification Applied' },
+  { id: 1, name: 'Create' },
+  { id: 4, name: 'Fetch' },
+  { id: 9, name: 'Permission Changed' },
+  { id: 10, name: 'Attribute Value Changed' },
+  { id: 28, name: 'Add Version' },
+  { id: 264, name: 'Classification Applied' },
 ];
 
 /** Offset of simulated workflow process ids from the document's node id [INFERRED numbering]. */
@@ -48,8 +52,15 @@ function audit(ctx: CoreSim, req: SimRequest): SimResponse {
     .sort((a, b) => (sortKey === 'asc_audit_date' ? 1 : -1) * (a.at.localeCompare(b.at) || a.id - b.id));
   const { slice, paging } = pageOf(ctx, entries, q.page, q.limit, 25);
   const events: AuditEvent[] = slice.map((e) => ({
-    id: n.id, event_type: e.eventType, audit_date: e.at, user_id: e.userId, agent_id: null, audit_language_code: null,
-    target_user_id: null, audit_name: e.eventName, ...(expandUser ? { user_id_expand: wireUser(ctx.world, e.userId) } : {}),
+    id: n.id,
+    event_type: e.eventType,
+    audit_date: e.at,
+    user_id: e.userId,
+    agent_id: null,
+    audit_language_code: null,
+    target_user_id: null,
+    audit_name: e.eventName,
+    ...(expandUser ? { user_id_expand: wireUser(ctx.world, e.userId) } : {}),
   }));
   const data = { data: { audit: events, audit_event_types: AUDIT_EVENT_TYPES } };
   return {
@@ -66,15 +77,26 @@ function rmClassifications(ctx: CoreSim, req: SimRequest): SimResponse {
   if (!isDoc(doc)) return doc;
   const r = doc.record;
   const data: WireRmClassification[] = r
-    ? [{
-      rmclassification_id: r.rmClassificationId, name: r.classification, file_number: r.fileNumber, rsi: r.schedule,
-      record_date: naiveDate(r.recordDate), file_status: r.status, status_date: naiveDate(r.recordDate),
-      essential: 'NR', official: true, storage: 'EL',
-    }]
+    ? [
+        {
+          rmclassification_id: r.rmClassificationId,
+          name: r.classification,
+          file_number: r.fileNumber,
+          rsi: r.schedule,
+          record_date: naiveDate(r.recordDate),
+          file_status: r.status,
+          status_date: naiveDate(r.recordDate),
+          essential: 'NR',
+          official: true,
+          storage: 'EL',
+        },
+      ]
     : [];
   return {
     body: {
-      canRMClassify: true, classVolumeID: 2164, data,
+      canRMClassify: true,
+      classVolumeID: 2164,
+      data,
       definitions: { file_number: { key: 'file_number', name: 'File Number', type: -1 }, rsi: { key: 'rsi', name: 'RSI', type: -1 } },
       fields_order: ['name', 'file_number', 'rsi', 'record_date', 'file_status', 'status_date', 'essential', 'official', 'storage'],
       rm_metadataToken: `${doc.nodeId.toString(16).padStart(8, '0')}${'0'.repeat(24)}`,
@@ -84,8 +106,15 @@ function rmClassifications(ctx: CoreSim, req: SimRequest): SimResponse {
 
 function rsis(): SimResponse {
   const list: WireRsi[] = RETENTION_SCHEDULES.map((s) => ({
-    RSIID: s.id, RSI: s.code, Title: s.title, RSIStatus: 'ACTIVE', RetYears: s.years, RetMonths: 0, RetDays: 0,
-    Disposition: s.disposition, ActionCode: 0,
+    RSIID: s.id,
+    RSI: s.code,
+    Title: s.title,
+    RSIStatus: 'ACTIVE',
+    RetYears: s.years,
+    RetMonths: 0,
+    RetDays: 0,
+    Disposition: s.disposition,
+    ActionCode: 0,
   }));
   return { body: { results: { data: { rsis: list } } } };
 }
@@ -93,7 +122,17 @@ function rsis(): SimResponse {
 function wireHold(ctx: CoreSim, id: number): WireHold | null {
   const h = ctx.world.holds().find((x) => x.id === id);
   return h
-    ? { HoldID: h.id, HoldName: h.name, ActiveHold: 1, HoldType: h.type, HoldComment: h.reason, DateApplied: naiveDate(h.appliedAt), DateToRemove: null, AlternateHoldID: h.name, ParentID: null }
+    ? {
+        HoldID: h.id,
+        HoldName: h.name,
+        ActiveHold: 1,
+        HoldType: h.type,
+        HoldComment: h.reason,
+        DateApplied: naiveDate(h.appliedAt),
+        DateToRemove: null,
+        AlternateHoldID: h.name,
+        ParentID: null,
+      }
     : null;
 }
 
@@ -118,9 +157,15 @@ function nodeHolds(ctx: CoreSim, req: SimRequest): SimResponse {
 function stepOf(ctx: CoreSim, a: Approval, i: number): WireWfStep {
   const u = ctx.world.userByEmail(a.actor);
   return {
-    task_id: i + 1, title: a.step, disposition: a.decision === 'APPROVED' ? 'Approve' : a.decision === 'REJECTED' ? 'Reject' : null,
-    user_id: u?.userId ?? 0, user_name: u?.name ?? a.actor, user_email: u?.email ?? a.actor, date: a.at,
-    comment: a.comment ?? '', version_number: a.version ?? null,
+    task_id: i + 1,
+    title: a.step,
+    disposition: a.decision === 'APPROVED' ? 'Approve' : a.decision === 'REJECTED' ? 'Reject' : null,
+    user_id: u?.userId ?? 0,
+    user_name: u?.name ?? a.actor,
+    user_email: u?.email ?? a.actor,
+    date: a.at,
+    comment: a.comment ?? '',
+    version_number: a.version ?? null,
   };
 }
 
@@ -130,10 +175,16 @@ function wfStatus(ctx: CoreSim, doc: DemoDocument): WireWfStatus {
   const current = pending ?? last;
   const u = ctx.world.userByEmail(current.actor);
   return {
-    process_id: PROCESS_BASE + doc.nodeId, subprocess_id: PROCESS_BASE + doc.nodeId,
-    task_id: pending ? doc.workflow.indexOf(pending) + 1 : null, status_key: pending ? 'ontime' : 'completed',
-    step_name: current.step, wf_name: 'Document Approval', date_initiated: (doc.workflow[0] as Approval).at, due_date: null,
-    assignee: [{ id: u?.userId ?? 0, name: u?.name ?? current.actor }], parallel_steps: [],
+    process_id: PROCESS_BASE + doc.nodeId,
+    subprocess_id: PROCESS_BASE + doc.nodeId,
+    task_id: pending ? doc.workflow.indexOf(pending) + 1 : null,
+    status_key: pending ? 'ontime' : 'completed',
+    step_name: current.step,
+    wf_name: 'Document Approval',
+    date_initiated: (doc.workflow[0] as Approval).at,
+    due_date: null,
+    assignee: [{ id: u?.userId ?? 0, name: u?.name ?? current.actor }],
+    parallel_steps: [],
   };
 }
 
@@ -167,7 +218,12 @@ function process(ctx: CoreSim, req: SimRequest): SimResponse {
           current: steps.filter((x) => x.a.decision === 'PENDING').map((x) => x.s),
           next: [],
         },
-        wf_details: { initiator: { id: initiator?.userId ?? 0, name: initiator?.name ?? '' }, status: status.status_key, wf_name: status.wf_name, work_workID: status.process_id },
+        wf_details: {
+          initiator: { id: initiator?.userId ?? 0, name: initiator?.name ?? '' },
+          status: status.status_key,
+          wf_name: status.wf_name,
+          work_workID: status.process_id,
+        },
       },
     },
   };

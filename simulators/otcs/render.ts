@@ -23,18 +23,46 @@ export function nodeProperties(n: SimNode, childCount: number): NodeProperties {
   const container = n.type !== SUBTYPE.document;
   const size = doc ? doc.size : childCount;
   return {
-    advanced_versioning: null, container, container_size: container ? childCount : 0,
-    create_date: n.createdAt, create_user_id: n.ownerId, description: n.description,
-    description_multilingual: { en: n.description, de: '' }, external_create_date: naiveDate(n.createdAt), external_identity: '',
-    external_identity_type: '', external_modify_date: naiveDate(n.modifiedAt), external_source: '', favorite: false, hidden: false,
+    advanced_versioning: null,
+    container,
+    container_size: container ? childCount : 0,
+    create_date: n.createdAt,
+    create_user_id: n.ownerId,
+    description: n.description,
+    description_multilingual: { en: n.description, de: '' },
+    external_create_date: naiveDate(n.createdAt),
+    external_identity: '',
+    external_identity_type: '',
+    external_modify_date: naiveDate(n.modifiedAt),
+    external_source: '',
+    favorite: false,
+    hidden: false,
     icon: doc ? '/cssupport/webdoc/doc.gif' : '/cssupport/webdoc/folder.gif',
     icon_large: doc ? '/cssupport/webdoc/doc_large.gif' : '/cssupport/webdoc/folder_large.gif',
-    id: n.id, mime_type: doc ? doc.mimeType : null, modify_date: n.modifiedAt, modify_user_id: n.ownerId,
-    name: n.name, name_multilingual: { en: n.name, de: '' }, owner: 'Admin', owner_group_id: 1001, owner_user_id: n.ownerId,
-    parent_id: n.parentId, permissions_model: 'advanced', reserved: false, reserved_date: null,
-    reserved_shared_collaboration: false, reserved_user_id: 0, size, size_formatted: sizeFormatted(n, size),
-    status: null, type: n.type, type_name: n.typeName, versionable: Boolean(doc), versions_control_advanced: false,
-    volume_id: -2000, ...(doc ? { preferred_rendition_type: [''] } : {}),
+    id: n.id,
+    mime_type: doc ? doc.mimeType : null,
+    modify_date: n.modifiedAt,
+    modify_user_id: n.ownerId,
+    name: n.name,
+    name_multilingual: { en: n.name, de: '' },
+    owner: 'Admin',
+    owner_group_id: 1001,
+    owner_user_id: n.ownerId,
+    parent_id: n.parentId,
+    permissions_model: 'advanced',
+    reserved: false,
+    reserved_date: null,
+    reserved_shared_collaboration: false,
+    reserved_user_id: 0,
+    size,
+    size_formatted: sizeFormatted(n, size),
+    status: null,
+    type: n.type,
+    type_name: n.typeName,
+    versionable: Boolean(doc),
+    versions_control_advanced: false,
+    volume_id: -2000,
+    ...(doc ? { preferred_rendition_type: [''] } : {}),
   };
 }
 
@@ -49,13 +77,33 @@ const ext = (fileName: string) => /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLower
 /** A version object (SEEN pyxecm keys). */
 export function versionInfo(doc: DemoDocument, v: DemoVersion): VersionInfo {
   return {
-    create_date: v.createdAt, description: v.description, external_create_date: null, external_identity: '',
-    external_identity_type: '', external_modify_date: naiveDate(v.createdAt), external_source: 'file_system', file_create_date: v.createdAt,
-    file_modify_date: v.createdAt, file_name: v.fileName, file_size: v.size, file_type: ext(v.fileName),
-    has_generation: false, id: doc.nodeId, locked: false, locked_date: null, locked_user_id: null, mime_type: v.mimeType,
-    modify_date: v.createdAt, name: v.fileName, owner_id: v.createdBy, provider_id: doc.nodeId * 10 + v.number,
-    version_id: doc.nodeId * 100 + v.number, version_number: v.number, version_number_major: 0,
-    version_number_minor: v.number, version_number_name: String(v.number),
+    create_date: v.createdAt,
+    description: v.description,
+    external_create_date: null,
+    external_identity: '',
+    external_identity_type: '',
+    external_modify_date: naiveDate(v.createdAt),
+    external_source: 'file_system',
+    file_create_date: v.createdAt,
+    file_modify_date: v.createdAt,
+    file_name: v.fileName,
+    file_size: v.size,
+    file_type: ext(v.fileName),
+    has_generation: false,
+    id: doc.nodeId,
+    locked: false,
+    locked_date: null,
+    locked_user_id: null,
+    mime_type: v.mimeType,
+    modify_date: v.createdAt,
+    name: v.fileName,
+    owner_id: v.createdBy,
+    provider_id: doc.nodeId * 10 + v.number,
+    version_id: doc.nodeId * 100 + v.number,
+    version_number: v.number,
+    version_number_major: 0,
+    version_number_minor: v.number,
+    version_number_name: String(v.number),
   };
 }
 
@@ -79,21 +127,39 @@ export function documentCategory(doc: DemoDocument, mapping: Mapping): Record<st
 }
 
 const TITLES: Record<DocumentField, string> = {
-  campaignCode: 'Campaign Code', accountId: 'Account ID', project: 'Project', productLine: 'Product Line',
-  region: 'Region', classification: 'Classification', status: 'Status', rightsStatus: 'Rights Status',
-  validFrom: 'Valid From', validUntil: 'Valid Until', territories: 'Territories', channels: 'Channels', locale: 'Locale',
+  campaignCode: 'Campaign Code',
+  accountId: 'Account ID',
+  project: 'Project',
+  productLine: 'Product Line',
+  region: 'Region',
+  classification: 'Classification',
+  status: 'Status',
+  rightsStatus: 'Rights Status',
+  validFrom: 'Valid From',
+  validUntil: 'Valid Until',
+  territories: 'Territories',
+  channels: 'Channels',
+  locale: 'Locale',
 };
 
 /** One entry of `GET /nodes/{id}/categories` (SEEN pyxecm): values plus definitions. */
 export function categoryEntry(doc: DemoDocument, mapping: Mapping): Record<string, unknown> {
   const cat = mapping.otcs.documentCategory;
   const catKey = String(cat.id);
-  const metadata: Record<string, unknown> = { [catKey]: { key: catKey, name: cat.name, persona: 'category', read_only: false, type_name: 'Category' } };
+  const metadata: Record<string, unknown> = {
+    [catKey]: { key: catKey, name: cat.name, persona: 'category', read_only: false, type_name: 'Category' },
+  };
   for (const field of DOCUMENT_FIELDS) {
     const key = cat.attributes[field];
     metadata[key] = {
-      key, name: TITLES[field], max_length: DATE_FIELDS.has(field) ? null : 64, multi_value: MULTI_VALUED_FIELDS.has(field),
-      required: false, type_name: DATE_FIELDS.has(field) ? 'Date' : 'String', persona: '', read_only: false,
+      key,
+      name: TITLES[field],
+      max_length: DATE_FIELDS.has(field) ? null : 64,
+      multi_value: MULTI_VALUED_FIELDS.has(field),
+      required: false,
+      type_name: DATE_FIELDS.has(field) ? 'Date' : 'String',
+      persona: '',
+      read_only: false,
     };
   }
   return {
@@ -114,7 +180,14 @@ export function wireUser(world: DemoWorld, userId: number, loginName?: string): 
   const u = world.userById(userId);
   const [firstName = '', lastName = ''] = (u?.name ?? 'Admin').split(' ');
   return {
-    id: userId, name: u?.email ?? loginName ?? 'Admin', display_name: u?.name ?? 'Admin', first_name: firstName,
-    last_name: lastName, business_email: u?.email ?? null, group_id: 1001, type: 0, type_name: 'User',
+    id: userId,
+    name: u?.email ?? loginName ?? 'Admin',
+    display_name: u?.name ?? 'Admin',
+    first_name: firstName,
+    last_name: lastName,
+    business_email: u?.email ?? null,
+    group_id: 1001,
+    type: 0,
+    type_name: 'User',
   };
 }

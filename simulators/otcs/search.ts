@@ -23,9 +23,17 @@ const compactDay = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
 /** The searchable regions of a node: system regions plus `Attr_{cat}_{attr}` of its category. */
 function regionsOf(ctx: CoreSim, n: SimNode, ancestors: SimNode[]): Record<string, RegionValue> {
   const r: Record<string, RegionValue> = {
-    OTName: n.name, OTDComment: n.description, OTSubType: n.type, OTObjectID: n.id, OTParentID: n.parentId,
-    OTMIMEType: n.document?.mimeType ?? null, OTObjectSize: n.document?.size ?? 0, OTObjectDate: compactDay(n.modifiedAt),
-    OTModifyDate: n.modifiedAt, OTCreateDate: n.createdAt, OTCreatedBy: n.ownerId,
+    OTName: n.name,
+    OTDComment: n.description,
+    OTSubType: n.type,
+    OTObjectID: n.id,
+    OTParentID: n.parentId,
+    OTMIMEType: n.document?.mimeType ?? null,
+    OTObjectSize: n.document?.size ?? 0,
+    OTObjectDate: compactDay(n.modifiedAt),
+    OTModifyDate: n.modifiedAt,
+    OTCreateDate: n.createdAt,
+    OTCreatedBy: n.ownerId,
     OTLocation: [...ancestors.map((a) => a.id), n.id].join(' '),
   };
   if (n.document) {
@@ -37,13 +45,16 @@ function regionsOf(ctx: CoreSim, n: SimNode, ancestors: SimNode[]): Record<strin
 /** Free-text terms outside NOT, for a simple relevance score. */
 function textTerms(e: Lql, out: string[] = []): string[] {
   if (e.t === 'text') out.push(e.value.toLowerCase());
-  if (e.t === 'and' || e.t === 'or') { textTerms(e.a, out); textTerms(e.b, out); }
+  if (e.t === 'and' || e.t === 'or') {
+    textTerms(e.a, out);
+    textTerms(e.b, out);
+  }
   return out;
 }
 
 function compareRegion(a: RegionValue | undefined, b: RegionValue | undefined): number {
-  const av = String(Array.isArray(a) ? a[0] ?? '' : a ?? '');
-  const bv = String(Array.isArray(b) ? b[0] ?? '' : b ?? '');
+  const av = String(Array.isArray(a) ? (a[0] ?? '') : (a ?? ''));
+  const bv = String(Array.isArray(b) ? (b[0] ?? '') : (b ?? ''));
   const da = dateValue(av);
   const db = dateValue(bv);
   if (!Number.isNaN(da) && !Number.isNaN(db)) return da - db;
@@ -62,7 +73,11 @@ function sorter(sort: string): ((a: Hit, b: Hit) => number) | null {
 }
 
 function locationsOf(fields: Record<string, unknown>): Set<number> | null {
-  const ids = Object.keys(fields).filter((k) => /^location_id\d+$/.test(k)).flatMap((k) => all(fields[k])).map(Number).filter(Number.isInteger);
+  const ids = Object.keys(fields)
+    .filter((k) => /^location_id\d+$/.test(k))
+    .flatMap((k) => all(fields[k]))
+    .map(Number)
+    .filter(Number.isInteger);
   return ids.length ? new Set(ids) : null;
 }
 
@@ -77,7 +92,10 @@ function facetsOf(ctx: CoreSim, hits: Hit[]): Record<string, unknown> {
     }
     const items = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     return {
-      count: items.length, display_name: displayName, name: region, type: 'text',
+      count: items.length,
+      display_name: displayName,
+      name: region,
+      type: 'text',
       facet_items: items.map(([value, count]) => ({ count, display_name: value, value })),
     };
   };
@@ -87,9 +105,14 @@ function facetsOf(ctx: CoreSim, hits: Hit[]): Record<string, unknown> {
 function resultOf(ctx: CoreSim, h: Hit, select: string[]): Record<string, unknown> {
   const n = h.node;
   const regions: Record<string, unknown> = {
-    OTName: n.name, OTMIMEType: n.document?.mimeType ?? null, OTObjectDate: h.regions.OTObjectDate,
-    OTObjectDate_formatted: n.modifiedAt.slice(0, 10), OTObjectSize: n.document?.size ?? 0,
-    OTLocation: h.regions.OTLocation, OTLocation_path: h.ancestors.map((a) => a.name), OTCreatedBy: n.ownerId,
+    OTName: n.name,
+    OTMIMEType: n.document?.mimeType ?? null,
+    OTObjectDate: h.regions.OTObjectDate,
+    OTObjectDate_formatted: n.modifiedAt.slice(0, 10),
+    OTObjectSize: n.document?.size ?? 0,
+    OTLocation: h.regions.OTLocation,
+    OTLocation_path: h.ancestors.map((a) => a.name),
+    OTCreatedBy: n.ownerId,
   };
   for (const r of select) if (r in h.regions) regions[r] = h.regions[r];
   const parent = h.ancestors[h.ancestors.length - 1];
@@ -106,8 +129,12 @@ function resultOf(ctx: CoreSim, h: Hit, select: string[]): Record<string, unknow
       ancestors: h.ancestors.map((a) => ({ href: `api/v1/nodes/${a.id}`, name: a.name, id: a.id, type: a.type })),
     },
     search_result_metadata: {
-      current_version: true, object_href: null, object_id: `DataId=${n.id}&Version=${doc ? latest(doc).number : 1}`,
-      result_type: '264', source_id: '2275', version_type: null,
+      current_version: true,
+      object_href: null,
+      object_id: `DataId=${n.id}&Version=${doc ? latest(doc).number : 1}`,
+      result_type: '264',
+      source_id: '2275',
+      version_type: null,
     },
   };
 }
@@ -148,12 +175,24 @@ function search(ctx: CoreSim, req: SimRequest): SimResponse {
       collection: {
         paging: {
           ...paging,
-          links: hasNext ? { next: { body: '', content_type: '', href: `/api/v2/search?page=${paging.page + 1}&limit=${paging.limit}`, method: 'POST', name: 'Next' } } : {},
+          links: hasNext
+            ? {
+                next: {
+                  body: '',
+                  content_type: '',
+                  href: `/api/v2/search?page=${paging.page + 1}&limit=${paging.limit}`,
+                  method: 'POST',
+                  name: 'Next',
+                },
+              }
+            : {},
           result_header_string: `Results ${paging.range_min} to ${paging.range_max} of ${paging.total_count} sorted by ${sortKey === 'relevance' ? 'Relevance' : sortKey}`,
         },
         searching: {
-          cache_id: 507204350, regions_metadata: Object.fromEntries(DEFAULT_REGIONS.map((r) => [r, { key: r }])),
-          regions_order: DEFAULT_REGIONS, result_title: 'Search results: Atrium',
+          cache_id: 507204350,
+          regions_metadata: Object.fromEntries(DEFAULT_REGIONS.map((r) => [r, { key: r }])),
+          regions_order: DEFAULT_REGIONS,
+          result_title: 'Search results: Atrium',
           ...(withFacets ? { facets: facetsOf(ctx, hits) } : {}),
         },
         sorting: { links: { relevance: { href: '/api/v2/search?sort=relevance' } }, sort: [sortKey] },
@@ -168,4 +207,3 @@ function search(ctx: CoreSim, req: SimRequest): SimResponse {
 export function registerSearchRoutes(ctx: CoreSim): void {
   ctx.route('POST', '/api/v2/search', (r) => search(ctx, r));
 }
-

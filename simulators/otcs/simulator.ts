@@ -46,7 +46,9 @@ function resolve(opts: OtcsSimOptions): ResolvedOptions {
     missingNodeStatus: opts.missingNodeStatus ?? 400,
     outOfRangePages: opts.outOfRangePages ?? 'last',
     maxPageSize: opts.maxPageSize ?? 500,
-    users: opts.users ?? [{ username: DEMO_CREDENTIALS.otcs.username, password: DEMO_CREDENTIALS.otcs.password, userId: OTCS_ADMIN_USER_ID }],
+    users: opts.users ?? [
+      { username: DEMO_CREDENTIALS.otcs.username, password: DEMO_CREDENTIALS.otcs.password, userId: OTCS_ADMIN_USER_ID },
+    ],
   };
 }
 
@@ -116,41 +118,58 @@ export function createOtcsSimulator(world: DemoWorld, mapping: Mapping, options:
     errorBody: (status) => ({ error: STATUS_TEXT[status] ?? `HTTP ${status}`, errorDetail: '' }),
   });
   const unauthenticated = (): SimResponse => fail(401, 'Authentication Required');
-  const authed = (handler: Handler): Handler => suppressible(async (req) => {
-    const ticket = ticketOf(req);
-    const session = tickets.check(ticket);
-    if (!session) return unauthenticated();
-    const res = await handler(req);
-    const next = opts.rotateTickets ? tickets.issue(session.userId, session.username) : (ticket as string);
-    return { ...res, headers: { ...(res.headers ?? {}), OTCSTicket: next } };
-  });
+  const authed = (handler: Handler): Handler =>
+    suppressible(async (req) => {
+      const ticket = ticketOf(req);
+      const session = tickets.check(ticket);
+      if (!session) return unauthenticated();
+      const res = await handler(req);
+      const next = opts.rotateTickets ? tickets.issue(session.userId, session.username) : (ticket as string);
+      return { ...res, headers: { ...(res.headers ?? {}), OTCSTicket: next } };
+    });
   const ctx: CoreSim = {
-    basePath: opts.cgiPath, world, mapping, authed, sim, opts, nodes: createNodeStore(world),
+    basePath: opts.cgiPath,
+    world,
+    mapping,
+    authed,
+    sim,
+    opts,
+    nodes: createNodeStore(world),
     route(method, path, handler, open = false) {
       sim.route(method, `${opts.cgiPath}${path}`, open ? suppressible(handler) : authed(handler));
     },
   };
 
-  ctx.route('POST', '/api/v1/auth', (req) => {
-    const form = formOf(ctx, req);
-    if (!form.ok) return form.res;
-    const username = first(form.fields.username);
-    const password = first(form.fields.password);
-    if (!username) return fail(500, 'Argument username is required');
-    const user = opts.users.find((u) => u.username === username && u.password === password);
-    if (!user) return fail(401, 'Invalid username or password.');
-    const ticket = tickets.issue(user.userId, user.username);
-    return { headers: { OTCSTicket: ticket }, body: { ticket } };
-  }, true);
+  ctx.route(
+    'POST',
+    '/api/v1/auth',
+    (req) => {
+      const form = formOf(ctx, req);
+      if (!form.ok) return form.res;
+      const username = first(form.fields.username);
+      const password = first(form.fields.password);
+      if (!username) return fail(500, 'Argument username is required');
+      const user = opts.users.find((u) => u.username === username && u.password === password);
+      if (!user) return fail(401, 'Invalid username or password.');
+      const ticket = tickets.issue(user.userId, user.username);
+      return { headers: { OTCSTicket: ticket }, body: { ticket } };
+    },
+    true,
+  );
   ctx.route('GET', '/api/v1/auth', (req) => {
     const session = tickets.check(ticketOf(req));
     if (!session) return unauthenticated();
     return { body: { data: wireUser(world, session.userId, session.username) } };
   });
-  ctx.route('DELETE', '/api/v1/auth', (req) => {
-    tickets.revoke(ticketOf(req));
-    return { body: {} };
-  }, true);
+  ctx.route(
+    'DELETE',
+    '/api/v1/auth',
+    (req) => {
+      tickets.revoke(ticketOf(req));
+      return { body: {} };
+    },
+    true,
+  );
   ctx.route('GET', '/api/v1/ping', () => ({ body: { build: '2025.3', href: `${opts.cgiPath}/api/v1/ping`, version: '25.3.0' } }), true);
 
   registerNodeRoutes(ctx);

@@ -25,8 +25,17 @@ import type { Mapping } from '../../sources/mapping.ts';
 import type { WorkspaceType } from '../../sources/model.ts';
 import { all, first, type Handler, type SimRequest, type SimResponse } from '../framework/server.ts';
 import type {
-  WireBusinessProperties, WireCategoryValues, WireLink, WirePaging, WireRole, WireRoleProperties, WireMember,
-  WireWorkspaceItem, WireWorkspaceList, WireWorkspaceProperties, WireWorkspaceReference,
+  WireBusinessProperties,
+  WireCategoryValues,
+  WireLink,
+  WirePaging,
+  WireRole,
+  WireRoleProperties,
+  WireMember,
+  WireWorkspaceItem,
+  WireWorkspaceList,
+  WireWorkspaceProperties,
+  WireWorkspaceReference,
 } from '../../sources/otcs/wire.ts';
 import type { OtcsRouteModule, OtcsSimContext } from './context.ts';
 import { parseColumnQuery, type ColumnQuery } from './column-query.ts';
@@ -94,9 +103,15 @@ function campaignRecord(world: DemoWorld, mapping: Mapping, c: DemoCampaign): Ws
   const a = cat.attributes;
   // Date attributes come back as date-times without a zone [INFERRED from the node examples].
   const attrs: WireCategoryValues = {
-    [a.code]: c.code, [a.status]: c.status, [a.productLine]: c.productLine, [a.regions]: [...c.regions],
-    [a.startDate]: `${c.startDate}T00:00:00`, [a.endDate]: `${c.endDate}T00:00:00`,
-    [a.openToAllPartners]: c.openToAllPartners, [a.audience]: [...c.audience], [a.project]: c.project,
+    [a.code]: c.code,
+    [a.status]: c.status,
+    [a.productLine]: c.productLine,
+    [a.regions]: [...c.regions],
+    [a.startDate]: `${c.startDate}T00:00:00`,
+    [a.endDate]: `${c.endDate}T00:00:00`,
+    [a.openToAllPartners]: c.openToAllPartners,
+    [a.audience]: [...c.audience],
+    [a.project]: c.project,
   };
   return { ws: world.campaignWorkspace(c), kind: 'campaign', categoryId: cat.id, attrs };
 }
@@ -145,17 +160,22 @@ function columnValues(rec: WsRecord, column: string): string[] {
   return list.filter((x) => x !== null).map(String);
 }
 
-const likeRegex = (pattern: string) =>
-  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'is');
+const likeRegex = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'is');
 
 function matchesQuery(rec: WsRecord, q: ColumnQuery): boolean {
   switch (q.op) {
-    case 'and': return q.parts.every((p) => matchesQuery(rec, p));
-    case 'or': return q.parts.some((p) => matchesQuery(rec, p));
-    case 'not': return !matchesQuery(rec, q.part);
-    case 'eq': return columnValues(rec, q.column).includes(q.value);
-    case 'ne': return !columnValues(rec, q.column).includes(q.value);
-    case 'in': return columnValues(rec, q.column).some((v) => q.values.includes(v));
+    case 'and':
+      return q.parts.every((p) => matchesQuery(rec, p));
+    case 'or':
+      return q.parts.some((p) => matchesQuery(rec, p));
+    case 'not':
+      return !matchesQuery(rec, q.part);
+    case 'eq':
+      return columnValues(rec, q.column).includes(q.value);
+    case 'ne':
+      return !columnValues(rec, q.column).includes(q.value);
+    case 'in':
+      return columnValues(rec, q.column).some((v) => q.values.includes(v));
     case 'like': {
       const re = likeRegex(q.pattern);
       return columnValues(rec, q.column).some((v) => re.test(v));
@@ -243,7 +263,13 @@ function sorter(raw: string | undefined): (a: WsRecord, b: WsRecord) => number {
   if (!m) return byId;
   const dir = m[1] === 'desc' ? -1 : 1;
   const key = (r: WsRecord): string | number =>
-    m[2] === 'name' ? r.ws.name.toLowerCase() : m[2] === 'create_date' ? r.ws.createdAt : m[2] === 'modify_date' ? r.ws.modifiedAt : r.ws.nodeId;
+    m[2] === 'name'
+      ? r.ws.name.toLowerCase()
+      : m[2] === 'create_date'
+        ? r.ws.createdAt
+        : m[2] === 'modify_date'
+          ? r.ws.modifiedAt
+          : r.ws.nodeId;
   return (a, b) => {
     const [x, y] = [key(a), key(b)];
     return (x < y ? -dir : x > y ? dir : 0) || byId(a, b);
@@ -258,7 +284,8 @@ const link = (href: string, name = '', method = 'GET'): WireLink => ({ body: '',
 function hrefOf(path: string, query: SimRequest['query']): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(query)) {
-    for (const x of Array.isArray(v) ? v : [v]) parts.push(x === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(x)}`);
+    for (const x of Array.isArray(v) ? v : [v])
+      parts.push(x === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(x)}`);
   }
   return parts.length ? `${path}?${parts.join('&')}` : path;
 }
@@ -270,7 +297,11 @@ const invalid = (detail: string) => error(400, 'One or more parameters are inval
 class WireBuilder {
   private readonly childCount = new Map<DemoWorkspace['type'], number>();
 
-  constructor(private readonly world: DemoWorld, private readonly mapping: Mapping, private readonly opts: Required<WorkspaceSimOptions>) {}
+  constructor(
+    private readonly world: DemoWorld,
+    private readonly mapping: Mapping,
+    private readonly opts: Required<WorkspaceSimOptions>,
+  ) {}
 
   date(iso: string): string {
     return this.opts.zonedDates ? iso : iso.replace(/(\.\d+)?Z$/, '');
@@ -291,13 +322,28 @@ class WireBuilder {
     const ws = rec.ws;
     const size = this.size(ws);
     const props: WireWorkspaceProperties = {
-      volume_id: ENTERPRISE_VOLUME_ID, id: ws.nodeId, parent_id: ws.parentId, name: ws.name, description: '',
-      type: BUSINESS_WORKSPACE_SUBTYPE, type_name: 'Business Workspace',
-      wnf_wksp_type_id: ws.typeId, wnf_wksp_template_id: TEMPLATE_IDS[ws.type], wksp_type_name: ws.type,
-      size, size_formatted: `${size} Items`, container: true, container_size: size,
-      classification_id: 0, classification_ids: [], rm_enabled: true,
-      perm_see: true, perm_modify: true, favorite: false,
-      create_date: this.date(ws.createdAt), modify_date: this.date(ws.modifiedAt),
+      volume_id: ENTERPRISE_VOLUME_ID,
+      id: ws.nodeId,
+      parent_id: ws.parentId,
+      name: ws.name,
+      description: '',
+      type: BUSINESS_WORKSPACE_SUBTYPE,
+      type_name: 'Business Workspace',
+      wnf_wksp_type_id: ws.typeId,
+      wnf_wksp_template_id: TEMPLATE_IDS[ws.type],
+      wksp_type_name: ws.type,
+      size,
+      size_formatted: `${size} Items`,
+      container: true,
+      container_size: size,
+      classification_id: 0,
+      classification_ids: [],
+      rm_enabled: true,
+      perm_see: true,
+      perm_modify: true,
+      favorite: false,
+      create_date: this.date(ws.createdAt),
+      modify_date: this.date(ws.modifiedAt),
       ...(relType ? { rel_type: relType } : {}),
     };
     if (!only) return props;
@@ -309,28 +355,50 @@ class WireBuilder {
   businessProperties(ws: DemoWorkspace): WireBusinessProperties {
     const bo = ws.businessObject;
     return {
-      business_object_id: bo.id, business_object_type: bo.type, business_object_type_id: BO_TYPE_IDS[bo.type] ?? 0,
-      business_object_type_name: bo.type, display_url: `https://crm.example.com/lightning/r/${bo.type}/${bo.id}/view`,
-      external_system_id: bo.system, external_system_name: bo.system, has_default_display: true, has_default_search: true,
-      isEarly: false, workspace_type_id: ws.typeId, workspace_type_name: ws.type,
+      business_object_id: bo.id,
+      business_object_type: bo.type,
+      business_object_type_id: BO_TYPE_IDS[bo.type] ?? 0,
+      business_object_type_name: bo.type,
+      display_url: `https://crm.example.com/lightning/r/${bo.type}/${bo.id}/view`,
+      external_system_id: bo.system,
+      external_system_name: bo.system,
+      has_default_display: true,
+      has_default_search: true,
+      isEarly: false,
+      workspace_type_id: ws.typeId,
+      workspace_type_name: ws.type,
       workspace_type_widget_icon_content: `/appimg/ot_bws/icons/${ws.typeId}%2Esvg?v=1`,
     };
   }
 
   references(ws: DemoWorkspace): WireWorkspaceReference[] {
     const bp = this.businessProperties(ws);
-    return [{
-      business_object_id: bp.business_object_id, business_object_type: bp.business_object_type,
-      business_object_type_id: bp.business_object_type_id, external_system_id: bp.external_system_id,
-      has_default_display: true, has_default_search: true, workspace_type_id: ws.typeId,
-    }];
+    return [
+      {
+        business_object_id: bp.business_object_id,
+        business_object_type: bp.business_object_type,
+        business_object_type_id: bp.business_object_type_id,
+        external_system_id: bp.external_system_id,
+        has_default_display: true,
+        has_default_search: true,
+        workspace_type_id: ws.typeId,
+      },
+    ];
   }
 
   user(m: { userId: number; email: string; name: string }): WireMember {
     const [firstName = '', ...rest] = m.name.split(' ');
     return {
-      id: m.userId, name: m.email, display_name: m.name, first_name: firstName, last_name: rest.join(' '),
-      business_email: m.email, group_id: DEFAULT_GROUP_ID, type: 0, type_name: 'User', deleted: false,
+      id: m.userId,
+      name: m.email,
+      display_name: m.name,
+      first_name: firstName,
+      last_name: rest.join(' '),
+      business_email: m.email,
+      group_id: DEFAULT_GROUP_ID,
+      type: 0,
+      type_name: 'User',
+      deleted: false,
       photo_url: `api/v1/members/${m.userId}/photo?v=1`,
     };
   }
@@ -352,7 +420,11 @@ class WireBuilder {
     if (has('wksp_info')) data.wksp_info = { wksp_type_icon: `/appimg/ot_bws/icons/${rec.ws.typeId}%2Esvg?v=1` };
     if (has('roles')) data.roles = rolesOf(rec).map((r) => this.role(r, true));
     return {
-      actions: { data: { open: { ...link(`/api/v2/nodes/${rec.ws.nodeId}/nodes`, 'Open'), form_href: '' } }, map: { default_action: 'open' }, order: ['open'] },
+      actions: {
+        data: { open: { ...link(`/api/v2/nodes/${rec.ws.nodeId}/nodes`, 'Open'), form_href: '' } },
+        map: { default_action: 'open' },
+        order: ['open'],
+      },
       data,
     };
   }
@@ -371,7 +443,12 @@ class WireBuilder {
 }
 
 /** One page of rows under the configured out-of-range rule. */
-function pageOf<T>(rows: T[], page: number, limit: number, outOfRange: WorkspaceSimOptions['outOfRangePage']): { items: T[]; paging: Omit<WirePaging, 'actions'> } {
+function pageOf<T>(
+  rows: T[],
+  page: number,
+  limit: number,
+  outOfRange: WorkspaceSimOptions['outOfRangePage'],
+): { items: T[]; paging: Omit<WirePaging, 'actions'> } {
   const total = rows.length;
   const pageTotal = Math.ceil(total / limit);
   const served = page > pageTotal && outOfRange === 'last-page' ? Math.max(1, pageTotal) : page;
@@ -379,7 +456,14 @@ function pageOf<T>(rows: T[], page: number, limit: number, outOfRange: Workspace
   const items = rows.slice(start, start + limit);
   return {
     items,
-    paging: { limit, page, page_total: pageTotal, range_max: items.length ? start + items.length : 0, range_min: items.length ? start + 1 : 0, total_count: total },
+    paging: {
+      limit,
+      page,
+      page_total: pageTotal,
+      range_max: items.length ? start + items.length : 0,
+      range_min: items.length ? start + 1 : 0,
+      total_count: total,
+    },
   };
 }
 
@@ -422,7 +506,8 @@ function workspaceHandlers(ctx: OtcsSimContext, wire: WireBuilder, opts: Require
     const sections = parseFields(req.query);
     const sorted = [...rows].sort(sorter(first(req.query.sort)));
     const { items, paging } = pageOf(sorted, page, limit, opts.outOfRangePage);
-    const next = page < paging.page_total ? { next: link(hrefOf(path, { ...req.query, page: String(page + 1), limit: String(limit) })) } : undefined;
+    const next =
+      page < paging.page_total ? { next: link(hrefOf(path, { ...req.query, page: String(page + 1), limit: String(limit) })) } : undefined;
     const body: WireWorkspaceList = {
       links: { data: { self: link(hrefOf(path, req.query)) } },
       paging: { actions: { ...next }, ...paging },
@@ -499,7 +584,12 @@ function workspaceHandlers(ctx: OtcsSimContext, wire: WireBuilder, opts: Require
     const keep = listFilter({ ...req, query: { ...req.query, where_column_query: [], where_member_id: [] } });
     const rows = rels.filter((r) => (!wanted || wanted.has(r.relType)) && keep(r.rec));
     const relType = new Map(rows.map((r) => [r.rec.ws.nodeId, r.relType]));
-    return listing(req, `/api/v2/businessworkspaces/${rec.ws.nodeId}/relateditems`, rows.map((r) => r.rec), (r) => relType.get(r.ws.nodeId) ?? 'child');
+    return listing(
+      req,
+      `/api/v2/businessworkspaces/${rec.ws.nodeId}/relateditems`,
+      rows.map((r) => r.rec),
+      (r) => relType.get(r.ws.nodeId) ?? 'child',
+    );
   };
 
   return [
@@ -540,7 +630,9 @@ function relatedOf(world: DemoWorld, mapping: Mapping, rec: WsRecord): { rec: Ws
     });
   }
   const accountId = rec.ws.businessObject.id;
-  return [...world.campaigns()].filter((c) => c.audience.includes(accountId)).map((c) => ({ rec: campaignRecord(world, mapping, c), relType: 'parent' }));
+  return [...world.campaigns()]
+    .filter((c) => c.audience.includes(accountId))
+    .map((c) => ({ rec: campaignRecord(world, mapping, c), relType: 'parent' }));
 }
 
 /** `GET /api/v2/businessworkspacetypes` (§2.3); `ext_system_id` and `bo_type` go together. */
@@ -553,13 +645,23 @@ const workspaceTypes: Handler = (req) => {
   const results = matching.map((t) => ({
     data: {
       properties: {
-        wksp_type_id: WORKSPACE_TYPE_IDS[t], wksp_type_name: t, wksp_type_names: { en: t, de: GERMAN_TYPE_NAMES[t] }, rm_enabled: true,
+        wksp_type_id: WORKSPACE_TYPE_IDS[t],
+        wksp_type_name: t,
+        wksp_type_names: { en: t, de: GERMAN_TYPE_NAMES[t] },
+        rm_enabled: true,
         templates: [{ id: TEMPLATE_IDS[t], name: `${t} Template`, subtype: BUSINESS_WORKSPACE_SUBTYPE }],
         relations: t === 'Campaign' ? [{ related_wksp_type_id: WORKSPACE_TYPE_IDS.Partner, rel_type: 'child' }] : [],
         wksp_creation: { location: 'fixed', location_value: t === 'Campaign' ? 2100 : 2200 },
-        classification: {}, config_node_id: CONFIG_NODE_IDS[t], wksp_icon: `otsapxecm/wksp_${t.toLowerCase()}.png`,
+        classification: {},
+        config_node_id: CONFIG_NODE_IDS[t],
+        wksp_icon: `otsapxecm/wksp_${t.toLowerCase()}.png`,
       },
-      wksp_info: { in_use: true, indexing_status: 'UpToDate', perspective_folder_id: 0, wksp_type_icon: `/appimg/ot_bws/icons/${WORKSPACE_TYPE_IDS[t]}%2Esvg?v=1` },
+      wksp_info: {
+        in_use: true,
+        indexing_status: 'UpToDate',
+        perspective_folder_id: 0,
+        wksp_type_icon: `/appimg/ot_bws/icons/${WORKSPACE_TYPE_IDS[t]}%2Esvg?v=1`,
+      },
     },
   }));
   return { body: { links: { data: { self: link(hrefOf('/api/v2/businessworkspacetypes', req.query)) } }, results } };
@@ -577,12 +679,19 @@ function members(world: DemoWorld, wire: WireBuilder, opts: Required<WorkspaceSi
     const text = first(q.query)?.toLowerCase();
     const firstName = first(q.where_first_name)?.toLowerCase();
     const lastName = first(q.where_last_name)?.toLowerCase();
-    const users = type === '1' ? [] : [...world.users()].map((u) => wire.user(u)).filter((u) =>
-      (!name || u.name.toLowerCase().startsWith(name)) &&
-      (!email || u.business_email.toLowerCase() === email) &&
-      (!firstName || u.first_name.toLowerCase() === firstName) &&
-      (!lastName || u.last_name.toLowerCase() === lastName) &&
-      (!text || [u.name, u.display_name, u.business_email].some((s) => s.toLowerCase().includes(text))));
+    const users =
+      type === '1'
+        ? []
+        : [...world.users()]
+            .map((u) => wire.user(u))
+            .filter(
+              (u) =>
+                (!name || u.name.toLowerCase().startsWith(name)) &&
+                (!email || u.business_email.toLowerCase() === email) &&
+                (!firstName || u.first_name.toLowerCase() === firstName) &&
+                (!lastName || u.last_name.toLowerCase() === lastName) &&
+                (!text || [u.name, u.display_name, u.business_email].some((s) => s.toLowerCase().includes(text))),
+            );
     const { items, paging } = pageOf(users, page, limit, opts.outOfRangePage);
     return {
       body: {

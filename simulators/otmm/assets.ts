@@ -8,8 +8,15 @@ import type { DemoAsset, DemoRendition, DemoWorld } from '../demo/world.ts';
 import { DAM_FIELDS, toVendor, type DamField, type Mapping } from '../../sources/mapping.ts';
 import { MULTI_VALUED_FIELDS } from '../../sources/model.ts';
 import {
-  CONTENT_TYPES, OTMM_BASE_PATH, RENDITION_CONTENT_KEYS, SYSTEM_FIELDS,
-  type OtmmAsset, type OtmmContentInfo, type OtmmMetadata, type OtmmMetadataElement, type RenditionContentKey,
+  CONTENT_TYPES,
+  OTMM_BASE_PATH,
+  RENDITION_CONTENT_KEYS,
+  SYSTEM_FIELDS,
+  type OtmmAsset,
+  type OtmmContentInfo,
+  type OtmmMetadata,
+  type OtmmMetadataElement,
+  type RenditionContentKey,
 } from '../../sources/otmm/wire.ts';
 
 /** What to put in an asset: the honoured part of `load_type` / `level_of_detail` / `data_load_request`. */
@@ -33,7 +40,13 @@ export interface RenderContext {
 
 /** Kinds of content a content id can name; the code sits where asset ids hold `0000`. */
 type ContentKind = RenditionKind | 'PDF_PREVIEW';
-const CONTENT_CODES: Record<ContentKind, string> = { ORIGINAL: 'c001', THUMBNAIL: 'c002', PREVIEW: 'c003', WEB: 'c004', PDF_PREVIEW: 'c005' };
+const CONTENT_CODES: Record<ContentKind, string> = {
+  ORIGINAL: 'c001',
+  THUMBNAIL: 'c002',
+  PREVIEW: 'c003',
+  WEB: 'c004',
+  PDF_PREVIEW: 'c005',
+};
 const KIND_OF_CODE = new Map(Object.entries(CONTENT_CODES).map(([k, c]) => [c, k as ContentKind]));
 
 /** The content id of one rendition of an asset (40 hex, like OTMM's own). */
@@ -57,9 +70,18 @@ export function resolveContent(world: DemoWorld, id: string): { asset: DemoAsset
 /** The canonical values a demo asset carries, as the DAM's own metadata states them. */
 export function canonicalValues(a: DemoAsset): CanonicalMetadata {
   return {
-    campaignCode: a.campaignCode, accountId: a.accountId, productLine: a.productLine, region: a.region,
-    approval: a.approval, rightsStatus: a.rights.status, validFrom: a.rights.validFrom, validUntil: a.rights.validUntil,
-    territories: a.rights.territories, channels: a.rights.channels, locale: a.locale, licenceId: a.rights.licenceId,
+    campaignCode: a.campaignCode,
+    accountId: a.accountId,
+    productLine: a.productLine,
+    region: a.region,
+    approval: a.approval,
+    rightsStatus: a.rights.status,
+    validFrom: a.rights.validFrom,
+    validUntil: a.rights.validUntil,
+    territories: a.rights.territories,
+    channels: a.rights.channels,
+    locale: a.locale,
+    licenceId: a.rights.licenceId,
   };
 }
 
@@ -100,7 +122,10 @@ export function contentTypeOf(a: DemoAsset): string {
 function scalarElement(id: string, name: string, dataType: 'CHAR' | 'DATE', value: string | undefined): OtmmMetadataElement {
   const typed = value === undefined ? null : { type: dataType === 'DATE' ? 'dateTime' : 'string', value };
   return {
-    id, name, type: 'com.artesia.metadata.MetadataField', data_type: dataType,
+    id,
+    name,
+    type: 'com.artesia.metadata.MetadataField',
+    data_type: dataType,
     value: { value: typed, is_locked: false, domain_value: false, cascading_domain_value: false },
   };
 }
@@ -108,11 +133,18 @@ function scalarElement(id: string, name: string, dataType: 'CHAR' | 'DATE', valu
 /** A tabular field: the table carries the field id; its one row holds the values (SEEN structure). */
 function tabularElement(id: string, name: string, values: string[]): OtmmMetadataElement {
   return {
-    id, name, type: 'com.artesia.metadata.MetadataTable',
-    metadata_element_list: [{
-      id, name, type: 'com.artesia.metadata.MetadataTableField', data_type: 'CHAR',
-      values: values.map((v) => ({ value: { type: 'string', value: v, display_value: v } })),
-    }],
+    id,
+    name,
+    type: 'com.artesia.metadata.MetadataTable',
+    metadata_element_list: [
+      {
+        id,
+        name,
+        type: 'com.artesia.metadata.MetadataTableField',
+        data_type: 'CHAR',
+        values: values.map((v) => ({ value: { type: 'string', value: v, display_value: v } })),
+      },
+    ],
   };
 }
 
@@ -133,7 +165,9 @@ export function metadataOf(a: DemoAsset, ctx: RenderContext): OtmmMetadata {
     metadata_element_list: [
       { id: 'ATRIUM.CATEGORY.MARKETING', name: 'Marketing', type: 'com.artesia.metadata.MetadataCategory', metadata_element_list: fields },
       {
-        id: 'ARTESIA.CATEGORY.GENERAL', name: 'General', type: 'com.artesia.metadata.MetadataCategory',
+        id: 'ARTESIA.CATEGORY.GENERAL',
+        name: 'General',
+        type: 'com.artesia.metadata.MetadataCategory',
         metadata_element_list: [scalarElement(SYSTEM_FIELDS.description, 'Description', 'CHAR', a.description)],
       },
     ],
@@ -144,7 +178,8 @@ function contentInfo(a: DemoAsset, r: DemoRendition, kind: ContentKind, contentK
   const id = contentId(a.nativeId, kind);
   return {
     id,
-    name: kind === 'ORIGINAL' || kind === 'PDF_PREVIEW' ? a.fileName : `${a.fileName.replace(/\.[a-z0-9]+$/, '')}-${kind.toLowerCase()}.png`,
+    name:
+      kind === 'ORIGINAL' || kind === 'PDF_PREVIEW' ? a.fileName : `${a.fileName.replace(/\.[a-z0-9]+$/, '')}-${kind.toLowerCase()}.png`,
     mime_type: r.mimeType,
     // Bytes are generated on demand and a full-size PNG costs tens of ms, so lists report
     // OTMM's "unknown" (-1, as the vendor example does for dimensions); bytes carry Content-Length.
@@ -164,7 +199,8 @@ function renditionContent(a: DemoAsset, load: LoadSpec): Partial<Record<Renditio
     if (r.kind === 'THUMBNAIL' && load.thumbnail) out[RENDITION_CONTENT_KEYS.THUMBNAIL] = contentInfo(a, r, r.kind, 'THUMBNAIL');
     if (r.kind === 'PREVIEW' && load.preview) out[RENDITION_CONTENT_KEYS.PREVIEW] = contentInfo(a, r, r.kind, 'PREVIEW');
     if (r.kind === 'WEB' && load.preview) out[RENDITION_CONTENT_KEYS.WEB] = contentInfo(a, r, r.kind, 'WEB');
-    if (r.kind === 'ORIGINAL' && load.preview && r.mimeType === 'application/pdf') out.pdf_preview_content = contentInfo(a, r, 'PDF_PREVIEW', 'PDF_PREVIEW');
+    if (r.kind === 'ORIGINAL' && load.preview && r.mimeType === 'application/pdf')
+      out.pdf_preview_content = contentInfo(a, r, 'PDF_PREVIEW', 'PDF_PREVIEW');
   }
   return out;
 }
@@ -190,7 +226,7 @@ export function renderAsset(a: DemoAsset, ctx: RenderContext, load: LoadSpec): O
     latest_version: true,
     version: 1,
     metadata_model_id: ctx.mapping.otmm.metadataModelId,
-    original_asset_id: ctx.variantField ? a.nativeId : a.variantOf ?? a.nativeId,
+    original_asset_id: ctx.variantField ? a.nativeId : (a.variantOf ?? a.nativeId),
   };
   if (load.master) {
     asset.master_content_info = master;

@@ -18,10 +18,7 @@ const FOLDER_TYPE = 'ARTESIA.CONTAINER.TYPE.FOLDER';
 /** Folder numbers: 0 the root, 1..n product lines, CAMPAIGN_FOLDER_BASE + index campaigns. */
 const CAMPAIGN_FOLDER_BASE = 1_000_000;
 
-export type FolderNode =
-  | { kind: 'root' }
-  | { kind: 'productLine'; productLine: string }
-  | { kind: 'campaign'; campaign: DemoCampaign };
+export type FolderNode = { kind: 'root' } | { kind: 'productLine'; productLine: string } | { kind: 'campaign'; campaign: DemoCampaign };
 
 /** Collections and folders over a world. */
 export interface Containers {
@@ -41,8 +38,7 @@ export function createContainers(world: DemoWorld, ownerName: string): Container
   const idOf = (code: string, n: number) => prefix + code + hex(n, 12);
   const numberOf = (id: string, code: string): number =>
     /^[0-9a-f]{40}$/.test(id) && id.startsWith(prefix + code) ? parseInt(id.slice(28), 16) : -1;
-  const campaignAt = (index: number): DemoCampaign | null =>
-    index >= 0 && index < world.counts.campaigns ? world.campaign(index) : null;
+  const campaignAt = (index: number): DemoCampaign | null => (index >= 0 && index < world.counts.campaigns ? world.campaign(index) : null);
   const folderItem = (n: number, name: string): OtmmListItem => ({ asset_id: idOf(FOLDER_CODE, n), name, container_type_id: FOLDER_TYPE });
   // Counting a campaign's assets generates its whole block; the world never changes, so count once.
   const counts = new Map<string, number>();
@@ -75,12 +71,14 @@ export function createContainers(world: DemoWorld, ownerName: string): Container
     },
     subFolders(node) {
       switch (node.kind) {
-        case 'root': return productLines.map((p, i) => folderItem(i + 1, p));
+        case 'root':
+          return productLines.map((p, i) => folderItem(i + 1, p));
         case 'productLine':
           return [...world.campaigns()]
             .filter((c) => c.productLine === node.productLine)
             .map((c) => folderItem(CAMPAIGN_FOLDER_BASE + c.index, `${c.code} ${c.name}`));
-        case 'campaign': return [];
+        case 'campaign':
+          return [];
       }
     },
   };
@@ -91,7 +89,13 @@ export function lookupDomains(world: DemoWorld, mapping: Mapping): OtmmLookupDom
   const domain = (domainId: string, values: readonly string[]): OtmmLookupDomain => ({
     domainId,
     datatype: 'CHAR',
-    domainValues: values.map((v) => ({ display_value: v, field_value: { type: 'string', value: v }, expired_value: false, active_from: null, active_to: null })),
+    domainValues: values.map((v) => ({
+      display_value: v,
+      field_value: { type: 'string', value: v },
+      expired_value: false,
+      active_from: null,
+      active_to: null,
+    })),
   });
   const vendor = (field: 'approval' | 'rightsStatus', list: readonly string[]) => list.map((v) => toVendor(mapping.otmm.values, field, v));
   return [

@@ -5,8 +5,11 @@
  * which the route answers with 400.
  */
 import {
-  OPERATORS, OPERATOR_IDS,
-  type OtmmFacetFieldResponse, type OtmmFieldCondition, type OtmmSearchCondition,
+  OPERATORS,
+  OPERATOR_IDS,
+  type OtmmFacetFieldResponse,
+  type OtmmFieldCondition,
+  type OtmmSearchCondition,
 } from '../../sources/otmm/wire.ts';
 
 /** A searchable asset: its field values by field id and its keyword text (lower case). */
@@ -62,27 +65,38 @@ function fieldPredicate(c: OtmmFieldCondition, known: (id: string) => boolean): 
   }
   const want = lower(value);
   switch (op) {
-    case OPERATORS.is: return (d) => values(d).some((v) => lower(v) === want);
-    case OPERATORS.isNot: return (d) => !values(d).some((v) => lower(v) === want);
-    case OPERATORS.contains: return (d) => values(d).some((v) => lower(v).includes(want));
-    case OPERATORS.startsWith: return (d) => values(d).some((v) => lower(v).startsWith(want));
-    default: throw new SearchInputError(`unsupported relational_operator_id: ${op}`);
+    case OPERATORS.is:
+      return (d) => values(d).some((v) => lower(v) === want);
+    case OPERATORS.isNot:
+      return (d) => !values(d).some((v) => lower(v) === want);
+    case OPERATORS.contains:
+      return (d) => values(d).some((v) => lower(v).includes(want));
+    case OPERATORS.startsWith:
+      return (d) => values(d).some((v) => lower(v).startsWith(want));
+    default:
+      throw new SearchInputError(`unsupported relational_operator_id: ${op}`);
   }
 }
 
 function dateComparison(op: string, t: number): (v: number) => boolean {
   switch (op) {
-    case OPERATORS.dateIsAfter: return (v) => v > t;
-    case OPERATORS.dateIsOnOrAfter: return (v) => v >= t;
-    case OPERATORS.dateIsBefore: return (v) => v < t;
-    case OPERATORS.dateIsOnOrBefore: return (v) => v <= t;
-    default: throw new SearchInputError(`unsupported relational_operator_id: ${op}`);
+    case OPERATORS.dateIsAfter:
+      return (v) => v > t;
+    case OPERATORS.dateIsOnOrAfter:
+      return (v) => v >= t;
+    case OPERATORS.dateIsBefore:
+      return (v) => v < t;
+    case OPERATORS.dateIsOnOrBefore:
+      return (v) => v <= t;
+    default:
+      throw new SearchInputError(`unsupported relational_operator_id: ${op}`);
   }
 }
 
 function parens(raw: unknown, ch: '(' | ')'): Token[] {
   if (raw === undefined || raw === null || raw === '') return [];
-  if (typeof raw !== 'string' || ![...raw.trim()].every((c) => c === ch)) throw new SearchInputError(`bad ${ch === '(' ? 'left' : 'right'}_paren`);
+  if (typeof raw !== 'string' || ![...raw.trim()].every((c) => c === ch))
+    throw new SearchInputError(`bad ${ch === '(' ? 'left' : 'right'}_paren`);
   return [...raw.trim()].map(() => ({ t: ch }));
 }
 
@@ -102,7 +116,8 @@ function tokenize(conditions: unknown[], known: (id: string) => boolean): Token[
     if (i > 0) out.push(joiner(c.relational_operator));
     out.push(...parens(c.left_paren, '('));
     if (c.type === 'com.artesia.search.SearchTabularCondition') {
-      if (!Array.isArray(c.tabular_field_list) || c.tabular_field_list.length === 0) throw new SearchInputError('tabular_field_list must not be empty');
+      if (!Array.isArray(c.tabular_field_list) || c.tabular_field_list.length === 0)
+        throw new SearchInputError('tabular_field_list must not be empty');
       c.tabular_field_list.forEach((f, j) => {
         if (!isObj(f)) throw new SearchInputError('each tabular field condition must be an object');
         if (j > 0) out.push(joiner(f.relational_operator));
@@ -174,7 +189,8 @@ export function parseRestrictions(doc: unknown): Restriction[] {
   const list = isObj(doc) && isObj(doc.facet_restriction_list) ? doc.facet_restriction_list.facet_field_restriction : undefined;
   if (!Array.isArray(list)) throw new SearchInputError('facet_restriction_list.facet_field_restriction must be a list');
   return list.map((r: unknown) => {
-    if (!isObj(r) || typeof r.field_id !== 'string' || !Array.isArray(r.value_list)) throw new SearchInputError('each facet_field_restriction needs field_id and value_list');
+    if (!isObj(r) || typeof r.field_id !== 'string' || !Array.isArray(r.value_list))
+      throw new SearchInputError('each facet_field_restriction needs field_id and value_list');
     const values = r.value_list.map((v: unknown) => (v === null ? null : String(v)));
     return { field: r.field_id, values, exclude: String(r.facet_generation_behavior ?? '').toUpperCase() === 'EXCLUDE' };
   });
@@ -199,7 +215,10 @@ export const satisfies = (doc: SearchDoc, r: Restriction): boolean => {
 
 /** Keyword match: every term (`*` matches anything) occurs in the doc's text. */
 export function keywordPredicate(query: string | undefined): Predicate {
-  const terms = (query ?? '').toLowerCase().split(/\s+/).filter((t) => t !== '' && t !== '*');
+  const terms = (query ?? '')
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((t) => t !== '' && t !== '*');
   if (terms.length === 0) return () => true;
   return (d) => terms.every((t) => d.text.includes(t.replace(/\*/g, '')));
 }

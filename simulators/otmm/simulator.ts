@@ -20,12 +20,24 @@ import { createSimulator, first, type Handler, type SimRequest, type SimResponse
 import { createContainers, lookupDomains, type FolderNode } from './browse.ts';
 import { FULL_LOAD, fieldValues, renderAsset, resolveContent, type LoadSpec, type RenderContext } from './assets.ts';
 import {
-  SearchInputError, compileConditions, countFacet, keywordPredicate, parseFacetRequests, parseJsonField,
-  parseRestrictions, satisfies, type Restriction, type SearchDoc,
+  SearchInputError,
+  compileConditions,
+  countFacet,
+  keywordPredicate,
+  parseFacetRequests,
+  parseJsonField,
+  parseRestrictions,
+  satisfies,
+  type Restriction,
+  type SearchDoc,
 } from './search.ts';
 import {
-  OTMM_BASE_PATH, SYSTEM_FIELDS,
-  type OtmmAsset, type OtmmDataLoadRequest, type OtmmSearchResultResource, type OtmmSession,
+  OTMM_BASE_PATH,
+  SYSTEM_FIELDS,
+  type OtmmAsset,
+  type OtmmDataLoadRequest,
+  type OtmmSearchResultResource,
+  type OtmmSession,
 } from '../../sources/otmm/wire.ts';
 
 export interface OtmmSimOptions {
@@ -66,7 +78,13 @@ interface SessionRecord {
 
 const isForm = (v: unknown): v is Record<string, string | string[]> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const cookiesOf = (header: string | undefined): Map<string, string> =>
-  new Map((header ?? '').split(';').map((p) => p.trim().split('=')).filter((kv) => kv.length >= 2).map(([k, ...v]) => [k as string, v.join('=')]));
+  new Map(
+    (header ?? '')
+      .split(';')
+      .map((p) => p.trim().split('='))
+      .filter((kv) => kv.length >= 2)
+      .map(([k, ...v]) => [k as string, v.join('=')]),
+  );
 
 /** Build the OTMM simulator over a world (not listening). */
 export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: OtmmSimOptions = {}): Simulator {
@@ -75,13 +93,19 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
   const requireCookie = opts.requireCookie ?? true;
   const cookieName = opts.cookieName ?? 'JSESSIONID';
   const now = opts.now ?? Date.now;
-  const errorBody = opts.errorBody ?? ((status: number, message: string) => ({ exception_body: { message, debug_message: null, http_response_code: status } }));
+  const errorBody =
+    opts.errorBody ??
+    ((status: number, message: string) => ({ exception_body: { message, debug_message: null, http_response_code: status } }));
   const searchMethods = opts.searchMethods ?? ['GET', 'POST'];
   const defaultLimit = opts.defaultLimit ?? 50;
   const maxLimit = opts.maxLimit ?? 1000;
   const ctx: RenderContext = { mapping, ...(opts.variantField ? { variantField: opts.variantField } : {}) };
   const containers = createContainers(world, creds.username);
-  const knownFields = new Set<string>([...DAM_FIELDS.map((f) => mapping.otmm.fields[f]), ...Object.values(SYSTEM_FIELDS), ...(opts.variantField ? [opts.variantField] : [])]);
+  const knownFields = new Set<string>([
+    ...DAM_FIELDS.map((f) => mapping.otmm.fields[f]),
+    ...Object.values(SYSTEM_FIELDS),
+    ...(opts.variantField ? [opts.variantField] : []),
+  ]);
 
   const sessions = new Map<string, SessionRecord>();
   const tokens = new Map<string, SessionRecord>();
@@ -108,9 +132,16 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
     for (const old of sessions.values()) if (now() - old.lastUsed > ttl) drop(old);
     const rec: SessionRecord = {
       session: {
-        domain_name: 'OTMM', id: randomInt(100_000_000, 999_999_999), local_session: false, login_name: creds.username,
-        message_digest: randomBytes(20).toString('hex'), role_name: 'Administrator', user_full_name: 'super, tsuper',
-        user_id: '1001', user_role_id: 1, validation_key: randomInt(-2_147_483_648, 2_147_483_647),
+        domain_name: 'OTMM',
+        id: randomInt(100_000_000, 999_999_999),
+        local_session: false,
+        login_name: creds.username,
+        message_digest: randomBytes(20).toString('hex'),
+        role_name: 'Administrator',
+        user_full_name: 'super, tsuper',
+        user_id: '1001',
+        user_role_id: 1,
+        validation_key: randomInt(-2_147_483_648, 2_147_483_647),
       },
       cookie: randomBytes(16).toString('hex').toUpperCase(),
       token: randomBytes(24).toString('base64url'),
@@ -144,7 +175,8 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
     else if (sessionMethod && cookie) rec = [...sessions.values()].find((s) => s.cookie === cookie);
     else return fail(401, 'The X-Requested-By header is required.');
     if (!rec) return fail(401, 'The session is invalid or has expired.');
-    if ((requireCookie || cookie !== undefined) && cookie !== rec.cookie) return fail(401, 'The session cookie is missing or does not match the session.');
+    if ((requireCookie || cookie !== undefined) && cookie !== rec.cookie)
+      return fail(401, 'The session cookie is missing or does not match the session.');
     return alive(rec) ?? fail(401, 'The session is invalid or has expired.');
   };
 
@@ -159,11 +191,13 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
     return { ...fail(429, 'Too many requests.'), headers: { 'retry-after': String(wait) } };
   };
 
-  const authed = (handler: (req: SimRequest, who: SessionRecord) => SimResponse | Promise<SimResponse>, sessionMethod = false): Handler => (req) => {
-    const who = identify(req, sessionMethod);
-    if (!('session' in who)) return who;
-    return rateLimited() ?? handler(req, who);
-  };
+  const authed =
+    (handler: (req: SimRequest, who: SessionRecord) => SimResponse | Promise<SimResponse>, sessionMethod = false): Handler =>
+    (req) => {
+      const who = identify(req, sessionMethod);
+      if (!('session' in who)) return who;
+      return rateLimited() ?? handler(req, who);
+    };
 
   const route = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler) => sim.route(method, OTMM_BASE_PATH + path, handler);
 
@@ -179,7 +213,11 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
       body: { session_resource: { session: rec.session } },
     };
   });
-  route('GET', '/sessions', authed((_req, who) => ({ body: { session_resource: { session: who.session } } }), true));
+  route(
+    'GET',
+    '/sessions',
+    authed((_req, who) => ({ body: { session_resource: { session: who.session } } }), true),
+  );
   route('DELETE', '/sessions', (req) => {
     const who = identify(req, true);
     if (!('session' in who)) return who;
@@ -190,7 +228,8 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
     const form = isForm(req.body) ? req.body : {};
     if (first(form.grant_type) !== 'password') return fail(400, 'Only grant_type=password is supported.');
     if (!first(form.client_id)) return fail(400, 'client_id is required.');
-    if (first(form.username) !== creds.username || first(form.password) !== creds.password) return fail(401, 'Invalid username or password.');
+    if (first(form.username) !== creds.username || first(form.password) !== creds.password)
+      return fail(401, 'Invalid username or password.');
     const rec = newSession();
     return { body: { token_info: { oauth_token: { accessToken: rec.token, expiresIn: Math.floor(ttl / 1000), tokenType: 'Bearer' } } } };
   });
@@ -202,9 +241,11 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
     const type = first(fields.load_type) ?? fallback;
     const slim = first(fields.level_of_detail) === 'slim';
     switch (type) {
-      case 'system': return { metadata: false, master: false, thumbnail: false, preview: false, slim };
+      case 'system':
+        return { metadata: false, master: false, thumbnail: false, preview: false, slim };
       case 'metadata':
-      case 'full': return { ...FULL_LOAD, slim };
+      case 'full':
+        return { ...FULL_LOAD, slim };
       case 'custom': {
         let parsed: unknown;
         try {
@@ -213,35 +254,61 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
           return fail(400, (e as Error).message);
         }
         const flags = (parsed as OtmmDataLoadRequest | undefined)?.data_load_request ?? {};
-        return { metadata: !!flags.load_metadata, master: !!flags.load_asset_content_info, thumbnail: !!flags.load_thumbnail_info, preview: !!flags.load_preview_info, slim };
+        return {
+          metadata: !!flags.load_metadata,
+          master: !!flags.load_asset_content_info,
+          thumbnail: !!flags.load_thumbnail_info,
+          preview: !!flags.load_preview_info,
+          slim,
+        };
       }
-      default: return fail(400, `Unknown load_type: ${type}`);
+      default:
+        return fail(400, `Unknown load_type: ${type}`);
     }
   };
   const isLoad = (v: LoadSpec | SimResponse): v is LoadSpec => 'metadata' in v;
 
-  route('GET', '/assets/:asset_id', authed((req) => {
-    const asset = world.assetById('OTMM', req.params.asset_id ?? '');
-    if (!asset) return fail(404, 'The asset does not exist.');
-    const load = loadSpec(req.query, 'full');
-    return isLoad(load) ? { body: { asset_resource: { asset: renderAsset(asset, ctx, load) } } } : load;
-  }));
+  route(
+    'GET',
+    '/assets/:asset_id',
+    authed((req) => {
+      const asset = world.assetById('OTMM', req.params.asset_id ?? '');
+      if (!asset) return fail(404, 'The asset does not exist.');
+      const load = loadSpec(req.query, 'full');
+      return isLoad(load) ? { body: { asset_resource: { asset: renderAsset(asset, ctx, load) } } } : load;
+    }),
+  );
 
   const sendBytes = (asset: DemoAsset, r: DemoRendition): SimResponse => {
     const name = r.kind === 'ORIGINAL' ? asset.fileName : `${asset.fileName.replace(/\.[a-z0-9]+$/, '')}-${r.kind.toLowerCase()}.png`;
-    return { headers: { 'content-type': r.mimeType, 'content-disposition': `inline; filename="${name}"` }, body: renditionContent(asset, r) };
+    return {
+      headers: { 'content-type': r.mimeType, 'content-disposition': `inline; filename="${name}"` },
+      body: renditionContent(asset, r),
+    };
   };
-  route('GET', '/assets/:asset_id/contents', authed((req) => {
-    const asset = world.assetById('OTMM', req.params.asset_id ?? '');
-    const master = asset?.renditions.find((r) => r.kind === 'ORIGINAL');
-    return asset && master ? sendBytes(asset, master) : fail(404, 'The asset does not exist.');
-  }));
+  route(
+    'GET',
+    '/assets/:asset_id/contents',
+    authed((req) => {
+      const asset = world.assetById('OTMM', req.params.asset_id ?? '');
+      const master = asset?.renditions.find((r) => r.kind === 'ORIGINAL');
+      return asset && master ? sendBytes(asset, master) : fail(404, 'The asset does not exist.');
+    }),
+  );
   const renditionBytes = (id: string): SimResponse => {
     const found = resolveContent(world, id);
     return found ? sendBytes(found.asset, found.rendition) : fail(404, 'The content does not exist.');
   };
-  route('GET', '/renditions/:content_id', authed((req) => renditionBytes(req.params.content_id ?? '')));
-  sim.route('GET', '/adaptivemedia/rendition', authed((req) => renditionBytes(first(req.query.id) ?? '')));
+  route(
+    'GET',
+    '/renditions/:content_id',
+    authed((req) => renditionBytes(req.params.content_id ?? '')),
+  );
+  sim.route(
+    'GET',
+    '/adaptivemedia/rendition',
+    authed((req) => renditionBytes(first(req.query.id) ?? '')),
+  );
 
   // ---------------------------------------------------------------- search
 
@@ -280,10 +347,13 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
   const runSearch = (fields: Record<string, unknown>, load: LoadSpec): OtmmSearchResultResource => {
     const after = intField(fields.after, 'after', 0, 0);
     const limit = Math.min(maxLimit, intField(fields.limit, 'limit', defaultLimit, 1));
-    const condition = compileConditions(parseJsonField(first(fields.search_condition_list), 'search_condition_list'), (id) => knownFields.has(id));
+    const condition = compileConditions(parseJsonField(first(fields.search_condition_list), 'search_condition_list'), (id) =>
+      knownFields.has(id),
+    );
     const restrictions = parseRestrictions(parseJsonField(first(fields.facet_restriction_list), 'facet_restriction_list'));
-    const facetRequests = parseFacetRequests(parseJsonField(first(fields.facet_field_request_list), 'facet_field_request_list'))
-      ?? (opts.defaultFacetFields ?? []).map((field) => ({ field, max: 100 }));
+    const facetRequests =
+      parseFacetRequests(parseJsonField(first(fields.facet_field_request_list), 'facet_field_request_list')) ??
+      (opts.defaultFacetFields ?? []).map((field) => ({ field, max: 100 }));
     const keyword = keywordPredicate(first(fields.keyword_query));
 
     const base: { index: number; doc: SearchDoc }[] = [];
@@ -305,7 +375,11 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
     }
     const facets = facetRequests.map(({ field, max }) => {
       const own = restrictions.find((r) => r.field === field && r.exclude);
-      return countFacet(base.filter((h) => passes(h.doc, own)).map((h) => h.doc), field, max);
+      return countFacet(
+        base.filter((h) => passes(h.doc, own)).map((h) => h.doc),
+        field,
+        max,
+      );
     });
     const page = hits.slice(after, after + limit);
     const assets: OtmmAsset[] = page.map((h) => renderAsset(world.asset('OTMM', h.index), ctx, load));
@@ -340,28 +414,52 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
   const listLoad: LoadSpec = { metadata: false, master: false, thumbnail: true, preview: true, slim: true };
   const assetItems = (list: Iterable<DemoAsset>) => [...list].map((a) => renderAsset(a, ctx, listLoad));
 
-  route('GET', '/collections', authed(() => ({ body: { collection_resource: { collection: containers.collections() } } })));
-  route('GET', '/collections/:id/assets', authed((req) => {
-    const campaign = containers.collectionCampaign(req.params.id ?? '');
-    if (!campaign) return fail(404, 'The collection does not exist.');
-    const page = pageOf(req, assetItems(world.campaignAssets('OTMM', campaign.code)));
-    return Array.isArray(page) ? { body: { assets_resource: { asset_list: page } } } : page;
-  }));
+  route(
+    'GET',
+    '/collections',
+    authed(() => ({ body: { collection_resource: { collection: containers.collections() } } })),
+  );
+  route(
+    'GET',
+    '/collections/:id/assets',
+    authed((req) => {
+      const campaign = containers.collectionCampaign(req.params.id ?? '');
+      if (!campaign) return fail(404, 'The collection does not exist.');
+      const page = pageOf(req, assetItems(world.campaignAssets('OTMM', campaign.code)));
+      return Array.isArray(page) ? { body: { assets_resource: { asset_list: page } } } : page;
+    }),
+  );
   // The root-folder envelope is not in the vendor material: `folders_resource.folder_list` is chosen.
-  route('GET', '/folders/rootfolders', authed(() => ({ body: { folders_resource: { folder_list: containers.rootFolders() } } })));
-  route('GET', '/folders/:id/children', authed((req) => {
-    const node: FolderNode | null = containers.folder(req.params.id ?? '');
-    if (!node) return fail(404, 'The folder does not exist.');
-    const items = node.kind === 'campaign' ? assetItems(world.campaignAssets('OTMM', node.campaign.code)) : containers.subFolders(node);
-    const page = pageOf<unknown>(req, items);
-    return Array.isArray(page) ? { body: { folder_children: { asset_list: page } } } : page;
-  }));
+  route(
+    'GET',
+    '/folders/rootfolders',
+    authed(() => ({ body: { folders_resource: { folder_list: containers.rootFolders() } } })),
+  );
+  route(
+    'GET',
+    '/folders/:id/children',
+    authed((req) => {
+      const node: FolderNode | null = containers.folder(req.params.id ?? '');
+      if (!node) return fail(404, 'The folder does not exist.');
+      const items = node.kind === 'campaign' ? assetItems(world.campaignAssets('OTMM', node.campaign.code)) : containers.subFolders(node);
+      const page = pageOf<unknown>(req, items);
+      return Array.isArray(page) ? { body: { folder_children: { asset_list: page } } } : page;
+    }),
+  );
   const domains = lookupDomains(world, mapping);
-  route('GET', '/lookupdomains', authed(() => ({ body: { lookup_domains_resource: { lookup_domains: domains } } })));
-  route('GET', '/lookupdomains/:id', authed((req) => {
-    const d = domains.find((x) => x.domainId === req.params.id);
-    return d ? { body: { lookup_domain_resource: { lookup_domain: d } } } : fail(404, 'The lookup domain does not exist.');
-  }));
+  route(
+    'GET',
+    '/lookupdomains',
+    authed(() => ({ body: { lookup_domains_resource: { lookup_domains: domains } } })),
+  );
+  route(
+    'GET',
+    '/lookupdomains/:id',
+    authed((req) => {
+      const d = domains.find((x) => x.domainId === req.params.id);
+      return d ? { body: { lookup_domain_resource: { lookup_domain: d } } } : fail(404, 'The lookup domain does not exist.');
+    }),
+  );
 
   return sim;
 }

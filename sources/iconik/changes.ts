@@ -55,7 +55,11 @@ export async function changesSince(search: IconikSearch, perPage: number, start:
 }
 
 const OPERATIONS: Readonly<Record<string, Change['operation']>> = {
-  create: 'create', update: 'update', delete: 'delete', purge: 'delete', restore: 'update',
+  create: 'create',
+  update: 'update',
+  delete: 'delete',
+  purge: 'delete',
+  restore: 'update',
 };
 
 /**
@@ -64,7 +68,8 @@ const OPERATIONS: Readonly<Record<string, Change['operation']>> = {
  * reported as an update of that asset. Throws MALFORMED when the body is not a webhook payload.
  */
 export function changeOfWebhook(payload: unknown, receivedAt: Date = new Date()): Change | null {
-  if (!isObj(payload) || typeof payload.event_type !== 'string' || typeof payload.object_id !== 'string') throw malformed('webhook payload');
+  if (!isObj(payload) || typeof payload.event_type !== 'string' || typeof payload.object_id !== 'string')
+    throw malformed('webhook payload');
   if (payload.event_type !== 'assets') return null;
   const op = OPERATIONS[String(payload.operation ?? '').toLowerCase()] ?? 'update';
   const data = isObj(payload.data) ? payload.data : {};
@@ -72,8 +77,12 @@ export function changeOfWebhook(payload: unknown, receivedAt: Date = new Date())
   // For the asset realm object_id is the asset; other realms (shares, segments) carry the
   // asset in data.object_id when data.object_type is "assets".
   const realm = String(payload.realm ?? 'assets');
-  const nativeId = realm === 'assets' || realm === 'asset' ? payload.object_id
-    : data.object_type === 'assets' && typeof data.object_id === 'string' ? data.object_id : null;
+  const nativeId =
+    realm === 'assets' || realm === 'asset'
+      ? payload.object_id
+      : data.object_type === 'assets' && typeof data.object_id === 'string'
+        ? data.object_id
+        : null;
   if (!nativeId) return null;
   return { system: 'ICONIK', kind: 'asset', nativeId, at, operation: realm === 'assets' || realm === 'asset' ? op : 'update' };
 }

@@ -21,7 +21,17 @@ import type { Asset, CanonicalFilter, ChangeSet, Page, PageRequest, RenditionKin
 import type { DamSource, SourceHealth } from '../ports.ts';
 import { changesSince } from './changes.ts';
 import { openRendition } from './download.ts';
-import { DEFAULT_PROXY_KINDS, facetFields, isObj, malformed, mapFacets, parseEnvelope, toAsset, type IconikSearch, type MapContext } from './map.ts';
+import {
+  DEFAULT_PROXY_KINDS,
+  facetFields,
+  isObj,
+  malformed,
+  mapFacets,
+  parseEnvelope,
+  toAsset,
+  type IconikSearch,
+  type MapContext,
+} from './map.ts';
 import { criteriaFor, decodeCursor, encodeCursor, sortFor } from './query.ts';
 import { UUID_RE } from './wire.ts';
 
@@ -73,7 +83,10 @@ function authHooks(opts: IconikClientOptions, login: () => Promise<string>) {
 /** Log in with email and password; answers the token. */
 async function simpleLogin(http: HttpClient, opts: IconikClientOptions): Promise<string> {
   const res = await http.request<unknown>({
-    method: 'POST', path: '/auth/v1/auth/simple/login/', anonymous: true, idempotent: true,
+    method: 'POST',
+    path: '/auth/v1/auth/simple/login/',
+    anonymous: true,
+    idempotent: true,
     headers: { 'content-type': 'application/json', 'App-ID': opts.appId },
     body: JSON.stringify({ email: opts.email, password: opts.password }),
   });
@@ -90,7 +103,10 @@ export function createIconikClient(opts: IconikClientOptions): DamSource {
   const proxyKinds = opts.proxyKinds ?? DEFAULT_PROXY_KINDS;
   const ctx: MapContext = { mapping: opts.mapping, apiBase: publicBase(opts.baseUrl), proxyKinds };
   const common = {
-    system: 'ICONIK' as const, baseUrl: opts.baseUrl, timeoutMs, fetch: doFetch,
+    system: 'ICONIK' as const,
+    baseUrl: opts.baseUrl,
+    timeoutMs,
+    fetch: doFetch,
     ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
     ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs } : {}),
     ...(opts.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: opts.maxRetryAfterMs } : {}),
@@ -102,7 +118,9 @@ export function createIconikClient(opts: IconikClientOptions): DamSource {
 
   const search: IconikSearch = async (criteria, page, perPage) => {
     const res = await http.request<unknown>({
-      method: 'POST', path: '/search/v1/search/', idempotent: true,
+      method: 'POST',
+      path: '/search/v1/search/',
+      idempotent: true,
       // Signed URLs in results would expire before anyone used them; downloads ask afresh.
       query: { page, per_page: perPage, generate_signed_url: 'false', save_search_history: 'false' },
       headers: { 'content-type': 'application/json' },
@@ -117,7 +135,11 @@ export function createIconikClient(opts: IconikClientOptions): DamSource {
     // One request for up to maxPerPage ids; more ids than that need one request per chunk.
     for (let i = 0; i < wanted.length; i += maxPerPage) {
       const chunk = wanted.slice(i, i + maxPerPage);
-      const env = await search({ doc_types: ['assets'], filter: { operator: 'AND', terms: [{ name: 'id', value_in: chunk }] } }, 1, chunk.length);
+      const env = await search(
+        { doc_types: ['assets'], filter: { operator: 'AND', terms: [{ name: 'id', value_in: chunk }] } },
+        1,
+        chunk.length,
+      );
       for (const o of env.objects) {
         const a = toAsset(o, ctx);
         found.set(a.source.nativeId, a);
@@ -131,7 +153,11 @@ export function createIconikClient(opts: IconikClientOptions): DamSource {
     // An absolute offset (cross-source search) is served by the page size whose one page covers it.
     const window = page.offset !== undefined ? pageWindow(page.offset, wanted, maxPerPage) : null;
     if (page.offset !== undefined && !window) throw new UpstreamError('ICONIK', 'BAD_REQUEST', 'page offset beyond reach');
-    const cursor = window ? { page: window.page, perPage: window.perPage } : page.after ? decodeCursor(page.after) : { page: 1, perPage: wanted };
+    const cursor = window
+      ? { page: window.page, perPage: window.perPage }
+      : page.after
+        ? decodeCursor(page.after)
+        : { page: 1, perPage: wanted };
     const skip = window?.skip ?? 0;
     const criteria = criteriaFor(filter, opts.mapping);
     const sort = sortFor(page.sort);
@@ -141,7 +167,8 @@ export function createIconikClient(opts: IconikClientOptions): DamSource {
     const items = env.objects.slice(skip, skip + wanted).map((x) => toAsset(x, ctx));
     const pages = Math.ceil(env.total / cursor.perPage);
     return {
-      items, total: env.total,
+      items,
+      total: env.total,
       ...(cursor.page < pages ? { next: encodeCursor({ page: cursor.page + 1, perPage: cursor.perPage }) } : {}),
       ...(o?.facets ? { facets: mapFacets(env.facets, opts.mapping) } : {}),
     };

@@ -25,7 +25,8 @@ export interface DownloadDeps {
 /** The proxy or file of `kind`, walking `last_id` pages. */
 async function findItem(deps: DownloadDeps, assetId: string, kind: RenditionKind): Promise<{ list: 'files' | 'proxies'; item: Obj }> {
   const list = kind === 'ORIGINAL' ? 'files' : 'proxies';
-  const matches = (x: Obj) => (list === 'files' ? x.type === undefined || x.type === 'FILE' : deps.proxyKinds[String(x.name ?? '').toLowerCase()] === kind);
+  const matches = (x: Obj) =>
+    list === 'files' ? x.type === undefined || x.type === 'FILE' : deps.proxyKinds[String(x.name ?? '').toLowerCase()] === kind;
   let lastId: string | undefined;
   for (let n = 0; n < MAX_PAGES; n++) {
     const path = list === 'files' ? p`/files/v1/assets/${assetId}/files/` : p`/files/v1/assets/${assetId}/proxies/`;
@@ -67,7 +68,10 @@ export async function openRendition(deps: DownloadDeps, assetId: string, kind: R
   if (!UUID_RE.test(assetId)) throw new UpstreamError('ICONIK', 'NOT_FOUND', 'invalid asset id');
   const { list, item } = await findItem(deps, assetId, kind);
   const id = item.id as string;
-  const urlPath = list === 'files' ? p`/files/v1/assets/${assetId}/files/${id}/download_url/` : p`/files/v1/assets/${assetId}/proxies/${id}/download_url/`;
+  const urlPath =
+    list === 'files'
+      ? p`/files/v1/assets/${assetId}/files/${id}/download_url/`
+      : p`/files/v1/assets/${assetId}/proxies/${id}/download_url/`;
   const url = signedUrl((await deps.http.request<unknown>({ path: urlPath })).body);
 
   const ctrl = new AbortController();
@@ -84,7 +88,10 @@ export async function openRendition(deps: DownloadDeps, assetId: string, kind: R
     await res.body?.cancel().catch(() => undefined);
     throw new UpstreamError('ICONIK', res.ok ? 'MALFORMED' : kindForStatus(res.status), `download answered HTTP ${res.status}`, res.status);
   }
-  const declared = typeof (item.original_name ?? item.filename ?? item.name) === 'string' ? String(item.original_name ?? item.filename ?? item.name) : undefined;
+  const declared =
+    typeof (item.original_name ?? item.filename ?? item.name) === 'string'
+      ? String(item.original_name ?? item.filename ?? item.name)
+      : undefined;
   const length = Number(res.headers.get('content-length'));
   const fileName = fileNameOf(res.headers.get('content-disposition'), declared);
   return {

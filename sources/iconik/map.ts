@@ -8,9 +8,20 @@
 import { UpstreamError } from '../http/errors.ts';
 import { DAM_FIELDS, toCanonical, type DamField, type Mapping } from '../mapping.ts';
 import {
-  APPROVAL_STATUSES, ASSET_KINDS, REGIONS, RIGHTS_STATUSES,
-  type ApprovalStatus, type Asset, type AssetKind, type CanonicalMetadata, type Facet, type Region,
-  type Rendition, type RenditionKind, type RightsStatus, type Territory,
+  APPROVAL_STATUSES,
+  ASSET_KINDS,
+  REGIONS,
+  RIGHTS_STATUSES,
+  type ApprovalStatus,
+  type Asset,
+  type AssetKind,
+  type CanonicalMetadata,
+  type Facet,
+  type Region,
+  type Rendition,
+  type RenditionKind,
+  type RightsStatus,
+  type Territory,
 } from '../model.ts';
 import { MEDIA_TYPES, UUID_RE, type SearchCriteria } from './wire.ts';
 
@@ -42,9 +53,21 @@ export function isoDate(v: unknown, what: string): string {
 const optionalIsoDate = (v: unknown, what: string) => (v === undefined || v === null || v === '' ? undefined : isoDate(v, what));
 
 const EXT_MIME: Readonly<Record<string, string>> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', tif: 'image/tiff', tiff: 'image/tiff',
-  mp4: 'video/mp4', mov: 'video/quicktime', mxf: 'application/mxf', webm: 'video/webm',
-  mp3: 'audio/mpeg', wav: 'audio/wav', aac: 'audio/aac', pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  mxf: 'application/mxf',
+  webm: 'video/webm',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  aac: 'audio/aac',
+  pdf: 'application/pdf',
 };
 
 /** MIME type from a file name's extension (iconik stores no MIME type on files). */
@@ -89,7 +112,9 @@ export function canonicalMetadata(metadata: Obj, mapping: Mapping): CanonicalMet
   const all = (f: DamField) => fieldValues(metadata, fields[f]).map((v) => toCanonical(values, f, v));
   const one = (f: DamField) => all(f)[0];
   const out: CanonicalMetadata = {};
-  const set = <K extends keyof CanonicalMetadata>(k: K, v: CanonicalMetadata[K] | undefined) => { if (v !== undefined) out[k] = v; };
+  const set = <K extends keyof CanonicalMetadata>(k: K, v: CanonicalMetadata[K] | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
   set('campaignCode', one('campaignCode'));
   set('accountId', one('accountId'));
   set('productLine', one('productLine'));
@@ -106,7 +131,10 @@ export function canonicalMetadata(metadata: Obj, mapping: Mapping): CanonicalMet
   return out;
 }
 
-interface RenditionSource { kind: RenditionKind; rendition: Rendition }
+interface RenditionSource {
+  kind: RenditionKind;
+  rendition: Rendition;
+}
 
 function proxyRendition(p: unknown, assetId: string, ctx: MapContext): RenditionSource | undefined {
   if (!isObj(p) || typeof p.id !== 'string') throw malformed('a proxy has no id');
@@ -116,8 +144,11 @@ function proxyRendition(p: unknown, assetId: string, ctx: MapContext): Rendition
   return {
     kind,
     rendition: {
-      kind, mimeType: mimeFromName(str(p.filename)) ?? 'application/octet-stream', ref: `iconik:proxies:${assetId}:${p.id}`,
-      ...(typeof res.width === 'number' ? { width: res.width } : {}), ...(typeof res.height === 'number' ? { height: res.height } : {}),
+      kind,
+      mimeType: mimeFromName(str(p.filename)) ?? 'application/octet-stream',
+      ref: `iconik:proxies:${assetId}:${p.id}`,
+      ...(typeof res.width === 'number' ? { width: res.width } : {}),
+      ...(typeof res.height === 'number' ? { height: res.height } : {}),
       ...(typeof p.size === 'number' ? { size: p.size } : {}),
     },
   };
@@ -129,7 +160,9 @@ function fileRendition(f: unknown, assetId: string, fallbackMime: string): Rendi
   return {
     kind: 'ORIGINAL',
     rendition: {
-      kind: 'ORIGINAL', mimeType: mimeFromName(str(f.original_name) ?? str(f.name)) ?? fallbackMime, ref: `iconik:files:${assetId}:${f.id}`,
+      kind: 'ORIGINAL',
+      mimeType: mimeFromName(str(f.original_name) ?? str(f.name)) ?? fallbackMime,
+      ref: `iconik:files:${assetId}:${f.id}`,
       ...(typeof f.size === 'number' ? { size: f.size } : {}),
     },
   };
@@ -148,7 +181,11 @@ export function renditionsOf(doc: Obj, assetId: string, fallbackMime: string, ct
 }
 
 const FALLBACK_MIME: Record<AssetKind, string> = {
-  IMAGE: 'image/png', VIDEO: 'video/mp4', AUDIO: 'audio/mpeg', DOCUMENT: 'application/pdf', TEMPLATE: 'application/pdf',
+  IMAGE: 'image/png',
+  VIDEO: 'video/mp4',
+  AUDIO: 'audio/mpeg',
+  DOCUMENT: 'application/pdf',
+  TEMPLATE: 'application/pdf',
 };
 
 /** A search object (AssetElasticSchema) as a canonical Asset. */
@@ -164,14 +201,20 @@ export function toAsset(doc: unknown, ctx: MapContext): Asset {
   const mimeType = fileMime ?? FALLBACK_MIME[kind];
   const metadata = canonicalMetadata(metadataObj, ctx.mapping);
   const rights: Asset['rights'] = {
-    status: metadata.rightsStatus ?? 'PENDING', territories: metadata.territories ?? [], channels: metadata.channels ?? [],
+    status: metadata.rightsStatus ?? 'PENDING',
+    territories: metadata.territories ?? [],
+    channels: metadata.channels ?? [],
     ...(metadata.validFrom ? { validFrom: metadata.validFrom } : {}),
     ...(metadata.validUntil ? { validUntil: metadata.validUntil } : {}),
     ...(metadata.licenceId ? { licenceId: metadata.licenceId } : {}),
   };
   return {
     source: { system: 'ICONIK', nativeId: doc.id, url: `${ctx.apiBase}/assets/v1/assets/${doc.id}/` },
-    title: doc.title, kind, mimeType, approval: metadata.approval ?? 'PENDING', rights,
+    title: doc.title,
+    kind,
+    mimeType,
+    approval: metadata.approval ?? 'PENDING',
+    rights,
     ...(metadata.campaignCode ? { campaignCode: metadata.campaignCode } : {}),
     ...(metadata.accountId ? { accountId: metadata.accountId } : {}),
     ...(metadata.locale ? { locale: metadata.locale } : {}),
@@ -210,7 +253,17 @@ export function parseEnvelope(body: unknown): Envelope {
 /** Facet fields to ask iconik for, and the canonical field each one answers. */
 export function facetFields(mapping: Mapping): Map<string, Facet['field']> {
   const m = new Map<string, Facet['field']>([['media_type', 'kind']]);
-  const asked: DamField[] = ['approval', 'rightsStatus', 'campaignCode', 'accountId', 'territories', 'channels', 'region', 'productLine', 'locale'];
+  const asked: DamField[] = [
+    'approval',
+    'rightsStatus',
+    'campaignCode',
+    'accountId',
+    'territories',
+    'channels',
+    'region',
+    'productLine',
+    'locale',
+  ];
   for (const f of asked) m.set(mapping.iconik.fields[f], f);
   return m;
 }
@@ -234,7 +287,12 @@ export function mapFacets(facets: unknown, mapping: Mapping): Facet[] {
   for (const [name, field] of facetFields(mapping)) {
     if (!(name in facets)) continue;
     const values = bucketsOf(facets[name]).map((b) => ({
-      value: field === 'kind' ? kindOf(b.key, undefined) : (DAM_FIELDS as readonly string[]).includes(field) ? toCanonical(mapping.iconik.values, field as DamField, b.key) : b.key,
+      value:
+        field === 'kind'
+          ? kindOf(b.key, undefined)
+          : (DAM_FIELDS as readonly string[]).includes(field)
+            ? toCanonical(mapping.iconik.values, field as DamField, b.key)
+            : b.key,
       count: b.count,
     }));
     out.push({ field, values });

@@ -28,7 +28,9 @@ export function criteriaFor(filter: CanonicalFilter, mapping: Mapping): SearchCr
     if (list?.length) terms.push({ name: fields[f], value_in: vendor(f, list) });
   };
 
-  const campaigns = filter.campaignCodes?.length ? { name: fields.campaignCode, value_in: vendor('campaignCode', filter.campaignCodes) } : undefined;
+  const campaigns = filter.campaignCodes?.length
+    ? { name: fields.campaignCode, value_in: vendor('campaignCode', filter.campaignCodes) }
+    : undefined;
   const accounts = filter.accountIds?.length ? { name: fields.accountId, value_in: vendor('accountId', filter.accountIds) } : undefined;
   if (campaigns && accounts) filters.push({ operator: 'OR', terms: [campaigns, accounts] });
   else if (campaigns ?? accounts) terms.push((campaigns ?? accounts) as CriteriaTerm);
@@ -43,12 +45,27 @@ export function criteriaFor(filter: CanonicalFilter, mapping: Mapping): SearchCr
   if (filter.kinds?.length) terms.push({ name: 'media_type', value_in: filter.kinds.map((k) => MEDIA_TYPES[k]) });
   if (filter.validAt) {
     const t = filter.validAt;
-    filters.push({ operator: 'OR', terms: [{ name: fields.validFrom, missing: true }, { name: fields.validFrom, range: { max: t } }] });
-    filters.push({ operator: 'OR', terms: [{ name: fields.validUntil, missing: true }, { name: fields.validUntil, range: { min: t } }] });
+    filters.push({
+      operator: 'OR',
+      terms: [
+        { name: fields.validFrom, missing: true },
+        { name: fields.validFrom, range: { max: t } },
+      ],
+    });
+    filters.push({
+      operator: 'OR',
+      terms: [
+        { name: fields.validUntil, missing: true },
+        { name: fields.validUntil, range: { min: t } },
+      ],
+    });
   }
   const between = filter.validUntilBetween;
   if (between && (between.from || between.to)) {
-    terms.push({ name: fields.validUntil, range: { ...(between.from ? { min: between.from } : {}), ...(between.to ? { max: between.to } : {}) } });
+    terms.push({
+      name: fields.validUntil,
+      range: { ...(between.from ? { min: between.from } : {}), ...(between.to ? { max: between.to } : {}) },
+    });
   }
   if (filter.modifiedSince) terms.push({ name: 'date_modified', range: { min: filter.modifiedSince } });
 
@@ -77,7 +94,8 @@ export function encodeCursor(c: Cursor): string {
 export function decodeCursor(s: string): Cursor {
   try {
     const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as { p?: unknown; n?: unknown };
-    if (Number.isInteger(v.p) && Number.isInteger(v.n) && (v.p as number) >= 1 && (v.n as number) >= 1) return { page: v.p as number, perPage: v.n as number };
+    if (Number.isInteger(v.p) && Number.isInteger(v.n) && (v.p as number) >= 1 && (v.n as number) >= 1)
+      return { page: v.p as number, perPage: v.n as number };
   } catch {
     // fall through to the typed error
   }

@@ -344,7 +344,11 @@ export function iconikDate(iso: string | number): string {
  * deployment (INFERRED), kept in one place so both halves agree.
  */
 export const MEDIA_TYPES: Record<AssetKind, string> = {
-  IMAGE: 'image', VIDEO: 'video', AUDIO: 'audio', DOCUMENT: 'document', TEMPLATE: 'template',
+  IMAGE: 'image',
+  VIDEO: 'video',
+  AUDIO: 'audio',
+  DOCUMENT: 'document',
+  TEMPLATE: 'template',
 };
 
 /** The canonical UUID form iconik ids take. */

@@ -21,8 +21,15 @@ import type { Asset, CanonicalFilter, Change, ChangeSet, Content, Page, PageRequ
 import type { DamSource, SourceHealth } from '../ports.ts';
 import { CLIENT_DATA_GROUPS, toAsset, toQuery, type MapContext } from './map.ts';
 import {
-  AUTH_SCHEME, DEFAULT_KIND_ATTRIBUTE, DEFAULT_TOTAL_KEY, JSONRPC_VERSION, RPC_ERRORS, RPC_PATH, VIEW_WEB,
-  type RpcOptions, type RpcRequest,
+  AUTH_SCHEME,
+  DEFAULT_KIND_ATTRIBUTE,
+  DEFAULT_TOTAL_KEY,
+  JSONRPC_VERSION,
+  RPC_ERRORS,
+  RPC_PATH,
+  VIEW_WEB,
+  type RpcOptions,
+  type RpcRequest,
 } from './wire.ts';
 
 export interface NetxClientOptions {
@@ -82,7 +89,8 @@ const changeCursor = {
   decode(s: string): ChangeCursor {
     try {
       const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Partial<ChangeCursor>;
-      if (Number.isSafeInteger(c.t) && Number.isSafeInteger(c.skip) && (c.skip as number) >= 0) return { t: c.t as number, skip: c.skip as number };
+      if (Number.isSafeInteger(c.t) && Number.isSafeInteger(c.skip) && (c.skip as number) >= 0)
+        return { t: c.t as number, skip: c.skip as number };
     } catch {
       // fall through to the typed error
     }
@@ -114,7 +122,8 @@ function checkOptions(opts: NetxClientOptions): string {
 export function createNetxClient(opts: NetxClientOptions): DamSource {
   const origin = checkOptions(opts);
   const http: HttpClient = createHttpClient({
-    system: 'NETX', baseUrl: opts.baseUrl,
+    system: 'NETX',
+    baseUrl: opts.baseUrl,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
     ...(opts.backoffBaseMs !== undefined ? { backoffBaseMs: opts.backoffBaseMs } : {}),
@@ -133,8 +142,12 @@ export function createNetxClient(opts: NetxClientOptions): DamSource {
     const id = ++seq;
     const request: RpcRequest = { jsonrpc: JSONRPC_VERSION, id, method, params, dataContext: 'json' };
     const res = await http.request<unknown>({
-      method: 'POST', path: RPC_PATH, idempotent: true, expect: 'json',
-      headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(request),
+      method: 'POST',
+      path: RPC_PATH,
+      idempotent: true,
+      expect: 'json',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(request),
     });
     const body = res.body;
     if (!isObj(body) || body.jsonrpc !== JSONRPC_VERSION) throw malformed('not a JSON-RPC 2.0 response');
@@ -180,7 +193,8 @@ export function createNetxClient(opts: NetxClientOptions): DamSource {
       if (query === null) return { items: [], total: 0 };
       const size = Math.max(0, Math.min(Math.floor(page.first), maxPage));
       const options: RpcOptions = { page: { startIndex: offset, size }, data: CLIENT_DATA_GROUPS };
-      if (page.sort && page.sort.field !== 'relevance') options.sort = { field: page.sort.field === 'date' ? 'modDate' : 'name', order: page.sort.direction };
+      if (page.sort && page.sort.field !== 'relevance')
+        options.sort = { field: page.sort.field === 'date' ? 'modDate' : 'name', order: page.sort.direction };
       const { results, total } = await list('getAssetsByQuery', [{ query }, options]);
       const items = results.map((r) => toAsset(r, mapCtx));
       const end = offset + items.length;
@@ -192,7 +206,11 @@ export function createNetxClient(opts: NetxClientOptions): DamSource {
     async openRendition(assetId: string, kind: RenditionKind): Promise<Content> {
       const id = assetNumber(assetId);
       if (id === null) throw new UpstreamError('NETX', 'NOT_FOUND', 'no such asset');
-      const res = await http.request<ReadableStream<Uint8Array> | null>({ path: RENDITION_PATHS[kind](id), headers: auth, expect: 'stream' });
+      const res = await http.request<ReadableStream<Uint8Array> | null>({
+        path: RENDITION_PATHS[kind](id),
+        headers: auth,
+        expect: 'stream',
+      });
       if (!res.body) throw malformed('file response has no body');
       const length = Number(res.headers.get('content-length'));
       return {
@@ -209,8 +227,15 @@ export function createNetxClient(opts: NetxClientOptions): DamSource {
         { page: { startIndex: from.skip, size: maxPage }, sort: { field: 'modDate', order: 'asc' }, data: ['asset.id', 'asset.base'] },
       ]);
       const changes: Change[] = results.map((r) => {
-        if (!isObj(r) || !Number.isSafeInteger(r.id) || typeof r.modDate !== 'number' || typeof r.creationDate !== 'number') throw malformed('changed asset lacks id or dates');
-        return { system: 'NETX', kind: 'asset', nativeId: String(r.id), at: new Date(r.modDate).toISOString(), operation: r.creationDate >= from.t ? 'create' : 'update' };
+        if (!isObj(r) || !Number.isSafeInteger(r.id) || typeof r.modDate !== 'number' || typeof r.creationDate !== 'number')
+          throw malformed('changed asset lacks id or dates');
+        return {
+          system: 'NETX',
+          kind: 'asset',
+          nativeId: String(r.id),
+          at: new Date(r.modDate).toISOString(),
+          operation: r.creationDate >= from.t ? 'create' : 'update',
+        };
       });
       return { changes, cursor: changeCursor.encode(nextChangeCursor(from, results as { modDate: number }[])) };
     },

@@ -12,14 +12,28 @@
 import { UpstreamError } from '../http/errors.ts';
 import { toCanonical, toVendor, type DamField, type Mapping } from '../mapping.ts';
 import {
-  APPROVAL_STATUSES, ASSET_KINDS, REGIONS, RIGHTS_STATUSES, type Asset, type AssetKind, type CanonicalFilter,
-  type CanonicalMetadata, type Region, type Rendition, type RenditionKind, type Territory,
+  APPROVAL_STATUSES,
+  ASSET_KINDS,
+  REGIONS,
+  RIGHTS_STATUSES,
+  type Asset,
+  type AssetKind,
+  type CanonicalFilter,
+  type CanonicalMetadata,
+  type Region,
+  type Rendition,
+  type RenditionKind,
+  type Territory,
 } from '../model.ts';
 import { PROXY_PREVIEW, PROXY_THUMBNAIL, VIEW_WEB, type QueryCriterion } from './wire.ts';
 
 /** Vendor values of the kind attribute (title case, as NetX pick-lists are usually written). */
 export const KIND_VALUES: Record<AssetKind, string> = {
-  IMAGE: 'Image', VIDEO: 'Video', AUDIO: 'Audio', DOCUMENT: 'Document', TEMPLATE: 'Template',
+  IMAGE: 'Image',
+  VIDEO: 'Video',
+  AUDIO: 'Audio',
+  DOCUMENT: 'Document',
+  TEMPLATE: 'Template',
 };
 
 /** The data groups the client asks for: everything a canonical Asset needs, nothing more. */
@@ -62,7 +76,8 @@ function readAttributes(v: unknown): Record<string, string[]> {
   if (!isObj(v)) throw malformed('attributes is not an object');
   const out: Record<string, string[]> = {};
   for (const [k, list] of Object.entries(v)) {
-    if (!Array.isArray(list) || list.some((x) => typeof x !== 'string' && typeof x !== 'number')) throw malformed(`attribute "${k}" is not a list of values`);
+    if (!Array.isArray(list) || list.some((x) => typeof x !== 'string' && typeof x !== 'number'))
+      throw malformed(`attribute "${k}" is not a list of values`);
     out[k] = list.map((x) => String(x).trim()).filter((x) => x !== '');
   }
   return out;
@@ -72,8 +87,17 @@ const oneOf = <T extends string>(allowed: readonly T[], v: string | undefined): 
   v !== undefined && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
 
 const MIME_BY_TYPE: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', tif: 'image/tiff', tiff: 'image/tiff',
-  pdf: 'application/pdf', mp4: 'video/mp4', mov: 'video/quicktime', mp3: 'audio/mpeg', wav: 'audio/wav',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  pdf: 'application/pdf',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
 };
 
 function kindOf(vendor: string | undefined, mimeType: string): AssetKind {
@@ -104,7 +128,14 @@ function rendition(kind: RenditionKind, e: unknown): Rendition | undefined {
   const width = num(e.width);
   const height = num(e.height);
   const size = num(e.size);
-  return { kind, mimeType: e.mimeType, ref, ...(width !== undefined ? { width } : {}), ...(height !== undefined ? { height } : {}), ...(size !== undefined ? { size } : {}) };
+  return {
+    kind,
+    mimeType: e.mimeType,
+    ref,
+    ...(width !== undefined ? { width } : {}),
+    ...(height !== undefined ? { height } : {}),
+    ...(size !== undefined ? { size } : {}),
+  };
 }
 
 function renditionsOf(raw: Record<string, unknown>): Rendition[] {
@@ -119,7 +150,10 @@ function renditionsOf(raw: Record<string, unknown>): Rendition[] {
     ['WEB', named(raw.views, VIEW_WEB)],
     ['ORIGINAL', raw.file],
   ];
-  return found.filter(([, e]) => e !== undefined).map(([k, e]) => rendition(k, e)).filter((r): r is Rendition => r !== undefined);
+  return found
+    .filter(([, e]) => e !== undefined)
+    .map(([k, e]) => rendition(k, e))
+    .filter((r): r is Rendition => r !== undefined);
 }
 
 /** A NetX asset object → canonical Asset; throws UpstreamError MALFORMED on a bad structure. */
@@ -134,7 +168,8 @@ export function toAsset(raw: unknown, ctx: MapContext): Asset {
   const all = (f: DamField) => attrs[names[f]] ?? [];
   const first = (f: DamField) => all(f)[0];
   const file = isObj(raw.file) ? raw.file : undefined;
-  const fileType = typeof raw.fileType === 'string' ? raw.fileType.toLowerCase() : typeof raw.fileName === 'string' ? fileTypeOf(raw.fileName) : '';
+  const fileType =
+    typeof raw.fileType === 'string' ? raw.fileType.toLowerCase() : typeof raw.fileName === 'string' ? fileTypeOf(raw.fileName) : '';
   const mimeType = typeof file?.mimeType === 'string' ? file.mimeType : (MIME_BY_TYPE[fileType] ?? 'application/octet-stream');
   const approval = oneOf(APPROVAL_STATUSES, mapped(values, 'approval', first('approval'))) ?? 'PENDING';
   const rightsStatus = oneOf(RIGHTS_STATUSES, mapped(values, 'rightsStatus', first('rightsStatus'))) ?? 'PENDING';
@@ -149,9 +184,18 @@ export function toAsset(raw: unknown, ctx: MapContext): Asset {
   const productLine = first('productLine');
   const region = oneOf<Region>(REGIONS, first('region'));
   const metadata: CanonicalMetadata = {
-    ...(campaignCode ? { campaignCode } : {}), ...(accountId ? { accountId } : {}), ...(productLine ? { productLine } : {}),
-    ...(region ? { region } : {}), approval, rightsStatus, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}),
-    territories, channels, ...(locale ? { locale } : {}), ...(licenceId ? { licenceId } : {}),
+    ...(campaignCode ? { campaignCode } : {}),
+    ...(accountId ? { accountId } : {}),
+    ...(productLine ? { productLine } : {}),
+    ...(region ? { region } : {}),
+    approval,
+    rightsStatus,
+    ...(validFrom ? { validFrom } : {}),
+    ...(validUntil ? { validUntil } : {}),
+    territories,
+    channels,
+    ...(locale ? { locale } : {}),
+    ...(licenceId ? { licenceId } : {}),
   };
   return {
     source: { system: 'NETX', nativeId: id, url: `${ctx.origin}/app/#asset/${id}` },
@@ -159,7 +203,14 @@ export function toAsset(raw: unknown, ctx: MapContext): Asset {
     kind: kindOf(attrs[ctx.kindAttribute]?.[0], mimeType),
     mimeType,
     approval,
-    rights: { status: rightsStatus, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}), territories, channels, ...(licenceId ? { licenceId } : {}) },
+    rights: {
+      status: rightsStatus,
+      ...(validFrom ? { validFrom } : {}),
+      ...(validUntil ? { validUntil } : {}),
+      territories,
+      channels,
+      ...(licenceId ? { licenceId } : {}),
+    },
     ...(campaignCode ? { campaignCode } : {}),
     ...(accountId ? { accountId } : {}),
     ...(locale ? { locale } : {}),
@@ -186,7 +237,12 @@ function anyOf(attribute: string, list: readonly string[]): QueryCriterion {
 function boundOrUnset(attribute: string, range: { min?: number; max?: number }): QueryCriterion {
   return {
     operator: 'and',
-    subquery: { query: [{ operator: 'or', range: { attribute, ...range } }, { operator: 'or', exact: { attribute, value: '' } }] },
+    subquery: {
+      query: [
+        { operator: 'or', range: { attribute, ...range } },
+        { operator: 'or', exact: { attribute, value: '' } },
+      ],
+    },
   };
 }
 
@@ -209,7 +265,12 @@ export function toQuery(filter: CanonicalFilter, mapping: Mapping, kindAttribute
   // Campaigns and accounts together name owners: an asset of any of them (CanonicalFilter).
   const bothOwners = filter.campaignCodes !== undefined && filter.accountIds !== undefined;
   const lists: [string, readonly string[] | undefined][] = [
-    ...(bothOwners ? [] : [[names.campaignCode, filter.campaignCodes], [names.accountId, filter.accountIds]] as [string, readonly string[] | undefined][]),
+    ...(bothOwners
+      ? []
+      : ([
+          [names.campaignCode, filter.campaignCodes],
+          [names.accountId, filter.accountIds],
+        ] as [string, readonly string[] | undefined][])),
     [names.approval, filter.approvals?.map((v) => toVendor(values, 'approval', v))],
     [names.rightsStatus, filter.rightsStatuses?.map((v) => toVendor(values, 'rightsStatus', v))],
     [kindAttribute, filter.kinds?.map((k) => KIND_VALUES[k])],
@@ -243,7 +304,9 @@ export function toQuery(filter: CanonicalFilter, mapping: Mapping, kindAttribute
     if (between.to !== undefined) range.max = millis(between.to, 'validUntilBetween.to') - 1;
     query.push({ operator: 'and', range: { attribute: names.validUntil, ...range } });
   }
-  if (filter.text !== undefined && filter.text.trim() !== '') query.push({ operator: 'and', contains: { field: 'name', value: filter.text.trim() } });
-  if (filter.modifiedSince !== undefined) query.push({ operator: 'and', range: { field: 'modDate', min: millis(filter.modifiedSince, 'modifiedSince') } });
+  if (filter.text !== undefined && filter.text.trim() !== '')
+    query.push({ operator: 'and', contains: { field: 'name', value: filter.text.trim() } });
+  if (filter.modifiedSince !== undefined)
+    query.push({ operator: 'and', range: { field: 'modDate', min: millis(filter.modifiedSince, 'modifiedSince') } });
   return query;
 }

@@ -46,13 +46,19 @@ export interface RpcErrorObject {
 }
 
 export type RpcResponse<T = unknown> =
-  | { jsonrpc: '2.0'; id: RpcId | null; result: T }
-  | { jsonrpc: '2.0'; id: RpcId | null; error: RpcErrorObject };
+  { jsonrpc: '2.0'; id: RpcId | null; result: T } | { jsonrpc: '2.0'; id: RpcId | null; error: RpcErrorObject };
 
 /** Data groups an options object may select (vendor-apis.md §4.2). */
 export const ASSET_DATA_GROUPS = [
-  'asset.id', 'asset.base', 'asset.file', 'asset.attributes', 'asset.proxies', 'asset.views',
-  'asset.folders', 'asset.relatedAssets', 'asset.relatedFolders',
+  'asset.id',
+  'asset.base',
+  'asset.file',
+  'asset.attributes',
+  'asset.proxies',
+  'asset.views',
+  'asset.folders',
+  'asset.relatedAssets',
+  'asset.relatedFolders',
 ] as const;
 export type AssetDataGroup = (typeof ASSET_DATA_GROUPS)[number];
 export const FOLDER_DATA_GROUPS = ['folder.id', 'folder.base', 'folder.children'] as const;
@@ -138,15 +144,15 @@ export interface NetxFolderRef {
 
 /** An asset object as returned: `id` always, the rest when its data group was selected. */
 export type NetxAsset = { id: number } & Partial<Omit<NetxAssetBase, 'id'>> & {
-  file?: NetxFile;
-  /** `{ "<Attribute Name>": ["value", …] }`; an unset attribute has `[]`. */
-  attributes?: Record<string, string[]>;
-  proxies?: NetxRenditionEntry[];
-  views?: NetxRenditionEntry[];
-  folders?: NetxFolderRef[];
-  relatedAssets?: number[];
-  relatedFolders?: NetxFolderRef[];
-};
+    file?: NetxFile;
+    /** `{ "<Attribute Name>": ["value", …] }`; an unset attribute has `[]`. */
+    attributes?: Record<string, string[]>;
+    proxies?: NetxRenditionEntry[];
+    views?: NetxRenditionEntry[];
+    folders?: NetxFolderRef[];
+    relatedAssets?: number[];
+    relatedFolders?: NetxFolderRef[];
+  };
 
 /** A list result: `results` is SEEN; the total's key is NOT FOUND (ours: `size`, configurable). */
 export interface NetxListResult<T> {

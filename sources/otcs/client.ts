@@ -40,7 +40,11 @@ export function createOtcsClient(opts: OtcsClientOptions): EcmSource {
   const startedAt = new Date().toISOString();
   const cache: CredentialCache<string> = credentialCache<string>(async (): Promise<string> => {
     const res: HttpResponse<unknown> = await http.request<unknown>({
-      method: 'POST', path: p`/api/v1/auth`, anonymous: true, idempotent: true, headers: FORM,
+      method: 'POST',
+      path: p`/api/v1/auth`,
+      anonymous: true,
+      idempotent: true,
+      headers: FORM,
       body: formBody({ username: opts.username, password: opts.password, ...(opts.domain ? { domain: opts.domain } : {}) }),
     });
     const ticket = isRec(res.body) ? res.body.ticket : undefined;

@@ -8,8 +8,17 @@
  */
 import type { Mapping } from '../mapping.ts';
 import {
-  REGIONS, type Account, type AccountKind, type BusinessObject, type Campaign, type CampaignStatus, type Member,
-  type Region, type SourceRef, type Workspace, type WorkspaceType,
+  REGIONS,
+  type Account,
+  type AccountKind,
+  type BusinessObject,
+  type Campaign,
+  type CampaignStatus,
+  type Member,
+  type Region,
+  type SourceRef,
+  type Workspace,
+  type WorkspaceType,
 } from '../model.ts';
 import { UpstreamError } from '../http/errors.ts';
 import type { WireCategoryValues } from './wire.ts';
@@ -107,9 +116,7 @@ export function parseWorkspaceItem(item: unknown, what = 'results'): ParsedWorks
 function businessObjectOf(bp: Json | undefined, refs: unknown): BusinessObject | undefined {
   const from = (o: Json): BusinessObject | undefined => {
     const [system, type, id] = [o.external_system_id, o.business_object_type, o.business_object_id];
-    return typeof system === 'string' && typeof type === 'string' && typeof id === 'string' && id !== ''
-      ? { system, type, id }
-      : undefined;
+    return typeof system === 'string' && typeof type === 'string' && typeof id === 'string' && id !== '' ? { system, type, id } : undefined;
   };
   const direct = bp ? from(bp) : undefined;
   if (direct) return direct;
@@ -133,10 +140,11 @@ export function flattenCategories(raw: unknown, what: string): WireCategoryValue
       else if (CATEGORY_KEY.test(k) && isAttributeValue(v)) out[k] = v;
     }
   };
-  if (Array.isArray(raw)) raw.forEach((c, i) => {
-    if (!isObj(c)) throw malformed(`${what}[${i}] is not an object`);
-    take(c);
-  });
+  if (Array.isArray(raw))
+    raw.forEach((c, i) => {
+      if (!isObj(c)) throw malformed(`${what}[${i}] is not an object`);
+      take(c);
+    });
   else if (isObj(raw)) take(raw);
   else throw malformed(`${what} is neither a list nor an object`);
   return out;
@@ -229,7 +237,8 @@ function attrBool(ws: ParsedWorkspace, key: string, what: string): boolean {
 }
 
 function oneOf<T extends string>(allowed: readonly T[], v: string, ws: ParsedWorkspace, what: string): T {
-  if (!(allowed as readonly string[]).includes(v)) throw malformed(`workspace ${ws.id}: ${what} "${v}" is not one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw malformed(`workspace ${ws.id}: ${what} "${v}" is not one of ${allowed.join(', ')}`);
   return v as T;
 }
 

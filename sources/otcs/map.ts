@@ -7,8 +7,19 @@
 import { UpstreamError } from '../http/errors.ts';
 import { DOCUMENT_FIELDS, toCanonical, type DocumentField, type Mapping } from '../mapping.ts';
 import {
-  CLASSIFICATIONS, DOCUMENT_STATUSES, MULTI_VALUED_FIELDS, REGIONS, RIGHTS_STATUSES,
-  type AuditEntry, type CanonicalMetadata, type Classification, type Document, type DocumentStatus, type Hold, type Territory, type Version,
+  CLASSIFICATIONS,
+  DOCUMENT_STATUSES,
+  MULTI_VALUED_FIELDS,
+  REGIONS,
+  RIGHTS_STATUSES,
+  type AuditEntry,
+  type CanonicalMetadata,
+  type Classification,
+  type Document,
+  type DocumentStatus,
+  type Hold,
+  type Territory,
+  type Version,
 } from '../model.ts';
 import { SUBTYPE } from './wire.ts';
 
@@ -62,9 +73,13 @@ export function isoDate(v: unknown): string | undefined {
   if (typeof v !== 'string' || v.trim() === '') return undefined;
   const s = v.trim();
   const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(s);
-  const text = compact ? `${compact[1]}-${compact[2]}-${compact[3]}T00:00:00Z`
-    : /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z`
-    : /(Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s : `${s}Z`;
+  const text = compact
+    ? `${compact[1]}-${compact[2]}-${compact[3]}T00:00:00Z`
+    : /^\d{4}-\d{2}-\d{2}$/.test(s)
+      ? `${s}T00:00:00Z`
+      : /(Z|[+-]\d{2}:?\d{2})$/i.test(s)
+        ? s
+        : `${s}Z`;
   const t = Date.parse(text);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
@@ -95,7 +110,11 @@ export interface PagingInfo {
 /** `collection.paging` (required on collections). */
 export function pagingOf(body: unknown): PagingInfo {
   const paging = rec(rec(body, 'collection'), 'paging', 'collection.paging');
-  return { page: num(paging, 'page', 'paging.page'), pageTotal: num(paging, 'page_total', 'paging.page_total'), totalCount: num(paging, 'total_count', 'paging.total_count') };
+  return {
+    page: num(paging, 'page', 'paging.page'),
+    pageTotal: num(paging, 'page_total', 'paging.page_total'),
+    totalCount: num(paging, 'total_count', 'paging.total_count'),
+  };
 }
 
 /** Flat `{cat}_{attr}` values from `data.categories`, sent as a list of maps or a map (flat or per category). */
@@ -115,8 +134,11 @@ export function flatCategories(v: unknown): Rec {
 
 const single = (v: unknown): unknown => (Array.isArray(v) ? v.find((x) => x !== null && x !== '') : v);
 const listOf = (v: unknown): string[] =>
-  (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).filter((x) => (typeof x === 'string' && x !== '') || typeof x === 'number').map(String);
-const oneOf = <T extends string>(allowed: readonly T[], v: string | undefined): T | undefined => (allowed as readonly string[]).includes(v ?? '') ? (v as T) : undefined;
+  (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v])
+    .filter((x) => (typeof x === 'string' && x !== '') || typeof x === 'number')
+    .map(String);
+const oneOf = <T extends string>(allowed: readonly T[], v: string | undefined): T | undefined =>
+  (allowed as readonly string[]).includes(v ?? '') ? (v as T) : undefined;
 
 const DATE_FIELDS: ReadonlySet<DocumentField> = new Set(['validFrom', 'validUntil']);
 const TERRITORIES: readonly Territory[] = [...REGIONS, 'WORLD'];
@@ -137,12 +159,17 @@ export function metadataOf(attrs: Rec, mapping: Mapping): CanonicalMetadata {
     const one = single(raw);
     if (typeof one !== 'string' && typeof one !== 'number') continue;
     const text = toCanonical(values, field, String(one));
-    const value = DATE_FIELDS.has(field) ? isoDate(text)
-      : field === 'region' ? oneOf(REGIONS, text)
-      : field === 'classification' ? oneOf(CLASSIFICATIONS, text)
-      : field === 'status' ? oneOf(DOCUMENT_STATUSES, text)
-      : field === 'rightsStatus' ? oneOf(RIGHTS_STATUSES, text)
-      : text || undefined;
+    const value = DATE_FIELDS.has(field)
+      ? isoDate(text)
+      : field === 'region'
+        ? oneOf(REGIONS, text)
+        : field === 'classification'
+          ? oneOf(CLASSIFICATIONS, text)
+          : field === 'status'
+            ? oneOf(DOCUMENT_STATUSES, text)
+            : field === 'rightsStatus'
+              ? oneOf(RIGHTS_STATUSES, text)
+              : text || undefined;
     if (value !== undefined) m[field] = value;
   }
   return m as CanonicalMetadata;

@@ -30,7 +30,8 @@ export async function forNode<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (e) {
-    if (e instanceof UpstreamError && (e.status === 400 || e.status === 404)) throw new UpstreamError('OTCS', 'NOT_FOUND', 'no such document', e.status);
+    if (e instanceof UpstreamError && (e.status === 400 || e.status === 404))
+      throw new UpstreamError('OTCS', 'NOT_FOUND', 'no such document', e.status);
     throw e;
   }
 }
@@ -43,7 +44,10 @@ export async function getDocuments(t: OtcsTransport, ids: readonly string[]): Pr
   const wanted = [...new Set(ids.filter(isNodeId))];
   if (wanted.length === 0) return ids.map(() => null);
   const res = await t.http.request<unknown>({
-    method: 'POST', path: p`/api/v2/nodes/list`, headers: FORM, idempotent: true,
+    method: 'POST',
+    path: p`/api/v2/nodes/list`,
+    headers: FORM,
+    idempotent: true,
     body: formBody({ ids: wanted, fields: DOCUMENT_FIELDS_PARAM }),
   });
   const byId = new Map<string, Document>();
@@ -84,9 +88,12 @@ export function dispositionFileName(header: string | null): string | undefined {
 /** Streams a version's bytes (latest when omitted) from `GET /api/v1/...content` (pyxecm: v2 downloads had issues). */
 export async function openContent(t: OtcsTransport, documentId: string, version?: number): Promise<Content> {
   const id = nodeId(documentId);
-  if (version !== undefined && !(Number.isSafeInteger(version) && version > 0)) throw new UpstreamError('OTCS', 'NOT_FOUND', 'invalid version');
+  if (version !== undefined && !(Number.isSafeInteger(version) && version > 0))
+    throw new UpstreamError('OTCS', 'NOT_FOUND', 'invalid version');
   const path = version === undefined ? p`/api/v1/nodes/${id}/content` : p`/api/v1/nodes/${id}/versions/${version}/content`;
-  const res = await forNode(() => t.http.request<ReadableStream<Uint8Array> | null>({ path, expect: 'stream', headers: { accept: '*/*' } }));
+  const res = await forNode(() =>
+    t.http.request<ReadableStream<Uint8Array> | null>({ path, expect: 'stream', headers: { accept: '*/*' } }),
+  );
   if (!res.body) throw malformed('content has no body');
   const length = Number(res.headers.get('content-length'));
   const fileName = dispositionFileName(res.headers.get('content-disposition'));
@@ -97,4 +104,3 @@ export async function openContent(t: OtcsTransport, documentId: string, version?
     ...(fileName ? { fileName } : {}),
   };
 }
-

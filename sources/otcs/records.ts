@@ -95,9 +95,10 @@ export async function getRetention(t: OtcsTransport, schedules: ScheduleTable, d
   const schedule = rsi ? (await schedules()).find((r) => optStr(r, 'RSI') === rsi) : undefined;
   const fileNumber = optStr(entry, 'file_number');
   const disposition = schedule ? optStr(schedule, 'Disposition') : undefined;
-  const dispositionDate = schedule && recordDate
-    ? addPeriod(recordDate, optNum(schedule, 'RetYears') ?? 0, optNum(schedule, 'RetMonths') ?? 0, optNum(schedule, 'RetDays') ?? 0)
-    : undefined;
+  const dispositionDate =
+    schedule && recordDate
+      ? addPeriod(recordDate, optNum(schedule, 'RetYears') ?? 0, optNum(schedule, 'RetMonths') ?? 0, optNum(schedule, 'RetDays') ?? 0)
+      : undefined;
   const scheduleTitle = schedule ? optStr(schedule, 'Title') : undefined;
   return {
     classification: optStr(entry, 'name') ?? optStr(entry, 'rmclassification_id') ?? '',

@@ -9,7 +9,21 @@ import { offsetCursor, pageWindow } from '../http/paging.ts';
 import { formBody, type QueryValue } from '../http/path.ts';
 import { DOCUMENT_FIELDS, toCanonical, toVendor, type DocumentField, type Mapping } from '../mapping.ts';
 import type { CanonicalFilter, Change, ChangeSet, Document, Facet, Page, PageRequest } from '../model.ts';
-import { flatCategories, isoDate, isRec, latestVersion, optNum, optStr, pagingOf, rec, resultsList, toDocument, workspaceOf, type PagingInfo, type Rec } from './map.ts';
+import {
+  flatCategories,
+  isoDate,
+  isRec,
+  latestVersion,
+  optNum,
+  optStr,
+  pagingOf,
+  rec,
+  resultsList,
+  toDocument,
+  workspaceOf,
+  type PagingInfo,
+  type Rec,
+} from './map.ts';
 import { FORM, isNodeId, p } from './nodes.ts';
 import type { OtcsTransport } from './shared.ts';
 import { SUBTYPE } from './wire.ts';
@@ -38,17 +52,29 @@ function dateArg(v: string): string {
 export function filterToLql(f: CanonicalFilter, m: Mapping): string | null {
   const vendor = (field: DocumentField, list: readonly string[]) => list.map((v) => toVendor(m.otcs.values, field, v));
   const lists: [DocumentField, readonly string[] | undefined][] = [
-    ...(f.campaignCodes && f.accountIds ? [] : [['campaignCode', f.campaignCodes], ['accountId', f.accountIds]] as [DocumentField, readonly string[] | undefined][]),
+    ...(f.campaignCodes && f.accountIds
+      ? []
+      : ([
+          ['campaignCode', f.campaignCodes],
+          ['accountId', f.accountIds],
+        ] as [DocumentField, readonly string[] | undefined][])),
     ['classification', f.classifications],
-    ['status', f.statuses], ['rightsStatus', f.rightsStatuses], ['channels', f.channels], ['locale', f.locales],
-    ['productLine', f.productLines], ['region', f.regions],
+    ['status', f.statuses],
+    ['rightsStatus', f.rightsStatuses],
+    ['channels', f.channels],
+    ['locale', f.locales],
+    ['productLine', f.productLines],
+    ['region', f.regions],
     // An item marked WORLD matches every territory.
     ['territories', f.territories && f.territories.length ? [...f.territories, 'WORLD'] : f.territories],
   ];
   const parts = [`OTSubType:${SUBTYPE.document}`];
   // Campaigns and accounts together name owners: a document belongs to any of them.
   if (f.campaignCodes && f.accountIds) {
-    const owners = [...f.campaignCodes.map((c) => `${attr(m, 'campaignCode')}:${quote(c)}`), ...f.accountIds.map((a) => `${attr(m, 'accountId')}:${quote(a)}`)];
+    const owners = [
+      ...f.campaignCodes.map((c) => `${attr(m, 'campaignCode')}:${quote(c)}`),
+      ...f.accountIds.map((a) => `${attr(m, 'accountId')}:${quote(a)}`),
+    ];
     if (owners.length === 0) return null;
     parts.push(`(${owners.join(' OR ')})`);
   }
@@ -81,9 +107,12 @@ function locations(ids: readonly string[] | undefined): Record<string, string> |
 function sortParam(page: PageRequest): string {
   const dir = page.sort?.direction === 'asc' ? 'asc' : 'desc';
   switch (page.sort?.field) {
-    case 'date': return `${dir}_OTModifyDate`;
-    case 'name': return `${page.sort.direction === 'desc' ? 'desc' : 'asc'}_OTName`;
-    default: return 'relevance';
+    case 'date':
+      return `${dir}_OTModifyDate`;
+    case 'name':
+      return `${page.sort.direction === 'desc' ? 'desc' : 'asc'}_OTName`;
+    default:
+      return 'relevance';
   }
 }
 
@@ -91,10 +120,24 @@ function sortParam(page: PageRequest): string {
 function hitToDocument(hit: Rec, m: Mapping): Document | null {
   const data = rec(hit, 'data', 'result data');
   const regions = isRec(data.regions) ? data.regions : {};
-  const attrs = flatCategories(Object.fromEntries(Object.entries(regions).filter(([k]) => k.startsWith('Attr_')).map(([k, v]) => [k.slice(5), v])));
+  const attrs = flatCategories(
+    Object.fromEntries(
+      Object.entries(regions)
+        .filter(([k]) => k.startsWith('Attr_'))
+        .map(([k, v]) => [k.slice(5), v]),
+    ),
+  );
   const links = isRec(hit.links) ? hit.links : {};
   const version = latestVersion(data.versions);
-  return toDocument({ props: rec(data, 'properties', 'data.properties'), attrs, ...(version ? { version } : {}), workspaceId: workspaceOf(links.ancestors) }, m);
+  return toDocument(
+    {
+      props: rec(data, 'properties', 'data.properties'),
+      attrs,
+      ...(version ? { version } : {}),
+      workspaceId: workspaceOf(links.ancestors),
+    },
+    m,
+  );
 }
 
 function facetsOf(body: unknown, m: Mapping): Facet[] {
@@ -143,7 +186,12 @@ async function searchPage(t: OtcsTransport, fields: Record<string, QueryValue>):
 }
 
 /** Documents matching a canonical filter: ONE search request per page (two only past MAX_LIMIT). */
-export async function findDocuments(t: OtcsTransport, f: CanonicalFilter, page: PageRequest, opts: { facets?: boolean; pageSize?: number } = {}): Promise<Page<Document>> {
+export async function findDocuments(
+  t: OtcsTransport,
+  f: CanonicalFilter,
+  page: PageRequest,
+  opts: { facets?: boolean; pageSize?: number } = {},
+): Promise<Page<Document>> {
   const where = filterToLql(f, t.mapping);
   const locs = locations(f.workspaceIds);
   const start = page.offset ?? pageCursor.decode(page.after);
@@ -152,7 +200,10 @@ export async function findDocuments(t: OtcsTransport, f: CanonicalFilter, page: 
   const wanted = Math.min(MAX_LIMIT, Math.max(1, Math.floor(page.first || opts.pageSize || 1)));
   const plan = pagePlan(start, wanted);
   const base = {
-    where, ...locs, sort: sortParam(page), limit: plan.limit,
+    where,
+    ...locs,
+    sort: sortParam(page),
+    limit: plan.limit,
     select: ['OTName', 'OTMIMEType', 'OTObjectSize', 'OTLocation', ...DOCUMENT_FIELDS.map((x) => attr(t.mapping, x))],
     ...(opts.facets ? { options: 'facets' } : {}),
   };
@@ -162,7 +213,8 @@ export async function findDocuments(t: OtcsTransport, f: CanonicalFilter, page: 
   const items = hits.map((h) => hitToDocument(h, t.mapping)).filter((d): d is Document => d !== null);
   const end = start + hits.length;
   return {
-    items, total,
+    items,
+    total,
     ...(hits.length > 0 && end < total ? { next: pageCursor.encode(end) } : {}),
     ...(opts.facets ? { facets: facetsOf((pages[0] as SearchPage).body, t.mapping) } : {}),
   };

@@ -57,7 +57,10 @@ function conditions(parts: [string, readonly string[] | undefined][]): string[] 
 function campaignConditions(f: CampaignQuery, m: Mapping): string[] | null {
   const a = m.otcs.campaignCategory.attributes;
   const out = conditions([
-    [column(a.code), f.codes], [column(a.status), f.statuses], [column(a.regions), f.regions], [column(a.productLine), f.productLines],
+    [column(a.code), f.codes],
+    [column(a.status), f.statuses],
+    [column(a.regions), f.regions],
+    [column(a.productLine), f.productLines],
   ]);
   if (out && f.audienceIncludes !== undefined) {
     out.push(`(${column(a.audience)} = ${literal(f.audienceIncludes)} OR ${column(a.openToAllPartners)} = 'true')`);
@@ -67,7 +70,11 @@ function campaignConditions(f: CampaignQuery, m: Mapping): string[] | null {
 
 function accountConditions(f: AccountQuery, m: Mapping): string[] | null {
   const a = m.otcs.accountCategory.attributes;
-  return conditions([[column(a.accountId), f.ids], [column(a.kind), f.kinds], [column(a.region), f.regions]]);
+  return conditions([
+    [column(a.accountId), f.ids],
+    [column(a.kind), f.kinds],
+    [column(a.region), f.regions],
+  ]);
 }
 
 /** Listing parameters shared by every request: the filter, the sections the mapping needs. */
@@ -121,14 +128,20 @@ export function createWorkspaceReads(t: OtcsTransport): WorkspaceReads {
     // Pages past the end repeat results on real servers (pyxecm), so page_total decides.
     const rows = pageNo > paging.pageTotal ? [] : items.slice(skip, skip + wanted);
     const end = offset + rows.length;
-    return { items: rows.map(map), total: paging.totalCount, ...(rows.length > 0 && end < paging.totalCount ? { next: pageCursor.encode(end) } : {}) };
+    return {
+      items: rows.map(map),
+      total: paging.totalCount,
+      ...(rows.length > 0 && end < paging.totalCount ? { next: pageCursor.encode(end) } : {}),
+    };
   }
 
   /** Every workspace matching `where` plus each chunk's key condition, in one request per 500 keys. */
   async function batch(keys: string[], where: (chunk: string[]) => string, extra: Query, fields: string[]): Promise<ParsedWorkspace[]> {
     const chunks: string[][] = [];
     for (let i = 0; i < keys.length; i += MAX_PAGE_SIZE) chunks.push(keys.slice(i, i + MAX_PAGE_SIZE));
-    const pages = await Promise.all(chunks.map((chunk) => fetchList(listQuery([where(chunk)], { ...extra, page: 1, limit: chunk.length }, fields))));
+    const pages = await Promise.all(
+      chunks.map((chunk) => fetchList(listQuery([where(chunk)], { ...extra, page: 1, limit: chunk.length }, fields))),
+    );
     return pages.flatMap((pg) => pg.items);
   }
 
@@ -139,7 +152,13 @@ export function createWorkspaceReads(t: OtcsTransport): WorkspaceReads {
   const toA = (ws: ParsedWorkspace): Account => ({ ...toAccount(ws, m), workspace: toWorkspace(ws, m) });
 
   /** Records by key, in the order asked (null where none matches): one request per 500 distinct keys. */
-  async function byKeys<T>(keys: readonly string[], col: string, extra: Query, map: (ws: ParsedWorkspace) => T, keyOf: (r: T) => string): Promise<(T | null)[]> {
+  async function byKeys<T>(
+    keys: readonly string[],
+    col: string,
+    extra: Query,
+    map: (ws: ParsedWorkspace) => T,
+    keyOf: (r: T) => string,
+  ): Promise<(T | null)[]> {
     const distinct = [...new Set(keys)];
     if (!distinct.length) return [];
     const found = new Map((await batch(distinct, (chunk) => anyOf(col, chunk), extra, recordFields)).map(map).map((r) => [keyOf(r), r]));
@@ -148,7 +167,10 @@ export function createWorkspaceReads(t: OtcsTransport): WorkspaceReads {
 
   /** User ids with this business email (one members request). */
   async function userIdsByEmail(email: string): Promise<number[]> {
-    const res = await t.http.request<unknown>({ path: MEMBERS_PATH, query: { where_type: 0, where_business_email: email, limit: MEMBER_LIMIT } });
+    const res = await t.http.request<unknown>({
+      path: MEMBERS_PATH,
+      query: { where_type: 0, where_business_email: email, limit: MEMBER_LIMIT },
+    });
     return parseMemberIds(res.body);
   }
 

@@ -18,9 +18,7 @@ import { UpstreamError } from '../http/errors.ts';
 import { offsetCursor } from '../http/paging.ts';
 import { formBody, pathOf, type QueryValue } from '../http/path.ts';
 import { isoDate, malformed, objAt, toAsset, toFacets, toWireAsset, type MapContext } from './map.ts';
-import {
-  NothingMatches, conditionListJson, facetRequestJson, filterConditions, idConditions, updatedSinceConditions,
-} from './query.ts';
+import { NothingMatches, conditionListJson, facetRequestJson, filterConditions, idConditions, updatedSinceConditions } from './query.ts';
 import { OTMM_BASE_PATH, type OtmmDataLoadRequest } from './wire.ts';
 
 export interface OtmmClientOptions {
@@ -109,10 +107,18 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
 
   const login = async (): Promise<OtmmCredential> => {
     const res = await http.request<unknown>({
-      method: 'POST', path: '/sessions', anonymous: true, idempotent: true,
-      headers: FORM, body: formBody({ username: opts.username, password: opts.password }),
+      method: 'POST',
+      path: '/sessions',
+      anonymous: true,
+      idempotent: true,
+      headers: FORM,
+      body: formBody({ username: opts.username, password: opts.password }),
     });
-    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]?.trim() ?? '').filter((c) => c.includes('=')).join('; ');
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]?.trim() ?? '')
+      .filter((c) => c.includes('='))
+      .join('; ');
     return { sessionId: sessionIdOf(res.body), cookie };
   };
   const http: HttpClient = createHttpClient<OtmmCredential>({
@@ -130,7 +136,13 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
 
   /** One search; form-encoded POST, marked idempotent because it only reads. */
   const search = async (fields: Record<string, QueryValue>) => {
-    const res = await http.request<unknown>({ method: 'POST', path: '/search/text', idempotent: true, headers: FORM, body: formBody(fields) });
+    const res = await http.request<unknown>({
+      method: 'POST',
+      path: '/search/text',
+      idempotent: true,
+      headers: FORM,
+      body: formBody(fields),
+    });
     const resource = objAt(objAt(res, 'body', 'response'), 'search_result_resource', 'response');
     const result = objAt(resource, 'search_result', 'search_result_resource');
     const list = resource.asset_list ?? [];
@@ -142,9 +154,17 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
 
   /** Sort pushed to OTMM (INFERRED parameters, see README); relevance is OTMM's own order. */
   const sortFields = (sort: PageRequest['sort']) =>
-    !sort || sort.field === 'relevance' ? {} : { sort_field: sort.field === 'name' ? 'NAME' : 'DATE_LAST_UPDATED', sort_order: sort.direction };
+    !sort || sort.field === 'relevance'
+      ? {}
+      : { sort_field: sort.field === 'name' ? 'NAME' : 'DATE_LAST_UPDATED', sort_order: sort.direction };
 
-  const searchFields = (conditions: ReturnType<typeof filterConditions>, after: number, limit: number, load: OtmmDataLoadRequest | 'system', keyword = '*') => ({
+  const searchFields = (
+    conditions: ReturnType<typeof filterConditions>,
+    after: number,
+    limit: number,
+    load: OtmmDataLoadRequest | 'system',
+    keyword = '*',
+  ) => ({
     keyword_query: keyword,
     after,
     limit,
@@ -176,7 +196,7 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
       const batches: string[][] = [];
       for (let i = 0; i < valid.length; i += maxPage) batches.push(valid.slice(i, i + maxPage));
       for (const m of await Promise.all(batches.map(getBatch))) for (const [k, v] of m) found.set(k, v);
-      return ids.map((id) => (ASSET_ID.test(id.toLowerCase()) ? found.get(id.toLowerCase()) ?? null : null));
+      return ids.map((id) => (ASSET_ID.test(id.toLowerCase()) ? (found.get(id.toLowerCase()) ?? null) : null));
     },
 
     async findAssets(filter: CanonicalFilter, page: PageRequest, findOpts?: { facets?: boolean }): Promise<Page<Asset>> {
@@ -232,7 +252,7 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
       const seen = new Set(from.ids);
       const changes: Change[] = [];
       // No sort order is documented for search, so read every page: a partial read could skip changes.
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const { assets, total } = await search(searchFields(updatedSinceConditions(from.t), after, maxPage, 'system'));
         for (const raw of assets) changes.push(changeOf(raw, from.t));
         after += assets.length;

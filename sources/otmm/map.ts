@@ -5,9 +5,20 @@
  * as PENDING, the state that shows an asset to nobody who needs it cleared.
  */
 import {
-  APPROVAL_STATUSES, REGIONS, RIGHTS_STATUSES,
-  type ApprovalStatus, type Asset, type AssetKind, type CanonicalField, type CanonicalMetadata, type Facet,
-  type Region, type Rendition, type RenditionKind, type RightsStatus, type Territory,
+  APPROVAL_STATUSES,
+  REGIONS,
+  RIGHTS_STATUSES,
+  type ApprovalStatus,
+  type Asset,
+  type AssetKind,
+  type CanonicalField,
+  type CanonicalMetadata,
+  type Facet,
+  type Region,
+  type Rendition,
+  type RenditionKind,
+  type RightsStatus,
+  type Territory,
 } from '../model.ts';
 import { DAM_FIELDS, toCanonical, type DamField, type Mapping } from '../mapping.ts';
 import { UpstreamError } from '../http/errors.ts';
@@ -76,10 +87,12 @@ export function readFields(metadata: unknown): Map<string, string[]> {
     const e = el as OtmmMetadataElement;
     const id = typeof e.id === 'string' ? e.id : inherited;
     if (isObj(e.value) && isObj(e.value.value)) add(id, e.value.value.value ?? e.value.value.display_value);
-    if (Array.isArray(e.values)) for (const row of e.values) if (isObj(row) && isObj(row.value)) add(id, row.value.value ?? row.value.display_value);
+    if (Array.isArray(e.values))
+      for (const row of e.values) if (isObj(row) && isObj(row.value)) add(id, row.value.value ?? row.value.display_value);
     if (Array.isArray(e.metadata_element_list)) for (const child of e.metadata_element_list) walk(child, id, depth + 1);
   };
-  if (isObj(metadata) && Array.isArray(metadata.metadata_element_list)) for (const el of metadata.metadata_element_list) walk(el, undefined, 0);
+  if (isObj(metadata) && Array.isArray(metadata.metadata_element_list))
+    for (const el of metadata.metadata_element_list) walk(el, undefined, 0);
   return out;
 }
 
@@ -101,7 +114,12 @@ function renditionOf(info: unknown, kind: RenditionKind, path: (id: string) => s
   const fromUrl = typeof info.url === 'string' ? /\/renditions\/([^/?#]+)$/.exec(info.url)?.[1] : undefined;
   const contentId = typeof info.id === 'string' && info.id !== '' ? info.id : fromUrl ? decodeURIComponent(fromUrl) : undefined;
   if (!contentId) return undefined;
-  const r: WireRendition = { kind, mimeType: typeof info.mime_type === 'string' ? info.mime_type : 'application/octet-stream', ref: path(contentId), contentId };
+  const r: WireRendition = {
+    kind,
+    mimeType: typeof info.mime_type === 'string' ? info.mime_type : 'application/octet-stream',
+    ref: path(contentId),
+    contentId,
+  };
   const width = positive(info.width);
   const height = positive(info.height);
   const size = positive(info.content_size);
@@ -159,7 +177,11 @@ export function metadataOf(fields: Map<string, string[]>, mapping: Mapping): Can
 }
 
 function variantOf(asset: Obj, fields: Map<string, string[]>, assetId: string, ctx: MapContext): string | undefined {
-  const master = ctx.variantField ? fields.get(ctx.variantField)?.[0] : typeof asset.original_asset_id === 'string' ? asset.original_asset_id : undefined;
+  const master = ctx.variantField
+    ? fields.get(ctx.variantField)?.[0]
+    : typeof asset.original_asset_id === 'string'
+      ? asset.original_asset_id
+      : undefined;
   return master && master !== assetId ? master : undefined;
 }
 
@@ -212,7 +234,8 @@ export function toFacets(raw: unknown, mapping: Mapping): Facet[] {
   for (const f of raw) {
     if (!isObj(f) || typeof f.field_id !== 'string' || !Array.isArray(f.facet_value_list)) malformed('facet response entry');
     const canonical = byField.get(f.field_id);
-    const field: Facet['field'] | undefined = canonical ?? (f.field_id === SYSTEM_FIELDS.contentType ? 'kind' : f.field_id === SYSTEM_FIELDS.mimeType ? 'mimeType' : undefined);
+    const field: Facet['field'] | undefined =
+      canonical ?? (f.field_id === SYSTEM_FIELDS.contentType ? 'kind' : f.field_id === SYSTEM_FIELDS.mimeType ? 'mimeType' : undefined);
     if (!field) continue;
     const counts = new Map<string, number>();
     for (const v of f.facet_value_list) {

@@ -10,9 +10,15 @@ import { MULTI_VALUED_FIELDS, type CanonicalFilter } from '../model.ts';
 import { DAM_FIELDS, toVendor, type DamField, type Mapping } from '../mapping.ts';
 import { UpstreamError } from '../http/errors.ts';
 import {
-  CONTENT_TYPES, OPERATORS, SYSTEM_FIELDS,
-  type OperatorId, type OtmmFacetFieldRequestList, type OtmmScalarCondition, type OtmmSearchCondition,
-  type OtmmSearchConditionList, type OtmmTabularCondition,
+  CONTENT_TYPES,
+  OPERATORS,
+  SYSTEM_FIELDS,
+  type OperatorId,
+  type OtmmFacetFieldRequestList,
+  type OtmmScalarCondition,
+  type OtmmSearchCondition,
+  type OtmmSearchConditionList,
+  type OtmmTabularCondition,
 } from './wire.ts';
 
 type Condition = OtmmSearchCondition;
@@ -25,11 +31,18 @@ function condition(mapping: Mapping | undefined, field: DamField | string, op: O
     const tabular: OtmmTabularCondition = {
       type: 'com.artesia.search.SearchTabularCondition',
       metadata_table_id: id,
-      tabular_field_list: [{ type: 'com.artesia.search.SearchTabularFieldCondition', metadata_field_id: id, relational_operator_id: op, ...operand }],
+      tabular_field_list: [
+        { type: 'com.artesia.search.SearchTabularFieldCondition', metadata_field_id: id, relational_operator_id: op, ...operand },
+      ],
     };
     return tabular;
   }
-  const scalar: OtmmScalarCondition = { type: 'com.artesia.search.SearchScalarCondition', metadata_field_id: id, relational_operator_id: op, ...operand };
+  const scalar: OtmmScalarCondition = {
+    type: 'com.artesia.search.SearchScalarCondition',
+    metadata_field_id: id,
+    relational_operator_id: op,
+    ...operand,
+  };
   return scalar;
 }
 
@@ -62,7 +75,8 @@ export function filterConditions(filter: CanonicalFilter, mapping: Mapping): Con
 
   // Campaign codes and account ids are alternatives: an asset of either kind of owner matches.
   const owners: Condition[] = [];
-  if (filter.campaignCodes?.length) owners.push(condition(mapping, 'campaignCode', OPERATORS.isOneOf, vendor('campaignCode', filter.campaignCodes)));
+  if (filter.campaignCodes?.length)
+    owners.push(condition(mapping, 'campaignCode', OPERATORS.isOneOf, vendor('campaignCode', filter.campaignCodes)));
   if (filter.accountIds?.length) owners.push(condition(mapping, 'accountId', OPERATORS.isOneOf, vendor('accountId', filter.accountIds)));
   if ((present(filter.campaignCodes) || present(filter.accountIds)) && owners.length === 0) throw new NothingMatches();
   if (owners.length) groups.push(owners);
@@ -77,7 +91,14 @@ export function filterConditions(filter: CanonicalFilter, mapping: Mapping): Con
   anyOf('region', filter.regions);
   if (present(filter.kinds)) {
     if (filter.kinds.length === 0) throw new NothingMatches();
-    groups.push([condition(undefined, SYSTEM_FIELDS.contentType, OPERATORS.isOneOf, filter.kinds.flatMap((k) => [...CONTENT_TYPES[k]]))]);
+    groups.push([
+      condition(
+        undefined,
+        SYSTEM_FIELDS.contentType,
+        OPERATORS.isOneOf,
+        filter.kinds.flatMap((k) => [...CONTENT_TYPES[k]]),
+      ),
+    ]);
   }
   if (filter.validAt !== undefined) {
     const at = isoOrThrow(filter.validAt);
@@ -91,7 +112,8 @@ export function filterConditions(filter: CanonicalFilter, mapping: Mapping): Con
     // Open at both ends still means "rights that end": a missing validUntil never does.
     if (from === undefined && to === undefined) groups.push([condition(mapping, 'validUntil', OPERATORS.dateIsNotEmpty)]);
   }
-  if (filter.modifiedSince !== undefined) groups.push([condition(undefined, SYSTEM_FIELDS.dateLastUpdated, OPERATORS.dateIsOnOrAfter, isoOrThrow(filter.modifiedSince))]);
+  if (filter.modifiedSince !== undefined)
+    groups.push([condition(undefined, SYSTEM_FIELDS.dateLastUpdated, OPERATORS.dateIsOnOrAfter, isoOrThrow(filter.modifiedSince))]);
   return groups.flatMap(group);
 }
 
@@ -119,13 +141,24 @@ export function conditionListJson(conditions: Condition[]): string | undefined {
 }
 
 /** Canonical fields the client facets on (plus the content type, read back as `kind`). */
-export const FACET_FIELDS: readonly DamField[] = ['campaignCode', 'approval', 'rightsStatus', 'locale', 'region', 'productLine', 'territories', 'channels'];
+export const FACET_FIELDS: readonly DamField[] = [
+  'campaignCode',
+  'approval',
+  'rightsStatus',
+  'locale',
+  'region',
+  'productLine',
+  'territories',
+  'channels',
+];
 
 /** `facet_field_request_list` JSON for the canonical facets. */
 export function facetRequestJson(mapping: Mapping): string {
   const ids = [...FACET_FIELDS.map((f) => mapping.otmm.fields[f]), SYSTEM_FIELDS.contentType];
   const doc: OtmmFacetFieldRequestList = {
-    facet_field_request_list: { facet_field_request: ids.map((field_id) => ({ type: 'com.artesia.search.facet.FacetSimpleFieldRequest', field_id, max_values: 100 })) },
+    facet_field_request_list: {
+      facet_field_request: ids.map((field_id) => ({ type: 'com.artesia.search.facet.FacetSimpleFieldRequest', field_id, max_values: 100 })),
+    },
   };
   return JSON.stringify(doc);
 }

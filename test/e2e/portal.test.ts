@@ -59,7 +59,9 @@ function freePort(): Promise<number> {
 /** Ask the gateway directly, as a user: the answer the portal must agree with. */
 async function gql<T>(email: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const res = await fetch(`${gateway.url}/graphql`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(email)}` }, body: JSON.stringify({ query, variables }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(email)}` },
+    body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data: T };
   return body.data;
@@ -80,7 +82,11 @@ async function signIn(email: string, shotName?: string): Promise<{ context: Brow
   page.on('response', (res) => {
     const type = res.headers()['content-type'] ?? '';
     if (type.startsWith('text/html')) pageCaching.push({ url: res.url(), cacheControl: res.headers()['cache-control'] ?? '' });
-    if (/text\/|javascript|json|x-component/.test(type)) void res.text().then((body) => seen.push({ url: res.url(), body }), () => undefined);
+    if (/text\/|javascript|json|x-component/.test(type))
+      void res.text().then(
+        (body) => seen.push({ url: res.url(), body }),
+        () => undefined,
+      );
   });
   await page.goto(`${portal.url}/`);
   await page.waitForURL(/\/signin/);
@@ -93,28 +99,50 @@ async function signIn(email: string, shotName?: string): Promise<{ context: Brow
   return { context, page };
 }
 
-before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the portal's e2e tests need Debian's chromium (apt-get install -y chromium; .ci/run installs it)`);
-  }
-  await mkdir(SHOTS, { recursive: true });
-  dataDir = await mkdtemp(join(tmpdir(), 'atrium-e2e-'));
-  const base = loadConfig({ ATRIUM_DATA_DIR: dataDir });
-  const world = createWorld(base.world);
-  sims = await startSimulators(world, loadMapping(base.mappingFile), { host: '127.0.0.1', ports: { otcs: 0, iconik: 0, netx: 0, otmm: 0 } });
-  const config = loadConfig({ ATRIUM_DATA_DIR: dataDir, OTCS_URL: sims.urls.otcs, ICONIK_URL: sims.urls.iconik, NETX_URL: sims.urls.netx, OTMM_URL: sims.urls.otmm });
-  gateway = await startGateway(config, createLogger('silent'), { port: 0 });
-  const issuer = await demoIssuer(dataDir);
-  for (const u of world.demoUsers()) tokens.set(u.email, await issuer.sign(u));
-  // One production build per change of the portal's sources, shared with npm start.
-  if (buildReason()) await buildPortal({ quiet: true });
-  portal = await startPortal({ host: '127.0.0.1', port: await freePort(), gatewayUrl: gateway.url, dataDir, demo: true, quiet: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // launch() gives every run a fresh temporary profile (user-data-dir) of its own.
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic'],
-  });
-}, { timeout: 240_000 });
+before(
+  async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `${CHROMIUM} is missing: the portal's e2e tests need Debian's chromium (apt-get install -y chromium; .ci/run installs it)`,
+      );
+    }
+    await mkdir(SHOTS, { recursive: true });
+    dataDir = await mkdtemp(join(tmpdir(), 'atrium-e2e-'));
+    const base = loadConfig({ ATRIUM_DATA_DIR: dataDir });
+    const world = createWorld(base.world);
+    sims = await startSimulators(world, loadMapping(base.mappingFile), {
+      host: '127.0.0.1',
+      ports: { otcs: 0, iconik: 0, netx: 0, otmm: 0 },
+    });
+    const config = loadConfig({
+      ATRIUM_DATA_DIR: dataDir,
+      OTCS_URL: sims.urls.otcs,
+      ICONIK_URL: sims.urls.iconik,
+      NETX_URL: sims.urls.netx,
+      OTMM_URL: sims.urls.otmm,
+    });
+    gateway = await startGateway(config, createLogger('silent'), { port: 0 });
+    const issuer = await demoIssuer(dataDir);
+    for (const u of world.demoUsers()) tokens.set(u.email, await issuer.sign(u));
+    // One production build per change of the portal's sources, shared with npm start.
+    if (buildReason()) await buildPortal({ quiet: true });
+    portal = await startPortal({ host: '127.0.0.1', port: await freePort(), gatewayUrl: gateway.url, dataDir, demo: true, quiet: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // launch() gives every run a fresh temporary profile (user-data-dir) of its own.
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+  },
+  { timeout: 240_000 },
+);
 
 after(async () => {
   await browser?.close();
@@ -136,8 +164,14 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
     assert.equal(session.sameSite, 'Lax');
     for (const c of cookies) assert.doesNotMatch(c.value, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/, `cookie ${c.name} carries a bearer token`);
 
-    const fromGateway = await gql<{ campaigns: { nodes: { id: string; code: string }[] } }>(PARTNER, '{ campaigns(first: 100) { nodes { id code } } }');
-    const shown = await page.getByTestId('campaign-list').locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+    const fromGateway = await gql<{ campaigns: { nodes: { id: string; code: string }[] } }>(
+      PARTNER,
+      '{ campaigns(first: 100) { nodes { id code } } }',
+    );
+    const shown = await page
+      .getByTestId('campaign-list')
+      .locator('li')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
     assert.deepEqual([...shown].sort(), fromGateway.campaigns.nodes.map((c) => c.code).sort());
     assert.ok(shown.length > 0);
 
@@ -148,7 +182,9 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
     await grid.waitFor();
     // Thumbnails come through the portal's proxy and really are images.
     const thumb = grid.locator('img').first();
-    await thumb.evaluate((img: ImageLike) => (img.complete ? undefined : new Promise<void>((r) => img.addEventListener('load', () => r(), { once: true }))));
+    await thumb.evaluate((img: ImageLike) =>
+      img.complete ? undefined : new Promise<void>((r) => img.addEventListener('load', () => r(), { once: true })),
+    );
     assert.ok(await thumb.evaluate((img: ImageLike) => img.naturalWidth > 0), 'the thumbnail loaded');
     assert.match(await grid.locator('.badge').first().innerText(), /Rights/);
     await shot(page, 'campaign');
@@ -159,8 +195,11 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
     await page.getByTestId('rights').waitFor();
     await shot(page, 'asset');
 
-    const asset = await gql<{ asset: { renditions: { kind: string; url: string; mimeType: string }[] } }>(PARTNER,
-      'query($id: ID!) { asset(id: $id) { renditions { kind url mimeType } } }', { id: assetId });
+    const asset = await gql<{ asset: { renditions: { kind: string; url: string; mimeType: string }[] } }>(
+      PARTNER,
+      'query($id: ID!) { asset(id: $id) { renditions { kind url mimeType } } }',
+      { id: assetId },
+    );
     const original = asset.asset.renditions.find((r) => r.kind === 'ORIGINAL');
     assert.ok(original);
     const href = `${portal.url}/files/assets/${assetId}/original`;
@@ -172,9 +211,14 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
     await dialog.waitFor();
     await shot(page, 'asset-terms');
     await dialog.getByLabel('I accept these usage terms').check();
-    const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Accept and download' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByRole('button', { name: 'Accept and download' }).click(),
+    ]);
     const bytes = await readFile(await download.path());
-    const expected = Buffer.from(await (await fetch(original.url, { headers: { authorization: `Bearer ${tokens.get(PARTNER)}` } })).arrayBuffer());
+    const expected = Buffer.from(
+      await (await fetch(original.url, { headers: { authorization: `Bearer ${tokens.get(PARTNER)}` } })).arrayBuffer(),
+    );
     assert.ok(bytes.length > 0);
     assert.ok(bytes.equals(expected), 'the downloaded bytes are the rendition the gateway serves');
 
@@ -185,8 +229,14 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
     assert.doesNotMatch(again.headers()['cache-control'] ?? '', /public|s-maxage/);
 
     const log = await readFile(join(dataDir, 'portal', 'terms-acceptances.jsonl'), 'utf8');
-    const accepted = log.trim().split('\n').map((l) => JSON.parse(l) as { email: string; assetId: string });
-    assert.ok(accepted.some((a) => a.email === PARTNER && a.assetId === assetId), 'the acceptance is recorded');
+    const accepted = log
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { email: string; assetId: string });
+    assert.ok(
+      accepted.some((a) => a.email === PARTNER && a.assetId === assetId),
+      'the acceptance is recorded',
+    );
 
     await page.goto(`${portal.url}/search?q=Aurora&sort=NAME`);
     await page.getByTestId('result-count').waitFor();
@@ -197,8 +247,11 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
     await context.close();
   });
 
-  test('an asset outside the partner\'s scope is not found, page and file alike', async () => {
-    const hidden = await gql<{ search: { nodes: { id: string }[] } }>(COMPLIANCE, '{ search(first: 1, filter: { approvals: [PENDING] }) { nodes { ... on Asset { id } } } }');
+  test("an asset outside the partner's scope is not found, page and file alike", async () => {
+    const hidden = await gql<{ search: { nodes: { id: string }[] } }>(
+      COMPLIANCE,
+      '{ search(first: 1, filter: { approvals: [PENDING] }) { nodes { ... on Asset { id } } } }',
+    );
     const id = hidden.search.nodes[0]?.id;
     assert.ok(id, 'the world has a pending asset');
     const { context, page } = await signIn(PARTNER);
@@ -211,7 +264,7 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
     await context.close();
   });
 
-  test('a sales user sees their account\'s documents and videos, and not another team\'s account', async () => {
+  test("a sales user sees their account's documents and videos, and not another team's account", async () => {
     const { context, page } = await signIn(SALES);
     await page.getByTestId('account-list').waitFor();
     await shot(page, 'home-sales');
@@ -219,8 +272,9 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
     await page.waitForURL(/\/accounts$/);
     await shot(page, 'accounts');
 
-    const data = await gql<{ account: { id: string; documents: { nodes: { name: string }[] }; assets: { nodes: { title: string; kind: string }[] } } }>(SALES,
-      '{ account(id: "ACC-1001") { id documents(first: 100) { nodes { name } } assets(first: 48) { nodes { title kind } } } }');
+    const data = await gql<{
+      account: { id: string; documents: { nodes: { name: string }[] }; assets: { nodes: { title: string; kind: string }[] } };
+    }>(SALES, '{ account(id: "ACC-1001") { id documents(first: 100) { nodes { name } } assets(first: 48) { nodes { title kind } } } }');
     await page.getByRole('link', { name: 'Northwind Distribution' }).click();
     await page.waitForURL(/\/accounts\/.+/);
     await page.getByRole('heading', { name: 'Demo videos and testimonials' }).waitFor();
@@ -254,7 +308,7 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('heading', { name: /Pending approvals/ }).waitFor();
     await page.getByRole('heading', { name: /Documents on legal hold/ }).waitFor();
     await page.getByRole('heading', { name: /Recent downloads by company/ }).waitFor();
-    assert.ok(await page.getByTestId('pending').locator('li').count() > 0);
+    assert.ok((await page.getByTestId('pending').locator('li').count()) > 0);
     await shot(page, 'compliance');
     // The audit export goes through the portal with the compliance reader's token.
     const csv = await context.request.get(`${portal.url}/files/audit-events.csv`);
@@ -265,18 +319,26 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
 
   test('a source outage shows as a banner naming the source while the rest renders', async () => {
     const { context, page } = await signIn(PARTNER);
-    await fetch(`${sims.roots.iconik}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ down: true }) });
+    await fetch(`${sims.roots.iconik}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ down: true }),
+    });
     try {
       await page.goto(`${portal.url}/campaigns/CMP-2026-002`);
       const banner = page.getByTestId('outage-banner');
       await banner.waitFor();
       assert.match(await banner.innerText(), /iconik \(ICONIK\) is not answering/);
       // The documents (Content Server) and the other DAMs' assets still render.
-      assert.ok(await page.getByTestId('document-table').first().locator('tbody tr').count() > 0);
-      assert.ok(await page.getByTestId('asset-grid').locator('li').count() > 0);
+      assert.ok((await page.getByTestId('document-table').first().locator('tbody tr').count()) > 0);
+      assert.ok((await page.getByTestId('asset-grid').locator('li').count()) > 0);
       await shot(page, 'outage');
     } finally {
-      await fetch(`${sims.roots.iconik}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clear: true }) });
+      await fetch(`${sims.roots.iconik}/__sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clear: true }),
+      });
       await context.close();
     }
   });
@@ -306,6 +368,7 @@ describe('portal in Chromium', { timeout: 120_000 }, () => {
       assert.doesNotMatch(body, /[?&]sig=[\w-]{43}/, `a signed gateway link appears in ${url}`);
     }
     assert.ok(pageCaching.length > 5);
-    for (const { url, cacheControl } of pageCaching) assert.doesNotMatch(cacheControl, /public|s-maxage/, `${url} is cacheable publicly: ${cacheControl}`);
+    for (const { url, cacheControl } of pageCaching)
+      assert.doesNotMatch(cacheControl, /public|s-maxage/, `${url} is cacheable publicly: ${cacheControl}`);
   });
 });

@@ -28,7 +28,16 @@ export interface AuditStack {
   /** While true, every write fails as if the database were unreachable. */
   storeDown: boolean;
   /** POST a GraphQL query as `email`. */
-  query<T = Record<string, unknown>>(email: string, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] } }>;
+  query<T = Record<string, unknown>>(
+    email: string,
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{
+    status: number;
+    headers: Headers;
+    body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  }>;
   /** Stop serving, then close the audit (writing what is buffered), as main.ts does. */
   close(): Promise<void>;
 }
@@ -36,21 +45,47 @@ export interface AuditStack {
 const directory = demoDirectory(testWorld());
 
 /** Start an audited gateway on `backend` against `sims`. */
-export async function startAuditStack(sims: RunningSimulators, backend: Backend, opts: { batchMs?: number; batchSize?: number; bufferMax?: number } = {}): Promise<AuditStack> {
-  const config = loadConfig({ OTCS_URL: sims.urls.otcs, ICONIK_URL: sims.urls.iconik, NETX_URL: sims.urls.netx, OTMM_URL: sims.urls.otmm, UPSTREAM_TIMEOUT_MS: '4000', UPSTREAM_RETRIES: '1' });
+export async function startAuditStack(
+  sims: RunningSimulators,
+  backend: Backend,
+  opts: { batchMs?: number; batchSize?: number; bufferMax?: number } = {},
+): Promise<AuditStack> {
+  const config = loadConfig({
+    OTCS_URL: sims.urls.otcs,
+    ICONIK_URL: sims.urls.iconik,
+    NETX_URL: sims.urls.netx,
+    OTMM_URL: sims.urls.otmm,
+    UPSTREAM_TIMEOUT_MS: '4000',
+    UPSTREAM_RETRIES: '1',
+  });
   const sources = buildSources(config, demoMapping(), { cacheTtlMs: 30_000 });
   const log = createLogger('silent');
   const store = new AuditStore(backend.store);
   await store.open();
   const stack = {} as AuditStack;
-  const sink = { append: (records: readonly AuditRecord[], o?: { retry?: boolean }) => (stack.storeDown ? Promise.reject(new Error('connect ECONNREFUSED (test)')) : store.append(records, o)) };
-  const writer = new AuditWriter(sink, { bufferMax: opts.bufferMax ?? 10_000, batchMs: opts.batchMs ?? 50, batchSize: opts.batchSize ?? 200, log, maxBackoffMs: 50 });
+  const sink = {
+    append: (records: readonly AuditRecord[], o?: { retry?: boolean }) =>
+      stack.storeDown ? Promise.reject(new Error('connect ECONNREFUSED (test)')) : store.append(records, o),
+  };
+  const writer = new AuditWriter(sink, {
+    bufferMax: opts.bufferMax ?? 10_000,
+    batchMs: opts.batchMs ?? 50,
+    batchSize: opts.batchSize ?? 200,
+    log,
+    maxBackoffMs: 50,
+  });
   const audit = new Audit({ store, writer });
   const server: Server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const gateway = buildGateway({
-    sources, log, publicUrl: url, introspection: true, signer: createSigner(randomBytes(32), url, 300_000), directory, audit,
+    sources,
+    log,
+    publicUrl: url,
+    introspection: true,
+    signer: createSigner(randomBytes(32), url, 300_000),
+    directory,
+    audit,
     principal: (req) => {
       const h = req.headers.authorization;
       return h?.startsWith('Bearer ') ? (directory(h.slice(7)) as Principal | null) : null;
@@ -59,9 +94,17 @@ export async function startAuditStack(sims: RunningSimulators, backend: Backend,
   await gateway.start();
   server.on('request', (req, res) => void gateway.handle(req, res));
   return Object.assign(stack, {
-    url, gateway, audit, store, storeDown: false,
+    url,
+    gateway,
+    audit,
+    store,
+    storeDown: false,
     async query(email: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${email}`, ...headers }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${email}`, ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
       return { status: res.status, headers: res.headers, body: (await res.json()) as never };
     },
     async close() {

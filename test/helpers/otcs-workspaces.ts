@@ -34,11 +34,13 @@ export interface Harness {
 }
 
 /** The fake ticket check: exactly what the core simulator promises in OtcsSimContext.authed. */
-const authed = (handler: Handler): Handler => async (req) => {
-  if (req.headers.otcsticket !== TICKET) return { status: 401, body: { error: 'Authentication Required', errorDetail: '' } };
-  const res = await handler(req);
-  return { ...res, headers: { ...(res.headers ?? {}), OTCSTicket: TICKET } };
-};
+const authed =
+  (handler: Handler): Handler =>
+  async (req) => {
+    if (req.headers.otcsticket !== TICKET) return { status: 401, body: { error: 'Authentication Required', errorDetail: '' } };
+    const res = await handler(req);
+    return { ...res, headers: { ...(res.headers ?? {}), OTCSTicket: TICKET } };
+  };
 
 /** Start a simulator with the workspace routes and a connector pointed at it. */
 export async function startHarness(options: WorkspaceSimOptions = {}): Promise<Harness> {
@@ -56,7 +58,12 @@ export async function startHarness(options: WorkspaceSimOptions = {}): Promise<H
     auth: { cache: credentialCache(async () => TICKET), headers: (t: string) => ({ OTCSTicket: t }) },
   });
   return {
-    sim, url, api, world, mapping, http,
+    sim,
+    url,
+    api,
+    world,
+    mapping,
+    http,
     reads: createWorkspaceReads({ http, mapping }),
     async get(pathAndQuery, ticket = TICKET) {
       const res = await fetch(api + pathAndQuery, { headers: ticket === null ? {} : { OTCSTicket: ticket } });

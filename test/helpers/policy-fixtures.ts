@@ -14,7 +14,12 @@ export const world = testWorld();
 export const NOW = world.asOf;
 
 export const principalOf = (u: DemoUser): Principal => ({
-  id: u.email, email: u.email, name: u.name, roles: [...u.roles], regions: [...u.regions], ...(u.org ? { org: u.org } : {}),
+  id: u.email,
+  email: u.email,
+  name: u.name,
+  roles: [...u.roles],
+  regions: [...u.regions],
+  ...(u.org ? { org: u.org } : {}),
 });
 export const users = world.demoUsers();
 export const user = (email: string): DemoUser => {
@@ -24,24 +29,57 @@ export const user = (email: string): DemoUser => {
 };
 
 export const campaignOf = (c: DemoCampaign): Campaign => ({
-  code: c.code, name: c.name, status: c.status, productLine: c.productLine, regions: [...c.regions], startDate: c.startDate,
-  endDate: c.endDate, openToAllPartners: c.openToAllPartners, audience: [...c.audience], project: c.project,
-  businessObject: c.businessObject, workspaceId: String(c.workspaceId), source: { system: 'OTCS', nativeId: String(c.workspaceId) },
+  code: c.code,
+  name: c.name,
+  status: c.status,
+  productLine: c.productLine,
+  regions: [...c.regions],
+  startDate: c.startDate,
+  endDate: c.endDate,
+  openToAllPartners: c.openToAllPartners,
+  audience: [...c.audience],
+  project: c.project,
+  businessObject: c.businessObject,
+  workspaceId: String(c.workspaceId),
+  source: { system: 'OTCS', nativeId: String(c.workspaceId) },
 });
 export const accountOf = (a: DemoAccount): Account => ({
-  id: a.id, name: a.name, kind: a.kind, region: a.region, businessObject: a.businessObject,
-  workspaceId: String(a.workspaceId), source: { system: 'OTCS', nativeId: String(a.workspaceId) },
+  id: a.id,
+  name: a.name,
+  kind: a.kind,
+  region: a.region,
+  businessObject: a.businessObject,
+  workspaceId: String(a.workspaceId),
+  source: { system: 'OTCS', nativeId: String(a.workspaceId) },
 });
 export const documentOf = (d: DemoDocument): Document => ({
-  source: { system: 'OTCS', nativeId: String(d.nodeId) }, name: d.name, mimeType: d.mimeType, size: d.size,
-  version: d.versions.length, status: d.status, classification: d.classification, metadata: { ...d.metadata },
-  workspaceId: String(d.workspaceId), parentId: String(d.parentId), createdAt: d.createdAt, modifiedAt: d.modifiedAt,
+  source: { system: 'OTCS', nativeId: String(d.nodeId) },
+  name: d.name,
+  mimeType: d.mimeType,
+  size: d.size,
+  version: d.versions.length,
+  status: d.status,
+  classification: d.classification,
+  metadata: { ...d.metadata },
+  workspaceId: String(d.workspaceId),
+  parentId: String(d.parentId),
+  createdAt: d.createdAt,
+  modifiedAt: d.modifiedAt,
 });
 export const assetOf = (a: DemoAsset): Asset => ({
-  source: { system: a.system, nativeId: a.nativeId }, title: a.title, kind: a.kind, mimeType: a.mimeType, approval: a.approval,
+  source: { system: a.system, nativeId: a.nativeId },
+  title: a.title,
+  kind: a.kind,
+  mimeType: a.mimeType,
+  approval: a.approval,
   rights: { ...a.rights, territories: [...a.rights.territories], channels: [...a.rights.channels] },
-  ...(a.campaignCode ? { campaignCode: a.campaignCode } : {}), ...(a.accountId ? { accountId: a.accountId } : {}),
-  ...(a.locale ? { locale: a.locale } : {}), renditions: [], metadata: {}, createdAt: a.createdAt, modifiedAt: a.modifiedAt,
+  ...(a.campaignCode ? { campaignCode: a.campaignCode } : {}),
+  ...(a.accountId ? { accountId: a.accountId } : {}),
+  ...(a.locale ? { locale: a.locale } : {}),
+  renditions: [],
+  metadata: {},
+  createdAt: a.createdAt,
+  modifiedAt: a.modifiedAt,
 });
 export const teamOf = (t: readonly DemoMember[]): Member[] => t.map(({ email, name, role }) => ({ email, name, role }));
 
@@ -53,23 +91,50 @@ export function licenceOf(rights: Rights): Document | null | undefined {
 }
 export const rightsAt = (a: Asset, now: number): EffectiveRights => effectiveRights(a.rights, licenceOf(a.rights), now);
 
-export interface CampaignRow { demo: DemoCampaign; campaign: Campaign; team: Member[] }
-export interface AccountRow { demo: DemoAccount; account: Account; team: Member[] }
+export interface CampaignRow {
+  demo: DemoCampaign;
+  campaign: Campaign;
+  team: Member[];
+}
+export interface AccountRow {
+  demo: DemoAccount;
+  account: Account;
+  team: Member[];
+}
 export type Owner = { kind: 'campaign'; row: CampaignRow } | { kind: 'account'; row: AccountRow };
-export interface DocumentRow { demo: DemoDocument; document: Document; owner: Owner }
-export interface AssetRow { demo: DemoAsset; asset: Asset; rights: EffectiveRights; campaign?: CampaignRow; account?: AccountRow }
+export interface DocumentRow {
+  demo: DemoDocument;
+  document: Document;
+  owner: Owner;
+}
+export interface AssetRow {
+  demo: DemoAsset;
+  asset: Asset;
+  rights: EffectiveRights;
+  campaign?: CampaignRow;
+  account?: AccountRow;
+}
 
-export const campaigns: CampaignRow[] = [...world.campaigns()].map((c) => ({ demo: c, campaign: campaignOf(c), team: teamOf(world.campaignWorkspace(c).team) }));
-export const accounts: AccountRow[] = [...world.accounts()].map((a) => ({ demo: a, account: accountOf(a), team: teamOf(world.accountWorkspace(a).team) }));
+export const campaigns: CampaignRow[] = [...world.campaigns()].map((c) => ({
+  demo: c,
+  campaign: campaignOf(c),
+  team: teamOf(world.campaignWorkspace(c).team),
+}));
+export const accounts: AccountRow[] = [...world.accounts()].map((a) => ({
+  demo: a,
+  account: accountOf(a),
+  team: teamOf(world.accountWorkspace(a).team),
+}));
 const campaignByCode = new Map(campaigns.map((r) => [r.campaign.code, r]));
 const accountById = new Map(accounts.map((r) => [r.account.id, r]));
 
 export const documents: DocumentRow[] = [...world.documents()].map((d) => {
   const ws = world.workspaceOf(d.workspaceId);
   if (!ws) throw new Error(`document ${d.nodeId} has no workspace`);
-  const owner: Owner = ws.kind === 'campaign'
-    ? { kind: 'campaign', row: campaignByCode.get(ws.campaign.code) as CampaignRow }
-    : { kind: 'account', row: accountById.get(ws.account.id) as AccountRow };
+  const owner: Owner =
+    ws.kind === 'campaign'
+      ? { kind: 'campaign', row: campaignByCode.get(ws.campaign.code) as CampaignRow }
+      : { kind: 'account', row: accountById.get(ws.account.id) as AccountRow };
   return { demo: d, document: documentOf(d), owner };
 });
 
@@ -122,9 +187,13 @@ export function oracleAsset(u: DemoUser, r: AssetRow, rights: EffectiveRights = 
     const campaignOk = !!r.campaign && seesCampaignAs(role, u, r.campaign.campaign);
     const accountOk = !!r.account && seesAccountAs(role, u, r.account.account, r.account.team);
     if (role === 'sales') return r.asset.approval === 'APPROVED' && (campaignOk || accountOk);
-    return r.asset.approval === 'APPROVED' && rights.inForce
-      && (rights.territories.includes('WORLD') || shareRegion(rights.territories, u.regions))
-      && rights.channels.includes('partner') && (campaignOk || accountOk);
+    return (
+      r.asset.approval === 'APPROVED' &&
+      rights.inForce &&
+      (rights.territories.includes('WORLD') || shareRegion(rights.territories, u.regions)) &&
+      rights.channels.includes('partner') &&
+      (campaignOk || accountOk)
+    );
   });
 }
 
@@ -144,8 +213,13 @@ export interface Item {
 }
 export const docItem = (d: Document): Item => ({ classification: d.classification, status: d.status });
 export const assetItem = (a: Asset): Item => ({
-  approval: a.approval, kind: a.kind, rightsStatus: a.rights.status, territories: a.rights.territories, channels: a.rights.channels,
-  ...(a.rights.validFrom ? { validFrom: a.rights.validFrom } : {}), ...(a.rights.validUntil ? { validUntil: a.rights.validUntil } : {}),
+  approval: a.approval,
+  kind: a.kind,
+  rightsStatus: a.rights.status,
+  territories: a.rights.territories,
+  channels: a.rights.channels,
+  ...(a.rights.validFrom ? { validFrom: a.rights.validFrom } : {}),
+  ...(a.rights.validUntil ? { validUntil: a.rights.validUntil } : {}),
 });
 
 /**
@@ -159,12 +233,24 @@ export function matches(f: CanonicalFilter, it: Item): boolean {
     if (value === undefined) continue;
     const oneOf = (v: string | undefined) => v !== undefined && (value as string[]).includes(v);
     switch (key) {
-      case 'classifications': if (!oneOf(it.classification)) return false; break;
-      case 'statuses': if (!oneOf(it.status)) return false; break;
-      case 'approvals': if (!oneOf(it.approval)) return false; break;
-      case 'kinds': if (!oneOf(it.kind)) return false; break;
-      case 'rightsStatuses': if (!oneOf(it.rightsStatus)) return false; break;
-      case 'channels': if (!(it.channels ?? []).some((c) => (value as string[]).includes(c))) return false; break;
+      case 'classifications':
+        if (!oneOf(it.classification)) return false;
+        break;
+      case 'statuses':
+        if (!oneOf(it.status)) return false;
+        break;
+      case 'approvals':
+        if (!oneOf(it.approval)) return false;
+        break;
+      case 'kinds':
+        if (!oneOf(it.kind)) return false;
+        break;
+      case 'rightsStatuses':
+        if (!oneOf(it.rightsStatus)) return false;
+        break;
+      case 'channels':
+        if (!(it.channels ?? []).some((c) => (value as string[]).includes(c))) return false;
+        break;
       case 'territories': {
         const t = it.territories ?? [];
         if (!(t.includes('WORLD') || t.some((x) => (value as string[]).includes(x)))) return false;

@@ -14,8 +14,21 @@ import type { DemoAsset, DemoUser } from '../../simulators/demo/world.ts';
 import type { Territory } from '../../sources/model.ts';
 import { startStack, type Stack, type StackOptions } from './stack.ts';
 import {
-  accounts, assets, campaigns, documents, oracleAccount, oracleAsset, oracleCampaign, oracleDocument, principalOf, users, world,
-  type AccountRow, type AssetRow, type CampaignRow, type DocumentRow,
+  accounts,
+  assets,
+  campaigns,
+  documents,
+  oracleAccount,
+  oracleAsset,
+  oracleCampaign,
+  oracleDocument,
+  principalOf,
+  users,
+  world,
+  type AccountRow,
+  type AssetRow,
+  type CampaignRow,
+  type DocumentRow,
 } from './policy-fixtures.ts';
 
 export { accounts, assets, campaigns, documents, principalOf, users, world };
@@ -76,10 +89,11 @@ export const label = (id: string): string => Buffer.from(id, 'base64url').toStri
 const t = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
 
 /** The canonical metadata of the ECM document a licence id names, or undefined when there is none. */
-const licenceTerms = (id: string) => once(`l:${id}`, () => {
-  const node = world.node(Number(id));
-  return node?.kind === 'document' ? node.document.metadata : undefined;
-});
+const licenceTerms = (id: string) =>
+  once(`l:${id}`, () => {
+    const node = world.node(Number(id));
+    return node?.kind === 'document' ? node.document.metadata : undefined;
+  });
 
 /**
  * Effective rights of a demo asset at `now`, restated from DESIGN.md: the DAM's rights narrowed
@@ -100,7 +114,11 @@ export function rightsOf(a: DemoAsset, now: number): EffectiveRights {
     if (lic.validUntil && (!until || Date.parse(lic.validUntil) < Date.parse(until))) until = lic.validUntil;
     if (lic.territories) {
       const theirs = lic.territories;
-      territories = territories.includes('WORLD') ? [...theirs] : theirs.includes('WORLD') ? territories : territories.filter((x) => theirs.includes(x));
+      territories = territories.includes('WORLD')
+        ? [...theirs]
+        : theirs.includes('WORLD')
+          ? territories
+          : territories.filter((x) => theirs.includes(x));
     }
     if (lic.channels) channels = channels.filter((c) => lic.channels?.includes(c));
     if (lic.rightsStatus && lic.rightsStatus !== 'CLEARED' && status === 'CLEARED') status = lic.rightsStatus;
@@ -108,8 +126,13 @@ export function rightsOf(a: DemoAsset, now: number): EffectiveRights {
   if (until !== undefined && (t(until) as number) <= now) status = 'EXPIRED';
   else if (from !== undefined && (t(from) as number) > now && status === 'CLEARED') status = 'PENDING';
   return {
-    status, territories, channels, inForce: status === 'CLEARED' && territories.length > 0 && channels.length > 0,
-    ...(from ? { validFrom: from } : {}), ...(until ? { validUntil: until } : {}), ...(own.licenceId ? { licenceId: own.licenceId } : {}),
+    status,
+    territories,
+    channels,
+    inForce: status === 'CLEARED' && territories.length > 0 && channels.length > 0,
+    ...(from ? { validFrom: from } : {}),
+    ...(until ? { validUntil: until } : {}),
+    ...(own.licenceId ? { licenceId: own.licenceId } : {}),
   };
 }
 
@@ -122,20 +145,30 @@ function once<T>(k: string, f: () => T): T {
   return memo.get(k) as T;
 }
 
-export const seenCampaigns = (u: DemoUser): CampaignRow[] => once(`c:${u.email}`, () => campaigns.filter((r) => oracleCampaign(u, r.campaign)));
+export const seenCampaigns = (u: DemoUser): CampaignRow[] =>
+  once(`c:${u.email}`, () => campaigns.filter((r) => oracleCampaign(u, r.campaign)));
 export const seenAccounts = (u: DemoUser): AccountRow[] => once(`a:${u.email}`, () => accounts.filter((r) => oracleAccount(u, r)));
 export const seenDocuments = (u: DemoUser): DocumentRow[] => once(`d:${u.email}`, () => documents.filter((r) => oracleDocument(u, r)));
 export const seesAsset = (u: DemoUser, r: AssetRow, now = AT): boolean => oracleAsset(u, r, rightsOf(r.demo, now));
-export const seenAssets = (u: DemoUser, now = AT): AssetRow[] => once(`s:${u.email}:${now}`, () => assets.filter((r) => seesAsset(u, r, now)));
+export const seenAssets = (u: DemoUser, now = AT): AssetRow[] =>
+  once(`s:${u.email}:${now}`, () => assets.filter((r) => seesAsset(u, r, now)));
 export const seesDocument = (u: DemoUser, nodeId: number): boolean => seenDocuments(u).some((r) => r.demo.nodeId === nodeId);
 
 /** The documents of one campaign or account workspace, of those given. */
-export const docsOfWorkspace = (rows: readonly DocumentRow[], wsNodeId: number): DocumentRow[] => rows.filter((r) => r.demo.workspaceId === wsNodeId);
+export const docsOfWorkspace = (rows: readonly DocumentRow[], wsNodeId: number): DocumentRow[] =>
+  rows.filter((r) => r.demo.workspaceId === wsNodeId);
 
 // ------------------------------------------------------------------ responses
 
-export interface GqlError { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }
-export interface Gql<T> { status: number; body: { data?: T; errors?: GqlError[] } }
+export interface GqlError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: Record<string, unknown>;
+}
+export interface Gql<T> {
+  status: number;
+  body: { data?: T; errors?: GqlError[] };
+}
 
 /** Post a query as a reader (or anonymously) and insist on HTTP 200. */
 export async function ask<T>(stack: Stack, u: DemoUser | null, query: string, variables: Record<string, unknown> = {}): Promise<Gql<T>> {
@@ -167,21 +200,39 @@ export function assertSameIds(actual: readonly string[], expected: readonly stri
   assert.deepEqual(dupes.map(label), [], `${what}: returned more than once`);
   const want = new Set(expected);
   const got = new Set(actual);
-  const leaked = [...got].filter((x) => !want.has(x)).map(label).sort();
-  const missing = [...want].filter((x) => !got.has(x)).map(label).sort();
-  assert.deepEqual({ leaked, missing }, { leaked: [], missing: [] }, `${what}: leaked = outside the policy but returned; missing = inside but not returned`);
+  const leaked = [...got]
+    .filter((x) => !want.has(x))
+    .map(label)
+    .sort();
+  const missing = [...want]
+    .filter((x) => !got.has(x))
+    .map(label)
+    .sort();
+  assert.deepEqual(
+    { leaked, missing },
+    { leaked: [], missing: [] },
+    `${what}: leaked = outside the policy but returned; missing = inside but not returned`,
+  );
 }
 
 // ------------------------------------------------------------------ paging
 
-export interface Conn<N> { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: N[] }
+export interface Conn<N> {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: N[];
+}
 
 /**
  * Every node of a connection, paging with `$after` until `hasNextPage` is false. `pick` finds the
  * connection in the data (null: the parent is absent). Every page must report the same totalCount.
  */
 export async function pageAll<N>(
-  stack: Stack, u: DemoUser | null, query: string, variables: Record<string, unknown>, pick: (data: Record<string, unknown>) => Conn<N> | null,
+  stack: Stack,
+  u: DemoUser | null,
+  query: string,
+  variables: Record<string, unknown>,
+  pick: (data: Record<string, unknown>) => Conn<N> | null,
 ): Promise<{ nodes: N[]; totalCount: number; pages: number; last: Conn<N> }> {
   const nodes: N[] = [];
   let after: string | null = null;
@@ -212,9 +263,21 @@ export function chunks<T>(xs: readonly T[], n: number): T[][] {
 
 // ------------------------------------------------------------------ search
 
-export interface Facet { field: string; values: { value: string; count: number }[] }
-export interface SearchHit { __typename: 'Document' | 'Asset'; id: string; source: { system: string } }
-export interface SearchAnswer { hits: SearchHit[]; totalCount: number; firstFacets: Facet[]; pages: number }
+export interface Facet {
+  field: string;
+  values: { value: string; count: number }[];
+}
+export interface SearchHit {
+  __typename: 'Document' | 'Asset';
+  id: string;
+  source: { system: string };
+}
+export interface SearchAnswer {
+  hits: SearchHit[];
+  totalCount: number;
+  firstFacets: Facet[];
+  pages: number;
+}
 
 export const SEARCH = `query($q: String, $filter: ContentFilter, $after: String, $first: Int) {
   search(query: $q, filter: $filter, sort: NAME, first: $first, after: $after) {
@@ -225,7 +288,13 @@ export const SEARCH = `query($q: String, $filter: ContentFilter, $after: String,
 }`;
 
 /** A search paged to the end (every page's totalCount the same), with the first page's facets. */
-export async function searchAll(stack: Stack, u: DemoUser | null, q: string | null, filter: Record<string, unknown> | null = null, first = 100): Promise<SearchAnswer> {
+export async function searchAll(
+  stack: Stack,
+  u: DemoUser | null,
+  q: string | null,
+  filter: Record<string, unknown> | null = null,
+  first = 100,
+): Promise<SearchAnswer> {
   let facets: Facet[] | null = null;
   const { nodes, totalCount, pages } = await pageAll<SearchHit>(stack, u, SEARCH, { q, filter, first }, (d) => {
     const s = d.search as Conn<SearchHit> & { facets: Facet[] };
@@ -298,10 +367,21 @@ function facetValues(item: { kind: 'document'; row: DocumentRow } | { kind: 'ass
  * items the reader sees that carry it (fields this suite does not know: at most all they see).
  * The `system` facet equals, per system, the hits returned when paging to the end.
  */
-export function assertFacets(facets: readonly Facet[], u: DemoUser, now: number, hits: readonly SearchHit[], within: ReadonlySet<string> | undefined, what: string): void {
+export function assertFacets(
+  facets: readonly Facet[],
+  u: DemoUser,
+  now: number,
+  hits: readonly SearchHit[],
+  within: ReadonlySet<string> | undefined,
+  what: string,
+): void {
   const items = [
-    ...seenDocuments(u).filter((r) => !within || within.has(gid.document(r))).map((row) => facetValues({ kind: 'document', row })),
-    ...seenAssets(u, now).filter((r) => !within || within.has(gid.asset(r.demo))).map((row) => facetValues({ kind: 'asset', row })),
+    ...seenDocuments(u)
+      .filter((r) => !within || within.has(gid.document(r)))
+      .map((row) => facetValues({ kind: 'document', row })),
+    ...seenAssets(u, now)
+      .filter((r) => !within || within.has(gid.asset(r.demo)))
+      .map((row) => facetValues({ kind: 'asset', row })),
   ];
   const bound = (field: string, value: string): number => {
     const known = items.some((i) => field in i);
@@ -309,7 +389,8 @@ export function assertFacets(facets: readonly Facet[], u: DemoUser, now: number,
   };
   const over: string[] = [];
   for (const f of facets) {
-    for (const v of f.values) if (v.count > bound(f.field, v.value)) over.push(`${f.field}=${v.value}: ${v.count} > ${bound(f.field, v.value)} visible`);
+    for (const v of f.values)
+      if (v.count > bound(f.field, v.value)) over.push(`${f.field}=${v.value}: ${v.count} > ${bound(f.field, v.value)} visible`);
   }
   assert.deepEqual(over, [], `${what}: facet counts exceed what the reader may see (of what the search matches)`);
   const returned = new Map<string, number>();
@@ -317,5 +398,9 @@ export function assertFacets(facets: readonly Facet[], u: DemoUser, now: number,
   const systemFacet = facets.find((f) => f.field === 'system');
   assert.ok(systemFacet, `${what}: no system facet`);
   const facetMap = Object.fromEntries(systemFacet.values.filter((v) => v.count > 0).map((v) => [v.value, v.count]));
-  assert.deepEqual(facetMap, Object.fromEntries([...returned].sort()), `${what}: the system facet differs from the hits returned per system`);
+  assert.deepEqual(
+    facetMap,
+    Object.fromEntries([...returned].sort()),
+    `${what}: the system facet differs from the hits returned per system`,
+  );
 }

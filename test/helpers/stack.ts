@@ -23,7 +23,14 @@ export interface Stack {
   gateway: Gateway;
   url: string;
   /** POST a GraphQL query; returns status and parsed body. */
-  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] } }>;
+  query<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{
+    status: number;
+    body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
+  }>;
   /** Requests each simulator served since the last reset, by system. */
   upstreamCounts(): Promise<Record<'otcs' | 'iconik' | 'netx' | 'otmm', number>>;
   resetUpstreams(): Promise<void>;
@@ -45,8 +52,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const mapping = demoMapping();
   const sims = await startSimulators(world, mapping);
   const config = loadConfig({
-    OTCS_URL: sims.urls.otcs, ICONIK_URL: sims.urls.iconik, NETX_URL: sims.urls.netx, OTMM_URL: sims.urls.otmm,
-    UPSTREAM_TIMEOUT_MS: String(opts.timeoutMs ?? 2000), UPSTREAM_RETRIES: String(opts.retries ?? 1),
+    OTCS_URL: sims.urls.otcs,
+    ICONIK_URL: sims.urls.iconik,
+    NETX_URL: sims.urls.netx,
+    OTMM_URL: sims.urls.otmm,
+    UPSTREAM_TIMEOUT_MS: String(opts.timeoutMs ?? 2000),
+    UPSTREAM_RETRIES: String(opts.retries ?? 1),
   });
   const sources = buildSources(config, mapping, { cacheTtlMs: opts.cacheTtlMs ?? 30_000 });
   const server: Server = createServer();
@@ -56,20 +67,35 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const principalOf = opts.principalFor;
   const signer = createSigner(randomBytes(32), url, 300_000);
   const gateway = buildGateway({
-    sources, log: createLogger('silent'), publicUrl: url, introspection: true, signer, directory: demoDirectory(testWorld()),
-    principal: principalOf ? (req) => principalOf(req.headers.authorization) : () => principal, ...(opts.now ? { now: opts.now } : {}),
+    sources,
+    log: createLogger('silent'),
+    publicUrl: url,
+    introspection: true,
+    signer,
+    directory: demoDirectory(testWorld()),
+    principal: principalOf ? (req) => principalOf(req.headers.authorization) : () => principal,
+    ...(opts.now ? { now: opts.now } : {}),
   });
   await gateway.start();
   server.on('request', (req, res) => void gateway.handle(req, res));
   const stats = async (root: string) => ((await (await fetch(`${root}/__sim/stats`)).json()) as { total: number }).total;
   return {
-    sims, sources, gateway, url,
+    sims,
+    sources,
+    gateway,
+    url,
     async query(query, variables, headers = {}) {
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
       return { status: res.status, body: (await res.json()) as never };
     },
     async upstreamCounts() {
-      const [otcs, iconik, netx, otmm] = await Promise.all([sims.roots.otcs, sims.roots.iconik, sims.roots.netx, sims.roots.otmm].map(stats));
+      const [otcs, iconik, netx, otmm] = await Promise.all(
+        [sims.roots.otcs, sims.roots.iconik, sims.roots.netx, sims.roots.otmm].map(stats),
+      );
       return { otcs: otcs as number, iconik: iconik as number, netx: netx as number, otmm: otmm as number };
     },
     async resetUpstreams() {

@@ -14,7 +14,9 @@ export const iso = (s: string | undefined) => (s === undefined ? undefined : new
 /** The canonical rights a DAM connector should read back for a world asset. */
 export function expectedRights(w: DemoAsset): Record<string, unknown> {
   return {
-    status: w.rights.status, territories: w.rights.territories, channels: w.rights.channels,
+    status: w.rights.status,
+    territories: w.rights.territories,
+    channels: w.rights.channels,
     ...(w.rights.validFrom ? { validFrom: iso(w.rights.validFrom) } : {}),
     ...(w.rights.validUntil ? { validUntil: iso(w.rights.validUntil) } : {}),
     ...(w.rights.licenceId ? { licenceId: w.rights.licenceId } : {}),
@@ -26,12 +28,18 @@ export async function simStats(baseUrl: string): Promise<{ total: number; byRout
   return (await fetch(`${baseUrl}/__sim/stats`)).json() as Promise<{ total: number; byRoute: Record<string, number> }>;
 }
 export async function simRequests(baseUrl: string): Promise<{ method: string; rawPath: string; route: string | null; status: number }[]> {
-  return (await fetch(`${baseUrl}/__sim/requests`)).json() as Promise<{ method: string; rawPath: string; route: string | null; status: number }[]>;
+  return (await fetch(`${baseUrl}/__sim/requests`)).json() as Promise<
+    { method: string; rawPath: string; route: string | null; status: number }[]
+  >;
 }
 export async function simReset(baseUrl: string): Promise<void> {
   await fetch(`${baseUrl}/__sim/reset`, { method: 'POST' });
 }
 export async function simFaults(baseUrl: string, body: unknown): Promise<void> {
-  const res = await fetch(`${baseUrl}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${baseUrl}/__sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`faults: HTTP ${res.status}`);
 }

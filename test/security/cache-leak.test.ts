@@ -8,8 +8,21 @@ import assert from 'node:assert/strict';
 import type { DemoUser } from '../../simulators/demo/world.ts';
 import type { Stack } from '../helpers/stack.ts';
 import {
-  ask, assets, campaigns, docsOfWorkspace, expectedHits, gid, label, rng, seenAssets, seenCampaigns, seenDocuments, shuffle,
-  startReaderStack, user, type CampaignRow,
+  ask,
+  assets,
+  campaigns,
+  docsOfWorkspace,
+  expectedHits,
+  gid,
+  label,
+  rng,
+  seenAssets,
+  seenCampaigns,
+  seenDocuments,
+  shuffle,
+  startReaderStack,
+  user,
+  type CampaignRow,
 } from '../helpers/security.ts';
 
 const anna = user('anna@northwind.example');
@@ -42,7 +55,10 @@ interface Probe {
 }
 
 const CONN = 'totalCount nodes { id }';
-interface IdConn { totalCount: number; nodes: { id: string }[] }
+interface IdConn {
+  totalCount: number;
+  nodes: { id: string }[];
+}
 const conn = (c: IdConn) => ({ totalCount: c.totalCount, ids: c.nodes.map((n) => n.id).sort() });
 const idsOf = (ids: string[]) => ({ totalCount: ids.length, ids: [...ids].sort() });
 
@@ -51,7 +67,11 @@ function campaignContent(u: DemoUser, r: CampaignRow) {
   return {
     id: gid.campaign(r),
     documents: idsOf(docsOfWorkspace(seenDocuments(u), r.demo.workspaceId).map(gid.document)),
-    assets: idsOf(seenAssets(u).filter((a) => a.demo.campaignCode === r.demo.code).map((a) => gid.asset(a.demo))),
+    assets: idsOf(
+      seenAssets(u)
+        .filter((a) => a.demo.campaignCode === r.demo.code)
+        .map((a) => gid.asset(a.demo)),
+    ),
   };
 }
 type Content = ReturnType<typeof campaignContent>;
@@ -62,7 +82,12 @@ const LIST: Probe = {
   query: `{ campaigns(first: 100) { totalCount nodes { id documents(first: 100) { ${CONN} } assets(first: 100) { ${CONN} } } } }`,
   normal: (d) => {
     const c = d.campaigns as { totalCount: number; nodes: { id: string; documents: IdConn; assets: IdConn }[] };
-    return { totalCount: c.totalCount, nodes: c.nodes.map((n) => ({ id: n.id, documents: conn(n.documents), assets: conn(n.assets) })).sort((a, b) => a.id.localeCompare(b.id)) };
+    return {
+      totalCount: c.totalCount,
+      nodes: c.nodes
+        .map((n) => ({ id: n.id, documents: conn(n.documents), assets: conn(n.assets) }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    };
   },
   expected: (u) => {
     const rows = seenCampaigns(u);
@@ -96,8 +121,16 @@ const openAssets = assets.filter((a) => a.demo.campaignCode === OPEN.demo.code);
 const ASSETS_BY_ID: Probe = {
   name: `every asset of ${OPEN.demo.code} by id`,
   query: `{ ${openAssets.map((a, i) => `a${i}: asset(id: "${gid.asset(a.demo)}") { id }`).join(' ')} }`,
-  normal: (d) => Object.values(d).filter((x): x is { id: string } => x !== null).map((x) => x.id).sort(),
-  expected: (u) => seenAssets(u).filter((a) => a.demo.campaignCode === OPEN.demo.code).map((a) => gid.asset(a.demo)).sort(),
+  normal: (d) =>
+    Object.values(d)
+      .filter((x): x is { id: string } => x !== null)
+      .map((x) => x.id)
+      .sort(),
+  expected: (u) =>
+    seenAssets(u)
+      .filter((a) => a.demo.campaignCode === OPEN.demo.code)
+      .map((a) => gid.asset(a.demo))
+      .sort(),
   ids: (n) => n as string[],
 };
 
@@ -133,11 +166,15 @@ const key = (u: DemoUser, p: Probe) => `${u.email}\u0000${p.name}`;
 /** Check an answer: the oracle's when it has one, the reader's alone answer always, never an id outside the reader's scope. */
 function check(u: DemoUser, p: Probe, got: Normal, what: string): void {
   const scope = new Set(expectedHits(u).concat(seenCampaigns(u).map(gid.campaign)));
-  const outside = p.ids(got).filter((id) => !scope.has(id)).map(label);
+  const outside = p
+    .ids(got)
+    .filter((id) => !scope.has(id))
+    .map(label);
   assert.deepEqual(outside, [], `${what}: ${u.email} ${p.name}: ids outside the reader's scope`);
   const want = p.expected(u);
   if (want !== null) assert.deepEqual(got, want, `${what}: ${u.email} ${p.name}: differs from the oracle`);
-  if (alone.has(key(u, p))) assert.deepEqual(got, alone.get(key(u, p)), `${what}: ${u.email} ${p.name}: differs from what the reader gets alone`);
+  if (alone.has(key(u, p)))
+    assert.deepEqual(got, alone.get(key(u, p)), `${what}: ${u.email} ${p.name}: differs from what the reader gets alone`);
 }
 
 /** Fire `n` (reader, probe) requests in a seeded shuffled order, all in flight together, and check every answer. */
@@ -147,17 +184,19 @@ async function storm(seed: number, n: number, what: string, midway?: () => void)
   const order: { u: DemoUser; p: Probe }[] = [];
   while (order.length < n) order.push(...shuffle(pairs, random));
   order.length = n;
-  const answers = await Promise.all(order.map(async ({ u, p }, i) => {
-    // Stagger starts a little (seeded), so requests overlap at different stages of each other.
-    await new Promise((r) => setTimeout(r, Math.floor(random() * 30)));
-    if (i === Math.floor(n / 2)) midway?.();
-    return { u, p, got: await run(u, p) };
-  }));
+  const answers = await Promise.all(
+    order.map(async ({ u, p }, i) => {
+      // Stagger starts a little (seeded), so requests overlap at different stages of each other.
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 30)));
+      if (i === Math.floor(n / 2)) midway?.();
+      return { u, p, got: await run(u, p) };
+    }),
+  );
   for (const { u, p, got } of answers) check(u, p, got, what);
 }
 
 describe('partners of different companies on the same campaigns and searches', () => {
-  test('the readers\' scopes differ on the shared campaigns (else this file could not catch a leak)', () => {
+  test("the readers' scopes differ on the shared campaigns (else this file could not catch a leak)", () => {
     const lists = PARTNERS.map((u) => JSON.stringify(LIST.expected(u)));
     assert.equal(new Set(lists).size, PARTNERS.length, 'each partner sees different campaigns and content');
     const open = PARTNERS.map((u) => JSON.stringify(ASSETS_BY_ID.expected(u)));
@@ -166,7 +205,7 @@ describe('partners of different companies on the same campaigns and searches', (
     for (const u of PARTNERS) assert.ok(seenCampaigns(u).length > 0 && seenCampaigns(u).length < campaigns.length);
   });
 
-  test('alone, on a cold cache, each reader gets the oracle\'s answer', async () => {
+  test("alone, on a cold cache, each reader gets the oracle's answer", async () => {
     for (const u of PARTNERS) {
       for (const p of PROBES) {
         stack.sources.cache.clear();
@@ -177,16 +216,16 @@ describe('partners of different companies on the same campaigns and searches', (
     }
   });
 
-  test('200 concurrent requests in a shuffled order on a cold cache: every answer is the reader\'s own', async () => {
+  test("200 concurrent requests in a shuffled order on a cold cache: every answer is the reader's own", async () => {
     stack.sources.cache.clear();
     await storm(1, 200, 'cold storm');
   });
 
-  test('200 concurrent requests in another order on the now warm cache: every answer is the reader\'s own', async () => {
+  test("200 concurrent requests in another order on the now warm cache: every answer is the reader's own", async () => {
     await storm(2, 200, 'warm storm');
   });
 
-  test('200 concurrent requests with the cache dropped halfway through: every answer is the reader\'s own', async () => {
+  test("200 concurrent requests with the cache dropped halfway through: every answer is the reader's own", async () => {
     await storm(3, 200, 'storm with a cache clear', () => stack.sources.cache.clear());
   });
 
@@ -205,11 +244,11 @@ describe('cache sharing follows the policy scope', () => {
       await stack.resetUpstreams();
       const annas = await run(anna, p);
       const cold = await stack.upstreamCounts();
-      assert.ok(Object.values(cold).reduce((a, b) => a + b, 0) > 0, 'anna\'s cold query reads upstream');
+      assert.ok(Object.values(cold).reduce((a, b) => a + b, 0) > 0, "anna's cold query reads upstream");
 
       await stack.resetUpstreams();
       const bens = await run(ben, p);
-      assert.deepEqual(await stack.upstreamCounts(), { otcs: 0, iconik: 0, netx: 0, otmm: 0 }, 'ben is served from anna\'s cache entries');
+      assert.deepEqual(await stack.upstreamCounts(), { otcs: 0, iconik: 0, netx: 0, otmm: 0 }, "ben is served from anna's cache entries");
       assert.deepEqual(bens, annas, 'and gets what anna got');
 
       await stack.resetUpstreams();

@@ -14,7 +14,19 @@ import { demoIssuer, type DemoIssuer } from '../../gateway/demo-issuer.ts';
 import type { DemoUser } from '../../simulators/demo/world.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import {
-  assets, AT, documents, gid, label, rightsOf, SECOND, seenAssets, seenDocuments, seesAsset, user, type AssetRow, type DocumentRow,
+  assets,
+  AT,
+  documents,
+  gid,
+  label,
+  rightsOf,
+  SECOND,
+  seenAssets,
+  seenDocuments,
+  seesAsset,
+  user,
+  type AssetRow,
+  type DocumentRow,
 } from '../helpers/security.ts';
 
 const anna = user('anna@northwind.example');
@@ -51,7 +63,10 @@ const get = (url: string, u: DemoUser | null) => fetch(url, { headers: u ? beare
 
 /** An image anna sees (and kenji does not), with all four renditions. */
 const image: AssetRow = (() => {
-  const r = seenAssets(anna).find((a) => a.demo.kind === 'IMAGE' && a.demo.renditions.length === 4 && !seesAsset(kenji, a) && !a.demo.rights.validUntil?.startsWith('2026-12'));
+  const r = seenAssets(anna).find(
+    (a) =>
+      a.demo.kind === 'IMAGE' && a.demo.renditions.length === 4 && !seesAsset(kenji, a) && !a.demo.rights.validUntil?.startsWith('2026-12'),
+  );
   if (!r) throw new Error('no image for anna only');
   return r;
 })();
@@ -69,7 +84,9 @@ const RENDITIONS = 'query($id: ID!) { asset(id: $id) { id renditions { kind url 
 const DOCUMENT = 'query($id: ID!) { document(id: $id) { id version mimeType downloadUrl } }';
 
 async function renditionUrl(u: DemoUser, a: AssetRow, kind: string): Promise<string> {
-  const body = await gql<{ asset: { renditions: { kind: string; url: string | null }[] } | null }>(u, RENDITIONS, { id: gid.asset(a.demo) });
+  const body = await gql<{ asset: { renditions: { kind: string; url: string | null }[] } | null }>(u, RENDITIONS, {
+    id: gid.asset(a.demo),
+  });
   const url = body.data?.asset?.renditions.find((r) => r.kind === kind)?.url;
   assert.ok(url, `${u.email} has a ${kind} URL for ${a.demo.nativeId}: ${JSON.stringify(body)}`);
   return url;
@@ -83,7 +100,7 @@ const withParam = (url: string, name: string, value: string) => {
 };
 
 describe('a signed rendition URL', () => {
-  test('is a gateway URL under /files/ with exp and sig, expiring soon after the stack\'s clock', async () => {
+  test("is a gateway URL under /files/ with exp and sig, expiring soon after the stack's clock", async () => {
     now = AT;
     const url = new URL(await renditionUrl(anna, image, 'ORIGINAL'));
     assert.equal(url.origin, stack.url);
@@ -143,7 +160,7 @@ describe('a signed rendition URL', () => {
     }
   });
 
-  test('never outlives the asset\'s effective rights: an expiring asset\'s URL stops with its rights', async () => {
+  test("never outlives the asset's effective rights: an expiring asset's URL stops with its rights", async () => {
     const expiring = seenAssets(anna).find((a) => {
       const until = rightsOf(a.demo, AT).validUntil;
       return until && a.demo.renditions.length > 0 && !seesAsset(anna, a, Date.parse(until) + SECOND);
@@ -174,7 +191,9 @@ describe('a signed rendition URL', () => {
 describe('a signed document URL', () => {
   test('serves its reader the bytes of the current version, and nobody else, not altered, not after exp', async () => {
     now = AT;
-    const body = await gql<{ document: { version: number; mimeType: string; downloadUrl: string | null } | null }>(anna, DOCUMENT, { id: gid.document(doc) });
+    const body = await gql<{ document: { version: number; mimeType: string; downloadUrl: string | null } | null }>(anna, DOCUMENT, {
+      id: gid.document(doc),
+    });
     const d = body.data?.document;
     assert.ok(d?.downloadUrl, JSON.stringify(body));
     const url = new URL(d.downloadUrl);
@@ -193,7 +212,8 @@ describe('a signed document URL', () => {
     assert.equal((await get(d.downloadUrl, null)).status, 401, 'no token');
     const other = seenDocuments(anna).find((x) => x !== doc) as DocumentRow;
     assert.equal((await get(d.downloadUrl.replace(gid.document(doc), gid.document(other)), anna)).status, 403, 'altered id');
-    if (d.version > 1) assert.equal((await get(d.downloadUrl.replace(`/v${d.version}`, `/v${d.version - 1}`), anna)).status, 403, 'altered version');
+    if (d.version > 1)
+      assert.equal((await get(d.downloadUrl.replace(`/v${d.version}`, `/v${d.version - 1}`), anna)).status, 403, 'altered version');
     now = Number(url.searchParams.get('exp')) * 1000 + SECOND;
     try {
       assert.ok([403, 410].includes((await get(d.downloadUrl, anna)).status), 'after exp');
@@ -203,14 +223,21 @@ describe('a signed document URL', () => {
   });
 });
 
-describe('nothing outside the reader\'s scope is downloadable', () => {
+describe("nothing outside the reader's scope is downloadable", () => {
   test('a partner is handed no URL for a hidden asset or document: by id it is null, NOT_FOUND, no /files/ link anywhere', async () => {
     now = AT;
     const a = await stack.query(RENDITIONS, { id: gid.asset(image.demo) }, bearer(kenji));
     const d = await stack.query(DOCUMENT, { id: gid.document(doc) }, bearer(kenji));
-    for (const [what, res] of [['asset', a], ['document', d]] as const) {
+    for (const [what, res] of [
+      ['asset', a],
+      ['document', d],
+    ] as const) {
       assert.equal((res.body.data as Record<string, unknown>)[what], null, what);
-      assert.deepEqual(res.body.errors?.map((e) => e.extensions?.code), ['NOT_FOUND'], what);
+      assert.deepEqual(
+        res.body.errors?.map((e) => e.extensions?.code),
+        ['NOT_FOUND'],
+        what,
+      );
       assert.ok(!JSON.stringify(res.body).includes('/files/'), `${what}: no download link`);
     }
   });
@@ -218,16 +245,23 @@ describe('nothing outside the reader\'s scope is downloadable', () => {
   test('every URL a partner is handed (search, campaign assets and documents) is for an object they see', async () => {
     now = AT;
     for (const u of [anna, kenji]) {
-      const body = await gql<Record<string, unknown>>(u, `{
+      const body = await gql<Record<string, unknown>>(
+        u,
+        `{
         search(first: 100) { nodes { ... on Asset { id renditions { url } } ... on Document { id downloadUrl } } }
         campaigns(first: 100) { nodes { assets(first: 100) { nodes { id renditions { url } } } documents(first: 100) { nodes { id downloadUrl } } } }
-      }`);
+      }`,
+      );
       assert.equal(body.errors, undefined, JSON.stringify(body.errors));
       const urls = [...JSON.stringify(body.data).matchAll(/"(http[^"]*\/files\/[^"]*)"/g)].map((m) => m[1] as string);
       assert.ok(urls.length > 50, `${u.email}: URLs handed out`);
       const allowed = new Set([...seenAssets(u).map((r) => gid.asset(r.demo)), ...seenDocuments(u).map(gid.document)]);
       const outside = urls.filter((x) => !new URL(x).pathname.split('/').some((part) => allowed.has(part)));
-      assert.deepEqual(outside.map((x) => new URL(x).pathname), [], `${u.email}: URLs for objects outside the policy`);
+      assert.deepEqual(
+        outside.map((x) => new URL(x).pathname),
+        [],
+        `${u.email}: URLs for objects outside the policy`,
+      );
     }
   });
 

@@ -9,9 +9,35 @@ import assert from 'node:assert/strict';
 import type { DemoUser } from '../../simulators/demo/world.ts';
 import type { Stack } from '../helpers/stack.ts';
 import {
-  accounts, ask, askClean, assertFacets, assertSameIds, assets, AT, campaigns, chunks, docsOfWorkspace, documents, errorsByPath,
-  expectedHits, gid, label, pageAll, rightsOf, searchAll, seenAccounts, seenAssets, seenCampaigns, seenDocuments, seesDocument,
-  startReaderStack, users, world, type Conn, type GqlError, type SearchAnswer,
+  accounts,
+  ask,
+  askClean,
+  assertFacets,
+  assertSameIds,
+  assets,
+  AT,
+  campaigns,
+  chunks,
+  docsOfWorkspace,
+  documents,
+  errorsByPath,
+  expectedHits,
+  gid,
+  label,
+  pageAll,
+  rightsOf,
+  searchAll,
+  seenAccounts,
+  seenAssets,
+  seenCampaigns,
+  seenDocuments,
+  seesDocument,
+  startReaderStack,
+  users,
+  world,
+  type Conn,
+  type GqlError,
+  type SearchAnswer,
 } from '../helpers/security.ts';
 
 let stack: Stack;
@@ -36,17 +62,25 @@ const matchesOfText = () => {
 };
 
 /** What a search case matches regardless of the reader (undefined: everything). */
-interface SearchCase { name: string; q: string | null; filter: Record<string, unknown> | null; within: () => Promise<Set<string> | undefined> }
+interface SearchCase {
+  name: string;
+  q: string | null;
+  filter: Record<string, unknown> | null;
+  within: () => Promise<Set<string> | undefined>;
+}
 const FILTER_CAMPAIGN = 'CMP-2026-006';
 const SEARCH_CASES: SearchCase[] = [
   { name: 'search (no query)', q: null, filter: null, within: async () => undefined },
   { name: `search "${TEXT}"`, q: TEXT, filter: null, within: matchesOfText },
   {
-    name: `search filtered to campaign ${FILTER_CAMPAIGN}`, q: null, filter: { campaignCodes: [FILTER_CAMPAIGN] },
-    within: async () => new Set([
-      ...documents.filter((r) => r.demo.metadata.campaignCode === FILTER_CAMPAIGN).map(gid.document),
-      ...assets.filter((r) => r.demo.campaignCode === FILTER_CAMPAIGN).map((r) => gid.asset(r.demo)),
-    ]),
+    name: `search filtered to campaign ${FILTER_CAMPAIGN}`,
+    q: null,
+    filter: { campaignCodes: [FILTER_CAMPAIGN] },
+    within: async () =>
+      new Set([
+        ...documents.filter((r) => r.demo.metadata.campaignCode === FILTER_CAMPAIGN).map(gid.document),
+        ...assets.filter((r) => r.demo.campaignCode === FILTER_CAMPAIGN).map((r) => gid.asset(r.demo)),
+      ]),
   },
 ];
 
@@ -54,7 +88,13 @@ const SEARCH_CASES: SearchCase[] = [
  * For an aliased by-id query: visible aliases answer their object; hidden ones are `null` with
  * a NOT_FOUND error at that alias (never FORBIDDEN, never anything else).
  */
-function assertByIds(data: Record<string, { id: string } | null>, errors: GqlError[] | undefined, expected: Map<string, boolean>, ids: Map<string, string>, what: string): void {
+function assertByIds(
+  data: Record<string, { id: string } | null>,
+  errors: GqlError[] | undefined,
+  expected: Map<string, boolean>,
+  ids: Map<string, string>,
+  what: string,
+): void {
   const errs = errorsByPath(errors);
   const wrong: string[] = [];
   for (const [alias, visible] of expected) {
@@ -62,13 +102,18 @@ function assertByIds(data: Record<string, { id: string } | null>, errors: GqlErr
     const got = data[alias];
     const e = errs.get(alias) ?? [];
     if (visible) {
-      if (got?.id !== id) wrong.push(`${label(id)}: expected the object, got ${JSON.stringify(got)} ${JSON.stringify(e.map((x) => x.extensions?.code))}`);
+      if (got?.id !== id)
+        wrong.push(`${label(id)}: expected the object, got ${JSON.stringify(got)} ${JSON.stringify(e.map((x) => x.extensions?.code))}`);
     } else if (got !== null || e.length !== 1 || e[0]?.extensions?.code !== NOT_FOUND) {
-      wrong.push(`${label(id)}: expected null with NOT_FOUND, got ${JSON.stringify(got)} ${JSON.stringify(e.map((x) => x.extensions?.code))}`);
+      wrong.push(
+        `${label(id)}: expected null with NOT_FOUND, got ${JSON.stringify(got)} ${JSON.stringify(e.map((x) => x.extensions?.code))}`,
+      );
     }
   }
   assert.deepEqual(wrong, [], `${what}: by-id answers differ from the policy`);
-  const stray = (errors ?? []).filter((e) => !expected.has(String(e.path?.[0])) || expected.get(String(e.path?.[0])) || e.path?.length !== 1);
+  const stray = (errors ?? []).filter(
+    (e) => !expected.has(String(e.path?.[0])) || expected.get(String(e.path?.[0])) || e.path?.length !== 1,
+  );
   assert.deepEqual(stray, [], `${what}: errors other than NOT_FOUND for hidden ids`);
 }
 
@@ -91,20 +136,41 @@ describe('every demo user on every path', () => {
 
       test('the oracle gives this reader something to see and something to miss (the matrix is not vacuous)', () => {
         assert.ok(myCampaigns.length > 0 && myDocs.length > 0 && myAssets.length > 0);
-        if (!u.roles.some((r) => r === 'admin' || r === 'compliance')) assert.ok(myDocs.length < documents.length || myAssets.length < assets.length);
+        if (!u.roles.some((r) => r === 'admin' || r === 'compliance'))
+          assert.ok(myDocs.length < documents.length || myAssets.length < assets.length);
       });
 
       test('campaigns: every page (nodes and totalCount), with nested document and asset totals', async () => {
-        const { nodes, totalCount, pages } = await pageAll<{ id: string; documents: { totalCount: number }; assets: { totalCount: number } }>(stack, u,
+        const { nodes, totalCount, pages } = await pageAll<{
+          id: string;
+          documents: { totalCount: number };
+          assets: { totalCount: number };
+        }>(
+          stack,
+          u,
           `query($after: String) { campaigns(first: 4, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id documents(first: 100) { totalCount } assets(first: 100) { totalCount } } } }`,
-          {}, (d) => d.campaigns as Conn<never>);
-        assertSameIds(nodes.map((n) => n.id), myCampaigns.map(gid.campaign), 'campaigns');
+          {},
+          (d) => d.campaigns as Conn<never>,
+        );
+        assertSameIds(
+          nodes.map((n) => n.id),
+          myCampaigns.map(gid.campaign),
+          'campaigns',
+        );
         assert.equal(totalCount, myCampaigns.length, 'campaigns totalCount');
         assert.equal(pages, Math.max(1, Math.ceil(myCampaigns.length / 4)), 'pages of 4');
         for (const r of myCampaigns) {
           const n = nodes.find((x) => x.id === gid.campaign(r));
-          assert.equal(n?.documents.totalCount, docsOfWorkspace(myDocs, r.demo.workspaceId).length, `${r.demo.code} documents.totalCount (list path)`);
-          assert.equal(n?.assets.totalCount, myAssets.filter((a) => a.demo.campaignCode === r.demo.code).length, `${r.demo.code} assets.totalCount (list path)`);
+          assert.equal(
+            n?.documents.totalCount,
+            docsOfWorkspace(myDocs, r.demo.workspaceId).length,
+            `${r.demo.code} documents.totalCount (list path)`,
+          );
+          assert.equal(
+            n?.assets.totalCount,
+            myAssets.filter((a) => a.demo.campaignCode === r.demo.code).length,
+            `${r.demo.code} assets.totalCount (list path)`,
+          );
         }
       });
 
@@ -113,7 +179,10 @@ describe('every demo user on every path', () => {
         const q: string[] = [];
         const expected = new Map<string, boolean>();
         campaigns.forEach((r, i) => {
-          for (const [alias, arg] of [[`g${i}`, gid.campaign(r)], [`c${i}`, r.demo.code]] as const) {
+          for (const [alias, arg] of [
+            [`g${i}`, gid.campaign(r)],
+            [`c${i}`, r.demo.code],
+          ] as const) {
             ids.set(alias, gid.campaign(r));
             expected.set(alias, campaignCodes.has(r.demo.code));
             q.push(`${alias}: campaign(id: ${JSON.stringify(arg)}) { id }`);
@@ -124,15 +193,31 @@ describe('every demo user on every path', () => {
       });
 
       test('accounts: every page (nodes and totalCount), with nested document and asset totals', async () => {
-        const { nodes, totalCount } = await pageAll<{ id: string; documents: { totalCount: number }; assets: { totalCount: number } }>(stack, u,
+        const { nodes, totalCount } = await pageAll<{ id: string; documents: { totalCount: number }; assets: { totalCount: number } }>(
+          stack,
+          u,
           `query($after: String) { accounts(first: 5, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id documents(first: 100) { totalCount } assets(first: 100) { totalCount } } } }`,
-          {}, (d) => d.accounts as Conn<never>);
-        assertSameIds(nodes.map((n) => n.id), myAccounts.map(gid.account), 'accounts');
+          {},
+          (d) => d.accounts as Conn<never>,
+        );
+        assertSameIds(
+          nodes.map((n) => n.id),
+          myAccounts.map(gid.account),
+          'accounts',
+        );
         assert.equal(totalCount, myAccounts.length, 'accounts totalCount');
         for (const r of myAccounts) {
           const n = nodes.find((x) => x.id === gid.account(r));
-          assert.equal(n?.documents.totalCount, docsOfWorkspace(myDocs, r.demo.workspaceId).length, `${r.demo.id} documents.totalCount (list path)`);
-          assert.equal(n?.assets.totalCount, myAssets.filter((a) => a.demo.accountId === r.demo.id).length, `${r.demo.id} assets.totalCount (list path)`);
+          assert.equal(
+            n?.documents.totalCount,
+            docsOfWorkspace(myDocs, r.demo.workspaceId).length,
+            `${r.demo.id} documents.totalCount (list path)`,
+          );
+          assert.equal(
+            n?.assets.totalCount,
+            myAssets.filter((a) => a.demo.accountId === r.demo.id).length,
+            `${r.demo.id} assets.totalCount (list path)`,
+          );
         }
       });
 
@@ -141,7 +226,10 @@ describe('every demo user on every path', () => {
         const q: string[] = [];
         const expected = new Map<string, boolean>();
         accounts.forEach((r, i) => {
-          for (const [alias, arg] of [[`g${i}`, gid.account(r)], [`c${i}`, r.demo.id]] as const) {
+          for (const [alias, arg] of [
+            [`g${i}`, gid.account(r)],
+            [`c${i}`, r.demo.id],
+          ] as const) {
             ids.set(alias, gid.account(r));
             expected.set(alias, accountIds.has(r.demo.id));
             q.push(`${alias}: account(id: ${JSON.stringify(arg)}) { id }`);
@@ -153,22 +241,45 @@ describe('every demo user on every path', () => {
 
       test('documents and assets of every visible campaign and account: every node, every page, exact totals', async () => {
         const owners = [
-          ...myCampaigns.map((r) => ({ kind: 'campaign' as const, id: gid.campaign(r), ws: r.demo.workspaceId, assets: myAssets.filter((a) => a.demo.campaignCode === r.demo.code) })),
-          ...myAccounts.map((r) => ({ kind: 'account' as const, id: gid.account(r), ws: r.demo.workspaceId, assets: myAssets.filter((a) => a.demo.accountId === r.demo.id) })),
+          ...myCampaigns.map((r) => ({
+            kind: 'campaign' as const,
+            id: gid.campaign(r),
+            ws: r.demo.workspaceId,
+            assets: myAssets.filter((a) => a.demo.campaignCode === r.demo.code),
+          })),
+          ...myAccounts.map((r) => ({
+            kind: 'account' as const,
+            id: gid.account(r),
+            ws: r.demo.workspaceId,
+            assets: myAssets.filter((a) => a.demo.accountId === r.demo.id),
+          })),
         ];
         // Every owner in one aliased query (first pages); any list longer than a page is paged on its own.
         const CONN = 'totalCount pageInfo { hasNextPage endCursor } nodes { id }';
-        const first = await askClean<Record<string, Record<'documents' | 'assets', Conn<{ id: string }>> | null>>(stack, u,
-          `{ ${owners.map((o, i) => `o${i}: ${o.kind}(id: "${o.id}") { documents(first: 100) { ${CONN} } assets(first: 100) { ${CONN} } }`).join(' ')} }`);
+        const first = await askClean<Record<string, Record<'documents' | 'assets', Conn<{ id: string }>> | null>>(
+          stack,
+          u,
+          `{ ${owners.map((o, i) => `o${i}: ${o.kind}(id: "${o.id}") { documents(first: 100) { ${CONN} } assets(first: 100) { ${CONN} } }`).join(' ')} }`,
+        );
         for (const [i, o] of owners.entries()) {
           const got = first[`o${i}`];
           assert.ok(got, `${label(o.id)} is visible`);
           for (const field of ['documents', 'assets'] as const) {
             const conn: { nodes: { id: string }[]; totalCount: number } = got[field].pageInfo.hasNextPage
-              ? await pageAll(stack, u, ownerConn(o.kind, field), { id: o.id }, (d) => (d[o.kind] as Record<string, Conn<{ id: string }>> | null)?.[field] ?? null)
+              ? await pageAll(
+                  stack,
+                  u,
+                  ownerConn(o.kind, field),
+                  { id: o.id },
+                  (d) => (d[o.kind] as Record<string, Conn<{ id: string }>> | null)?.[field] ?? null,
+                )
               : { nodes: got[field].nodes, totalCount: got[field].totalCount };
             const want = field === 'documents' ? docsOfWorkspace(myDocs, o.ws).map(gid.document) : o.assets.map((a) => gid.asset(a.demo));
-            assertSameIds(conn.nodes.map((n) => n.id), want, `${label(o.id)} ${field}`);
+            assertSameIds(
+              conn.nodes.map((n) => n.id),
+              want,
+              `${label(o.id)} ${field}`,
+            );
             assert.equal(conn.totalCount, want.length, `${label(o.id)} ${field}.totalCount`);
           }
         }
@@ -176,27 +287,54 @@ describe('every demo user on every path', () => {
 
       test('Campaign.accounts, Campaign.audience and Account.campaigns hold only what the reader sees', async () => {
         const internal = u.roles.some((r) => r !== 'partner');
-        const res = await ask<{ campaigns: { nodes: { id: string; accounts: { id: string }[]; audience: { id: string }[] | null }[] }; accounts: { nodes: { id: string; campaigns: { id: string }[] }[] } }>(stack, u,
-          '{ campaigns(first: 100) { nodes { id accounts { id } audience { id } } } accounts(first: 100) { nodes { id campaigns { id } } } }');
+        const res = await ask<{
+          campaigns: { nodes: { id: string; accounts: { id: string }[]; audience: { id: string }[] | null }[] };
+          accounts: { nodes: { id: string; campaigns: { id: string }[] }[] };
+        }>(
+          stack,
+          u,
+          '{ campaigns(first: 100) { nodes { id accounts { id } audience { id } } } accounts(first: 100) { nodes { id campaigns { id } } } }',
+        );
         const others = (res.body.errors ?? []).filter((e) => internal || e.extensions?.code !== FORBIDDEN || e.path?.at(-1) !== 'audience');
-        assert.deepEqual(others, [], 'no errors but FORBIDDEN on a partner\'s audiences');
+        assert.deepEqual(others, [], "no errors but FORBIDDEN on a partner's audiences");
         const data = res.body.data;
         assert.ok(data);
         for (const [i, n] of data.campaigns.nodes.entries()) {
           const c = myCampaigns.find((r) => gid.campaign(r) === n.id);
           assert.ok(c, `campaign ${label(n.id)} is outside the policy`);
-          const shared = myAccounts.filter((a) => (c.demo.openToAllPartners ? a.demo.kind === 'PARTNER' : c.demo.audience.includes(a.demo.id)));
-          assertSameIds(n.accounts.map((a) => a.id), shared.map(gid.account), `${c.demo.code}.accounts`);
-          if (internal) assertSameIds((n.audience ?? []).map((a) => a.id), myAccounts.filter((a) => c.demo.audience.includes(a.demo.id)).map(gid.account), `${c.demo.code}.audience`);
+          const shared = myAccounts.filter((a) =>
+            c.demo.openToAllPartners ? a.demo.kind === 'PARTNER' : c.demo.audience.includes(a.demo.id),
+          );
+          assertSameIds(
+            n.accounts.map((a) => a.id),
+            shared.map(gid.account),
+            `${c.demo.code}.accounts`,
+          );
+          if (internal)
+            assertSameIds(
+              (n.audience ?? []).map((a) => a.id),
+              myAccounts.filter((a) => c.demo.audience.includes(a.demo.id)).map(gid.account),
+              `${c.demo.code}.audience`,
+            );
           else assert.equal(n.audience, null, `${c.demo.code}.audience for a partner`);
           const auErr = errorsByPath(res.body.errors).get(`campaigns.nodes.${i}.audience`);
-          assert.deepEqual(auErr?.map((e) => e.extensions?.code), internal ? undefined : [FORBIDDEN], `${c.demo.code}.audience error`);
+          assert.deepEqual(
+            auErr?.map((e) => e.extensions?.code),
+            internal ? undefined : [FORBIDDEN],
+            `${c.demo.code}.audience error`,
+          );
         }
         for (const n of data.accounts.nodes) {
           const a = myAccounts.find((r) => gid.account(r) === n.id);
           assert.ok(a, `account ${label(n.id)} is outside the policy`);
-          const want = myCampaigns.filter((c) => c.demo.audience.includes(a.demo.id) || (a.demo.kind === 'PARTNER' && c.demo.openToAllPartners));
-          assertSameIds(n.campaigns.map((c) => c.id), want.map(gid.campaign), `${a.demo.id}.campaigns`);
+          const want = myCampaigns.filter(
+            (c) => c.demo.audience.includes(a.demo.id) || (a.demo.kind === 'PARTNER' && c.demo.openToAllPartners),
+          );
+          assertSameIds(
+            n.campaigns.map((c) => c.id),
+            want.map(gid.campaign),
+            `${a.demo.id}.campaigns`,
+          );
         }
       });
 
@@ -229,7 +367,19 @@ describe('every demo user on every path', () => {
             expected.set(`a${i}`, assetIds.has(gid.asset(r.demo)));
             return `a${i}: asset(id: "${gid.asset(r.demo)}") { id campaign { id } account { id } rights { status validUntil territories channels licence { id } } variants { id } }`;
           });
-          type A = { id: string; campaign: { id: string } | null; account: { id: string } | null; variants: { id: string }[] | null; rights: { status: string; validUntil: string | null; territories: string[]; channels: string[]; licence: { id: string } | null } };
+          type A = {
+            id: string;
+            campaign: { id: string } | null;
+            account: { id: string } | null;
+            variants: { id: string }[] | null;
+            rights: {
+              status: string;
+              validUntil: string | null;
+              territories: string[];
+              channels: string[];
+              licence: { id: string } | null;
+            };
+          };
           const res = await ask<Record<string, A | null>>(stack, u, `{ ${q.join(' ')} }`);
           const data = res.body.data ?? {};
           assertByIds(data, res.body.errors, expected, ids, 'asset(id)');
@@ -238,34 +388,85 @@ describe('every demo user on every path', () => {
             if (!got) return;
             const a = r.demo;
             const what = `${a.system}:${a.nativeId} (${a.rightsCase})`;
-            assert.equal(got.campaign?.id ?? null, r.campaign && campaignCodes.has(r.campaign.demo.code) ? gid.campaign(r.campaign) : null, `${what}.campaign`);
-            assert.equal(got.account?.id ?? null, r.account && accountIds.has(r.account.demo.id) ? gid.account(r.account) : null, `${what}.account`);
+            assert.equal(
+              got.campaign?.id ?? null,
+              r.campaign && campaignCodes.has(r.campaign.demo.code) ? gid.campaign(r.campaign) : null,
+              `${what}.campaign`,
+            );
+            assert.equal(
+              got.account?.id ?? null,
+              r.account && accountIds.has(r.account.demo.id) ? gid.account(r.account) : null,
+              `${what}.account`,
+            );
             const eff = rightsOf(a, AT);
             assert.deepEqual(
-              { status: got.rights.status, validUntil: got.rights.validUntil ? Date.parse(got.rights.validUntil) : null, territories: [...got.rights.territories].sort(), channels: [...got.rights.channels].sort() },
-              { status: eff.status, validUntil: eff.validUntil ? Date.parse(eff.validUntil) : null, territories: [...eff.territories].sort(), channels: [...eff.channels].sort() },
-              `${what}.rights (effective, at the stack's clock)`);
+              {
+                status: got.rights.status,
+                validUntil: got.rights.validUntil ? Date.parse(got.rights.validUntil) : null,
+                territories: [...got.rights.territories].sort(),
+                channels: [...got.rights.channels].sort(),
+              },
+              {
+                status: eff.status,
+                validUntil: eff.validUntil ? Date.parse(eff.validUntil) : null,
+                territories: [...eff.territories].sort(),
+                channels: [...eff.channels].sort(),
+              },
+              `${what}.rights (effective, at the stack's clock)`,
+            );
             const licence = a.rights.licenceId;
-            assert.equal(got.rights.licence?.id ?? null, licence && seesDocument(u, Number(licence)) ? gid.documentNode(licence) : null, `${what}.rights.licence`);
+            assert.equal(
+              got.rights.licence?.id ?? null,
+              licence && seesDocument(u, Number(licence)) ? gid.documentNode(licence) : null,
+              `${what}.rights.licence`,
+            );
             const master = a.variantOf ?? a.nativeId;
-            const variants = a.system === 'OTMM' && a.locale
-              ? myAssets.filter((x) => x.demo.system === 'OTMM' && x.demo.nativeId !== a.nativeId && (x.demo.variantOf ?? x.demo.nativeId) === master)
-              : [];
-            assertSameIds((got.variants ?? []).map((v) => v.id), variants.map((x) => gid.asset(x.demo)), `${what}.variants`);
+            const variants =
+              a.system === 'OTMM' && a.locale
+                ? myAssets.filter(
+                    (x) => x.demo.system === 'OTMM' && x.demo.nativeId !== a.nativeId && (x.demo.variantOf ?? x.demo.nativeId) === master,
+                  )
+                : [];
+            assertSameIds(
+              (got.variants ?? []).map((v) => v.id),
+              variants.map((x) => gid.asset(x.demo)),
+              `${what}.variants`,
+            );
           });
         }
       });
 
       test('workspace(id) for every workspace and node(id) for a sample of every type', async () => {
         const items: { arg: string; id: string; typename: string; visible: boolean }[] = [
-          ...campaigns.map((r) => ({ arg: gid.campaign(r), id: gid.campaign(r), typename: 'Campaign', visible: campaignCodes.has(r.demo.code) })),
+          ...campaigns.map((r) => ({
+            arg: gid.campaign(r),
+            id: gid.campaign(r),
+            typename: 'Campaign',
+            visible: campaignCodes.has(r.demo.code),
+          })),
           ...accounts.map((r) => ({ arg: gid.account(r), id: gid.account(r), typename: 'Account', visible: accountIds.has(r.demo.id) })),
-          ...campaigns.map((r) => ({ arg: gid.workspace(r.demo.workspaceId), id: gid.workspace(r.demo.workspaceId), typename: 'Workspace', visible: campaignCodes.has(r.demo.code) })),
-          ...accounts.map((r) => ({ arg: gid.workspace(r.demo.workspaceId), id: gid.workspace(r.demo.workspaceId), typename: 'Workspace', visible: accountIds.has(r.demo.id) })),
-          ...documents.filter((_, i) => i % 5 === 0).map((r) => ({ arg: gid.document(r), id: gid.document(r), typename: 'Document', visible: docIds.has(gid.document(r)) })),
-          ...assets.filter((_, i) => i % 7 === 0).map((r) => ({ arg: gid.asset(r.demo), id: gid.asset(r.demo), typename: 'Asset', visible: assetIds.has(gid.asset(r.demo)) })),
+          ...campaigns.map((r) => ({
+            arg: gid.workspace(r.demo.workspaceId),
+            id: gid.workspace(r.demo.workspaceId),
+            typename: 'Workspace',
+            visible: campaignCodes.has(r.demo.code),
+          })),
+          ...accounts.map((r) => ({
+            arg: gid.workspace(r.demo.workspaceId),
+            id: gid.workspace(r.demo.workspaceId),
+            typename: 'Workspace',
+            visible: accountIds.has(r.demo.id),
+          })),
+          ...documents
+            .filter((_, i) => i % 5 === 0)
+            .map((r) => ({ arg: gid.document(r), id: gid.document(r), typename: 'Document', visible: docIds.has(gid.document(r)) })),
+          ...assets
+            .filter((_, i) => i % 7 === 0)
+            .map((r) => ({ arg: gid.asset(r.demo), id: gid.asset(r.demo), typename: 'Asset', visible: assetIds.has(gid.asset(r.demo)) })),
         ];
-        assert.ok(items.some((x) => x.visible) && items.some((x) => !x.visible || u.roles.includes('admin') || u.roles.includes('compliance')));
+        assert.ok(
+          items.some((x) => x.visible) && items.some((x) => !x.visible || u.roles.includes('admin') || u.roles.includes('compliance')),
+        );
         for (const part of chunks(items, 70)) {
           const ids = new Map<string, string>();
           const expected = new Map<string, boolean>();
@@ -309,8 +510,16 @@ describe('every demo user on every path', () => {
         test(`${name}, paged to the end: nothing outside the policy is returned`, async () => {
           const { got } = await searchOf(c);
           const allowed = new Set(expectedHits(u, AT));
-          assert.deepEqual(got.hits.map((h) => h.id).filter((id) => !allowed.has(id)).map(label), [], `${name}: hits outside the policy`);
-          for (const h of got.hits) assert.equal(h.__typename === 'Document', h.source.system === 'OTCS', `${label(h.id)}: typename and system agree`);
+          assert.deepEqual(
+            got.hits
+              .map((h) => h.id)
+              .filter((id) => !allowed.has(id))
+              .map(label),
+            [],
+            `${name}: hits outside the policy`,
+          );
+          for (const h of got.hits)
+            assert.equal(h.__typename === 'Document', h.source.system === 'OTCS', `${label(h.id)}: typename and system agree`);
         });
         test(`${name}: totalCount is the number of hits it yields when paging to the end`, async () => {
           const { got } = await searchOf(c);
@@ -323,7 +532,11 @@ describe('every demo user on every path', () => {
         test(`${name}: exactly what the reader sees of what it matches is returned and counted`, async () => {
           const { got, want } = await searchOf(c);
           assert.ok(want.length > 0, 'the search matches something this reader sees');
-          assertSameIds(got.hits.map((h) => h.id), want, name);
+          assertSameIds(
+            got.hits.map((h) => h.id),
+            want,
+            name,
+          );
           assert.equal(got.totalCount, want.length, `${name}: totalCount vs the oracle`);
         });
       }
@@ -332,14 +545,28 @@ describe('every demo user on every path', () => {
         const internal = u.roles.some((r) => r !== 'partner');
         const audit = u.roles.some((r) => r === 'admin' || r === 'compliance');
         // Teams, on campaign and account workspaces.
-        const res = await ask<{ campaigns: { nodes: { id: string; name: string; workspace: { id: string; team: { email: string }[] | null } }[] }; accounts: { nodes: { id: string; workspace: { id: string; team: { email: string }[] | null } }[] } }>(stack, u,
-          '{ campaigns(first: 100) { nodes { id name workspace { id team { email } } } } accounts(first: 100) { nodes { id workspace { id team { email } } } } }');
+        const res = await ask<{
+          campaigns: { nodes: { id: string; name: string; workspace: { id: string; team: { email: string }[] | null } }[] };
+          accounts: { nodes: { id: string; workspace: { id: string; team: { email: string }[] | null } }[] };
+        }>(
+          stack,
+          u,
+          '{ campaigns(first: 100) { nodes { id name workspace { id team { email } } } } accounts(first: 100) { nodes { id workspace { id team { email } } } } }',
+        );
         const errs = errorsByPath(res.body.errors);
         const data = res.body.data;
         assert.ok(data);
         const rows = [
-          ...data.campaigns.nodes.map((n, i) => ({ n, path: `campaigns.nodes.${i}.workspace.team`, row: myCampaigns.find((r) => gid.campaign(r) === n.id) })),
-          ...data.accounts.nodes.map((n, i) => ({ n, path: `accounts.nodes.${i}.workspace.team`, row: myAccounts.find((r) => gid.account(r) === n.id) })),
+          ...data.campaigns.nodes.map((n, i) => ({
+            n,
+            path: `campaigns.nodes.${i}.workspace.team`,
+            row: myCampaigns.find((r) => gid.campaign(r) === n.id),
+          })),
+          ...data.accounts.nodes.map((n, i) => ({
+            n,
+            path: `accounts.nodes.${i}.workspace.team`,
+            row: myAccounts.find((r) => gid.account(r) === n.id),
+          })),
         ];
         assert.equal(rows.length, myCampaigns.length + myAccounts.length);
         for (const { n, path, row } of rows) {
@@ -350,38 +577,64 @@ describe('every demo user on every path', () => {
             assert.equal(errs.get(path), undefined);
           } else {
             assert.equal(n.workspace.team, null, `${label(n.id)}: no team for a partner`);
-            assert.deepEqual(errs.get(path)?.map((e) => e.extensions?.code), [FORBIDDEN], `${label(n.id)}: FORBIDDEN on team`);
+            assert.deepEqual(
+              errs.get(path)?.map((e) => e.extensions?.code),
+              [FORBIDDEN],
+              `${label(n.id)}: FORBIDDEN on team`,
+            );
           }
         }
         assert.equal(res.body.errors?.length ?? 0, internal ? 0 : rows.length, 'one FORBIDDEN per team asked, nothing else');
 
         // Audit fields, on a document the reader sees (with a record, holds and a workflow where possible).
-        const rich = myDocs.find((r) => r.demo.record && r.demo.holdIds.length && r.demo.workflow.length)
-          ?? myDocs.find((r) => r.demo.workflow.length) ?? myDocs[0];
+        const rich =
+          myDocs.find((r) => r.demo.record && r.demo.holdIds.length && r.demo.workflow.length) ??
+          myDocs.find((r) => r.demo.workflow.length) ??
+          myDocs[0];
         assert.ok(rich);
-        const d = await ask<{ document: { id: string; name: string; approvals: { status: string }[] | null; retention: { schedule: string } | null; holds: { id: string }[] | null; auditTrail: { action: string }[] | null } }>(stack, u,
-          'query($id: ID!) { document(id: $id) { id name approvals { status } retention { schedule } holds { id } auditTrail { action } } }', { id: gid.document(rich) });
+        const d = await ask<{
+          document: {
+            id: string;
+            name: string;
+            approvals: { status: string }[] | null;
+            retention: { schedule: string } | null;
+            holds: { id: string }[] | null;
+            auditTrail: { action: string }[] | null;
+          };
+        }>(
+          stack,
+          u,
+          'query($id: ID!) { document(id: $id) { id name approvals { status } retention { schedule } holds { id } auditTrail { action } } }',
+          { id: gid.document(rich) },
+        );
         const doc = d.body.data?.document;
         assert.equal(doc?.name, rich.demo.name, 'the rest of the answer is there');
         const fields = ['approvals', 'retention', 'holds', 'auditTrail'] as const;
         const derr = errorsByPath(d.body.errors);
         if (audit) {
           assert.equal(d.body.errors, undefined, JSON.stringify(d.body.errors));
-          assert.deepEqual(doc.approvals?.map((a) => a.status), rich.demo.workflow.map((w) => w.decision), 'approvals');
+          assert.deepEqual(
+            doc.approvals?.map((a) => a.status),
+            rich.demo.workflow.map((w) => w.decision),
+            'approvals',
+          );
           assert.equal(doc.retention?.schedule ?? null, rich.demo.record?.schedule ?? null, 'retention');
           assert.deepEqual(doc.holds?.map((h) => String(h.id)).sort(), rich.demo.holdIds.map(String).sort(), 'holds');
           assert.ok((doc.auditTrail?.length ?? 0) >= 1, 'audit trail');
         } else {
           for (const f of fields) {
             assert.equal(doc?.[f], null, `${f} withheld`);
-            assert.deepEqual(derr.get(`document.${f}`)?.map((e) => e.extensions?.code), [FORBIDDEN], `FORBIDDEN on ${f}`);
+            assert.deepEqual(
+              derr.get(`document.${f}`)?.map((e) => e.extensions?.code),
+              [FORBIDDEN],
+              `FORBIDDEN on ${f}`,
+            );
           }
           assert.equal(d.body.errors?.length, fields.length, 'one FORBIDDEN per audit field, nothing else');
         }
       });
     });
   }
-
 });
 
 describe('an anonymous reader', () => {
@@ -390,7 +643,10 @@ describe('an anonymous reader', () => {
     const doc = documents[0];
     const a = assets.find((x) => x.demo.approval === 'APPROVED' && rightsOf(x.demo, AT).inForce);
     assert.ok(r && doc && a);
-    const res = await ask<Record<string, unknown>>(stack, null, `{
+    const res = await ask<Record<string, unknown>>(
+      stack,
+      null,
+      `{
       campaigns(first: 100) { totalCount nodes { id } }
       accounts(first: 100) { totalCount nodes { id } }
       search(first: 100) { totalCount nodes { __typename } facets { field values { count } } }
@@ -398,21 +654,34 @@ describe('an anonymous reader', () => {
       d: document(id: "${gid.document(doc)}") { id }
       s: asset(id: "${gid.asset(a.demo)}") { id }
       n: node(id: "${gid.workspace(r.demo.workspaceId)}") { id }
-    }`);
-    const data = res.body.data as Record<string, { totalCount?: number; nodes?: unknown[]; facets?: { values: { count: number }[] }[] } | null>;
+    }`,
+    );
+    const data = res.body.data as Record<
+      string,
+      { totalCount?: number; nodes?: unknown[]; facets?: { values: { count: number }[] }[] } | null
+    >;
     for (const k of ['campaigns', 'accounts', 'search']) {
       assert.equal(data[k]?.totalCount, 0, `${k}.totalCount`);
       assert.deepEqual(data[k]?.nodes, [], `${k}.nodes`);
     }
-    assert.ok((data.search?.facets ?? []).every((f) => f.values.every((v) => v.count === 0)), 'no facet counts');
+    assert.ok(
+      (data.search?.facets ?? []).every((f) => f.values.every((v) => v.count === 0)),
+      'no facet counts',
+    );
     for (const k of ['c', 'd', 's', 'n']) {
       assert.equal(data[k], null, k);
-      assert.deepEqual(errorsByPath(res.body.errors).get(k)?.map((e) => e.extensions?.code), [NOT_FOUND], `${k}: NOT_FOUND`);
+      assert.deepEqual(
+        errorsByPath(res.body.errors)
+          .get(k)
+          ?.map((e) => e.extensions?.code),
+        [NOT_FOUND],
+        `${k}: NOT_FOUND`,
+      );
     }
   });
 });
 
-test('the suite\'s world still has every case it relies on (confidential, licences, drafts, every rights case, every DAM)', () => {
+test("the suite's world still has every case it relies on (confidential, licences, drafts, every rights case, every DAM)", () => {
   assert.ok(documents.some((r) => r.demo.classification === 'CONFIDENTIAL'));
   assert.ok(documents.some((r) => r.demo.kind === 'licence'));
   assert.ok(documents.some((r) => r.demo.status === 'DRAFT'));

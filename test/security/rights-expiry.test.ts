@@ -9,14 +9,37 @@ import assert from 'node:assert/strict';
 import type { DemoUser } from '../../simulators/demo/world.ts';
 import type { Stack } from '../helpers/stack.ts';
 import {
-  askClean, assertSameIds, assets, AT, ask, campaigns, gid, pageAll, rightsOf, searchAll, seenAssets, seesAsset,
-  SECOND, startReaderStack, user, type AssetRow, type CampaignRow, type Conn,
+  askClean,
+  assertSameIds,
+  assets,
+  AT,
+  ask,
+  campaigns,
+  gid,
+  pageAll,
+  rightsOf,
+  searchAll,
+  seenAssets,
+  seesAsset,
+  SECOND,
+  startReaderStack,
+  user,
+  type AssetRow,
+  type CampaignRow,
+  type Conn,
 } from '../helpers/security.ts';
 
-const PARTNERS = ['anna@northwind.example', 'kenji@sakura-media.example', 'lucia@andes-digital.example', 'leo@lumen-agency.example'].map(user);
+const PARTNERS = ['anna@northwind.example', 'kenji@sakura-media.example', 'lucia@andes-digital.example', 'leo@lumen-agency.example'].map(
+  user,
+);
 const MINUTE = 60 * SECOND;
 
-interface Case { asset: AssetRow; campaign: CampaignRow; reader: DemoUser; T: number }
+interface Case {
+  asset: AssetRow;
+  campaign: CampaignRow;
+  reader: DemoUser;
+  T: number;
+}
 
 /**
  * The first asset of a rights case (in world order) that some partner sees at T − 1 s and not at
@@ -45,13 +68,20 @@ before(async () => {
 after(() => stack.close());
 
 const ASSET = 'query($id: ID!) { asset(id: $id) { id rights { status validUntil } } }';
-const CAMPAIGN_ASSETS = 'query($id: ID!, $after: String) { campaign(id: $id) { assets(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } } }';
+const CAMPAIGN_ASSETS =
+  'query($id: ID!, $after: String) { campaign(id: $id) { assets(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } } }';
 
 /** The three paths at the current clock: by id, the campaign's asset list, search paged to the end. */
 async function read(c: Case) {
   const id = gid.asset(c.asset.demo);
   const byId = await ask<{ asset: { id: string; rights: { status: string; validUntil: string } } | null }>(stack, c.reader, ASSET, { id });
-  const list = await pageAll<{ id: string }>(stack, c.reader, CAMPAIGN_ASSETS, { id: gid.campaign(c.campaign) }, (d) => (d.campaign as { assets: Conn<{ id: string }> } | null)?.assets ?? null);
+  const list = await pageAll<{ id: string }>(
+    stack,
+    c.reader,
+    CAMPAIGN_ASSETS,
+    { id: gid.campaign(c.campaign) },
+    (d) => (d.campaign as { assets: Conn<{ id: string }> } | null)?.assets ?? null,
+  );
   const search = await searchAll(stack, c.reader, null);
   return { id, byId, list, search };
 }
@@ -59,7 +89,10 @@ async function read(c: Case) {
 /** Search hits and totalCount at T − 1 s, per case. */
 const before1s = new Map<string, { hits: number; totalCount: number }>();
 
-const campaignAssetsAt = (c: Case, at: number) => seenAssets(c.reader, at).filter((a) => a.demo.campaignCode === c.campaign.demo.code).map((a) => gid.asset(a.demo));
+const campaignAssetsAt = (c: Case, at: number) =>
+  seenAssets(c.reader, at)
+    .filter((a) => a.demo.campaignCode === c.campaign.demo.code)
+    .map((a) => gid.asset(a.demo));
 
 for (const rightsCase of ['expiring-soon', 'licence-narrowed'] as const) {
   describe(`an asset whose effective rights end at T (${rightsCase})`, () => {
@@ -67,9 +100,12 @@ for (const rightsCase of ['expiring-soon', 'licence-narrowed'] as const) {
     const what = `${c.asset.demo.system}:${c.asset.demo.nativeId} of ${c.campaign.demo.code} for ${c.reader.email}, T = ${new Date(c.T).toISOString()}`;
 
     test(`the case: ${what}`, () => {
-      assert.ok(c.T > AT, 'T is ahead of the stack\'s usual clock');
+      assert.ok(c.T > AT, "T is ahead of the stack's usual clock");
       if (rightsCase === 'licence-narrowed') {
-        assert.ok(Date.parse(c.asset.demo.rights.validUntil as string) > c.T + MINUTE, 'the DAM alone would keep it: the ECM licence ends it');
+        assert.ok(
+          Date.parse(c.asset.demo.rights.validUntil as string) > c.T + MINUTE,
+          'the DAM alone would keep it: the ECM licence ends it',
+        );
       }
       assert.ok(campaigns.includes(c.campaign));
     });
@@ -82,7 +118,7 @@ for (const rightsCase of ['expiring-soon', 'licence-narrowed'] as const) {
       assert.ok(r.search.hits.some((h) => h.id === r.id));
     });
 
-    test('at T − 1 s, from the warm cache (no upstream request): returned by id, in its campaign\'s list and in search', async () => {
+    test("at T − 1 s, from the warm cache (no upstream request): returned by id, in its campaign's list and in search", async () => {
       now = c.T - SECOND;
       await stack.resetUpstreams();
       const r = await read(c);
@@ -91,9 +127,16 @@ for (const rightsCase of ['expiring-soon', 'licence-narrowed'] as const) {
       assert.equal(r.byId.body.data?.asset?.id, r.id, 'by id');
       assert.equal(r.byId.body.data?.asset?.rights.status, 'CLEARED');
       assert.equal(Date.parse(r.byId.body.data?.asset?.rights.validUntil ?? ''), c.T, 'effective validUntil is T');
-      assertSameIds(r.list.nodes.map((n) => n.id), campaignAssetsAt(c, now), 'the campaign\'s assets at T − 1 s');
-      assert.equal(r.list.totalCount, campaignAssetsAt(c, now).length, 'the campaign\'s assets totalCount at T − 1 s');
-      assert.ok(r.search.hits.some((h) => h.id === r.id), 'in search');
+      assertSameIds(
+        r.list.nodes.map((n) => n.id),
+        campaignAssetsAt(c, now),
+        "the campaign's assets at T − 1 s",
+      );
+      assert.equal(r.list.totalCount, campaignAssetsAt(c, now).length, "the campaign's assets totalCount at T − 1 s");
+      assert.ok(
+        r.search.hits.some((h) => h.id === r.id),
+        'in search',
+      );
       before1s.set(rightsCase, { hits: r.search.hits.length, totalCount: r.search.totalCount });
     });
 
@@ -101,11 +144,19 @@ for (const rightsCase of ['expiring-soon', 'licence-narrowed'] as const) {
       now = c.T + SECOND;
       const r = await read(c);
       assert.equal(r.byId.body.data?.asset, null, 'by id');
-      assert.deepEqual(r.byId.body.errors?.map((e) => e.extensions?.code), ['NOT_FOUND'], 'NOT_FOUND, not FORBIDDEN');
+      assert.deepEqual(
+        r.byId.body.errors?.map((e) => e.extensions?.code),
+        ['NOT_FOUND'],
+        'NOT_FOUND, not FORBIDDEN',
+      );
       const want = campaignAssetsAt(c, now);
       assert.ok(!want.includes(r.id), 'the oracle agrees it is gone');
-      assertSameIds(r.list.nodes.map((n) => n.id), want, 'the campaign\'s assets at T + 1 s');
-      assert.equal(r.list.totalCount, want.length, 'the campaign\'s assets totalCount at T + 1 s');
+      assertSameIds(
+        r.list.nodes.map((n) => n.id),
+        want,
+        "the campaign's assets at T + 1 s",
+      );
+      assert.equal(r.list.totalCount, want.length, "the campaign's assets totalCount at T + 1 s");
     });
 
     test('at T + 1 s, same warm cache: gone from search hits', async () => {
@@ -122,8 +173,11 @@ for (const rightsCase of ['expiring-soon', 'licence-narrowed'] as const) {
       const gone = earlier.hits - r.search.hits.length;
       assert.ok(gone >= 1, 'hits went away at T');
       // Whatever search over-counts at any clock (matrix.test.ts), expiry must not add to it.
-      assert.equal(r.search.totalCount, earlier.totalCount - gone,
-        `search totalCount at T + 1 s (hits ${earlier.hits} → ${r.search.hits.length}, totalCount ${earlier.totalCount} → ${r.search.totalCount})`);
+      assert.equal(
+        r.search.totalCount,
+        earlier.totalCount - gone,
+        `search totalCount at T + 1 s (hits ${earlier.hits} → ${r.search.hits.length}, totalCount ${earlier.totalCount} → ${r.search.totalCount})`,
+      );
     });
 
     test('back at T − 1 s it is returned again: the clock decides, nothing was evicted or poisoned', async () => {

@@ -37,20 +37,30 @@ const otcs = loadJSONSchemaSubgraph('OTCS', {
   operationHeaders: { OTCSTicket: '{env.BENCH_OTCS_TICKET}' },
   operations: [
     {
-      type: 'Query', field: 'otcsCampaigns', method: 'GET',
+      type: 'Query',
+      field: 'otcsCampaigns',
+      method: 'GET',
       path: '/api/v2/businessworkspaces?expanded_view=true&where_workspace_type_id=16&fields=properties&fields=categories&sort=asc_name&page=1&limit={args.limit}',
       argTypeMap: { limit: int },
-      responseSchema: obj('OtcsWorkspaceList', { paging: obj('OtcsWorkspacePaging', { total_count: int }), results: list(obj('OtcsWorkspaceResult', { data: workspace })) }),
+      responseSchema: obj('OtcsWorkspaceList', {
+        paging: obj('OtcsWorkspacePaging', { total_count: int }),
+        results: list(obj('OtcsWorkspaceResult', { data: workspace })),
+      }),
     },
     {
-      type: 'Query', field: 'otcsWorkspace', method: 'GET',
+      type: 'Query',
+      field: 'otcsWorkspace',
+      method: 'GET',
       path: '/api/v2/businessworkspaces/{args.id}?fields=properties&fields=categories',
       argTypeMap: { id: int },
       responseSchema: obj('OtcsWorkspaceOne', { results: obj('OtcsWorkspaceOneResult', { data: workspace }) }),
     },
     {
       // Content Server takes forms only: the body is the form (`where` is LQL).
-      type: 'Query', field: 'otcsSearch', method: 'POST', path: '/api/v2/search',
+      type: 'Query',
+      field: 'otcsSearch',
+      method: 'POST',
+      path: '/api/v2/search',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       requestSchema: obj('OtcsSearchForm', { where: str, location_id1: str, limit: str, options: str }),
       requestBaseBody: { select: 'OTName' },
@@ -62,7 +72,9 @@ const otcs = loadJSONSchemaSubgraph('OTCS', {
 // ------------------------------------------------------------------ iconik
 
 const iconikAsset = obj('IconikAsset', {
-  id: str, title: str, media_type: str,
+  id: str,
+  title: str,
+  media_type: str,
   proxies: list(obj('IconikProxy', { name: str, url: str })),
   metadata: obj('IconikAssetMetadata', { atrium_rights_status: strs, atrium_rights_valid_until: strs, atrium_campaign_code: strs }),
 });
@@ -70,24 +82,37 @@ const iconikFacet = obj('IconikFacet', { buckets: list(obj('IconikBucket', { key
 
 const iconik = loadJSONSchemaSubgraph('ICONIK', {
   endpoint: '{env.BENCH_ICONIK_URL}',
-  operationHeaders: { 'App-ID': '{env.BENCH_ICONIK_APP_ID}', 'Auth-Token': '{env.BENCH_ICONIK_AUTH_TOKEN}', 'content-type': 'application/json' },
+  operationHeaders: {
+    'App-ID': '{env.BENCH_ICONIK_APP_ID}',
+    'Auth-Token': '{env.BENCH_ICONIK_AUTH_TOKEN}',
+    'content-type': 'application/json',
+  },
   operations: [
     {
       // url-join drops a slash before `?` and iconik needs it, so the page size is a query arg.
-      type: 'Query', field: 'iconikSearch', method: 'POST', path: '/search/v1/search/', queryParamArgMap: { per_page: 'limit' },
+      type: 'Query',
+      field: 'iconikSearch',
+      method: 'POST',
+      path: '/search/v1/search/',
+      queryParamArgMap: { per_page: 'limit' },
       argTypeMap: { limit: int },
       requestSchema: obj('IconikSearchBody', {
-        query: str, facets: strs,
+        query: str,
+        facets: strs,
         filter: obj('IconikFilter', { operator: str, terms: list(obj('IconikTerm', { name: str, value_in: strs })) }),
       }),
       requestBaseBody: { doc_types: ['assets'] },
       responseSchema: obj('IconikSearchResult', {
-        total: int, objects: list(iconikAsset),
+        total: int,
+        objects: list(iconikAsset),
         facets: obj('IconikFacets', { media_type: iconikFacet, atrium_approval_status: iconikFacet, atrium_rights_status: iconikFacet }),
       }),
     },
     {
-      type: 'Query', field: 'iconikAsset', method: 'GET', path: '/assets/v1/assets/{args.id}/',
+      type: 'Query',
+      field: 'iconikAsset',
+      method: 'GET',
+      path: '/assets/v1/assets/{args.id}/',
       argTypeMap: { id: str },
       responseSchema: iconikAsset,
     },
@@ -108,7 +133,10 @@ const netx = loadJSONSchemaSubgraph('NETX', {
   operations: [
     {
       // getAssetsByQuery(query, options): both positional params fit one object shape.
-      type: 'Query', field: 'netxQuery', method: 'POST', path: '/api/rpc',
+      type: 'Query',
+      field: 'netxQuery',
+      method: 'POST',
+      path: '/api/rpc',
       requestSchema: obj('NetxRpcCall', {
         params: list(obj('NetxParam', { query: list(netxCriterion), data: strs, page: obj('NetxPage', { startIndex: int, size: int }) })),
       }),
@@ -116,11 +144,14 @@ const netx = loadJSONSchemaSubgraph('NETX', {
       responseSchema: obj('NetxRpcAnswer', {
         result: obj('NetxResults', {
           size: int,
-          results: list(obj('NetxAsset', {
-            id: int, name: str,
-            attributes: obj('NetxAttributes', { 'Rights Status': strs, 'Rights Valid Until': strs, 'Campaign Code': strs }),
-            views: list(obj('NetxView', { name: str, url: str })),
-          })),
+          results: list(
+            obj('NetxAsset', {
+              id: int,
+              name: str,
+              attributes: obj('NetxAttributes', { 'Rights Status': strs, 'Rights Valid Until': strs, 'Campaign Code': strs }),
+              views: list(obj('NetxView', { name: str, url: str })),
+            }),
+          ),
         }),
       }),
     },
@@ -130,7 +161,8 @@ const netx = loadJSONSchemaSubgraph('NETX', {
 // ------------------------------------------------------------------ OTMM
 
 const otmmAsset = obj('OtmmAsset', {
-  asset_id: str, name: str,
+  asset_id: str,
+  name: str,
   rendition_content: obj('OtmmRenditions', {
     thumbnail_content: obj('OtmmThumbnail', { url: str }),
     preview_content: obj('OtmmPreview', { url: str }),
@@ -142,7 +174,10 @@ const otmm = loadJSONSchemaSubgraph('OTMM', {
   operationHeaders: { Authorization: 'Bearer {env.BENCH_OTMM_TOKEN}' },
   operations: [
     {
-      type: 'Query', field: 'otmmSearch', method: 'POST', path: '/otmmapi/v6/search/text',
+      type: 'Query',
+      field: 'otmmSearch',
+      method: 'POST',
+      path: '/otmmapi/v6/search/text',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       requestSchema: obj('OtmmSearchForm', { keyword_query: str, limit: str, facet_restriction_list: str }),
       requestBaseBody: { after: '0', load_type: 'metadata', level_of_detail: 'slim' },
@@ -154,7 +189,10 @@ const otmm = loadJSONSchemaSubgraph('OTMM', {
       }),
     },
     {
-      type: 'Query', field: 'otmmAsset', method: 'GET', path: '/otmmapi/v6/assets/{args.id}?load_type=metadata',
+      type: 'Query',
+      field: 'otmmAsset',
+      method: 'GET',
+      path: '/otmmapi/v6/assets/{args.id}?load_type=metadata',
       argTypeMap: { id: str },
       responseSchema: obj('OtmmAssetAnswer', { asset_resource: obj('OtmmAssetResource', { asset: otmmAsset }) }),
     },

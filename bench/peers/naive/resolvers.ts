@@ -20,21 +20,38 @@ export interface NaiveContext {
   sources: { ecm: EcmSource; dams: Record<DamSystem, DamSource> };
 }
 
-interface ListArgs { first?: number | null; after?: string | null }
-interface ContentArgs extends ListArgs { filter?: ContentFilterInput | null }
+interface ListArgs {
+  first?: number | null;
+  after?: string | null;
+}
+interface ContentArgs extends ListArgs {
+  filter?: ContentFilterInput | null;
+}
 
 const one = async <T>(p: Promise<(T | null)[]>): Promise<T | null> => (await p)[0] ?? null;
 
 function pageOf<T>(items: T[], total: number, offset: number) {
   const edges = items.map((node, i) => ({ cursor: offsetCursor(offset + i), node }));
-  return { edges, nodes: items, pageInfo: { hasNextPage: offset + items.length < total, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: total };
+  return {
+    edges,
+    nodes: items,
+    pageInfo: { hasNextPage: offset + items.length < total, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: total,
+  };
 }
 
 /** Each DAM asked for its own page of the owner's assets, merged and cut in the gateway. */
-async function assetsOf(ctx: NaiveContext, filter: ContentFilterInput | null | undefined, scope: { campaignCodes?: string[]; accountIds?: string[] }, args: ListArgs) {
+async function assetsOf(
+  ctx: NaiveContext,
+  filter: ContentFilterInput | null | undefined,
+  scope: { campaignCodes?: string[]; accountIds?: string[] },
+  args: ListArgs,
+) {
   const first = checkFirst(args.first);
   const offset = decodeOffset(args.after);
-  const pages = await Promise.all(damSystems(filter).map((s) => ctx.sources.dams[s].findAssets({ ...contentFilter(filter), ...scope }, { first: offset + first })));
+  const pages = await Promise.all(
+    damSystems(filter).map((s) => ctx.sources.dams[s].findAssets({ ...contentFilter(filter), ...scope }, { first: offset + first })),
+  );
   const all = pages.flatMap((p) => p.items).sort(compareAssets);
   const total = pages.reduce((n, p) => n + p.total, 0);
   return { ...pageOf(all.slice(offset, offset + first), total, offset), missingSources: [] };
@@ -108,10 +125,14 @@ export function naiveResolvers() {
     Asset: {
       id: (a: Asset) => assetId(a.source.system as DamSystem, a.source.nativeId),
       approval: (a: Asset) => ({ status: a.approval }),
-      renditions: (a: Asset) => a.renditions.map((r: Rendition) => ({
-        kind: r.kind, mimeType: r.mimeType, width: r.width ?? null, height: r.height ?? null,
-        url: `/files/assets/${assetId(a.source.system as DamSystem, a.source.nativeId)}/${r.kind.toLowerCase()}`,
-      })),
+      renditions: (a: Asset) =>
+        a.renditions.map((r: Rendition) => ({
+          kind: r.kind,
+          mimeType: r.mimeType,
+          width: r.width ?? null,
+          height: r.height ?? null,
+          url: `/files/assets/${assetId(a.source.system as DamSystem, a.source.nativeId)}/${r.kind.toLowerCase()}`,
+        })),
       // The licence is fetched for every asset, one request each.
       rights: async (a: Asset, _: unknown, ctx: NaiveContext) => {
         const licence = a.rights.licenceId ? await one(ctx.sources.ecm.getDocuments([a.rights.licenceId])) : undefined;
@@ -121,7 +142,8 @@ export function naiveResolvers() {
       account: (a: Asset, _: unknown, ctx: NaiveContext) => (a.accountId ? one(ctx.sources.ecm.getAccounts([a.accountId])) : null),
     },
     Rights: {
-      licence: (r: { licenceId?: string }, _: unknown, ctx: NaiveContext) => (r.licenceId ? one(ctx.sources.ecm.getDocuments([r.licenceId])) : null),
+      licence: (r: { licenceId?: string }, _: unknown, ctx: NaiveContext) =>
+        r.licenceId ? one(ctx.sources.ecm.getDocuments([r.licenceId])) : null,
     },
   };
 }

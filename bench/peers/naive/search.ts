@@ -27,7 +27,10 @@ export function mergeFacets(totals: [System, number][], lists: Facet[][]): { fie
   }
   return [
     { field: 'system', values: totals.filter(([, n]) => n > 0).map(([value, count]) => ({ value, count })) },
-    ...[...fields].map(([field, values]) => ({ field, values: [...values].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count) })),
+    ...[...fields].map(([field, values]) => ({
+      field,
+      values: [...values].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count),
+    })),
   ];
 }
 
@@ -50,7 +53,12 @@ export async function naiveSearch(ctx: NaiveContext, args: SearchArgs) {
   for (let rank = 0; nodes.length < first && lists.some((l) => l.length > rank); rank++) {
     for (const l of lists) if (l[rank] && nodes.length < first) nodes.push(l[rank] as Hit);
   }
-  const totals: [System, number][] = [['OTCS', docs.total], ['ICONIK', assets[0]?.total ?? 0], ['NETX', assets[1]?.total ?? 0], ['OTMM', assets[2]?.total ?? 0]];
+  const totals: [System, number][] = [
+    ['OTCS', docs.total],
+    ['ICONIK', assets[0]?.total ?? 0],
+    ['NETX', assets[1]?.total ?? 0],
+    ['OTMM', assets[2]?.total ?? 0],
+  ];
   const totalCount = totals.reduce((n, [, t]) => n + t, 0);
   return {
     edges: nodes.map((node) => ({ cursor: '', node })),

@@ -19,7 +19,13 @@ const config = loadConfig();
 const up = config.upstream;
 const common = { mapping: loadMapping(config.mappingFile), timeoutMs: up.timeoutMs, retries: up.retries };
 const sources: NaiveContext['sources'] = {
-  ecm: createOtcsClient({ ...common, baseUrl: up.otcs.url, username: up.otcs.username, password: up.otcs.password, domain: up.otcs.domain }),
+  ecm: createOtcsClient({
+    ...common,
+    baseUrl: up.otcs.url,
+    username: up.otcs.username,
+    password: up.otcs.password,
+    domain: up.otcs.domain,
+  }),
   dams: {
     ICONIK: createIconikClient({ ...common, baseUrl: up.iconik.url, appId: up.iconik.appId, authToken: up.iconik.authToken }),
     NETX: createNetxClient({ ...common, baseUrl: up.netx.url, apiToken: up.netx.apiToken }),

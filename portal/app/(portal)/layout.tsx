@@ -18,7 +18,9 @@ export default async function PortalLayout({ children }: { children: ReactNode }
   return (
     <>
       <SiteHeader viewer={viewer} />
-      <main id="main" tabIndex={-1}>{children}</main>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
     </>
   );
 }

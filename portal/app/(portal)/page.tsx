@@ -21,17 +21,24 @@ export default async function HomePage() {
       <div className="page-head">
         <div>
           <h1>Welcome, {viewer.name}</h1>
-          <p className="sub">{viewer.roles.join(', ')}{viewer.org ? ` · ${viewer.org}` : ''} · {viewer.regions.join(', ')}</p>
+          <p className="sub">
+            {viewer.roles.join(', ')}
+            {viewer.org ? ` · ${viewer.org}` : ''} · {viewer.regions.join(', ')}
+          </p>
         </div>
       </div>
       <OutageBanner outages={outages} />
       <section aria-labelledby="campaigns-h">
-        <h2 id="campaigns-h">Your campaigns <span className="sub">({data.campaigns.total})</span></h2>
+        <h2 id="campaigns-h">
+          Your campaigns <span className="sub">({data.campaigns.total})</span>
+        </h2>
         <CampaignCards campaigns={data.campaigns.items} />
       </section>
       {internal && (
         <section aria-labelledby="accounts-h">
-          <h2 id="accounts-h">Your accounts <span className="sub">({data.accounts.total})</span></h2>
+          <h2 id="accounts-h">
+            Your accounts <span className="sub">({data.accounts.total})</span>
+          </h2>
           <AccountCards accounts={data.accounts.items} />
         </section>
       )}

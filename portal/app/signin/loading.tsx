@@ -1,5 +1,9 @@
 import { LoadingState } from '../../components/states.tsx';
 
 export default function Loading() {
-  return <main id="main"><LoadingState what="sign-in" /></main>;
+  return (
+    <main id="main">
+      <LoadingState what="sign-in" />
+    </main>
+  );
 }

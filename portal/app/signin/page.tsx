@@ -24,14 +24,24 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <main id="main" className="signin">
       <div className="panel stack">
         <h1>Sign in to Atrium</h1>
-        {error && <p className="banner bad" role="alert">{MESSAGES[error] ?? 'Sign-in failed. Please try again.'}</p>}
+        {error && (
+          <p className="banner bad" role="alert">
+            {MESSAGES[error] ?? 'Sign-in failed. Please try again.'}
+          </p>
+        )}
         {demoUsers && <SignInForm callbackUrl={callbackUrl} />}
         {sso && <SsoButton name={sso} callbackUrl={callbackUrl} />}
         {demoUsers && (
           <details>
-            <summary>Demo users (password <code>demo</code>)</summary>
+            <summary>
+              Demo users (password <code>demo</code>)
+            </summary>
             <ul className="hint">
-              {demoUsers.map((u) => <li key={u.email}><code>{u.email}</code> — {u.name}, {u.roles.join(', ')}</li>)}
+              {demoUsers.map((u) => (
+                <li key={u.email}>
+                  <code>{u.email}</code> — {u.name}, {u.roles.join(', ')}
+                </li>
+              ))}
             </ul>
           </details>
         )}

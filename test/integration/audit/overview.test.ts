@@ -17,7 +17,10 @@ const NOW = Date.parse('2026-11-22T12:00:00Z');
 let stack: Stack;
 
 before(async () => {
-  stack = await startStack({ now: () => NOW, principalFor: async (h) => (h?.startsWith('Bearer ') ? (directory(h.slice(7)) as Principal) : null) });
+  stack = await startStack({
+    now: () => NOW,
+    principalFor: async (h) => (h?.startsWith('Bearer ') ? (directory(h.slice(7)) as Principal) : null),
+  });
 });
 after(() => stack.close());
 
@@ -47,12 +50,17 @@ test('the compliance overview: holds, pending approvals and expiring rights as t
   assert.deepEqual(o.holds.map((h) => `${h.document.id} ${h.hold.name}`).sort(), expectedHolds);
   assert.ok(o.holds.every((h) => h.hold.reason && h.hold.appliedAt));
 
-  const inReview = docs.filter((d) => d.status === 'IN_REVIEW' && d.workflow.some((s) => s.decision === 'PENDING')).map((d) => documentId(String(d.nodeId)));
+  const inReview = docs
+    .filter((d) => d.status === 'IN_REVIEW' && d.workflow.some((s) => s.decision === 'PENDING'))
+    .map((d) => documentId(String(d.nodeId)));
   const pendingAssets = [...world.assets()].filter((a) => a.approval === 'PENDING').map((a) => assetId(a.system, a.nativeId));
   assert.deepEqual(new Set(o.pendingApprovals.map((p) => p.id)), new Set([...inReview, ...pendingAssets]));
   assert.equal(o.pendingApprovals.length, inReview.length + pendingAssets.length, 'each once');
 
-  assert.deepEqual(o.rightsExpiringByMonth.map((m) => m.month), ['2026-11', '2026-12', '2027-01', '2027-02']);
+  assert.deepEqual(
+    o.rightsExpiringByMonth.map((m) => m.month),
+    ['2026-11', '2026-12', '2027-01', '2027-02'],
+  );
   const total = o.rightsExpiringByMonth.reduce((n, m) => n + m.count, 0);
   const window = (s?: string) => !!s && Date.parse(s) >= NOW && Date.parse(s) < NOW + 90 * 86_400_000;
   const licences = docs.filter((d) => window(d.metadata.validUntil)).length;
@@ -70,6 +78,11 @@ test('the overview is for compliance and admin only', async () => {
     assert.equal(r.body.errors?.[0]?.extensions?.code, 'FORBIDDEN', who);
     assert.equal(r.body.data, null);
   }
-  const admin = await stack.query<{ complianceOverview: Overview }>('{ complianceOverview { holds { document { id } } } }', undefined, { authorization: 'Bearer admin@atrium.example' });
-  assert.equal(admin.body.data?.complianceOverview.holds.length, [...world.documents()].reduce((n, d) => n + d.holdIds.length, 0));
+  const admin = await stack.query<{ complianceOverview: Overview }>('{ complianceOverview { holds { document { id } } } }', undefined, {
+    authorization: 'Bearer admin@atrium.example',
+  });
+  assert.equal(
+    admin.body.data?.complianceOverview.holds.length,
+    [...world.documents()].reduce((n, d) => n + d.holdIds.length, 0),
+  );
 });

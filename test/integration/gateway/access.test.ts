@@ -18,7 +18,8 @@ before(async () => {
 });
 after(() => stack.close());
 
-const q = (email: string, query: string, variables?: Record<string, unknown>) => stack.query(query, variables, { authorization: `Bearer ${email}` });
+const q = (email: string, query: string, variables?: Record<string, unknown>) =>
+  stack.query(query, variables, { authorization: `Bearer ${email}` });
 
 test('explainAccess names the rule that decides, for compliance and admin only', async () => {
   const nimbus = [...world.campaigns()].find((c) => c.name === 'Nimbus for Retail');
@@ -30,7 +31,9 @@ test('explainAccess names the rule that decides, for compliance and admin only',
   const k = (kenji.body.data as { explainAccess: { allowed: boolean; rule: string } }).explainAccess;
   assert.equal(k.allowed, false);
   assert.match(k.rule, /audience|region/);
-  const expiredLicence = [...world.assets()].find((a) => a.rightsCase === 'licence-expired' && a.approval === 'APPROVED' && a.campaignCode === nimbus.code);
+  const expiredLicence = [...world.assets()].find(
+    (a) => a.rightsCase === 'licence-expired' && a.approval === 'APPROVED' && a.campaignCode === nimbus.code,
+  );
   assert.ok(expiredLicence);
   const lic = await q(reader.email, Q, { id: assetId(expiredLicence.system, expiredLicence.nativeId), as: 'anna@northwind.example' });
   const l = (lic.body.data as { explainAccess: { allowed: boolean; rule: string } }).explainAccess;
@@ -43,7 +46,10 @@ test('explainAccess names the rule that decides, for compliance and admin only',
 });
 
 test('a partner downloads a rendition of a visible asset; the link is bound to them, unalterable and short-lived', async () => {
-  const r = await q('anna@northwind.example', '{ search(query: "Aurora", filter: { kinds: [IMAGE] }, first: 5) { nodes { ... on Asset { id renditions { kind url } } } } }');
+  const r = await q(
+    'anna@northwind.example',
+    '{ search(query: "Aurora", filter: { kinds: [IMAGE] }, first: 5) { nodes { ... on Asset { id renditions { kind url } } } } }',
+  );
   const nodes = (r.body.data as { search: { nodes: { id: string; renditions: { kind: string; url: string }[] }[] } }).search.nodes;
   assert.ok(nodes.length > 0, JSON.stringify(r.body.errors));
   const url = nodes[0]?.renditions.find((x) => x.kind === 'THUMBNAIL')?.url as string;
@@ -52,11 +58,31 @@ test('a partner downloads a rendition of a visible asset; the link is bound to t
   assert.equal(ok.status, 200);
   const bytes = Buffer.from(await ok.arrayBuffer());
   assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
-  assert.equal((await fetch(url, { headers: { authorization: 'Bearer ben@northwind.example' } })).status, 403, 'another reader, even of the same company');
+  assert.equal(
+    (await fetch(url, { headers: { authorization: 'Bearer ben@northwind.example' } })).status,
+    403,
+    'another reader, even of the same company',
+  );
   assert.equal((await fetch(url)).status, 401, 'no token');
-  assert.equal((await fetch(url.replace('/thumbnail?', '/original?'), { headers: { authorization: 'Bearer anna@northwind.example' } })).status, 403, 'altered kind');
-  assert.equal((await fetch(url.replace(/exp=\d+/, (m) => `exp=${Number(m.slice(4)) + 1}`), { headers: { authorization: 'Bearer anna@northwind.example' } })).status, 403, 'altered expiry');
-  const doc = await q('anna@northwind.example', '{ search(query: "Playbook", first: 1) { nodes { ... on Document { name downloadUrl } } } }');
+  assert.equal(
+    (await fetch(url.replace('/thumbnail?', '/original?'), { headers: { authorization: 'Bearer anna@northwind.example' } })).status,
+    403,
+    'altered kind',
+  );
+  assert.equal(
+    (
+      await fetch(
+        url.replace(/exp=\d+/, (m) => `exp=${Number(m.slice(4)) + 1}`),
+        { headers: { authorization: 'Bearer anna@northwind.example' } },
+      )
+    ).status,
+    403,
+    'altered expiry',
+  );
+  const doc = await q(
+    'anna@northwind.example',
+    '{ search(query: "Playbook", first: 1) { nodes { ... on Document { name downloadUrl } } } }',
+  );
   const d = (doc.body.data as { search: { nodes: { name: string; downloadUrl: string }[] } }).search.nodes[0];
   assert.ok(d?.downloadUrl);
   const got = await fetch(d.downloadUrl, { headers: { authorization: 'Bearer anna@northwind.example' } });

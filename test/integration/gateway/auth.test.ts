@@ -22,7 +22,10 @@ before(async () => {
 });
 after(() => rm(dataDir, { recursive: true, force: true }));
 
-const partner = () => testWorld().demoUsers().find((u) => u.roles.includes('partner') && u.org)!;
+const partner = () =>
+  testWorld()
+    .demoUsers()
+    .find((u) => u.roles.includes('partner') && u.org)!;
 
 describe('the stack, authenticating each request', () => {
   let stack: Stack;
@@ -42,7 +45,9 @@ describe('the stack, authenticating each request', () => {
     const u = partner();
     const { status, body } = await stack.query(VIEWER, {}, { authorization: `Bearer ${await issuer.sign(u)}` });
     assert.equal(status, 200);
-    assert.deepEqual(body.data, { viewer: { signedIn: true, email: u.email, name: u.name, roles: u.roles, org: u.org, regions: u.regions } });
+    assert.deepEqual(body.data, {
+      viewer: { signedIn: true, email: u.email, name: u.name, roles: u.roles, org: u.org, regions: u.regions },
+    });
   });
 
   test('a bad token: 401 with a Bearer challenge, and no upstream is asked anything', async () => {
@@ -72,13 +77,20 @@ describe('startGateway in demo mode', () => {
   });
   after(() => running.close());
 
-  const post = (headers: Record<string, string>) => fetch(`${running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: VIEWER }) });
+  const post = (headers: Record<string, string>) =>
+    fetch(`${running.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: VIEWER }),
+    });
 
   test('accepts its own demo issuer and reads nobody in without a token', async () => {
     const u = partner();
     const signedIn = await post({ authorization: `Bearer ${await issuer.sign(u)}` });
     assert.equal(signedIn.status, 200);
-    assert.deepEqual(((await signedIn.json()) as { data: unknown }).data, { viewer: { signedIn: true, email: u.email, name: u.name, roles: u.roles, org: u.org, regions: u.regions } });
+    assert.deepEqual(((await signedIn.json()) as { data: unknown }).data, {
+      viewer: { signedIn: true, email: u.email, name: u.name, roles: u.roles, org: u.org, regions: u.regions },
+    });
     const anonymous = await post({});
     assert.deepEqual(((await anonymous.json()) as { data: { viewer: { signedIn: boolean } } }).data.viewer.signedIn, false);
   });

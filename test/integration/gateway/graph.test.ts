@@ -28,15 +28,23 @@ const CAMPAIGN_PAGE = `query($id: ID!) {
   }
 }`;
 
-test('a campaign page returns the demo world\'s data', async () => {
+test("a campaign page returns the demo world's data", async () => {
   const c = world.campaign(0);
   const tree = world.tree(c.workspaceId);
   const { status, body } = await stack.query<{ campaign: Record<string, never> }>(CAMPAIGN_PAGE, { id: c.code });
   assert.equal(status, 200);
   assert.equal(body.errors, undefined, JSON.stringify(body.errors));
   const got = body.data?.campaign as unknown as {
-    name: string; code: string; status: string; regions: string[]; workspace: { name: string; team: { email: string }[] };
-    documents: { totalCount: number; nodes: { name: string }[] }; assets: { totalCount: number; nodes: { source: { system: string; nativeId: string }; renditions: { url: string }[]; rights: { status: string } }[] };
+    name: string;
+    code: string;
+    status: string;
+    regions: string[];
+    workspace: { name: string; team: { email: string }[] };
+    documents: { totalCount: number; nodes: { name: string }[] };
+    assets: {
+      totalCount: number;
+      nodes: { source: { system: string; nativeId: string }; renditions: { url: string }[]; rights: { status: string } }[];
+    };
     accounts: { name: string }[];
   };
   assert.equal(got.name, c.name);
@@ -58,17 +66,20 @@ test('a campaign page returns the demo world\'s data', async () => {
   assert.ok(got.accounts.length > 0);
 });
 
-test('effective rights narrow the DAM\'s by the ECM licence', async () => {
+test("effective rights narrow the DAM's by the ECM licence", async () => {
   const a = [...world.assets()].find((x) => x.rightsCase === 'licence-expired' && x.approval === 'APPROVED');
   assert.ok(a);
   const { body } = await stack.query<{ asset: { rights: { status: string; licence: { name: string } } } }>(
-    'query($id: ID!) { asset(id: $id) { rights { status licence { name } } } }', { id: assetId(a.system, a.nativeId) });
+    'query($id: ID!) { asset(id: $id) { rights { status licence { name } } } }',
+    { id: assetId(a.system, a.nativeId) },
+  );
   assert.equal(a.rights.status, 'CLEARED', 'the DAM says cleared');
   assert.equal(body.data?.asset.rights.status, 'EXPIRED', 'the expired licence wins');
   assert.match(body.data?.asset.rights.licence.name ?? '', /Talent Release/);
 });
 
-const LIST = (n: number) => `{ campaigns(first: ${n}) { nodes { workspace { name } documents(first: 10) { totalCount nodes { name } } assets(first: 10) { nodes { title renditions { kind url } rights { status validUntil } } } } } }`;
+const LIST = (n: number) =>
+  `{ campaigns(first: ${n}) { nodes { workspace { name } documents(first: 10) { totalCount nodes { name } } assets(first: 10) { nodes { title renditions { kind url } rights { status validUntil } } } } } }`;
 
 test('the campaign list costs at most one request per source per level, whatever the page size', async () => {
   const counts = [];
@@ -116,9 +127,14 @@ test('search pages through documents and assets of every source exactly once', a
   let total = -1;
   let pages = 0;
   do {
-    const res: Awaited<ReturnType<Stack['query']>> = await stack.query(`query($after: String) { search(query: "Aurora", sort: NAME, first: 50, after: $after) { totalCount pageInfo { hasNextPage endCursor } facets { field values { value count } } nodes { __typename ... on Document { id } ... on Asset { id } } } }`, { after });
+    const res: Awaited<ReturnType<Stack['query']>> = await stack.query(
+      `query($after: String) { search(query: "Aurora", sort: NAME, first: 50, after: $after) { totalCount pageInfo { hasNextPage endCursor } facets { field values { value count } } nodes { __typename ... on Document { id } ... on Asset { id } } } }`,
+      { after },
+    );
     assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
-    const s = (res.body.data as { search: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { id: string }[] } }).search;
+    const s = (
+      res.body.data as { search: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { id: string }[] } }
+    ).search;
     total = s.totalCount;
     for (const n of s.nodes) {
       assert.ok(!seen.has(n.id), `duplicate ${n.id}`);
@@ -148,7 +164,10 @@ test('bad input gets a typed error; an unknown id is NOT_FOUND', async () => {
   const r = await stack.query('{ campaigns(first: 1000) { totalCount } }');
   assert.equal(r.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   const nf = await stack.query('{ asset(id: "nope") { title } document(id: "Zm9v") { name } }');
-  assert.deepEqual(nf.body.errors?.map((e) => e.extensions?.code), ['NOT_FOUND', 'NOT_FOUND']);
+  assert.deepEqual(
+    nf.body.errors?.map((e) => e.extensions?.code),
+    ['NOT_FOUND', 'NOT_FOUND'],
+  );
 });
 
 test('health, readiness and metrics endpoints', async () => {
@@ -165,33 +184,51 @@ test('health, readiness and metrics endpoints', async () => {
 });
 
 test('CSRF prevention: a simple (form) request is refused before execution', async () => {
-  const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query={viewer{email}}' });
+  const res = await fetch(`${stack.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'query={viewer{email}}',
+  });
   assert.equal(res.status, 400);
   const get = await fetch(`${stack.url}/graphql?query=${encodeURIComponent('{ viewer { email } }')}`);
   assert.equal(get.status, 400, 'GET without a preflight-forcing header is refused too');
-  const ok = await fetch(`${stack.url}/graphql?query=${encodeURIComponent('{ viewer { email } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+  const ok = await fetch(`${stack.url}/graphql?query=${encodeURIComponent('{ viewer { email } }')}`, {
+    headers: { 'apollo-require-preflight': 'true' },
+  });
   assert.equal(ok.status, 200);
 });
 
 test('answers are never stored in shared caches', async () => {
-  const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { email } }' }) });
+  const res = await fetch(`${stack.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ viewer { email } }' }),
+  });
   assert.equal(res.headers.get('cache-control'), 'private, no-store');
   assert.ok(res.headers.get('x-request-id'));
 });
 
 test('campaigns of every account cost one listing, not one per account', async () => {
-  const { body } = await stack.query<{ accounts: { nodes: { id: string; kind: string; campaigns: { code: string }[] }[] } }>('{ accounts(first: 20) { nodes { id kind campaigns { code } } } }');
+  const { body } = await stack.query<{ accounts: { nodes: { id: string; kind: string; campaigns: { code: string }[] }[] } }>(
+    '{ accounts(first: 20) { nodes { id kind campaigns { code } } } }',
+  );
   assert.equal(body.errors, undefined, JSON.stringify(body.errors));
   const nodes = body.data?.accounts.nodes ?? [];
   assert.equal(nodes.length, world.counts.accounts);
   for (const n of nodes) {
     const account = world.accountById(accountIdOf(n.id));
     assert.ok(account);
-    const expected = [...world.campaigns()].filter((c) => c.audience.includes(account.id) || (account.kind === 'PARTNER' && c.openToAllPartners)).map((c) => c.code).sort();
+    const expected = [...world.campaigns()]
+      .filter((c) => c.audience.includes(account.id) || (account.kind === 'PARTNER' && c.openToAllPartners))
+      .map((c) => c.code)
+      .sort();
     assert.deepEqual(n.campaigns.map((c) => c.code).sort(), expected, account.id);
   }
   const c = await stack.upstreamCounts();
   assert.ok(c.otcs <= 2, `OTCS ${c.otcs}: the accounts listing and one campaign listing`);
 });
 
-const accountIdOf = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').replace(/^Account:/, '');
+const accountIdOf = (globalId: string) =>
+  Buffer.from(globalId, 'base64url')
+    .toString('utf8')
+    .replace(/^Account:/, '');

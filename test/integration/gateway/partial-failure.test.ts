@@ -19,14 +19,27 @@ for (const mode of ['down', 'slow'] as const) {
   test(`with NetX ${mode}, the campaign still answers with documents and the other DAMs, and an error names NetX`, async () => {
     stack.sources.cache.clear();
     await fetch(`${stack.sims.roots.netx}/__sim/faults`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(mode === 'down' ? { clear: true, faults: [{ down: true }] } : { clear: true, faults: [{ latencyMs: TIMEOUT * 5 }] }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(
+        mode === 'down' ? { clear: true, faults: [{ down: true }] } : { clear: true, faults: [{ latencyMs: TIMEOUT * 5 }] },
+      ),
     });
     const c = world.campaign(0);
     const t0 = Date.now();
-    const { status, body } = await stack.query<{ campaign: { name: string; documents: { totalCount: number }; assets: { missingSources: string[]; nodes: { source: { system: string } }[] } } }>(Q, { id: c.code });
+    const { status, body } = await stack.query<{
+      campaign: {
+        name: string;
+        documents: { totalCount: number };
+        assets: { missingSources: string[]; nodes: { source: { system: string } }[] };
+      };
+    }>(Q, { id: c.code });
     const ms = Date.now() - t0;
-    await fetch(`${stack.sims.roots.netx}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clear: true }) });
+    await fetch(`${stack.sims.roots.netx}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clear: true }),
+    });
     assert.equal(status, 200);
     assert.equal(body.data?.campaign.name, c.name);
     assert.ok((body.data?.campaign.documents.totalCount ?? 0) > 0);
@@ -42,9 +55,19 @@ for (const mode of ['down', 'slow'] as const) {
 }
 
 test('sources reports the failing source while it is down', async () => {
-  await fetch(`${stack.sims.roots.netx}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clear: true, faults: [{ down: true }] }) });
-  const { body } = await stack.query<{ sources: { system: string; ok: boolean; message: string | null }[] }>('{ sources { system ok message } }');
-  await fetch(`${stack.sims.roots.netx}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clear: true }) });
+  await fetch(`${stack.sims.roots.netx}/__sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ clear: true, faults: [{ down: true }] }),
+  });
+  const { body } = await stack.query<{ sources: { system: string; ok: boolean; message: string | null }[] }>(
+    '{ sources { system ok message } }',
+  );
+  await fetch(`${stack.sims.roots.netx}/__sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ clear: true }),
+  });
   const byName = Object.fromEntries(body.data?.sources.map((s) => [s.system, s]) ?? []);
   assert.equal(byName.NETX?.ok, false);
   assert.equal(byName.NETX?.message, 'unavailable');

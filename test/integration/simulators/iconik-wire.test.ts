@@ -12,7 +12,8 @@ import type { Simulator } from '../../../simulators/framework/server.ts';
 import { assertSameShape } from '../../helpers/shape.ts';
 import { testWorld } from '../../helpers/world.ts';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/vendor/iconik/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/vendor/iconik/${name}.json`, import.meta.url), 'utf8'));
 const world = testWorld();
 const mapping = demoMapping();
 const { appId, authToken, email, password } = DEMO_CREDENTIALS.iconik;
@@ -21,7 +22,11 @@ const asset = [...world.assets('ICONIK')].find((a) => a.campaignCode && a.approv
 let sim: Simulator;
 let api = '';
 
-async function call(path: string, body?: unknown, headers: Record<string, string> = { 'App-ID': appId, 'Auth-Token': authToken }): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = { 'App-ID': appId, 'Auth-Token': authToken },
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${api}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -50,7 +55,11 @@ describe('iconik wire fidelity', () => {
     const accepted = await call('/search/v1/search/?page=1&per_page=10', fixture('search-criteria'));
     assert.equal(accepted.status, 200);
     assert.ok((accepted.body.total as number) > 0);
-    const r = await call('/search/v1/search/?page=1&per_page=10', { doc_types: ['assets'], facets: ['media_type'], filter: { operator: 'AND', terms: [{ name: 'id', value: asset?.nativeId }] } });
+    const r = await call('/search/v1/search/?page=1&per_page=10', {
+      doc_types: ['assets'],
+      facets: ['media_type'],
+      filter: { operator: 'AND', terms: [{ name: 'id', value: asset?.nativeId }] },
+    });
     assertSameShape(r.body, fixture('search-response'), 'POST /search/v1/search/');
   });
 
@@ -59,7 +68,9 @@ describe('iconik wire fidelity', () => {
     assertSameShape(firstObject(await call(`${base}/proxies/`)), fixture('proxy'), 'proxies');
     assertSameShape(firstObject(await call(`${base}/files/`)), fixture('file'), 'files');
     assertSameShape(firstObject(await call(`${base}/keyframes/`)), fixture('keyframe'), 'keyframes');
-    const s = firstObject(await call('/search/v1/search/', { filter: { operator: 'AND', terms: [{ name: 'id', value: asset?.nativeId }] } })) as Record<string, unknown[]>;
+    const s = firstObject(
+      await call('/search/v1/search/', { filter: { operator: 'AND', terms: [{ name: 'id', value: asset?.nativeId }] } }),
+    ) as Record<string, unknown[]>;
     assertSameShape(s.proxies?.[0], fixture('proxy'), 'search proxies[]');
     assertSameShape(s.files?.[0], fixture('file'), 'search files[]');
     assertSameShape(s.keyframes?.[0], fixture('keyframe'), 'search keyframes[]');
@@ -73,7 +84,11 @@ describe('iconik wire fidelity', () => {
   it('metadata view and metadata values', async () => {
     const view = mapping.iconik.metadataViewId;
     assertSameShape((await call(`/metadata/v1/views/${view}/`)).body, fixture('metadata-view'), 'view');
-    assertSameShape((await call(`/metadata/v1/assets/${asset?.nativeId}/views/${view}/`)).body, fixture('metadata-values'), 'metadata values');
+    assertSameShape(
+      (await call(`/metadata/v1/assets/${asset?.nativeId}/views/${view}/`)).body,
+      fixture('metadata-values'),
+      'metadata values',
+    );
   });
 
   it('collection', async () => {

@@ -38,7 +38,12 @@ async function call(path: string, init: { method?: string; headers?: Record<stri
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, ms: Date.now() - started };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    ms: Date.now() - started,
+  };
 }
 
 const search = (body: unknown, query = 'per_page=500') => call(`/search/v1/search/?${query}`, { body });
@@ -54,7 +59,13 @@ afterEach(() => simReset(root));
 
 describe('iconik simulator: auth', () => {
   it('requires both App-ID and Auth-Token, and the right ones', async () => {
-    const cases: Record<string, string>[] = [{}, { 'App-ID': appId }, { 'Auth-Token': authToken }, { 'App-ID': 'x', 'Auth-Token': authToken }, { 'App-ID': appId, 'Auth-Token': 'nope' }];
+    const cases: Record<string, string>[] = [
+      {},
+      { 'App-ID': appId },
+      { 'Auth-Token': authToken },
+      { 'App-ID': 'x', 'Auth-Token': authToken },
+      { 'App-ID': appId, 'Auth-Token': 'nope' },
+    ];
     for (const headers of cases) {
       const r = await call('/assets/v1/assets/', { headers });
       assert.equal(r.status, 401, JSON.stringify(headers));
@@ -142,34 +153,63 @@ describe('iconik simulator: search', () => {
 
   it('value_in on a metadata field', async () => {
     const codes = ['CMP-2026-002', 'CMP-2026-005'];
-    await expectSame({ doc_types: ['assets'], filter: { operator: 'AND', terms: [{ name: F.campaignCode, value_in: codes }] } },
-      assets.filter((a) => codes.includes(a.campaignCode ?? '')));
+    await expectSame(
+      { doc_types: ['assets'], filter: { operator: 'AND', terms: [{ name: F.campaignCode, value_in: codes }] } },
+      assets.filter((a) => codes.includes(a.campaignCode ?? '')),
+    );
   });
 
   it('range on a core date field, inclusive', async () => {
     const min = '2026-06-01T00:00:00Z';
     const max = '2026-09-01T00:00:00Z';
-    await expectSame({ doc_types: ['assets'], filter: { operator: 'AND', terms: [{ name: 'date_created', range: { min, max } }] } },
-      assets.filter((a) => a.createdAt >= min && a.createdAt <= max));
+    await expectSame(
+      { doc_types: ['assets'], filter: { operator: 'AND', terms: [{ name: 'date_created', range: { min, max } }] } },
+      assets.filter((a) => a.createdAt >= min && a.createdAt <= max),
+    );
   });
 
   it('exists and missing', async () => {
-    await expectSame({ doc_types: ['assets'], filter: { operator: 'AND', terms: [{ name: F.licenceId, exists: true }] } },
-      assets.filter((a) => a.rights.licenceId));
-    await expectSame({ doc_types: ['assets'], filter: { operator: 'AND', terms: [{ name: F.campaignCode, missing: true }] } },
-      assets.filter((a) => !a.campaignCode));
+    await expectSame(
+      { doc_types: ['assets'], filter: { operator: 'AND', terms: [{ name: F.licenceId, exists: true }] } },
+      assets.filter((a) => a.rights.licenceId),
+    );
+    await expectSame(
+      { doc_types: ['assets'], filter: { operator: 'AND', terms: [{ name: F.campaignCode, missing: true }] } },
+      assets.filter((a) => !a.campaignCode),
+    );
   });
 
   it('nested OR inside AND', async () => {
     const body = {
       doc_types: ['assets'],
-      filter: { operator: 'AND', terms: [{ name: F.approval, value: 'APPROVED' }], filters: [{ operator: 'OR', terms: [{ name: F.territories, value: 'EMEA' }, { name: F.territories, value: 'WORLD' }] }] },
+      filter: {
+        operator: 'AND',
+        terms: [{ name: F.approval, value: 'APPROVED' }],
+        filters: [
+          {
+            operator: 'OR',
+            terms: [
+              { name: F.territories, value: 'EMEA' },
+              { name: F.territories, value: 'WORLD' },
+            ],
+          },
+        ],
+      },
     };
-    await expectSame(body, assets.filter((a) => a.approval === 'APPROVED' && a.rights.territories.some((t) => t === 'EMEA' || t === 'WORLD')));
+    await expectSame(
+      body,
+      assets.filter((a) => a.approval === 'APPROVED' && a.rights.territories.some((t) => t === 'EMEA' || t === 'WORLD')),
+    );
   });
 
   it('text query over title and description', async () => {
-    await expectSame({ doc_types: ['assets'], query: 'radio spot' }, assets.filter((a) => `${a.title} ${a.description}`.toLowerCase().includes('radio') && `${a.title} ${a.description}`.toLowerCase().includes('spot')));
+    await expectSame(
+      { doc_types: ['assets'], query: 'radio spot' },
+      assets.filter(
+        (a) =>
+          `${a.title} ${a.description}`.toLowerCase().includes('radio') && `${a.title} ${a.description}`.toLowerCase().includes('spot'),
+      ),
+    );
   });
 
   it('returns collections for doc_types collections, and rejects a bad filter', async () => {
@@ -197,7 +237,11 @@ describe('iconik simulator: search', () => {
     const other = createIconikSimulator(world, mapping, { facetShape: 'list' });
     const url = await other.listen(0);
     try {
-      const res = await fetch(`${url}/API/search/v1/search/?per_page=1`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ facets: ['media_type'] }) });
+      const res = await fetch(`${url}/API/search/v1/search/?per_page=1`, {
+        method: 'POST',
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        body: JSON.stringify({ facets: ['media_type'] }),
+      });
       const body = (await res.json()) as { facets: Record<string, unknown> };
       assert.ok(Array.isArray(body.facets.media_type));
     } finally {
@@ -274,7 +318,10 @@ describe('iconik simulator: downloads', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.equal(Number(res.headers.get('content-length')), bytes.length);
-    assert.ok(Number(thumb?.size ?? 0) > 0, "generated images list a nominal size; the bytes carry their real Content-Length (checked above)");
+    assert.ok(
+      Number(thumb?.size ?? 0) > 0,
+      'generated images list a nominal size; the bytes carry their real Content-Length (checked above)',
+    );
 
     const file = objectsOf(await call(`/files/v1/assets/${a.nativeId}/files/`))[0];
     const fu = await call(`/files/v1/assets/${a.nativeId}/files/${file?.id}/download_url/`);
@@ -287,7 +334,9 @@ describe('iconik simulator: downloads', () => {
     const file = objectsOf(await call(`/files/v1/assets/${a.nativeId}/files/`))[0];
     const url = String((await call(`/files/v1/assets/${a.nativeId}/files/${file?.id}/download_url/`)).body.url);
     const [payload, sig] = (/download\/([^/]+)\//.exec(url)?.[1] ?? '').split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()), i: 5 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()), i: 5 })).toString(
+      'base64url',
+    );
     assert.equal((await fetch(url.replace(payload ?? '', forged))).status, 403);
     assert.equal((await fetch(url.replace(sig ?? '', `${sig}x`))).status, 403);
 
@@ -295,8 +344,14 @@ describe('iconik simulator: downloads', () => {
     const shortRoot = await short.listen(0);
     try {
       const headers = AUTH;
-      const f = ((await (await fetch(`${shortRoot}/API/files/v1/assets/${a.nativeId}/files/`, { headers })).json()) as { objects: { id: string }[] }).objects[0];
-      const su = ((await (await fetch(`${shortRoot}/API/files/v1/assets/${a.nativeId}/files/${f?.id}/download_url/`, { headers })).json()) as { url: string }).url;
+      const f = (
+        (await (await fetch(`${shortRoot}/API/files/v1/assets/${a.nativeId}/files/`, { headers })).json()) as { objects: { id: string }[] }
+      ).objects[0];
+      const su = (
+        (await (await fetch(`${shortRoot}/API/files/v1/assets/${a.nativeId}/files/${f?.id}/download_url/`, { headers })).json()) as {
+          url: string;
+        }
+      ).url;
       await new Promise((r) => setTimeout(r, 80));
       assert.equal((await fetch(su)).status, 403);
     } finally {
@@ -306,14 +361,17 @@ describe('iconik simulator: downloads', () => {
 });
 
 describe('iconik simulator: metadata, collections, webhooks, rate limit', () => {
-  it('serves the mapped view and each asset\'s values as field_values lists', async () => {
+  it("serves the mapped view and each asset's values as field_values lists", async () => {
     const view = await call(`/metadata/v1/views/${mapping.iconik.metadataViewId}/`);
     assert.deepEqual((view.body.view_fields as { name: string }[]).map((f) => f.name).sort(), Object.values(F).sort());
     const a = assets.find((x) => x.campaignCode) as DemoAsset;
     const v = await call(`/metadata/v1/assets/${a.nativeId}/views/${mapping.iconik.metadataViewId}/`);
     const values = v.body.metadata_values as Record<string, { field_values: { value: string }[] }>;
     assert.deepEqual(values[F.campaignCode]?.field_values, [{ value: a.campaignCode }]);
-    assert.deepEqual(values[F.channels]?.field_values.map((x) => x.value), a.rights.channels);
+    assert.deepEqual(
+      values[F.channels]?.field_values.map((x) => x.value),
+      a.rights.channels,
+    );
     assert.equal((await call('/metadata/v1/views/00000000-0000-4000-8000-000000000000/')).status, 404);
   });
 
@@ -330,10 +388,15 @@ describe('iconik simulator: metadata, collections, webhooks, rate limit', () => 
     const bad = await call('/notifications/v1/webhooks/', { body: { url: 'not a url' } });
     assert.equal(bad.status, 400);
     assert.deepEqual(Object.keys(bad.body.errors as object).sort(), ['event_type', 'status', 'url']);
-    const ok = await call('/notifications/v1/webhooks/', { body: { url: 'https://hooks.example/x', event_type: 'assets', status: 'ENABLED' } });
+    const ok = await call('/notifications/v1/webhooks/', {
+      body: { url: 'https://hooks.example/x', event_type: 'assets', status: 'ENABLED' },
+    });
     assert.equal(ok.status, 201);
     const listed = objectsOf(await call('/notifications/v1/webhooks/'));
-    assert.deepEqual(listed.map((h) => h.id), [ok.body.id]);
+    assert.deepEqual(
+      listed.map((h) => h.id),
+      [ok.body.id],
+    );
   });
 
   it('rate limit (opt-in): RateLimit-Remaining, then 429 with Retry-After', async () => {

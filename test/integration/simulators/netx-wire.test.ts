@@ -13,8 +13,7 @@ import type { Simulator } from '../../../simulators/framework/server.ts';
 import { assertSameShape, shapeDiff } from '../../helpers/shape.ts';
 import { testWorld } from '../../helpers/world.ts';
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/vendor/netx/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/vendor/netx/${name}`, import.meta.url), 'utf8'));
 const mapping = demoMapping();
 const TOKEN = DEMO_CREDENTIALS.netx.apiToken;
 
@@ -27,7 +26,11 @@ before(async () => {
 after(() => sim.close());
 
 async function send(body: unknown, token: string = TOKEN): Promise<unknown> {
-  const res = await fetch(`${url}/api/rpc`, { method: 'POST', headers: { authorization: `apiToken ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/api/rpc`, {
+    method: 'POST',
+    headers: { authorization: `apiToken ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   assert.equal(res.status, 200);
   return res.json();
 }
@@ -41,25 +44,41 @@ describe('NetX wire shapes', () => {
 
   it('answers a real query with the same envelope and asset fields', async () => {
     const reply = await send({
-      jsonrpc: '2.0', id: '1', method: 'getAssetsByQuery',
-      params: [{ query: [{ operator: 'and', range: { field: 'modDate', min: 0 } }] }, { page: { startIndex: 0, size: 3 }, data: ['asset.id', 'asset.base'] }],
+      jsonrpc: '2.0',
+      id: '1',
+      method: 'getAssetsByQuery',
+      params: [
+        { query: [{ operator: 'and', range: { field: 'modDate', min: 0 } }] },
+        { page: { startIndex: 0, size: 3 }, data: ['asset.id', 'asset.base'] },
+      ],
     });
     assertSameShape(reply, fixture('response.assets.json'), 'getAssetsByQuery');
-    assert.equal(((reply as { result: { results: unknown[] } }).result.results).length, 3);
+    assert.equal((reply as { result: { results: unknown[] } }).result.results.length, 3);
   });
 
   it('accepts the vendor options object and folder requests as given', async () => {
     const folderReply = await send(fixture('request.getAssetsByFolder.json'));
     assert.equal((folderReply as { error?: { code: number } }).error?.code, 3004, 'folder 12 does not exist in the demo');
-    const byPath = (await send({ ...(fixture('request.getFolderByPath.json') as object), params: ['Top/Brand', { data: ['folder.id', 'folder.base', 'folder.children'] }] })) as { result: unknown };
+    const byPath = (await send({
+      ...(fixture('request.getFolderByPath.json') as object),
+      params: ['Top/Brand', { data: ['folder.id', 'folder.base', 'folder.children'] }],
+    })) as { result: unknown };
     assertSameShape(byPath.result, { id: 0, name: '', path: '', children: [] }, 'getFolderByPath');
     const withOptions = await send({ jsonrpc: '2.0', id: '1', method: 'getAssets', params: [[100001], fixture('options.json')] });
     assertSameShape(withOptions, fixture('response.assets.json'), 'getAssets');
   });
 
   it('answers errors with the vendor error envelopes', async () => {
-    assertSameShape(await send({ jsonrpc: '2.0', id: '1', method: 'getSelf', params: [] }, 'revoked'), fixture('error.auth.json'), 'auth error');
-    assertSameShape(await send({ jsonrpc: '2.0', id: '1', method: 'getAssetAttributes', params: [1] }), fixture('error.access-denied.json'), 'access denied');
+    assertSameShape(
+      await send({ jsonrpc: '2.0', id: '1', method: 'getSelf', params: [] }, 'revoked'),
+      fixture('error.auth.json'),
+      'auth error',
+    );
+    assertSameShape(
+      await send({ jsonrpc: '2.0', id: '1', method: 'getAssetAttributes', params: [1] }),
+      fixture('error.access-denied.json'),
+      'access denied',
+    );
   });
 
   it('the shape check itself catches a wrong envelope', () => {
@@ -81,7 +100,9 @@ describe('NetX wire shapes', () => {
     assertSameShape({ ...request, params: [] }, { ...example, params: [] }, 'client envelope');
     assert.equal(request.params.length, 2, 'two positional params: the query and the options');
     // The vendor's range criterion on a system field; attribute criteria use an INFERRED key.
-    const range = (fixture('query.criteria.json') as { query: { range: Record<string, unknown> }[] }).query[1] as { range: Record<string, unknown> };
+    const range = (fixture('query.criteria.json') as { query: { range: Record<string, unknown> }[] }).query[1] as {
+      range: Record<string, unknown>;
+    };
     delete range.range.max; // modifiedSince is open-ended: no upper bound is sent
     assertSameShape(request.params[0].query[0], range, 'client criterion');
     assertSameShape(request.params[1], fixture('options.json'), 'client options');

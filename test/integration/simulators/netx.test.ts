@@ -17,7 +17,11 @@ const TOKEN = DEMO_CREDENTIALS.netx.apiToken;
 const A = mapping.netx.attributes;
 const netx = [...world.assets('NETX')];
 const ids = (list: { id: number }[]) => list.map((a) => a.id).sort((x, y) => x - y);
-const worldIds = (pred: (a: DemoAsset) => boolean) => netx.filter(pred).map((a) => Number(a.nativeId)).sort((x, y) => x - y);
+const worldIds = (pred: (a: DemoAsset) => boolean) =>
+  netx
+    .filter(pred)
+    .map((a) => Number(a.nativeId))
+    .sort((x, y) => x - y);
 
 interface RpcReply {
   jsonrpc: string;
@@ -119,22 +123,39 @@ describe('assets and queries', () => {
   });
 
   it('matches exact on attributes and fields, with vendor values from the value maps', async () => {
-    assert.deepEqual(ids((await query([{ operator: 'and', exact: { attribute: A.campaignCode, value: 'CMP-2026-003' } }])).results),
-      worldIds((a) => a.campaignCode === 'CMP-2026-003'));
-    assert.deepEqual(ids((await query([{ operator: 'and', exact: { attribute: A.approval, value: 'Rejected' } }])).results),
-      worldIds((a) => a.approval === 'REJECTED'));
+    assert.deepEqual(
+      ids((await query([{ operator: 'and', exact: { attribute: A.campaignCode, value: 'CMP-2026-003' } }])).results),
+      worldIds((a) => a.campaignCode === 'CMP-2026-003'),
+    );
+    assert.deepEqual(
+      ids((await query([{ operator: 'and', exact: { attribute: A.approval, value: 'Rejected' } }])).results),
+      worldIds((a) => a.approval === 'REJECTED'),
+    );
     const sample = netx[17] as DemoAsset;
-    assert.deepEqual(ids((await query([{ operator: 'and', exact: { field: 'fileName', value: sample.fileName } }])).results), [Number(sample.nativeId)]);
-    assert.equal((await query([{ operator: 'and', exact: { attribute: A.approval, value: 'APPROVED' } }])).results.length, 0, 'canonical values are not vendor values');
+    assert.deepEqual(ids((await query([{ operator: 'and', exact: { field: 'fileName', value: sample.fileName } }])).results), [
+      Number(sample.nativeId),
+    ]);
+    assert.equal(
+      (await query([{ operator: 'and', exact: { attribute: A.approval, value: 'APPROVED' } }])).results.length,
+      0,
+      'canonical values are not vendor values',
+    );
   });
 
   it('matches contains case-insensitively and range on epoch-ms dates, open at either end', async () => {
-    assert.deepEqual(ids((await query([{ operator: 'and', contains: { field: 'name', value: 'brochure' } }])).results),
-      worldIds((a) => a.title.toLowerCase().includes('brochure')));
+    assert.deepEqual(
+      ids((await query([{ operator: 'and', contains: { field: 'name', value: 'brochure' } }])).results),
+      worldIds((a) => a.title.toLowerCase().includes('brochure')),
+    );
     const t = world.asOf - 30 * 86_400_000;
-    assert.deepEqual(ids((await query([{ operator: 'and', range: { field: 'modDate', min: t } }])).results), worldIds((a) => Date.parse(a.modifiedAt) >= t));
-    assert.deepEqual(ids((await query([{ operator: 'and', range: { attribute: A.validUntil, max: world.asOf } }])).results),
-      worldIds((a) => Date.parse(a.rights.validUntil ?? '') <= world.asOf));
+    assert.deepEqual(
+      ids((await query([{ operator: 'and', range: { field: 'modDate', min: t } }])).results),
+      worldIds((a) => Date.parse(a.modifiedAt) >= t),
+    );
+    assert.deepEqual(
+      ids((await query([{ operator: 'and', range: { attribute: A.validUntil, max: world.asOf } }])).results),
+      worldIds((a) => Date.parse(a.rights.validUntil ?? '') <= world.asOf),
+    );
   });
 
   it('folds and/or/not left to right and groups with subquery', async () => {
@@ -147,9 +168,16 @@ describe('assets and queries', () => {
     assert.ok(expected.length > 0);
     assert.deepEqual(ids(r.results), expected);
     const first = await query([{ operator: 'not', exact: { attribute: A.approval, value: 'Approved' } }]);
-    assert.deepEqual(ids(first.results), worldIds((a) => a.approval !== 'APPROVED'));
+    assert.deepEqual(
+      ids(first.results),
+      worldIds((a) => a.approval !== 'APPROVED'),
+    );
     const unset = await query([{ operator: 'and', exact: { attribute: A.accountId, value: '' } }]);
-    assert.deepEqual(ids(unset.results), worldIds((a) => a.accountId === undefined), 'exact "" matches an unset attribute');
+    assert.deepEqual(
+      ids(unset.results),
+      worldIds((a) => a.accountId === undefined),
+      'exact "" matches an unset attribute',
+    );
   });
 
   it('refuses malformed criteria with -32602', async () => {
@@ -176,8 +204,14 @@ describe('assets and queries', () => {
     const asset = world.assetById('NETX', '100003') as DemoAsset;
     assert.equal(full.name, asset.title);
     assert.deepEqual((full.attributes as Record<string, string[]>)[A.campaignCode], [asset.campaignCode]);
-    assert.deepEqual((full.proxies as { name: string }[]).map((p) => p.name), ['thumbnail', 'preview']);
-    assert.deepEqual((full.folders as { path: string }[]).map((f) => f.path), [`Top/Campaigns/${asset.campaignCode}`]);
+    assert.deepEqual(
+      (full.proxies as { name: string }[]).map((p) => p.name),
+      ['thumbnail', 'preview'],
+    );
+    assert.deepEqual(
+      (full.folders as { path: string }[]).map((f) => f.path),
+      [`Top/Campaigns/${asset.campaignCode}`],
+    );
   });
 
   it('leaves unknown ids out of getAssets', async () => {
@@ -191,22 +225,39 @@ describe('folders', () => {
     const folder = (await call('getFolderByPath', ['Top/Campaigns/CMP-2026-004', {}])).result as { id: number; path: string };
     assert.equal(folder.path, 'Top/Campaigns/CMP-2026-004');
     const direct = (await call('getAssetsByFolder', [folder.id, false, { page: { size: 1000 } }])).result as { results: { id: number }[] };
-    assert.deepEqual(ids(direct.results), worldIds((a) => a.campaignCode === 'CMP-2026-004'));
+    assert.deepEqual(
+      ids(direct.results),
+      worldIds((a) => a.campaignCode === 'CMP-2026-004'),
+    );
     const top = (await call('getFolderByPath', ['Top', {}])).result as { id: number };
     assert.equal(((await call('getAssetsByFolder', [top.id, false, {}])).result as { size: number }).size, 0);
     assert.equal(((await call('getAssetsByFolder', [top.id, true, {}])).result as { size: number }).size, netx.length);
     const account = (await call('getFolderByPath', ['Top/Accounts/ACC-1003', {}])).result as { id: number };
-    const acc = (await call('getAssetsByQuery', [{ query: [{ operator: 'and', folder: { folderId: account.id } }] }, {}])).result as { results: { id: number }[] };
-    assert.deepEqual(ids(acc.results), worldIds((a) => a.accountId === 'ACC-1003'));
+    const acc = (await call('getAssetsByQuery', [{ query: [{ operator: 'and', folder: { folderId: account.id } }] }, {}])).result as {
+      results: { id: number }[];
+    };
+    assert.deepEqual(
+      ids(acc.results),
+      worldIds((a) => a.accountId === 'ACC-1003'),
+    );
   });
 
   it('lists children of a folder', async () => {
-    const top = (await call('getFolderByPath', ['Top', { data: ['folder.id', 'folder.base', 'folder.children'] }])).result as { id: number; children: { name: string }[] };
-    assert.deepEqual(top.children.map((c) => c.name), ['Campaigns', 'Accounts', 'Brand']);
+    const top = (await call('getFolderByPath', ['Top', { data: ['folder.id', 'folder.base', 'folder.children'] }])).result as {
+      id: number;
+      children: { name: string }[];
+    };
+    assert.deepEqual(
+      top.children.map((c) => c.name),
+      ['Campaigns', 'Accounts', 'Brand'],
+    );
     const campaigns = (await call('getFolderByPath', ['Top/Campaigns', {}])).result as { id: number };
     const kids = (await call('getFoldersByParent', [campaigns.id, {}])).result as { results: { name: string }[]; size: number };
     assert.equal(kids.size, world.counts.campaigns);
-    assert.deepEqual(kids.results.map((k) => k.name), [...world.campaigns()].map((c) => c.code));
+    assert.deepEqual(
+      kids.results.map((k) => k.name),
+      [...world.campaigns()].map((c) => c.code),
+    );
   });
 
   it('reads attributes with getAssetAttributes', async () => {
@@ -238,7 +289,12 @@ describe('file retrieval', () => {
     const pdf = await get(`/file/asset/${pdfAsset.nativeId}/original/attachment`);
     assert.equal(pdf.headers.get('content-type'), 'application/pdf');
     assert.match(pdf.headers.get('content-disposition') ?? '', /^attachment; filename=".+\.pdf"$/);
-    assert.equal(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.equal(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+      '%PDF-',
+    );
     const web = await get('/file/asset/100001/view/web');
     assert.deepEqual([...new Uint8Array(await web.arrayBuffer()).subarray(0, 8)], PNG);
     assert.equal((await get('/file/asset/100001/preview')).headers.get('content-disposition'), null);
@@ -248,7 +304,12 @@ describe('file retrieval', () => {
 });
 
 describe('faults', () => {
-  const ping = () => fetch(`${url}/api/rpc`, { method: 'POST', headers: { authorization: `apiToken ${TOKEN}` }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getSelf', params: [] }) });
+  const ping = () =>
+    fetch(`${url}/api/rpc`, {
+      method: 'POST',
+      headers: { authorization: `apiToken ${TOKEN}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getSelf', params: [] }),
+    });
 
   it('adds latency', async () => {
     await simFaults(url, { route: 'POST /api/rpc', latencyMs: 150 });
@@ -302,7 +363,11 @@ describe('options', () => {
       const statuses: number[] = [];
       let retryAfter: string | null = null;
       for (let i = 0; i < 3; i++) {
-        const res = await fetch(`${base}/api/rpc`, { method: 'POST', headers: { authorization: `apiToken ${TOKEN}` }, body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'getSelf', params: [] }) });
+        const res = await fetch(`${base}/api/rpc`, {
+          method: 'POST',
+          headers: { authorization: `apiToken ${TOKEN}` },
+          body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'getSelf', params: [] }),
+        });
         statuses.push(res.status);
         retryAfter ??= res.headers.get('retry-after');
         await res.body?.cancel();
@@ -315,11 +380,18 @@ describe('options', () => {
   });
 
   it('puts the total under a configured key, or omits it', async () => {
-    for (const [totalKey, expected] of [['totalCount', 'totalCount'], [null, undefined]] as const) {
+    for (const [totalKey, expected] of [
+      ['totalCount', 'totalCount'],
+      [null, undefined],
+    ] as const) {
       const s = createNetxSimulator(world, mapping, { totalKey });
       const base = await s.listen(0);
       try {
-        const res = await fetch(`${base}/api/rpc`, { method: 'POST', headers: { authorization: `apiToken ${TOKEN}` }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getAssetsByQuery', params: [{ query: [] }, { page: { size: 1 } }] }) });
+        const res = await fetch(`${base}/api/rpc`, {
+          method: 'POST',
+          headers: { authorization: `apiToken ${TOKEN}` },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getAssetsByQuery', params: [{ query: [] }, { page: { size: 1 } }] }),
+        });
         const result = ((await res.json()) as RpcReply).result as Record<string, unknown>;
         assert.deepEqual(Object.keys(result).sort(), expected ? ['results', expected].sort() : ['results']);
         if (expected) assert.equal(result[expected], netx.length);

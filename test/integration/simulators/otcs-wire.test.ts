@@ -12,7 +12,8 @@ import { assertSameShape, shapeDiff } from '../../helpers/shape.ts';
 import { testWorld } from '../../helpers/world.ts';
 import assert from 'node:assert/strict';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/vendor/otcs/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/vendor/otcs/${name}.json`, import.meta.url), 'utf8'));
 
 const world = testWorld();
 const docs = [...world.documents()];
@@ -26,7 +27,8 @@ describe('OTCS wire fidelity against vendor examples', () => {
     sim = createOtcsSimulator(world, demoMapping());
     api = `${await sim.listen(0)}/otcs/cs.exe`;
     const res = await fetch(`${api}/api/v1/auth`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ username: DEMO_CREDENTIALS.otcs.username, password: DEMO_CREDENTIALS.otcs.password }).toString(),
     });
     ticket = ((await res.json()) as { ticket: string }).ticket;
@@ -35,7 +37,13 @@ describe('OTCS wire fidelity against vendor examples', () => {
 
   const get = async (path: string): Promise<unknown> => (await fetch(api + path, { headers: { OTCSTicket: ticket } })).json();
   const post = async (path: string, fields: Record<string, string>): Promise<unknown> =>
-    (await fetch(api + path, { method: 'POST', headers: { OTCSTicket: ticket, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() })).json();
+    (
+      await fetch(api + path, {
+        method: 'POST',
+        headers: { OTCSTicket: ticket, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      })
+    ).json();
 
   it('node get (folder and document)', async () => {
     assertSameShape(await get(`/api/v2/nodes/${campaign0.workspaceId + 1}?fields=properties`), fixture('node-get'), 'folder');

@@ -28,7 +28,9 @@ describe('business workspaces wire shapes', () => {
   });
 
   it('§2.1 workspace by id: results as an object by default', async () => {
-    const res = await h.get('/api/v2/businessworkspaces/10000000?metadata&fields=properties&fields=business_properties&fields=workspace_references&fields=wksp_info');
+    const res = await h.get(
+      '/api/v2/businessworkspaces/10000000?metadata&fields=properties&fields=business_properties&fields=workspace_references&fields=wksp_info',
+    );
     const example = fixture('workspace-get.json') as { results: unknown[] };
     assertSameShape(firstResult(res.body), example.results[0], '§2.1 result');
     assert.ok(!Array.isArray((res.body as Results).results));
@@ -37,7 +39,9 @@ describe('business workspaces wire shapes', () => {
   it('§2.1 workspace by id: the whole pyxecm envelope when results are configured as a list', async () => {
     const listy = await startHarness({ singleResultsAs: 'list' });
     try {
-      const res = await listy.get('/api/v2/businessworkspaces/50000000?metadata&fields=properties&fields=business_properties&fields=workspace_references&fields=wksp_info');
+      const res = await listy.get(
+        '/api/v2/businessworkspaces/50000000?metadata&fields=properties&fields=business_properties&fields=workspace_references&fields=wksp_info',
+      );
       assertSameShape(res.body, fixture('workspace-get.json'), '§2.1 envelope');
     } finally {
       await listy.close();

@@ -20,9 +20,18 @@ describe('business workspaces simulator', () => {
   after(() => h.close());
 
   describe('authentication', () => {
-    for (const [label, ticket] of [['no ticket', null], ['an unknown ticket', 'forged']] as const) {
+    for (const [label, ticket] of [
+      ['no ticket', null],
+      ['an unknown ticket', 'forged'],
+    ] as const) {
       it(`answers ${label} with 401 and the CS error body on every route`, async () => {
-        for (const path of ['/api/v2/businessworkspaces', '/api/v2/businessworkspaces/10000000', '/api/v2/businessworkspaces/10000000/roles', '/api/v2/members', '/api/v2/businessworkspacetypes']) {
+        for (const path of [
+          '/api/v2/businessworkspaces',
+          '/api/v2/businessworkspaces/10000000',
+          '/api/v2/businessworkspaces/10000000/roles',
+          '/api/v2/members',
+          '/api/v2/businessworkspacetypes',
+        ]) {
           const res = await h.get(path, ticket);
           assert.equal(res.status, 401, path);
           assert.deepEqual(res.body, { error: 'Authentication Required', errorDetail: '' });
@@ -86,14 +95,19 @@ describe('business workspaces simulator', () => {
     it('sorts by name both ways', async () => {
       const names = (body: unknown) => (body as WireWorkspaceList).results.map((r) => r.data.properties.name);
       const asc = names((await h.get('/api/v2/businessworkspaces?sort=asc_name&limit=50')).body);
-      assert.deepEqual(asc, [...all.map((w) => w.name)].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+      assert.deepEqual(
+        asc,
+        [...all.map((w) => w.name)].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())),
+      );
       assert.deepEqual(names((await h.get('/api/v2/businessworkspaces?sort=desc_name&limit=50')).body), [...asc].reverse());
     });
 
     it('finds a workspace by business object, on the list and on the externalsystems path', async () => {
       const acc = h.world.accountById('ACC-1003');
       assert.ok(acc);
-      const q = await h.get('/api/v2/businessworkspaces?where_ext_system_id=SFDC&where_bo_type=Account&where_bo_id=ACC-1003&expanded_view=true');
+      const q = await h.get(
+        '/api/v2/businessworkspaces?where_ext_system_id=SFDC&where_bo_type=Account&where_bo_id=ACC-1003&expanded_view=true',
+      );
       assert.deepEqual(ids(q.body), [acc.workspaceId]);
       const alt = await h.get('/api/v2/externalsystems/SFDC/botypes/Account/boids/ACC-1003?metadata');
       assert.deepEqual(ids(alt.body), [acc.workspaceId]);
@@ -102,7 +116,10 @@ describe('business workspaces simulator', () => {
 
     it('filters on category attributes with where_column_query, multi-valued ones by any value', async () => {
       const active = [...h.world.campaigns()].filter((c) => c.status === 'ACTIVE').map((c) => c.workspaceId);
-      assert.deepEqual(sorted(ids((await h.get(`/api/v2/businessworkspaces?where_column_query=${encodeURIComponent("Attr_9840_3='ACTIVE'")}`)).body)), sorted(active));
+      assert.deepEqual(
+        sorted(ids((await h.get(`/api/v2/businessworkspaces?where_column_query=${encodeURIComponent("Attr_9840_3='ACTIVE'")}`)).body)),
+        sorted(active),
+      );
       const apac = [...h.world.campaigns()].filter((c) => c.regions.includes('APAC')).map((c) => c.workspaceId);
       const q = encodeURIComponent("Attr_9840_5 IN ('APAC')");
       assert.deepEqual(sorted(ids((await h.get(`/api/v2/businessworkspaces?where_column_query=${q}`)).body)), sorted(apac));
@@ -112,12 +129,22 @@ describe('business workspaces simulator', () => {
     });
 
     it('carries categories and teams for many workspaces at once with fields=categories and fields=roles', async () => {
-      const res = await h.get('/api/v2/businessworkspaces?where_workspace_type_id=16&fields=properties&fields=categories&fields=roles&limit=50');
+      const res = await h.get(
+        '/api/v2/businessworkspaces?where_workspace_type_id=16&fields=properties&fields=categories&fields=roles&limit=50',
+      );
       for (const item of (res.body as WireWorkspaceList).results) {
         const c = h.world.campaign((item.data.properties.id - 10_000_000) / 1000);
         assert.equal(item.data.categories?.[0]?.['9840_2'], c.code);
-        const team = (item.data.roles ?? []).flatMap((r) => (r.data.members ?? []).map((m) => `${r.data.properties.name}:${m.business_email}`));
-        assert.deepEqual(team.sort(), h.world.campaignWorkspace(c).team.map((m) => `${m.role}:${m.email}`).sort());
+        const team = (item.data.roles ?? []).flatMap((r) =>
+          (r.data.members ?? []).map((m) => `${r.data.properties.name}:${m.business_email}`),
+        );
+        assert.deepEqual(
+          team.sort(),
+          h.world
+            .campaignWorkspace(c)
+            .team.map((m) => `${m.role}:${m.email}`)
+            .sort(),
+        );
       }
     });
   });
@@ -125,22 +152,36 @@ describe('business workspaces simulator', () => {
   describe('GET /api/v2/businessworkspaces/{id}', () => {
     it('answers results as an object with business properties and the world category values', async () => {
       const c = h.world.campaign(3);
-      const res = await h.get(`/api/v2/businessworkspaces/${c.workspaceId}?fields=properties&fields=categories&fields=workspace_references`);
+      const res = await h.get(
+        `/api/v2/businessworkspaces/${c.workspaceId}?fields=properties&fields=categories&fields=workspace_references`,
+      );
       const item = (res.body as { results: WireWorkspaceItem }).results;
       assert.equal(item.data.properties.id, c.workspaceId);
       assert.equal(item.data.business_properties?.business_object_id, c.businessObject.id);
       assert.equal(item.data.workspace_references?.[0]?.business_object_id, c.businessObject.id);
-      assert.deepEqual(item.data.categories, [{
-        '9840_2': c.code, '9840_3': c.status, '9840_4': c.productLine, '9840_5': c.regions, '9840_6': `${c.startDate}T00:00:00`,
-        '9840_7': `${c.endDate}T00:00:00`, '9840_8': c.openToAllPartners, '9840_9': c.audience, '9840_10': c.project,
-      }]);
+      assert.deepEqual(item.data.categories, [
+        {
+          '9840_2': c.code,
+          '9840_3': c.status,
+          '9840_4': c.productLine,
+          '9840_5': c.regions,
+          '9840_6': `${c.startDate}T00:00:00`,
+          '9840_7': `${c.endDate}T00:00:00`,
+          '9840_8': c.openToAllPartners,
+          '9840_9': c.audience,
+          '9840_10': c.project,
+        },
+      ]);
       assert.doesNotMatch(String(item.data.properties.create_date), /Z$/);
     });
 
     it('answers results as a list with top-level paging when configured', async () => {
       const listy = await startHarness({ singleResultsAs: 'list', zonedDates: true });
       try {
-        const body = (await listy.get('/api/v2/businessworkspaces/50000000')).body as { paging: { total_count: number }; results: WireWorkspaceItem[] };
+        const body = (await listy.get('/api/v2/businessworkspaces/50000000')).body as {
+          paging: { total_count: number };
+          results: WireWorkspaceItem[];
+        };
         assert.equal(body.paging.total_count, 1);
         assert.equal(body.results[0]?.data.properties.id, 50_000_000);
         assert.match(String(body.results[0]?.data.properties.create_date), /Z$/);
@@ -177,7 +218,13 @@ describe('business workspaces simulator', () => {
       assert.ok(exec);
       const res = await h.get(`/api/v2/businessworkspaces/${ws.nodeId}/roles/${exec.data.properties.id}/members`);
       const emails = (res.body as { results: { data: { properties: WireMember } }[] }).results.map((r) => r.data.properties.business_email);
-      assert.deepEqual(emails.sort(), ws.team.filter((m) => m.role === 'Account Executive').map((m) => m.email).sort());
+      assert.deepEqual(
+        emails.sort(),
+        ws.team
+          .filter((m) => m.role === 'Account Executive')
+          .map((m) => m.email)
+          .sort(),
+      );
       assert.ok(emails.length > 0);
       assert.equal((await h.get(`/api/v2/businessworkspaces/${ws.nodeId}/roles/1/members`)).status, 400);
     });
@@ -190,7 +237,10 @@ describe('business workspaces simulator', () => {
       assert.equal(res.results.length, 20);
       assert.equal(res.collection.paging.total_count, users.length);
       const rest = (await h.get('/api/v2/members?limit=100&page=2')).body as Collection;
-      assert.deepEqual([...res.results, ...rest.results].map((r) => r.data.properties.id), users.map((u) => u.userId));
+      assert.deepEqual(
+        [...res.results, ...rest.results].map((r) => r.data.properties.id),
+        users.map((u) => u.userId),
+      );
       const small = await startHarness({ memberLimitCap: 5 });
       try {
         assert.equal(((await small.get('/api/v2/members?limit=100')).body as Collection).results.length, 5);
@@ -201,9 +251,15 @@ describe('business workspaces simulator', () => {
 
     it('finds members by business email, name and query; and one member by id', async () => {
       const one = (await h.get('/api/v2/members?where_business_email=SALES.EMEA%40atrium.example')).body as Collection;
-      assert.deepEqual(one.results.map((r) => r.data.properties.display_name), ['Sven Sales']);
+      assert.deepEqual(
+        one.results.map((r) => r.data.properties.display_name),
+        ['Sven Sales'],
+      );
       const byQuery = (await h.get('/api/v2/members?query=northwind')).body as Collection;
-      assert.deepEqual(byQuery.results.map((r) => r.data.properties.business_email).sort(), ['anna@northwind.example', 'ben@northwind.example']);
+      assert.deepEqual(byQuery.results.map((r) => r.data.properties.business_email).sort(), [
+        'anna@northwind.example',
+        'ben@northwind.example',
+      ]);
       assert.equal(((await h.get('/api/v2/members?where_type=1')).body as Collection).results.length, 0);
       const id = one.results[0]?.data.properties.id;
       const single = (await h.get(`/api/v2/members/${id}`)).body as { results: { data: { properties: WireMember } } };
@@ -216,7 +272,8 @@ describe('business workspaces simulator', () => {
     it('relates a campaign to its audience accounts as children, and back as parent', async () => {
       const c = h.world.campaign(3);
       assert.ok(c.audience.length > 1);
-      const res = (await h.get(`/api/v2/businessworkspaces/${c.workspaceId}/relateditems?where_relationtype=child`)).body as WireWorkspaceList;
+      const res = (await h.get(`/api/v2/businessworkspaces/${c.workspaceId}/relateditems?where_relationtype=child`))
+        .body as WireWorkspaceList;
       const expected = c.audience.map((id) => h.world.accountById(id)?.workspaceId ?? 0);
       assert.deepEqual(sorted(ids(res)), sorted(expected));
       assert.ok(res.results.every((r) => r.data.properties.rel_type === 'child'));
@@ -230,10 +287,18 @@ describe('business workspaces simulator', () => {
     });
 
     it('lists the three workspace types, and wants ext_system_id and bo_type together', async () => {
-      const res = (await h.get('/api/v2/businessworkspacetypes?expand_templates=true&expand_wksp_info=true')).body as { results: { data: { properties: { wksp_type_id: number } } }[] };
-      assert.deepEqual(res.results.map((r) => r.data.properties.wksp_type_id), [16, 17, 18]);
+      const res = (await h.get('/api/v2/businessworkspacetypes?expand_templates=true&expand_wksp_info=true')).body as {
+        results: { data: { properties: { wksp_type_id: number } } }[];
+      };
+      assert.deepEqual(
+        res.results.map((r) => r.data.properties.wksp_type_id),
+        [16, 17, 18],
+      );
       const campaignOnly = (await h.get('/api/v2/businessworkspacetypes?ext_system_id=SFDC&bo_type=Campaign')).body as typeof res;
-      assert.deepEqual(campaignOnly.results.map((r) => r.data.properties.wksp_type_id), [16]);
+      assert.deepEqual(
+        campaignOnly.results.map((r) => r.data.properties.wksp_type_id),
+        [16],
+      );
       assert.equal((await h.get('/api/v2/businessworkspacetypes?ext_system_id=SFDC')).status, 400);
     });
   });

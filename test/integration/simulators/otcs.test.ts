@@ -32,24 +32,44 @@ const form = (fields: Record<string, string | string[]>) => {
 };
 
 async function login(api: string, username: string = DEMO_CREDENTIALS.otcs.username, password: string = DEMO_CREDENTIALS.otcs.password) {
-  const res = await fetch(`${api}/api/v1/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ username, password }) });
+  const res = await fetch(`${api}/api/v1/auth`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ username, password }),
+  });
   return { res, body: (await res.json()) as Json };
 }
 
 async function get(api: string, path: string, ticket?: string) {
   const res = await fetch(api + path, { headers: ticket ? { OTCSTicket: ticket } : {} });
   const text = await res.text();
-  return { res, text, body: (() => { try { return JSON.parse(text) as Json; } catch { return null; } })() };
+  return {
+    res,
+    text,
+    body: (() => {
+      try {
+        return JSON.parse(text) as Json;
+      } catch {
+        return null;
+      }
+    })(),
+  };
 }
 
 async function post(api: string, path: string, ticket: string, fields: Record<string, string | string[]>) {
-  const res = await fetch(api + path, { method: 'POST', headers: { OTCSTicket: ticket, 'content-type': 'application/x-www-form-urlencoded' }, body: form(fields) });
+  const res = await fetch(api + path, {
+    method: 'POST',
+    headers: { OTCSTicket: ticket, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form(fields),
+  });
   return { res, body: (await res.json()) as Json };
 }
 
 describe('OTCS simulator: authentication', () => {
   let s: Awaited<ReturnType<typeof start>>;
-  before(async () => { s = await start(); });
+  before(async () => {
+    s = await start();
+  });
   after(() => s.sim.close());
 
   it('issues a ticket for good credentials and refuses bad ones with 401 {error, errorDetail}', async () => {
@@ -66,15 +86,24 @@ describe('OTCS simulator: authentication', () => {
   });
 
   it('rejects application/json bodies and accepts the body= JSON convention', async () => {
-    const json = await fetch(`${s.api}/api/v1/auth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO_CREDENTIALS.otcs) });
+    const json = await fetch(`${s.api}/api/v1/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DEMO_CREDENTIALS.otcs),
+    });
     assert.equal(json.status, 400);
     const body = await fetch(`${s.api}/api/v1/auth`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form({ body: JSON.stringify({ username: DEMO_CREDENTIALS.otcs.username, password: DEMO_CREDENTIALS.otcs.password }) }),
     });
     assert.equal(body.status, 200);
     assert.equal(typeof ((await body.json()) as Json).ticket, 'string');
-    const broken = await fetch(`${s.api}/api/v1/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ body: '{not json' }) });
+    const broken = await fetch(`${s.api}/api/v1/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ body: '{not json' }),
+    });
     assert.equal(broken.status, 400);
   });
 
@@ -127,13 +156,22 @@ describe('OTCS simulator: authentication', () => {
 describe('OTCS simulator: nodes', () => {
   let s: Awaited<ReturnType<typeof start>>;
   let ticket: string;
-  before(async () => { s = await start(); ticket = (await login(s.api)).body.ticket; });
+  before(async () => {
+    s = await start();
+    ticket = (await login(s.api)).body.ticket;
+  });
   after(() => s.sim.close());
 
   it('serves the node tree with the vendor subtypes', async () => {
     const doc = docs[0];
     assert.ok(doc);
-    const expect: [number, number][] = [[NODE.enterprise, 141], [NODE.campaignsFolder, 0], [campaign0.workspaceId, 848], [campaign0.workspaceId + 1, 0], [doc.nodeId, 144]];
+    const expect: [number, number][] = [
+      [NODE.enterprise, 141],
+      [NODE.campaignsFolder, 0],
+      [campaign0.workspaceId, 848],
+      [campaign0.workspaceId + 1, 0],
+      [doc.nodeId, 144],
+    ];
     for (const [id, type] of expect) {
       const { body } = await get(s.api, `/api/v2/nodes/${id}`, ticket);
       assert.equal(body?.results.data.properties.type, type, `type of ${id}`);
@@ -206,29 +244,48 @@ describe('OTCS simulator: nodes', () => {
     const released = campaign0.workspaceId + 5;
     const { body } = await get(s.api, `/api/v2/nodes/${released}/nodes?where_type=144&sort=desc_name&limit=100`, ticket);
     const names: string[] = body?.results.map((r: Json) => r.data.properties.name);
-    const expected = docs.filter((d) => d.parentId === released).map((d) => d.name).sort((a, b) => b.localeCompare(a));
+    const expected = docs
+      .filter((d) => d.parentId === released)
+      .map((d) => d.name)
+      .sort((a, b) => b.localeCompare(a));
     assert.deepEqual(names, expected);
     const folders = await get(s.api, `/api/v2/nodes/${released}/nodes?where_type=-1`, ticket);
-    assert.deepEqual(folders.body?.results.map((r: Json) => r.data.properties.name), ['Localized']);
+    assert.deepEqual(
+      folders.body?.results.map((r: Json) => r.data.properties.name),
+      ['Localized'],
+    );
   });
 
   it('lists nodes by id in key order and leaves out missing ones', async () => {
     const ids = [docs[5], docs[1], docs[40]].map((d) => String(d?.nodeId));
-    const { res, body } = await post(s.api, '/api/v2/nodes/list', ticket, { ids: [ids[0] as string, '999', ids[1] as string, ids[2] as string], fields: ['properties'] });
+    const { res, body } = await post(s.api, '/api/v2/nodes/list', ticket, {
+      ids: [ids[0] as string, '999', ids[1] as string, ids[2] as string],
+      fields: ['properties'],
+    });
     assert.equal(res.status, 200);
-    assert.deepEqual(body.results.map((r: Json) => String(r.data.properties.id)), ids);
+    assert.deepEqual(
+      body.results.map((r: Json) => String(r.data.properties.id)),
+      ids,
+    );
   });
 
   it('serves versions, the latest version (v1) and bytes with vendor headers', async () => {
     const doc = docs.find((d) => d.versions.length > 2);
     assert.ok(doc);
     const list = await get(s.api, `/api/v2/nodes/${doc.nodeId}/versions`, ticket);
-    assert.deepEqual(list.body?.results.map((r: Json) => r.data.versions.version_number), doc.versions.map((v) => v.number));
+    assert.deepEqual(
+      list.body?.results.map((r: Json) => r.data.versions.version_number),
+      doc.versions.map((v) => v.number),
+    );
     const one = await get(s.api, `/api/v2/nodes/${doc.nodeId}/versions/2`, ticket);
     assert.equal(one.body?.results.data.versions.version_number, 2);
     const latest = await get(s.api, `/api/v1/nodes/${doc.nodeId}/versions/latest`, ticket);
     assert.equal(latest.body?.data.version_number, doc.versions.length);
-    for (const path of [`/api/v1/nodes/${doc.nodeId}/content`, `/api/v2/nodes/${doc.nodeId}/content`, `/api/v1/nodes/${doc.nodeId}/versions/1/content`]) {
+    for (const path of [
+      `/api/v1/nodes/${doc.nodeId}/content`,
+      `/api/v2/nodes/${doc.nodeId}/content`,
+      `/api/v1/nodes/${doc.nodeId}/versions/1/content`,
+    ]) {
       const res = await fetch(s.api + path, { headers: { OTCSTicket: ticket } });
       const bytes = Buffer.from(await res.arrayBuffer());
       const version: number = path.includes('/versions/1/') ? 1 : doc.versions.length;
@@ -255,7 +312,10 @@ describe('OTCS simulator: nodes', () => {
 describe('OTCS simulator: search', () => {
   let s: Awaited<ReturnType<typeof start>>;
   let ticket: string;
-  before(async () => { s = await start(); ticket = (await login(s.api)).body.ticket; });
+  before(async () => {
+    s = await start();
+    ticket = (await login(s.api)).body.ticket;
+  });
   after(() => s.sim.close());
 
   const ids = (body: Json) => body.results.map((r: Json) => r.data.properties.id as number);
@@ -282,21 +342,52 @@ describe('OTCS simulator: search', () => {
   it('restricts by location_id (recursive), OR/NOT, ranges and full text', async () => {
     const ws = world.campaign(1).workspaceId;
     const inWs = await post(s.api, '/api/v2/search', ticket, { where: 'OTSubType:144', location_id1: String(ws), limit: '100' });
-    assert.deepEqual(ids(inWs.body).sort(), docs.filter((d) => d.workspaceId === ws).map((d) => d.nodeId).sort());
-    const either = await post(s.api, '/api/v2/search', ticket, { where: 'OTSubType:144 AND (Attr_9830_8:"DRAFT" OR Attr_9830_8:"ARCHIVED") AND NOT Attr_9830_7:"CONFIDENTIAL"', limit: '500' });
-    assert.deepEqual(ids(either.body).sort(), docs.filter((d) => (d.status === 'DRAFT' || d.status === 'ARCHIVED') && d.classification !== 'CONFIDENTIAL').map((d) => d.nodeId).sort());
-    const range = await post(s.api, '/api/v2/search', ticket, { where: 'OTSubType:144 AND Attr_9830_11:["2026-11-22T00:00:00Z" TO "2027-03-01T00:00:00Z"]', limit: '500' });
+    assert.deepEqual(
+      ids(inWs.body).sort(),
+      docs
+        .filter((d) => d.workspaceId === ws)
+        .map((d) => d.nodeId)
+        .sort(),
+    );
+    const either = await post(s.api, '/api/v2/search', ticket, {
+      where: 'OTSubType:144 AND (Attr_9830_8:"DRAFT" OR Attr_9830_8:"ARCHIVED") AND NOT Attr_9830_7:"CONFIDENTIAL"',
+      limit: '500',
+    });
+    assert.deepEqual(
+      ids(either.body).sort(),
+      docs
+        .filter((d) => (d.status === 'DRAFT' || d.status === 'ARCHIVED') && d.classification !== 'CONFIDENTIAL')
+        .map((d) => d.nodeId)
+        .sort(),
+    );
+    const range = await post(s.api, '/api/v2/search', ticket, {
+      where: 'OTSubType:144 AND Attr_9830_11:["2026-11-22T00:00:00Z" TO "2027-03-01T00:00:00Z"]',
+      limit: '500',
+    });
     const lo = Date.parse('2026-11-22T00:00:00Z');
     const hi = Date.parse('2027-03-01T00:00:00Z');
-    const inRange = docs.filter((d) => d.metadata.validUntil && Date.parse(d.metadata.validUntil) >= lo && Date.parse(d.metadata.validUntil) <= hi);
+    const inRange = docs.filter(
+      (d) => d.metadata.validUntil && Date.parse(d.metadata.validUntil) >= lo && Date.parse(d.metadata.validUntil) <= hi,
+    );
     assert.ok(inRange.length > 0);
     assert.deepEqual(ids(range.body).sort(), inRange.map((d) => d.nodeId).sort());
     const text = await post(s.api, '/api/v2/search', ticket, { where: 'OTSubType:144 AND "playbook"', limit: '500' });
-    assert.deepEqual(ids(text.body).sort(), docs.filter((d) => d.name.toLowerCase().includes('playbook') || d.description.toLowerCase().includes('playbook')).map((d) => d.nodeId).sort());
+    assert.deepEqual(
+      ids(text.body).sort(),
+      docs
+        .filter((d) => d.name.toLowerCase().includes('playbook') || d.description.toLowerCase().includes('playbook'))
+        .map((d) => d.nodeId)
+        .sort(),
+    );
   });
 
   it('returns selected regions, facets on request, and 400 for a bad query', async () => {
-    const r = await post(s.api, '/api/v2/search', ticket, { where: 'OTSubType:144', select: ['Attr_9830_2', 'Attr_9830_7'], options: 'facets', limit: '1' });
+    const r = await post(s.api, '/api/v2/search', ticket, {
+      where: 'OTSubType:144',
+      select: ['Attr_9830_2', 'Attr_9830_7'],
+      options: 'facets',
+      limit: '1',
+    });
     assert.ok('Attr_9830_7' in r.body.results[0].data.regions);
     const facets = r.body.collection.searching.facets.available as Json[];
     const cls = facets.find((f) => f.name === 'Attr_9830_7');
@@ -311,7 +402,10 @@ describe('OTCS simulator: search', () => {
 describe('OTCS simulator: audit, records, holds, workflows', () => {
   let s: Awaited<ReturnType<typeof start>>;
   let ticket: string;
-  before(async () => { s = await start(); ticket = (await login(s.api)).body.ticket; });
+  before(async () => {
+    s = await start();
+    ticket = (await login(s.api)).body.ticket;
+  });
   after(() => s.sim.close());
 
   it('serves audit in object form with paging, sort and a start date; list form on option', async () => {
@@ -319,9 +413,16 @@ describe('OTCS simulator: audit, records, holds, workflows', () => {
     assert.ok(doc);
     const { body } = await get(s.api, `/api/v2/nodes/${doc.nodeId}/audit?limit=2&page=1&sort=asc_audit_date`, ticket);
     assert.equal(body?.collection.paging.total_count, doc.audit.length);
-    assert.deepEqual(body?.results.data.audit.map((e: Json) => e.audit_date), doc.audit.slice(0, 2).map((a) => a.at));
+    assert.deepEqual(
+      body?.results.data.audit.map((e: Json) => e.audit_date),
+      doc.audit.slice(0, 2).map((a) => a.at),
+    );
     const since = doc.audit[2]?.at as string;
-    const later = await get(s.api, `/api/v2/nodes/${doc.nodeId}/audit?where_audit_date_start=${encodeURIComponent(since)}&limit=100`, ticket);
+    const later = await get(
+      s.api,
+      `/api/v2/nodes/${doc.nodeId}/audit?where_audit_date_start=${encodeURIComponent(since)}&limit=100`,
+      ticket,
+    );
     assert.equal(later.body?.results.data.audit.length, doc.audit.filter((a) => a.at >= since).length);
     const alt = await start({ auditResultsAsList: true });
     try {
@@ -341,7 +442,10 @@ describe('OTCS simulator: audit, records, holds, workflows', () => {
     assert.equal(rm.body?.data[0].file_number, held.record?.fileNumber);
     assert.equal(rm.body?.data[0].rsi, held.record?.schedule);
     const holds = await get(s.api, `/api/v1/nodes/${held.nodeId}/holds`, ticket);
-    assert.deepEqual(holds.body?.results.data.holds.map((h: Json) => h.HoldID), held.holdIds);
+    assert.deepEqual(
+      holds.body?.results.data.holds.map((h: Json) => h.HoldID),
+      held.holdIds,
+    );
     const all = await get(s.api, '/api/v2/holds', ticket);
     assert.equal(all.body?.results.data.holds.length, world.holds().length);
     const wfDoc = docs.find((d) => d.workflow.some((a) => a.decision === 'PENDING'));
@@ -358,7 +462,10 @@ describe('OTCS simulator: fault modes of /__sim/faults', () => {
   let s: Awaited<ReturnType<typeof start>>;
   let ticket: string;
   const route = `GET ${CGI}/api/v2/nodes/:id`;
-  before(async () => { s = await start(); ticket = (await login(s.api)).body.ticket; });
+  before(async () => {
+    s = await start();
+    ticket = (await login(s.api)).body.ticket;
+  });
   after(() => s.sim.close());
   const node = () => fetch(`${s.api}/api/v2/nodes/2000`, { headers: { OTCSTicket: ticket } });
 

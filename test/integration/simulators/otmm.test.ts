@@ -12,9 +12,18 @@ import { demoMapping } from '../../../sources/mapping.ts';
 import type { Simulator } from '../../../simulators/framework/server.ts';
 import { createOtmmSimulator, type OtmmSimOptions } from '../../../simulators/otmm/simulator.ts';
 import {
-  OPERATORS, SYSTEM_FIELDS,
-  type OtmmAsset, type OtmmAssetResource, type OtmmCollection, type OtmmExceptionBody, type OtmmListItem, type OtmmLookupDomain,
-  type OtmmSearchCondition, type OtmmSearchResultResource, type OtmmSessionResource, type OtmmTokenResource,
+  OPERATORS,
+  SYSTEM_FIELDS,
+  type OtmmAsset,
+  type OtmmAssetResource,
+  type OtmmCollection,
+  type OtmmExceptionBody,
+  type OtmmListItem,
+  type OtmmLookupDomain,
+  type OtmmSearchCondition,
+  type OtmmSearchResultResource,
+  type OtmmSessionResource,
+  type OtmmTokenResource,
 } from '../../../sources/otmm/wire.ts';
 import { assertSameShape } from '../../helpers/shape.ts';
 import { simFaults, simReset, testWorld } from '../../helpers/world.ts';
@@ -28,14 +37,20 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/vendor/otmm/${name}`, import.meta.url), 'utf8'));
 
 /** Every root the simulator answers with, typed by the wire module, to read answers in asserts. */
-type Body = Partial<OtmmSessionResource & OtmmTokenResource & OtmmExceptionBody & OtmmAssetResource & OtmmSearchResultResource & {
-  collection_resource: { collection: OtmmCollection[] };
-  assets_resource: { asset_list: OtmmAsset[] };
-  folders_resource: { folder_list: OtmmListItem[] };
-  folder_children: { asset_list: OtmmListItem[] };
-  lookup_domains_resource: { lookup_domains: OtmmLookupDomain[] };
-  lookup_domain_resource: { lookup_domain: OtmmLookupDomain };
-}>;
+type Body = Partial<
+  OtmmSessionResource &
+    OtmmTokenResource &
+    OtmmExceptionBody &
+    OtmmAssetResource &
+    OtmmSearchResultResource & {
+      collection_resource: { collection: OtmmCollection[] };
+      assets_resource: { asset_list: OtmmAsset[] };
+      folders_resource: { folder_list: OtmmListItem[] };
+      folder_children: { asset_list: OtmmListItem[] };
+      lookup_domains_resource: { lookup_domains: OtmmLookupDomain[] };
+      lookup_domain_resource: { lookup_domain: OtmmLookupDomain };
+    }
+>;
 /** The value, asserted present. */
 function must<T>(v: T | undefined | null, what = 'value'): T {
   assert.ok(v !== undefined && v !== null, `${what} is present`);
@@ -55,22 +70,35 @@ async function login(base: string, creds: { username: string; password: string }
   return { res, body, headers };
 }
 
-async function search(base: string, headers: Record<string, string>, fields: Record<string, string | number>): Promise<{ status: number; body: Body }> {
+async function search(
+  base: string,
+  headers: Record<string, string>,
+  fields: Record<string, string | number>,
+): Promise<{ status: number; body: Body }> {
   const form = new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)]));
   const res = await fetch(`${base}${API}/search/text`, { method: 'POST', headers: { ...headers, ...FORM }, body: form });
   return { status: res.status, body: (await res.json()) as Body };
 }
 
 const conditions = (list: OtmmSearchCondition[]) => JSON.stringify({ search_condition_list: { search_condition: list } });
-const scalar = (field: string, op: string, value?: string | string[], extra: Partial<OtmmSearchCondition> = {}): OtmmSearchCondition => ({
-  type: 'com.artesia.search.SearchScalarCondition', metadata_field_id: field, relational_operator_id: op,
-  ...(Array.isArray(value) ? { value_list: value } : value === undefined ? {} : { value }), ...extra,
-} as OtmmSearchCondition);
+const scalar = (field: string, op: string, value?: string | string[], extra: Partial<OtmmSearchCondition> = {}): OtmmSearchCondition =>
+  ({
+    type: 'com.artesia.search.SearchScalarCondition',
+    metadata_field_id: field,
+    relational_operator_id: op,
+    ...(Array.isArray(value) ? { value_list: value } : value === undefined ? {} : { value }),
+    ...extra,
+  }) as OtmmSearchCondition;
 
 /** Ids of every hit, paging with after/limit until total_hit_count. */
-async function allHits(base: string, headers: Record<string, string>, fields: Record<string, string | number>, limit = 500): Promise<string[]> {
+async function allHits(
+  base: string,
+  headers: Record<string, string>,
+  fields: Record<string, string | number>,
+  limit = 500,
+): Promise<string[]> {
   const ids: string[] = [];
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const { status, body } = await search(base, headers, { ...fields, after: offset, limit, load_type: 'system' });
     assert.equal(status, 200, JSON.stringify(body));
     const r = must(body.search_result_resource).search_result;
@@ -137,7 +165,13 @@ describe('OTMM simulator: sessions', () => {
   });
 
   test('OAuth2 password grant gives a bearer token the API accepts', async () => {
-    const form = new URLSearchParams({ grant_type: 'password', username: 'tsuper', password: DEMO_CREDENTIALS.otmm.password, client_id: 'atrium', client_secret: 's' });
+    const form = new URLSearchParams({
+      grant_type: 'password',
+      username: 'tsuper',
+      password: DEMO_CREDENTIALS.otmm.password,
+      client_id: 'atrium',
+      client_secret: 's',
+    });
     const res = await fetch(`${base}${API}/sessions/oauth2/token`, { method: 'POST', headers: FORM, body: form });
     const body = (await res.json()) as Body;
     assertSameShape(body, fixture('token_info.json'), 'token_info');
@@ -194,7 +228,10 @@ describe('OTMM simulator: assets, search, containers', () => {
     assert.equal(byId.get(F.campaignCode)?.value?.value?.value, pdf.campaignCode);
     const territories = must(byId.get(F.territories));
     assertSameShape(territories, fixture('metadata_list_field.json'), 'list field');
-    assert.deepEqual(must(territories.metadata_element_list?.[0]?.values).map((v) => v.value?.value), pdf.rights.territories);
+    assert.deepEqual(
+      must(territories.metadata_element_list?.[0]?.values).map((v) => v.value?.value),
+      pdf.rights.territories,
+    );
   });
 
   test('load_type and level_of_detail choose what an asset carries; unknown ids are 404', async () => {
@@ -225,7 +262,12 @@ describe('OTMM simulator: assets, search, containers', () => {
     const pdf = ALL.find((a) => a.mimeType === 'application/pdf') as DemoAsset;
     const contents = await fetch(`${base}${API}/assets/${pdf.nativeId}/contents`, { headers });
     assert.equal(contents.headers.get('content-type'), 'application/pdf');
-    assert.equal(Buffer.from(await contents.arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+    assert.equal(
+      Buffer.from(await contents.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+      '%PDF-',
+    );
     const pdfAsset = must((await get(`/assets/${pdf.nativeId}`)).body?.asset_resource).asset;
     const delivered = await fetch(`${base}${must(pdfAsset.delivery_service_url)}`, { headers });
     assert.equal(delivered.headers.get('content-type'), 'application/pdf', 'the delivery service URL serves the master');
@@ -246,7 +288,9 @@ describe('OTMM simulator: assets, search, containers', () => {
   });
 
   test('GET /search/text with keyword_query answers like POST', async () => {
-    const res = await fetch(`${base}${API}/search/text?keyword_query=${encodeURIComponent('print insert')}&limit=500&load_type=system`, { headers });
+    const res = await fetch(`${base}${API}/search/text?keyword_query=${encodeURIComponent('print insert')}&limit=500&load_type=system`, {
+      headers,
+    });
     const body = (await res.json()) as Body;
     const expected = ALL.filter((a) => /print insert/i.test(a.title));
     assert.ok(expected.length > 0);
@@ -257,14 +301,43 @@ describe('OTMM simulator: assets, search, containers', () => {
     const cases: [string, OtmmSearchCondition[], (a: DemoAsset) => boolean][] = [
       ['equals', [scalar(F.locale, OPERATORS.is, 'de-DE')], (a) => a.locale === 'de-DE'],
       ['contains', [scalar(SYSTEM_FIELDS.name, OPERATORS.contains, 'PRINT INSERT')], (a) => a.title.includes('Print Insert')],
-      ['one-of', [scalar(F.campaignCode, OPERATORS.isOneOf, ['CMP-2026-002', 'CMP-2026-007'])], (a) => ['CMP-2026-002', 'CMP-2026-007'].includes(a.campaignCode ?? '')],
-      ['or group', [scalar(F.approval, OPERATORS.is, 'PENDING'), scalar(F.approval, OPERATORS.is, 'REJECTED', { relational_operator: 'or' })], (a) => a.approval !== 'APPROVED'],
-      ['date range', [scalar(F.validUntil, OPERATORS.dateIsAfter, '2026-11-22T00:00:00Z'), scalar(F.validUntil, OPERATORS.dateIsBefore, '2027-03-01T00:00:00Z')],
-        (a) => a.rights.validUntil !== undefined && a.rights.validUntil > '2026-11-22T00:00:00Z' && a.rights.validUntil < '2027-03-01T00:00:00Z'],
-      ['tabular one-of', [{
-        type: 'com.artesia.search.SearchTabularCondition', metadata_table_id: F.territories,
-        tabular_field_list: [{ type: 'com.artesia.search.SearchTabularFieldCondition', metadata_field_id: F.territories, relational_operator_id: OPERATORS.isOneOf, value_list: ['APAC'] }],
-      }], (a) => a.rights.territories.includes('APAC')],
+      [
+        'one-of',
+        [scalar(F.campaignCode, OPERATORS.isOneOf, ['CMP-2026-002', 'CMP-2026-007'])],
+        (a) => ['CMP-2026-002', 'CMP-2026-007'].includes(a.campaignCode ?? ''),
+      ],
+      [
+        'or group',
+        [scalar(F.approval, OPERATORS.is, 'PENDING'), scalar(F.approval, OPERATORS.is, 'REJECTED', { relational_operator: 'or' })],
+        (a) => a.approval !== 'APPROVED',
+      ],
+      [
+        'date range',
+        [
+          scalar(F.validUntil, OPERATORS.dateIsAfter, '2026-11-22T00:00:00Z'),
+          scalar(F.validUntil, OPERATORS.dateIsBefore, '2027-03-01T00:00:00Z'),
+        ],
+        (a) =>
+          a.rights.validUntil !== undefined && a.rights.validUntil > '2026-11-22T00:00:00Z' && a.rights.validUntil < '2027-03-01T00:00:00Z',
+      ],
+      [
+        'tabular one-of',
+        [
+          {
+            type: 'com.artesia.search.SearchTabularCondition',
+            metadata_table_id: F.territories,
+            tabular_field_list: [
+              {
+                type: 'com.artesia.search.SearchTabularFieldCondition',
+                metadata_field_id: F.territories,
+                relational_operator_id: OPERATORS.isOneOf,
+                value_list: ['APAC'],
+              },
+            ],
+          },
+        ],
+        (a) => a.rights.territories.includes('APAC'),
+      ],
     ];
     for (const [name, list, predicate] of cases) {
       const expected = idsOf(ALL.filter(predicate));
@@ -280,7 +353,11 @@ describe('OTMM simulator: assets, search, containers', () => {
     // de-DE OR (PENDING AND CMP-2) -- AND binds tighter without parentheses.
     const plain = [de, { ...pending, relational_operator: 'or' as const }, { ...c2, relational_operator: 'and' as const }];
     // (de-DE OR PENDING) AND CMP-2
-    const grouped = [{ ...de, left_paren: '(' }, { ...pending, relational_operator: 'or' as const, right_paren: ')' }, { ...c2, relational_operator: 'and' as const }];
+    const grouped = [
+      { ...de, left_paren: '(' },
+      { ...pending, relational_operator: 'or' as const, right_paren: ')' },
+      { ...c2, relational_operator: 'and' as const },
+    ];
     const isDe = (a: DemoAsset) => a.locale === 'de-DE';
     const isPending = (a: DemoAsset) => a.approval === 'PENDING';
     const isC2 = (a: DemoAsset) => a.campaignCode === 'CMP-2026-002';
@@ -309,25 +386,52 @@ describe('OTMM simulator: assets, search, containers', () => {
   });
 
   test('facets count the matches; an EXCLUDE restriction keeps its own facet whole', async () => {
-    const request = JSON.stringify({ facet_field_request_list: { facet_field_request: [F.approval, F.locale].map((field_id) => ({ type: 'com.artesia.search.facet.FacetSimpleFieldRequest', field_id })) } });
-    const restriction = JSON.stringify({ facet_restriction_list: { facet_field_restriction: [{ type: 'com.artesia.search.facet.FacetSimpleFieldRestriction', facet_generation_behavior: 'EXCLUDE', field_id: F.locale, value_list: ['de-DE'] }] } });
+    const request = JSON.stringify({
+      facet_field_request_list: {
+        facet_field_request: [F.approval, F.locale].map((field_id) => ({
+          type: 'com.artesia.search.facet.FacetSimpleFieldRequest',
+          field_id,
+        })),
+      },
+    });
+    const restriction = JSON.stringify({
+      facet_restriction_list: {
+        facet_field_restriction: [
+          {
+            type: 'com.artesia.search.facet.FacetSimpleFieldRestriction',
+            facet_generation_behavior: 'EXCLUDE',
+            field_id: F.locale,
+            value_list: ['de-DE'],
+          },
+        ],
+      },
+    });
     const { body } = await search(base, headers, { facet_field_request_list: request, facet_restriction_list: restriction, limit: 1 });
     const result = must(body.search_result_resource).search_result;
     const de = ALL.filter((a) => a.locale === 'de-DE');
     assert.equal(result.total_hit_count, de.length);
-    const facet = (id: string) => new Map(result.facet_field_response_list.find((f) => f.field_id === id)?.facet_value_list.map((v) => [v.value, v.asset_count]));
+    const facet = (id: string) =>
+      new Map(result.facet_field_response_list.find((f) => f.field_id === id)?.facet_value_list.map((v) => [v.value, v.asset_count]));
     const count = (list: DemoAsset[], key: (a: DemoAsset) => string | undefined) => {
       const m = new Map<string, number>();
       for (const a of list) m.set(key(a) as string, (m.get(key(a) as string) ?? 0) + 1);
       return m;
     };
-    assert.deepEqual(facet(F.approval), count(de, (a) => a.approval), 'approval facet counts the restricted hits');
-    assert.deepEqual(facet(F.locale), count(ALL, (a) => a.locale), 'locale facet ignores its own EXCLUDE restriction');
+    assert.deepEqual(
+      facet(F.approval),
+      count(de, (a) => a.approval),
+      'approval facet counts the restricted hits',
+    );
+    assert.deepEqual(
+      facet(F.locale),
+      count(ALL, (a) => a.locale),
+      'locale facet ignores its own EXCLUDE restriction',
+    );
     const none = await search(base, headers, { limit: 1 });
     assert.deepEqual(must(none.body.search_result_resource).search_result.facet_field_response_list, [], 'no facets unless asked');
   });
 
-  test('collections: one per campaign, with that campaign\'s assets', async () => {
+  test("collections: one per campaign, with that campaign's assets", async () => {
     const { body } = await get('/collections');
     assertSameShape(body, fixture('collection_resource.json'), 'collection_resource');
     const collections = must(body?.collection_resource).collection;
@@ -337,10 +441,16 @@ describe('OTMM simulator: assets, search, containers', () => {
     const assets = must((await get(`/collections/${first.id}/assets`)).body);
     assertSameShape(assets, fixture('assets_resource.json'), 'assets_resource');
     const listed = must(assets.assets_resource).asset_list;
-    assert.deepEqual(listed.map((a) => a.asset_id), idsOf([...world.campaignAssets('OTMM', code)]));
+    assert.deepEqual(
+      listed.map((a) => a.asset_id),
+      idsOf([...world.campaignAssets('OTMM', code)]),
+    );
     assert.equal(first.asset_count, listed.length);
     const paged = must((await get(`/collections/${first.id}/assets?after=2&limit=3`)).body?.assets_resource);
-    assert.deepEqual(paged.asset_list.map((a) => a.asset_id), idsOf([...world.campaignAssets('OTMM', code)]).slice(2, 5));
+    assert.deepEqual(
+      paged.asset_list.map((a) => a.asset_id),
+      idsOf([...world.campaignAssets('OTMM', code)]).slice(2, 5),
+    );
     assert.equal((await get(`/collections/${'0'.repeat(40)}/assets`)).status, 404);
   });
 
@@ -350,13 +460,19 @@ describe('OTMM simulator: assets, search, containers', () => {
     const lines = must((await get(`/folders/${roots[0]?.asset_id}/children`)).body);
     assertSameShape(lines, fixture('folder_children.json'), 'folder_children');
     const lineItems = must(lines.folder_children).asset_list;
-    assert.deepEqual(lineItems.map((f) => f.name), [...new Set([...world.campaigns()].map((c) => c.productLine))].sort());
+    assert.deepEqual(
+      lineItems.map((f) => f.name),
+      [...new Set([...world.campaigns()].map((c) => c.productLine))].sort(),
+    );
     const campaigns = must((await get(`/folders/${lineItems[0]?.asset_id}/children`)).body?.folder_children).asset_list;
     assert.ok(campaigns.length > 0);
     assert.ok(campaigns.every((c) => c.container_type_id === 'ARTESIA.CONTAINER.TYPE.FOLDER'));
     const code = must(must(campaigns[0]).name.split(' ')[0]);
     const assets = must((await get(`/folders/${campaigns[0]?.asset_id}/children`)).body?.folder_children).asset_list;
-    assert.deepEqual(assets.map((a) => a.asset_id), idsOf([...world.campaignAssets('OTMM', code)]));
+    assert.deepEqual(
+      assets.map((a) => a.asset_id),
+      idsOf([...world.campaignAssets('OTMM', code)]),
+    );
     assert.equal((await get(`/folders/${'1'.repeat(40)}/children`)).status, 404);
   });
 
@@ -367,7 +483,10 @@ describe('OTMM simulator: assets, search, containers', () => {
     assert.ok(ids.includes('ATRIUM.DOMAIN.REGIONS') && ids.includes('ATRIUM.DOMAIN.CHANNELS'));
     const regions = must((await get('/lookupdomains/ATRIUM.DOMAIN.REGIONS')).body);
     assertSameShape(regions, fixture('lookup_domain_resource.json'), 'lookup_domain_resource');
-    assert.deepEqual(must(regions.lookup_domain_resource).lookup_domain.domainValues.map((v) => v.field_value.value), ['EMEA', 'NA', 'APAC', 'LATAM']);
+    assert.deepEqual(
+      must(regions.lookup_domain_resource).lookup_domain.domainValues.map((v) => v.field_value.value),
+      ['EMEA', 'NA', 'APAC', 'LATAM'],
+    );
     assert.equal((await get('/lookupdomains/NOPE')).status, 404);
   });
 });

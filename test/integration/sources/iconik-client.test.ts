@@ -105,7 +105,8 @@ describe('iconik client: failures', () => {
       [],
     ];
     for (const body of bodies) {
-      const fake: typeof fetch = async () => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+      const fake: typeof fetch = async () =>
+        new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
       assert.equal(await kindOf(make({ fetch: fake }).getAssets(ids)), 'MALFORMED', JSON.stringify(body));
     }
   });
@@ -117,7 +118,10 @@ describe('iconik client: failures', () => {
 
   it('hostile ids never reach or change an upstream path', async () => {
     const hostile = ['../x', '1?a=b', '%2F', '#x', 'http://evil/x', 'a\r\nb', '..'];
-    assert.deepEqual(await client.getAssets(hostile), hostile.map(() => null));
+    assert.deepEqual(
+      await client.getAssets(hostile),
+      hostile.map(() => null),
+    );
     for (const id of hostile) assert.equal(await kindOf(client.openRendition(id, 'THUMBNAIL')), 'NOT_FOUND');
     assert.equal((await simStats(root)).total, 0);
     const good = assets[2]?.nativeId ?? '';
@@ -135,7 +139,10 @@ describe('iconik client: one request per call', () => {
     const got = await client.getAssets(keys);
     assert.equal((await simStats(root)).total, 1);
     assert.equal(got.length, 100);
-    assert.deepEqual(got.slice(0, 98).map((a) => a?.source.nativeId), keys.slice(0, 98));
+    assert.deepEqual(
+      got.slice(0, 98).map((a) => a?.source.nativeId),
+      keys.slice(0, 98),
+    );
     assert.deepEqual(got.slice(98), [null, null]);
   });
 
@@ -165,7 +172,15 @@ describe('iconik client: canonical round trip', () => {
       assert.equal(a.locale, w.locale);
       assert.equal(a.metadata.region, w.region);
       assert.equal(a.metadata.productLine, w.productLine);
-      assert.deepEqual(a.renditions.map((r) => [r.kind, r.mimeType, r.width, r.height]), w.renditions.map((r) => [r.kind, r.mimeType, r.kind === 'ORIGINAL' ? undefined : r.width, r.kind === 'ORIGINAL' ? undefined : r.height]));
+      assert.deepEqual(
+        a.renditions.map((r) => [r.kind, r.mimeType, r.width, r.height]),
+        w.renditions.map((r) => [
+          r.kind,
+          r.mimeType,
+          r.kind === 'ORIGINAL' ? undefined : r.width,
+          r.kind === 'ORIGINAL' ? undefined : r.height,
+        ]),
+      );
       assert.equal(a.createdAt, iso(w.createdAt));
       assert.equal(a.modifiedAt, iso(w.modifiedAt));
     });
@@ -174,21 +189,44 @@ describe('iconik client: canonical round trip', () => {
 
 describe('iconik client: pushed-down filters, paging, facets', () => {
   const now = `${TEST_AS_OF}T12:34:56.789Z`;
-  const inForce = (a: DemoAsset, t: string) => (!a.rights.validFrom || a.rights.validFrom <= t) && (!a.rights.validUntil || a.rights.validUntil >= t);
+  const inForce = (a: DemoAsset, t: string) =>
+    (!a.rights.validFrom || a.rights.validFrom <= t) && (!a.rights.validUntil || a.rights.validUntil >= t);
   const anyTerritory = (a: DemoAsset, ts: Territory[]) => a.rights.territories.some((t) => t === 'WORLD' || ts.includes(t));
   const all = async (filter: CanonicalFilter): Promise<Asset[]> => (await client.findAssets(filter, { first: 500 })).items;
 
   const cases: [string, CanonicalFilter, (a: DemoAsset) => boolean][] = [
-    ['partner view: APPROVED + EMEA + partner + in force now', { approvals: ['APPROVED'], territories: ['EMEA'], channels: ['partner'], validAt: now },
-      (a) => a.approval === 'APPROVED' && anyTerritory(a, ['EMEA']) && a.rights.channels.includes('partner') && inForce(a, new Date(now).toISOString())],
-    ['campaign or account', { campaignCodes: ['CMP-2026-002'], accountIds: ['ACC-1003'] }, (a) => a.campaignCode === 'CMP-2026-002' || a.accountId === 'ACC-1003'],
+    [
+      'partner view: APPROVED + EMEA + partner + in force now',
+      { approvals: ['APPROVED'], territories: ['EMEA'], channels: ['partner'], validAt: now },
+      (a) =>
+        a.approval === 'APPROVED' &&
+        anyTerritory(a, ['EMEA']) &&
+        a.rights.channels.includes('partner') &&
+        inForce(a, new Date(now).toISOString()),
+    ],
+    [
+      'campaign or account',
+      { campaignCodes: ['CMP-2026-002'], accountIds: ['ACC-1003'] },
+      (a) => a.campaignCode === 'CMP-2026-002' || a.accountId === 'ACC-1003',
+    ],
     ['kinds', { kinds: ['AUDIO'] }, (a) => a.kind === 'AUDIO'],
-    ['rights statuses and regions', { rightsStatuses: ['EXPIRED', 'RESTRICTED'], regions: ['NA'] }, (a) => ['EXPIRED', 'RESTRICTED'].includes(a.rights.status) && a.region === 'NA'],
+    [
+      'rights statuses and regions',
+      { rightsStatuses: ['EXPIRED', 'RESTRICTED'], regions: ['NA'] },
+      (a) => ['EXPIRED', 'RESTRICTED'].includes(a.rights.status) && a.region === 'NA',
+    ],
     ['product lines', { productLines: ['Corporate'] }, (a) => a.productLine === 'Corporate'],
-    ['expiring within 90 days', { validUntilBetween: { from: now, to: '2027-02-20T00:00:00.000Z' } },
-      (a) => !!a.rights.validUntil && a.rights.validUntil >= now && Date.parse(a.rights.validUntil) <= Date.parse('2027-02-20T00:00:00Z')],
+    [
+      'expiring within 90 days',
+      { validUntilBetween: { from: now, to: '2027-02-20T00:00:00.000Z' } },
+      (a) => !!a.rights.validUntil && a.rights.validUntil >= now && Date.parse(a.rights.validUntil) <= Date.parse('2027-02-20T00:00:00Z'),
+    ],
     ['text', { text: 'testimonial' }, (a) => `${a.title} ${a.description}`.toLowerCase().includes('testimonial')],
-    ['modified since', { modifiedSince: '2026-10-01T00:00:00.000Z' }, (a) => Date.parse(a.modifiedAt) >= Date.parse('2026-10-01T00:00:00Z')],
+    [
+      'modified since',
+      { modifiedSince: '2026-10-01T00:00:00.000Z' },
+      (a) => Date.parse(a.modifiedAt) >= Date.parse('2026-10-01T00:00:00Z'),
+    ],
     ['locales (none carry one in iconik)', { locales: ['de-DE'] }, (a) => a.locale === 'de-DE'],
   ];
   for (const [name, filter, pred] of cases) {
@@ -222,7 +260,10 @@ describe('iconik client: pushed-down filters, paging, facets', () => {
     assert.equal(nativeIds(seen).size, total);
     assert.equal(requests, Math.ceil(total / 17));
     const titles = seen.map((a) => a.title);
-    assert.deepEqual(titles, [...titles].sort((x, y) => x.localeCompare(y, 'en')));
+    assert.deepEqual(
+      titles,
+      [...titles].sort((x, y) => x.localeCompare(y, 'en')),
+    );
   });
 
   it('a cursor it did not make is BAD_REQUEST', async () => {

@@ -52,21 +52,32 @@ async function rejectsWith(p: Promise<unknown>, kind: UpstreamError['kind']): Pr
 function expected(f: CanonicalFilter): string[] {
   const t = f.validAt ? Date.parse(f.validAt) : undefined;
   const ms = (s?: string) => (s ? Date.parse(s) : undefined);
-  return netx.filter((a) => {
-    const r = a.rights;
-    const inList = <T>(list: readonly T[] | undefined, v: T | undefined) => !list || (v !== undefined && list.includes(v));
-    return inList(f.campaignCodes, a.campaignCode) && inList(f.accountIds, a.accountId) && inList(f.approvals, a.approval)
-      && inList(f.rightsStatuses, r.status) && inList(f.kinds, a.kind) && inList(f.regions, a.region)
-      && inList(f.productLines, a.productLine) && inList(f.locales, a.locale)
-      && (!f.channels || r.channels.some((c) => f.channels?.includes(c)))
-      && (!f.territories || r.territories.some((x) => x === 'WORLD' || f.territories?.includes(x)))
-      && (t === undefined || ((ms(r.validFrom) ?? -Infinity) <= t && t < (ms(r.validUntil) ?? Infinity)))
-      && (!f.validUntilBetween || (r.validUntil !== undefined
-        && (f.validUntilBetween.from === undefined || Date.parse(r.validUntil) >= Date.parse(f.validUntilBetween.from))
-        && (f.validUntilBetween.to === undefined || Date.parse(r.validUntil) < Date.parse(f.validUntilBetween.to))))
-      && (!f.text || a.title.toLowerCase().includes(f.text.toLowerCase()))
-      && (!f.modifiedSince || Date.parse(a.modifiedAt) >= Date.parse(f.modifiedSince));
-  }).map((a) => a.nativeId).sort();
+  return netx
+    .filter((a) => {
+      const r = a.rights;
+      const inList = <T>(list: readonly T[] | undefined, v: T | undefined) => !list || (v !== undefined && list.includes(v));
+      return (
+        inList(f.campaignCodes, a.campaignCode) &&
+        inList(f.accountIds, a.accountId) &&
+        inList(f.approvals, a.approval) &&
+        inList(f.rightsStatuses, r.status) &&
+        inList(f.kinds, a.kind) &&
+        inList(f.regions, a.region) &&
+        inList(f.productLines, a.productLine) &&
+        inList(f.locales, a.locale) &&
+        (!f.channels || r.channels.some((c) => f.channels?.includes(c))) &&
+        (!f.territories || r.territories.some((x) => x === 'WORLD' || f.territories?.includes(x))) &&
+        (t === undefined || ((ms(r.validFrom) ?? -Infinity) <= t && t < (ms(r.validUntil) ?? Infinity))) &&
+        (!f.validUntilBetween ||
+          (r.validUntil !== undefined &&
+            (f.validUntilBetween.from === undefined || Date.parse(r.validUntil) >= Date.parse(f.validUntilBetween.from)) &&
+            (f.validUntilBetween.to === undefined || Date.parse(r.validUntil) < Date.parse(f.validUntilBetween.to)))) &&
+        (!f.text || a.title.toLowerCase().includes(f.text.toLowerCase())) &&
+        (!f.modifiedSince || Date.parse(a.modifiedAt) >= Date.parse(f.modifiedSince))
+      );
+    })
+    .map((a) => a.nativeId)
+    .sort();
 }
 
 async function findAll(c: DamSource, f: CanonicalFilter, first = 1000): Promise<{ ids: string[]; total: number; pages: number }> {
@@ -146,11 +157,13 @@ describe('errors and retries', () => {
   });
 
   it('refuses results that are not NetX assets', async () => {
-    const rewrite = (result: unknown): typeof fetch => async (input, init) => {
-      const res = await fetch(input, init);
-      const body = (await res.json()) as Record<string, unknown>;
-      return new Response(JSON.stringify({ ...body, result }), { status: 200 });
-    };
+    const rewrite =
+      (result: unknown): typeof fetch =>
+      async (input, init) => {
+        const res = await fetch(input, init);
+        const body = (await res.json()) as Record<string, unknown>;
+        return new Response(JSON.stringify({ ...body, result }), { status: 200 });
+      };
     await rejectsWith(make({ fetch: rewrite({ results: [{ id: 'x' }] }) }).getAssets(['100001']), 'MALFORMED');
     await rejectsWith(make({ fetch: rewrite({ items: [] }) }).findAssets({}, { first: 1 }), 'MALFORMED');
     await rejectsWith(make({ fetch: rewrite({ results: [], size: -1 }) }).findAssets({}, { first: 1 }), 'MALFORMED');
@@ -161,16 +174,25 @@ describe('ids and batching', () => {
   const hostile = ['../x', '1?a=b', '%2F', '#x', 'http://evil/x', 'a\r\nb', '..', '', '-1', '1.5', '0x10', '100001 '];
 
   it('never sends a hostile id upstream, and answers null for it', async () => {
-    assert.deepEqual(await client.getAssets(hostile), hostile.map(() => null));
+    assert.deepEqual(
+      await client.getAssets(hostile),
+      hostile.map(() => null),
+    );
     for (const id of hostile) await rejectsWith(client.openRendition(id, 'ORIGINAL'), 'NOT_FOUND');
     assert.equal((await simStats(url)).total, 0);
   });
 
   it('keeps the path and method fixed when hostile ids ride along with a good one', async () => {
     const out = await client.getAssets([...hostile, '100001']);
-    assert.deepEqual(out.map((a) => a?.source.nativeId ?? null), [...hostile.map(() => null), '100001']);
+    assert.deepEqual(
+      out.map((a) => a?.source.nativeId ?? null),
+      [...hostile.map(() => null), '100001'],
+    );
     const log = await simRequests(url);
-    assert.deepEqual(log.map((r) => [r.method, r.rawPath, r.route]), [['POST', '/api/rpc', 'POST /api/rpc']]);
+    assert.deepEqual(
+      log.map((r) => [r.method, r.rawPath, r.route]),
+      [['POST', '/api/rpc', 'POST /api/rpc']],
+    );
   });
 
   it('answers 100 ids with ONE upstream request, in key order, null for missing', async () => {
@@ -216,7 +238,10 @@ describe('round trip to the canonical model', () => {
       assert.equal(a.accountId, w.accountId);
       assert.equal(a.metadata.productLine, w.productLine);
       assert.equal(a.metadata.region, w.region);
-      assert.deepEqual(a.renditions.map((r) => r.kind), w.renditions.map((r) => r.kind));
+      assert.deepEqual(
+        a.renditions.map((r) => r.kind),
+        w.renditions.map((r) => r.kind),
+      );
       assert.equal(a.createdAt, new Date(w.createdAt).toISOString());
       assert.equal(a.modifiedAt, new Date(w.modifiedAt).toISOString());
       assert.match(a.modifiedAt, /Z$/);
@@ -235,7 +260,10 @@ describe('round trip to the canonical model', () => {
 
 describe('filters pushed down', () => {
   const cases: [string, CanonicalFilter][] = [
-    ['partner view: approved, NA, partner channel, in force now', { approvals: ['APPROVED'], territories: ['NA'], channels: ['partner'], validAt: NOW }],
+    [
+      'partner view: approved, NA, partner channel, in force now',
+      { approvals: ['APPROVED'], territories: ['NA'], channels: ['partner'], validAt: NOW },
+    ],
     ['rights statuses and kinds', { rightsStatuses: ['EXPIRED', 'RESTRICTED'], kinds: ['TEMPLATE', 'DOCUMENT'] }],
     ['accounts and regions', { accountIds: ['ACC-1002', 'ACC-1005'], regions: ['EMEA', 'NA', 'APAC', 'LATAM'] }],
     ['expiring within 90 days', { validUntilBetween: { from: NOW, to: new Date(world.asOf + 90 * 86_400_000).toISOString() } }],
@@ -279,7 +307,10 @@ describe('paging', () => {
   it('sorts by name or date when asked', async () => {
     const byName = await client.findAssets({}, { first: 50, sort: { field: 'name', direction: 'asc' } });
     const names = byName.items.map((a) => a.title);
-    assert.deepEqual(names, [...names].sort((x, y) => x.localeCompare(y)));
+    assert.deepEqual(
+      names,
+      [...names].sort((x, y) => x.localeCompare(y)),
+    );
     const byDate = await client.findAssets({}, { first: 50, sort: { field: 'date', direction: 'desc' } });
     const dates = byDate.items.map((a) => a.modifiedAt);
     assert.deepEqual(dates, [...dates].sort().reverse());
@@ -346,7 +377,10 @@ describe('renditions, ping and changes', () => {
   it('polls changes by modDate, each reported once, across cursors', async () => {
     assert.deepEqual((await client.changesSince()).changes, [], 'nothing changed since the client was created');
     const since = world.asOf - 40 * 86_400_000;
-    const want = netx.filter((a) => Date.parse(a.modifiedAt) >= since).map((a) => a.nativeId).sort();
+    const want = netx
+      .filter((a) => Date.parse(a.modifiedAt) >= since)
+      .map((a) => a.nativeId)
+      .sort();
     assert.ok(want.length > 5);
     const small = make({ maxPageSize: 5 });
     const seen: string[] = [];

@@ -23,7 +23,6 @@ const AUTH = `POST ${CGI}/api/v1/auth`;
 const LIST = `POST ${CGI}/api/v2/nodes/list`;
 const SEARCH = `POST ${CGI}/api/v2/search`;
 
-
 /** The canonical metadata a document should read back as (dates in canonical ISO form). */
 function expectedMetadata(d: DemoDocument): Record<string, unknown> {
   const m: Record<string, unknown> = { ...d.metadata };
@@ -66,7 +65,9 @@ const kindOf = async (p: Promise<unknown>): Promise<string> => {
 
 describe('OTCS client: authentication', () => {
   let s: { sim: OtcsSimulator; base: string; client: EcmSource };
-  before(async () => { s = await setup(); });
+  before(async () => {
+    s = await setup();
+  });
   after(() => s.sim.close());
 
   it('logs in once, then renews an expired ticket once and retries the call', async () => {
@@ -115,7 +116,10 @@ describe('OTCS client: authentication', () => {
 describe('OTCS client: failures become typed errors', () => {
   let s: { sim: OtcsSimulator; base: string; client: EcmSource };
   const id = String(docs[3]?.nodeId);
-  before(async () => { s = await setup(world, {}, { retries: 2, timeoutMs: 300 }); await s.client.ping(); });
+  before(async () => {
+    s = await setup(world, {}, { retries: 2, timeoutMs: 300 });
+    await s.client.ping();
+  });
   after(() => s.sim.close());
   beforeEach(() => simReset(s.base));
 
@@ -170,7 +174,10 @@ describe('OTCS client: failures become typed errors', () => {
 
 describe('OTCS client: paths and request counts', () => {
   let s: { sim: OtcsSimulator; base: string; client: EcmSource };
-  before(async () => { s = await setup(); await s.client.ping(); });
+  before(async () => {
+    s = await setup();
+    await s.client.ping();
+  });
   after(() => s.sim.close());
   beforeEach(() => simReset(s.base));
 
@@ -178,14 +185,24 @@ describe('OTCS client: paths and request counts', () => {
     const hostile = ['../x', '1?a=b', '%2F', '#x', 'http://evil/x', 'a\r\nb', '..', '10000010/../2000', ' 10000010', '1e3'];
     for (const h of hostile) {
       assert.deepEqual(await s.client.getDocuments([h]), [null]);
-      for (const call of [s.client.getVersions(h), s.client.openContent(h), s.client.getAudit(h), s.client.getHolds(h), s.client.getRetention(h), s.client.getApprovals(h)]) {
+      for (const call of [
+        s.client.getVersions(h),
+        s.client.openContent(h),
+        s.client.getAudit(h),
+        s.client.getHolds(h),
+        s.client.getRetention(h),
+        s.client.getApprovals(h),
+      ]) {
         assert.equal(await kindOf(call), 'NOT_FOUND', h);
       }
     }
     const id = String(docs[0]?.nodeId);
     await s.client.getVersions(id);
     const log = await simRequests(s.base);
-    assert.deepEqual(log.map((r) => r.rawPath), [`${CGI}/api/v2/nodes/${id}/versions`]);
+    assert.deepEqual(
+      log.map((r) => r.rawPath),
+      [`${CGI}/api/v2/nodes/${id}/versions`],
+    );
   });
 
   it('reads 100 documents with exactly one request, in key order with nulls', async () => {
@@ -209,7 +226,10 @@ describe('OTCS client: paths and request counts', () => {
   });
 
   it('downloads the retention-schedule table once for many records, not once per record', async () => {
-    const records = docs.filter((d) => d.record).slice(0, 6).map((d) => String(d.nodeId));
+    const records = docs
+      .filter((d) => d.record)
+      .slice(0, 6)
+      .map((d) => String(d.nodeId));
     assert.ok(records.length >= 2, 'the world has records');
     // A client of its own, so no earlier test has fetched the table yet.
     const own = await setup();
@@ -237,7 +257,9 @@ describe('OTCS client: paths and request counts', () => {
 
 describe('OTCS client: canonical round trip against the world', () => {
   let s: { sim: OtcsSimulator; base: string; client: EcmSource };
-  before(async () => { s = await setup(); });
+  before(async () => {
+    s = await setup();
+  });
   after(() => s.sim.close());
 
   it('reads documents back with the world values', async () => {
@@ -248,11 +270,18 @@ describe('OTCS client: canonical round trip against the world', () => {
 
   it('search hits map to the same canonical documents', async () => {
     const licences = docs.filter((d) => d.kind === 'licence' && d.workspaceId === world.campaign(2).workspaceId);
-    const page = await s.client.findDocuments({ workspaceIds: [String(world.campaign(2).workspaceId)], channels: ['print'] }, { first: 50 });
+    const page = await s.client.findDocuments(
+      { workspaceIds: [String(world.campaign(2).workspaceId)], channels: ['print'] },
+      { first: 50 },
+    );
     const expected = docs.filter((d) => d.workspaceId === world.campaign(2).workspaceId && d.metadata.channels?.includes('print'));
     assert.ok(licences.length > 0 && expected.length > 0);
     assert.equal(page.total, expected.length);
-    for (const d of expected) assertMatchesWorld(page.items.find((x) => x.source.nativeId === String(d.nodeId)), d);
+    for (const d of expected)
+      assertMatchesWorld(
+        page.items.find((x) => x.source.nativeId === String(d.nodeId)),
+        d,
+      );
   });
 
   it('versions, content, approvals, retention, holds and audit match the world', async () => {
@@ -261,7 +290,10 @@ describe('OTCS client: canonical round trip against the world', () => {
     assert.ok(d && held);
     const id = String(d.nodeId);
     const versions = await s.client.getVersions(id);
-    assert.deepEqual(versions.map((v) => [v.number, v.fileName, v.size, v.createdAt]), d.versions.map((v) => [v.number, v.fileName, v.size, iso(v.createdAt)]));
+    assert.deepEqual(
+      versions.map((v) => [v.number, v.fileName, v.size, v.createdAt]),
+      d.versions.map((v) => [v.number, v.fileName, v.size, iso(v.createdAt)]),
+    );
     const content = await s.client.openContent(id, 1);
     const bytes = Buffer.from(await new Response(content.body).arrayBuffer());
     assert.equal(content.mimeType, d.mimeType);
@@ -269,20 +301,34 @@ describe('OTCS client: canonical round trip against the world', () => {
     assert.equal(content.fileName, d.versions[0]?.fileName);
     assert.ok(bytes.subarray(0, 5).equals(Buffer.from('%PDF-')));
     const approvals = await s.client.getApprovals(id);
-    assert.deepEqual(approvals.map((a) => [a.step, a.decision, a.actor, a.at, a.comment]), d.workflow.map((a) => [a.step, a.decision, a.actor, iso(a.at), a.comment]));
+    assert.deepEqual(
+      approvals.map((a) => [a.step, a.decision, a.actor, a.at, a.comment]),
+      d.workflow.map((a) => [a.step, a.decision, a.actor, iso(a.at), a.comment]),
+    );
     const retention = await s.client.getRetention(id);
     assert.deepEqual(retention, {
-      classification: d.record?.classification, fileNumber: d.record?.fileNumber, schedule: d.record?.schedule,
-      scheduleTitle: d.record?.scheduleTitle, recordDate: iso(d.record?.recordDate), dispositionDate: iso(d.record?.dispositionDate),
-      disposition: d.record?.disposition, status: d.record?.status,
+      classification: d.record?.classification,
+      fileNumber: d.record?.fileNumber,
+      schedule: d.record?.schedule,
+      scheduleTitle: d.record?.scheduleTitle,
+      recordDate: iso(d.record?.recordDate),
+      dispositionDate: iso(d.record?.dispositionDate),
+      disposition: d.record?.disposition,
+      status: d.record?.status,
     });
     const noRecord = docs.find((x) => !x.record);
     assert.equal(await s.client.getRetention(String(noRecord?.nodeId)), null);
     const holds = await s.client.getHolds(String(held.nodeId));
-    assert.deepEqual(holds.map((h) => h.id), held.holdIds.map(String));
+    assert.deepEqual(
+      holds.map((h) => h.id),
+      held.holdIds.map(String),
+    );
     assert.equal(holds[0]?.name, world.holds().find((h) => h.id === held.holdIds[0])?.name);
     const audit = await s.client.getAudit(id);
-    assert.deepEqual(audit.map((a) => [a.action, a.at, a.actor]), d.audit.map((e) => [e.eventName, iso(e.at), world.userById(e.userId)?.email ?? 'Admin']));
+    assert.deepEqual(
+      audit.map((a) => [a.action, a.at, a.actor]),
+      d.audit.map((e) => [e.eventName, iso(e.at), world.userById(e.userId)?.email ?? 'Admin']),
+    );
   });
 
   it('pages audit trails longer than one page', async () => {
@@ -311,7 +357,9 @@ describe('OTCS client: canonical round trip against the world', () => {
 
 describe('OTCS client: filters pushed down', () => {
   let s: { sim: OtcsSimulator; base: string; client: EcmSource };
-  before(async () => { s = await setup(); });
+  before(async () => {
+    s = await setup();
+  });
   after(() => s.sim.close());
 
   async function all(filter: CanonicalFilter, first: number): Promise<{ ids: string[]; total: number; requests: number }> {
@@ -328,7 +376,11 @@ describe('OTCS client: filters pushed down', () => {
     }
     return { ids, total, requests: (await simStats(s.base)).byRoute[SEARCH] ?? 0 };
   }
-  const expectIds = (pred: (d: DemoDocument) => boolean) => docs.filter(pred).map((d) => String(d.nodeId)).sort();
+  const expectIds = (pred: (d: DemoDocument) => boolean) =>
+    docs
+      .filter(pred)
+      .map((d) => String(d.nodeId))
+      .sort();
 
   it('classifications + statuses: exactly the world set, each once, across pages', async () => {
     const { ids, total, requests } = await all({ classifications: ['PUBLIC', 'PARTNER'], statuses: ['RELEASED'] }, 9);
@@ -342,30 +394,63 @@ describe('OTCS client: filters pushed down', () => {
   it('campaign codes, accounts, regions, product lines, locales', async () => {
     const c = world.campaign(3);
     const a = world.account(1);
-    assert.deepEqual((await all({ campaignCodes: [c.code], locales: ['de-DE', 'ja-JP'] }, 50)).ids.sort(), expectIds((d) => d.metadata.campaignCode === c.code && ['de-DE', 'ja-JP'].includes(d.metadata.locale ?? '')));
-    assert.deepEqual((await all({ accountIds: [a.id] }, 50)).ids.sort(), expectIds((d) => d.metadata.accountId === a.id));
-    assert.deepEqual((await all({ regions: ['APAC'], productLines: ['Helix Wearables'] }, 100)).ids.sort(), expectIds((d) => d.metadata.region === 'APAC' && d.metadata.productLine === 'Helix Wearables'));
+    assert.deepEqual(
+      (await all({ campaignCodes: [c.code], locales: ['de-DE', 'ja-JP'] }, 50)).ids.sort(),
+      expectIds((d) => d.metadata.campaignCode === c.code && ['de-DE', 'ja-JP'].includes(d.metadata.locale ?? '')),
+    );
+    assert.deepEqual(
+      (await all({ accountIds: [a.id] }, 50)).ids.sort(),
+      expectIds((d) => d.metadata.accountId === a.id),
+    );
+    assert.deepEqual(
+      (await all({ regions: ['APAC'], productLines: ['Helix Wearables'] }, 100)).ids.sort(),
+      expectIds((d) => d.metadata.region === 'APAC' && d.metadata.productLine === 'Helix Wearables'),
+    );
   });
 
   it('territories with WORLD semantics, validAt, validUntilBetween, rights statuses', async () => {
     const now = '2026-11-22T00:00:00Z';
     const t = Date.parse(now);
     const terr = await all({ territories: ['APAC'] }, 100);
-    assert.deepEqual(terr.ids.sort(), expectIds((d) => (d.metadata.territories ?? []).some((x) => x === 'APAC' || x === 'WORLD')));
+    assert.deepEqual(
+      terr.ids.sort(),
+      expectIds((d) => (d.metadata.territories ?? []).some((x) => x === 'APAC' || x === 'WORLD')),
+    );
     const valid = await all({ validAt: now, classifications: ['CONFIDENTIAL'] }, 100);
-    assert.deepEqual(valid.ids.sort(), expectIds((d) => d.classification === 'CONFIDENTIAL'
-      && (!d.metadata.validFrom || Date.parse(d.metadata.validFrom) <= t) && (!d.metadata.validUntil || Date.parse(d.metadata.validUntil) > t)));
+    assert.deepEqual(
+      valid.ids.sort(),
+      expectIds(
+        (d) =>
+          d.classification === 'CONFIDENTIAL' &&
+          (!d.metadata.validFrom || Date.parse(d.metadata.validFrom) <= t) &&
+          (!d.metadata.validUntil || Date.parse(d.metadata.validUntil) > t),
+      ),
+    );
     const ending = await all({ validUntilBetween: { from: now, to: '2027-02-01T00:00:00Z' } }, 100);
-    const expectedEnding = expectIds((d) => Boolean(d.metadata.validUntil) && Date.parse(d.metadata.validUntil as string) >= t && Date.parse(d.metadata.validUntil as string) < Date.parse('2027-02-01T00:00:00Z'));
+    const expectedEnding = expectIds(
+      (d) =>
+        Boolean(d.metadata.validUntil) &&
+        Date.parse(d.metadata.validUntil as string) >= t &&
+        Date.parse(d.metadata.validUntil as string) < Date.parse('2027-02-01T00:00:00Z'),
+    );
     assert.ok(expectedEnding.length > 0);
     assert.deepEqual(ending.ids.sort(), expectedEnding);
-    assert.deepEqual((await all({ rightsStatuses: ['EXPIRED'] }, 100)).ids.sort(), expectIds((d) => d.metadata.rightsStatus === 'EXPIRED'));
+    assert.deepEqual(
+      (await all({ rightsStatuses: ['EXPIRED'] }, 100)).ids.sort(),
+      expectIds((d) => d.metadata.rightsStatus === 'EXPIRED'),
+    );
   });
 
   it('text and modifiedSince', async () => {
-    assert.deepEqual((await all({ text: 'partner playbook' }, 100)).ids.sort(), expectIds((d) => ['partner', 'playbook'].every((w) => `${d.name} ${d.description}`.toLowerCase().includes(w))));
+    assert.deepEqual(
+      (await all({ text: 'partner playbook' }, 100)).ids.sort(),
+      expectIds((d) => ['partner', 'playbook'].every((w) => `${d.name} ${d.description}`.toLowerCase().includes(w))),
+    );
     const since = '2026-11-01T00:00:00Z';
-    assert.deepEqual((await all({ modifiedSince: since }, 100)).ids.sort(), expectIds((d) => Date.parse(d.modifiedAt) >= Date.parse(since)));
+    assert.deepEqual(
+      (await all({ modifiedSince: since }, 100)).ids.sort(),
+      expectIds((d) => Date.parse(d.modifiedAt) >= Date.parse(since)),
+    );
   });
 
   it('quotes values so they cannot rewrite the query, and skips the request for empty lists', async () => {
@@ -381,10 +466,16 @@ describe('OTCS client: filters pushed down', () => {
     const filter: CanonicalFilter = { statuses: ['RELEASED'] };
     const whole = await s.client.findDocuments(filter, { first: 40, sort: { field: 'date', direction: 'desc' } });
     const tail = await s.client.findDocuments(filter, { first: 5, offset: 7, sort: { field: 'date', direction: 'desc' } });
-    assert.deepEqual(tail.items.map((d) => d.source.nativeId), whole.items.slice(7, 12).map((d) => d.source.nativeId));
+    assert.deepEqual(
+      tail.items.map((d) => d.source.nativeId),
+      whole.items.slice(7, 12).map((d) => d.source.nativeId),
+    );
     const faceted = await s.client.findDocuments(filter, { first: 1 }, { facets: true });
     const cls = faceted.facets?.find((f) => f.field === 'classification');
-    assert.equal(cls?.values.find((v) => v.value === 'PUBLIC')?.count, docs.filter((d) => d.status === 'RELEASED' && d.classification === 'PUBLIC').length);
+    assert.equal(
+      cls?.values.find((v) => v.value === 'PUBLIC')?.count,
+      docs.filter((d) => d.status === 'RELEASED' && d.classification === 'PUBLIC').length,
+    );
   });
 });
 

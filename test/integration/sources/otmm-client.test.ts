@@ -40,12 +40,13 @@ async function rejectsWith(p: Promise<unknown>, kind: UpstreamErrorKind): Promis
   });
 }
 
-
 /** The CanonicalFilter semantics of model.ts, evaluated on the world's ground truth. */
 function matches(a: DemoAsset, f: CanonicalFilter): boolean {
   const within = <T>(list: readonly T[] | undefined, v: T | undefined) => list === undefined || (v !== undefined && list.includes(v));
   if (f.campaignCodes || f.accountIds) {
-    const owner = (a.campaignCode !== undefined && !!f.campaignCodes?.includes(a.campaignCode)) || (a.accountId !== undefined && !!f.accountIds?.includes(a.accountId));
+    const owner =
+      (a.campaignCode !== undefined && !!f.campaignCodes?.includes(a.campaignCode)) ||
+      (a.accountId !== undefined && !!f.accountIds?.includes(a.accountId));
     if (!owner) return false;
   }
   if (!within(f.approvals, a.approval) || !within(f.rightsStatuses, a.rights.status) || !within(f.kinds, a.kind)) return false;
@@ -62,7 +63,14 @@ function matches(a: DemoAsset, f: CanonicalFilter): boolean {
     const { from: lo, to: hi } = f.validUntilBetween;
     if (until === undefined || (lo && until < Date.parse(lo)) || (hi && until >= Date.parse(hi))) return false;
   }
-  if (f.text && !f.text.toLowerCase().split(/\s+/).every((t) => `${a.title} ${a.description}`.toLowerCase().includes(t))) return false;
+  if (
+    f.text &&
+    !f.text
+      .toLowerCase()
+      .split(/\s+/)
+      .every((t) => `${a.title} ${a.description}`.toLowerCase().includes(t))
+  )
+    return false;
   if (f.modifiedSince && Date.parse(a.modifiedAt) < Date.parse(f.modifiedSince)) return false;
   return true;
 }
@@ -94,7 +102,7 @@ describe('OTMM client: reads against the world', () => {
   });
   after(() => sim.close());
 
-  test('round trip: canonical fields equal the world\'s', async () => {
+  test("round trip: canonical fields equal the world's", async () => {
     const sample = [0, 1, 3, 8, 11, 13, 42, 57, 120, 199].map((i) => ALL[i] as DemoAsset);
     const got = await src.getAssets(sample.map((a) => a.nativeId));
     sample.forEach((w, i) => {
@@ -119,7 +127,10 @@ describe('OTMM client: reads against the world', () => {
       assert.match(a.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     });
     assert.ok(sample.some((w) => w.variantOf) && sample.some((w) => !w.variantOf), 'sample has masters and variants');
-    assert.ok(sample.some((w) => w.rights.licenceId), 'sample has a licence');
+    assert.ok(
+      sample.some((w) => w.rights.licenceId),
+      'sample has a licence',
+    );
   });
 
   test('getAssets(100 ids) is exactly one upstream request, in key order with null for missing', async () => {
@@ -147,15 +158,21 @@ describe('OTMM client: reads against the world', () => {
 
   test('findAssets for 20 campaign codes is one request and returns exactly their assets', async () => {
     await simReset(base);
-    const codes = [...[...world.campaigns()].map((c) => c.code), ...Array.from({ length: 10 }, (_, i) => `CMP-1999-${String(i).padStart(3, '0')}`)];
+    const codes = [
+      ...[...world.campaigns()].map((c) => c.code),
+      ...Array.from({ length: 10 }, (_, i) => `CMP-1999-${String(i).padStart(3, '0')}`),
+    ];
     assert.equal(codes.length, 20);
     const page = await src.findAssets({ campaignCodes: codes }, { first: 200 });
     assert.deepEqual((await simStats(base)).byRoute, { [SEARCH]: 1 });
     assert.equal(page.total, ALL.length);
-    assert.deepEqual(page.items.map((a) => a.source.nativeId), ALL.map((a) => a.nativeId));
+    assert.deepEqual(
+      page.items.map((a) => a.source.nativeId),
+      ALL.map((a) => a.nativeId),
+    );
   });
 
-  test('pushed-down filters return exactly the world\'s matching set', async () => {
+  test("pushed-down filters return exactly the world's matching set", async () => {
     const asOf = new Date(world.asOf).toISOString();
     const in90 = new Date(world.asOf + 90 * 86_400_000).toISOString();
     const filters: CanonicalFilter[] = [
@@ -174,8 +191,15 @@ describe('OTMM client: reads against the world', () => {
       const expected = ALL.filter((a) => matches(a, filter)).map((a) => a.nativeId);
       assert.ok(expected.length > 0 && expected.length < ALL.length, `selective: ${JSON.stringify(filter)}`);
       const { items, totals } = await findAll(src, filter);
-      assert.deepEqual(items.map((a) => a.source.nativeId), expected, JSON.stringify(filter));
-      assert.ok(totals.every((t) => t === expected.length), 'total is the whole match count');
+      assert.deepEqual(
+        items.map((a) => a.source.nativeId),
+        expected,
+        JSON.stringify(filter),
+      );
+      assert.ok(
+        totals.every((t) => t === expected.length),
+        'total is the whole match count',
+      );
     }
   });
 
@@ -199,7 +223,7 @@ describe('OTMM client: reads against the world', () => {
     await rejectsWith(src.findAssets({}, { first: 10, after: 'garbage' }), 'BAD_REQUEST');
   });
 
-  test('facets map to canonical fields with the world\'s counts', async () => {
+  test("facets map to canonical fields with the world's counts", async () => {
     const filter: CanonicalFilter = { locales: ['fr-FR'] };
     const page = await src.findAssets(filter, { first: 1 }, { facets: true });
     const expected = ALL.filter((a) => matches(a, filter));
@@ -208,12 +232,25 @@ describe('OTMM client: reads against the world', () => {
       for (const a of expected) m[key(a) as string] = (m[key(a) as string] ?? 0) + 1;
       return m;
     };
-    const facet = (field: string) => Object.fromEntries(page.facets?.find((f) => f.field === field)?.values.map((v) => [v.value, v.count]) ?? []);
-    assert.deepEqual(facet('approval'), counts((a) => a.approval));
-    assert.deepEqual(facet('rightsStatus'), counts((a) => a.rights.status));
-    assert.deepEqual(facet('campaignCode'), counts((a) => a.campaignCode));
+    const facet = (field: string) =>
+      Object.fromEntries(page.facets?.find((f) => f.field === field)?.values.map((v) => [v.value, v.count]) ?? []);
+    assert.deepEqual(
+      facet('approval'),
+      counts((a) => a.approval),
+    );
+    assert.deepEqual(
+      facet('rightsStatus'),
+      counts((a) => a.rights.status),
+    );
+    assert.deepEqual(
+      facet('campaignCode'),
+      counts((a) => a.campaignCode),
+    );
     assert.deepEqual(facet('locale'), { 'fr-FR': expected.length });
-    assert.deepEqual(facet('kind'), counts((a) => a.kind));
+    assert.deepEqual(
+      facet('kind'),
+      counts((a) => a.kind),
+    );
     assert.equal((await src.findAssets(filter, { first: 1 })).facets, undefined, 'no facets unless asked');
   });
 
@@ -228,7 +265,12 @@ describe('OTMM client: reads against the world', () => {
     const original = await src.openRendition(pdfAsset.nativeId, 'ORIGINAL');
     assert.equal(original.mimeType, 'application/pdf');
     assert.equal(original.fileName, pdfAsset.fileName);
-    assert.equal(Buffer.from(await new Response(original.body).arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+    assert.equal(
+      Buffer.from(await new Response(original.body).arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+      '%PDF-',
+    );
     await rejectsWith(src.openRendition(pdfAsset.nativeId, 'WEB'), 'NOT_FOUND');
     await rejectsWith(src.openRendition('0'.repeat(40), 'THUMBNAIL'), 'NOT_FOUND');
   });
@@ -249,7 +291,10 @@ describe('OTMM client: reads against the world', () => {
 
   test('hostile ids never reach the upstream or change the requested path', async () => {
     await simReset(base);
-    assert.deepEqual(await src.getAssets(HOSTILE), HOSTILE.map(() => null));
+    assert.deepEqual(
+      await src.getAssets(HOSTILE),
+      HOSTILE.map(() => null),
+    );
     for (const id of HOSTILE) await rejectsWith(src.openRendition(id, 'THUMBNAIL'), 'NOT_FOUND');
     assert.equal((await simStats(base)).total, 0);
   });
@@ -261,7 +306,9 @@ describe('OTMM client: reads against the world', () => {
       const rewrite: typeof fetch = async (input, init) => {
         const res = await fetch(input, init);
         if (!String(input).includes(`/assets/${image}?`)) return res;
-        const body = (await res.json()) as { asset_resource: { asset: { rendition_content: Record<string, { id: string; url: string }> } } };
+        const body = (await res.json()) as {
+          asset_resource: { asset: { rendition_content: Record<string, { id: string; url: string }> } };
+        };
         body.asset_resource.asset.rendition_content.thumbnail_content = { id: hostile, url: 'http://evil/x' };
         return new Response(JSON.stringify(body), { status: res.status, headers: { 'content-type': 'application/json' } });
       };
@@ -269,7 +316,8 @@ describe('OTMM client: reads against the world', () => {
       const evil = client(base, { fetch: rewrite });
       await assert.rejects(evil.openRendition(image, 'THUMBNAIL'), (e: unknown) => e instanceof UpstreamError && e.kind === 'NOT_FOUND');
       const paths = (await simRequests(base)).map((r) => r.rawPath.split('?')[0] as string);
-      for (const p of paths) assert.match(p, /^\/otmmapi\/v6\/(sessions|assets\/[0-9a-f]{40}|renditions\/[^/]+)$/, `requested ${JSON.stringify(p)}`);
+      for (const p of paths)
+        assert.match(p, /^\/otmmapi\/v6\/(sessions|assets\/[0-9a-f]{40}|renditions\/[^/]+)$/, `requested ${JSON.stringify(p)}`);
       const rendition = paths.find((p) => p.startsWith('/otmmapi/v6/renditions/'));
       if (hostile === '..') assert.equal(rendition, undefined, 'a dot-segment id is refused before any request');
       else assert.equal(decodeURIComponent(rendition?.slice('/otmmapi/v6/renditions/'.length) ?? ''), hostile);
@@ -284,7 +332,10 @@ describe('OTMM client: reads against the world', () => {
     assert.ok(expected.length > 0 && expected.length < ALL.length);
     assert.deepEqual(first.changes.map((c) => c.nativeId).sort(), expected.map((a) => a.nativeId).sort());
     assert.ok(first.changes.every((c, i, l) => c.kind === 'asset' && (i === 0 || (l[i - 1] as { at: string }).at <= c.at)));
-    assert.deepEqual(first.changes.map((c) => c.operation).sort(), expected.map((a) => (Date.parse(a.createdAt) >= since.getTime() ? 'create' : 'update')).sort());
+    assert.deepEqual(
+      first.changes.map((c) => c.operation).sort(),
+      expected.map((a) => (Date.parse(a.createdAt) >= since.getTime() ? 'create' : 'update')).sort(),
+    );
     assert.deepEqual((await recent.changesSince(first.cursor)).changes, [], 'nothing new since the cursor');
     const resumed = await src.changesSince(otmmChangeCursor(since));
     assert.equal(resumed.changes.length, expected.length);
@@ -310,7 +361,10 @@ describe('OTMM client: sessions, retries and typed errors', () => {
     clock += 61_000;
     assert.ok((await src.getAssets([(ALL[0] as DemoAsset).nativeId]))[0]);
     assert.equal(await logins(base), 1);
-    assert.deepEqual((await simRequests(base)).map((r) => `${r.route} ${r.status}`), [`${SEARCH} 401`, `${LOGIN} 200`, `${SEARCH} 200`]);
+    assert.deepEqual(
+      (await simRequests(base)).map((r) => `${r.route} ${r.status}`),
+      [`${SEARCH} 401`, `${LOGIN} 200`, `${SEARCH} 200`],
+    );
   });
 
   test('20 concurrent calls on an expired session share one re-login', async () => {
@@ -364,7 +418,12 @@ describe('OTMM client: sessions, retries and typed errors', () => {
     const bodies: unknown[] = [
       { search_result_resource: {} },
       { search_result_resource: { search_result: { total_hit_count: 1 }, asset_list: [{ name: 'no id' }] } },
-      { search_result_resource: { search_result: { total_hit_count: 1 }, asset_list: [{ asset_id: 'a', name: 'x', date_imported: 'soon', date_last_updated: 'never' }] } },
+      {
+        search_result_resource: {
+          search_result: { total_hit_count: 1 },
+          asset_list: [{ asset_id: 'a', name: 'x', date_imported: 'soon', date_last_updated: 'never' }],
+        },
+      },
       { search_result_resource: { search_result: { total_hit_count: 'many' }, asset_list: [] } },
       { search_result_resource: { search_result: { total_hit_count: 0, facet_field_response_list: 'x' }, asset_list: [] } },
       [],
@@ -372,7 +431,9 @@ describe('OTMM client: sessions, retries and typed errors', () => {
     for (const body of bodies) {
       const fake: typeof fetch = async (input, init) =>
         String(input).endsWith('/sessions') && init?.method === 'POST'
-          ? new Response(JSON.stringify({ session_resource: { session: { id: 1 } } }), { headers: { 'set-cookie': 'JSESSIONID=A; Path=/' } })
+          ? new Response(JSON.stringify({ session_resource: { session: { id: 1 } } }), {
+              headers: { 'set-cookie': 'JSESSIONID=A; Path=/' },
+            })
           : new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
       await rejectsWith(client('http://otmm.invalid', { fetch: fake }).findAssets({}, { first: 1 }, { facets: true }), 'MALFORMED');
     }

@@ -17,7 +17,10 @@ after(() => sim.close());
 
 test('name and date sorts are pushed down and hold across pages', async () => {
   const client = createOtmmClient({ baseUrl: url, ...DEMO_CREDENTIALS.otmm, mapping: demoMapping() });
-  for (const sort of [{ field: 'name', direction: 'asc' }, { field: 'date', direction: 'desc' }] as const) {
+  for (const sort of [
+    { field: 'name', direction: 'asc' },
+    { field: 'date', direction: 'desc' },
+  ] as const) {
     const keys: string[] = [];
     for (let offset = 0; offset < 120; offset += 40) {
       const page = await client.findAssets({ locales: ['de-DE', 'fr-FR'] }, { first: 40, offset, sort });

@@ -1,20 +1,45 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accountDecision, assetDecision, campaignDecision, documentDecision, explainDecision, isAuditReader, isInternal,
-  requireInternal, ruleId, scopeKey, type AssetOwners, type Decision, type DocumentOwner,
+  accountDecision,
+  assetDecision,
+  campaignDecision,
+  documentDecision,
+  explainDecision,
+  isAuditReader,
+  isInternal,
+  requireInternal,
+  ruleId,
+  scopeKey,
+  type AssetOwners,
+  type Decision,
+  type DocumentOwner,
 } from '../../../access/policy.ts';
 import type { Principal, Role } from '../../../access/principal.ts';
 import type { EffectiveRights } from '../../../access/rights.ts';
 import {
-  accounts, assets, campaigns, documents, NOW, oracleAccount, oracleAsset, oracleCampaign, oracleDocument, principalOf,
-  rightsAt, user, users, type AssetRow, type DocumentRow,
+  accounts,
+  assets,
+  campaigns,
+  documents,
+  NOW,
+  oracleAccount,
+  oracleAsset,
+  oracleCampaign,
+  oracleDocument,
+  principalOf,
+  rightsAt,
+  user,
+  users,
+  type AssetRow,
+  type DocumentRow,
 } from '../../helpers/policy-fixtures.ts';
 
 // The policy as production will call it: owner visibility comes from the policy's own checks.
-const ownerOf = (p: Principal | null, r: DocumentRow): DocumentOwner => r.owner.kind === 'campaign'
-  ? { kind: 'campaign', campaign: r.owner.row.campaign, visible: campaignDecision(p, r.owner.row.campaign).allowed }
-  : { kind: 'account', account: r.owner.row.account, visible: accountDecision(p, r.owner.row.account, r.owner.row.team).allowed };
+const ownerOf = (p: Principal | null, r: DocumentRow): DocumentOwner =>
+  r.owner.kind === 'campaign'
+    ? { kind: 'campaign', campaign: r.owner.row.campaign, visible: campaignDecision(p, r.owner.row.campaign).allowed }
+    : { kind: 'account', account: r.owner.row.account, visible: accountDecision(p, r.owner.row.account, r.owner.row.team).allowed };
 const ownersOf = (p: Principal | null, r: AssetRow): AssetOwners => ({
   ...(r.campaign ? { campaign: { campaign: r.campaign.campaign, visible: campaignDecision(p, r.campaign.campaign).allowed } } : {}),
   ...(r.account ? { account: { account: r.account.account, visible: accountDecision(p, r.account.account, r.account.team).allowed } } : {}),
@@ -124,13 +149,22 @@ test('explainDecision names the first failing rule, in the order of the table', 
     assert.equal(ruleId(explainDecision(P(email), { kind: 'campaign', campaign: campaignNamed(name) }, NOW)), rule, `${email} ${name}`);
   }
   const anna = P('anna@northwind.example');
-  const budget = documents.find((r) => r.demo.kind === 'budget' && r.owner.kind === 'campaign' && r.owner.row.campaign.name === 'Nimbus for Retail') as DocumentRow;
+  const budget = documents.find(
+    (r) => r.demo.kind === 'budget' && r.owner.kind === 'campaign' && r.owner.row.campaign.name === 'Nimbus for Retail',
+  ) as DocumentRow;
   const docTarget = { kind: 'document' as const, document: budget.document, owner: ownerOf(anna, budget), team: budget.owner.row.team };
   assert.equal(ruleId(explainDecision(anna, docTarget, NOW)), 'partner.document.classification');
-  const draftCopy = documents.find((r) => r.demo.kind === 'copy' && r.owner.kind === 'campaign' && r.owner.row.campaign.name === 'Nimbus for Retail') as DocumentRow;
-  assert.equal(ruleId(documentDecision(anna, draftCopy.document, ownerOf(anna, draftCopy), draftCopy.owner.row.team)), 'partner.document.status');
+  const draftCopy = documents.find(
+    (r) => r.demo.kind === 'copy' && r.owner.kind === 'campaign' && r.owner.row.campaign.name === 'Nimbus for Retail',
+  ) as DocumentRow;
+  assert.equal(
+    ruleId(documentDecision(anna, draftCopy.document, ownerOf(anna, draftCopy), draftCopy.owner.row.team)),
+    'partner.document.status',
+  );
   const kenji = P('kenji@sakura-media.example');
-  const press = documents.find((r) => r.demo.kind === 'press' && r.owner.kind === 'campaign' && r.owner.row.campaign.name === 'Nimbus for Retail') as DocumentRow;
+  const press = documents.find(
+    (r) => r.demo.kind === 'press' && r.owner.kind === 'campaign' && r.owner.row.campaign.name === 'Nimbus for Retail',
+  ) as DocumentRow;
   const d = documentDecision(kenji, press.document, ownerOf(kenji, press), press.owner.row.team);
   assert.equal(ruleId(d), 'partner.document.owner');
   assert.match(d.rule, /partner\.campaign\.audience/, 'the owner denial carries the campaign rule behind it');
@@ -157,7 +191,10 @@ test('ben and anna share a scope; kenji, the two sales readers and every other r
   assert.notEqual(scopeKey({ ...marketing, email: 'other.marketing@atrium.example' }), scopeKey(marketing), 'marketing depends on teams');
   const admin = P('admin@atrium.example');
   assert.equal(scopeKey({ ...admin, email: 'second.admin@atrium.example', id: 'x' }), scopeKey(admin), 'admins share one scope');
-  assert.notEqual(scopeKey({ ...anna, roles: ['partner', 'sales'] }), scopeKey({ ...anna, email: 'x@northwind.example', roles: ['partner', 'sales'] }));
+  assert.notEqual(
+    scopeKey({ ...anna, roles: ['partner', 'sales'] }),
+    scopeKey({ ...anna, email: 'x@northwind.example', roles: ['partner', 'sales'] }),
+  );
 });
 
 test('marketing sees a CONFIDENTIAL document only in the workspaces of their teams', () => {
@@ -167,7 +204,10 @@ test('marketing sees a CONFIDENTIAL document only in the workspaces of their tea
   const teamCampaigns = new Set([0, 2, 4, 6, 8].map((i) => campaigns[i]?.campaign.code));
   const expected = confidential.filter((r) => r.owner.kind === 'campaign' && teamCampaigns.has(r.owner.row.campaign.code));
   assert.ok(expected.length > 0 && expected.length < confidential.length);
-  assert.deepEqual(seen.map((r) => r.document.source.nativeId), expected.map((r) => r.document.source.nativeId));
+  assert.deepEqual(
+    seen.map((r) => r.document.source.nativeId),
+    expected.map((r) => r.document.source.nativeId),
+  );
   const other = confidential.find((r) => !seen.includes(r)) as DocumentRow;
   assert.equal(ruleId(docDecision(marketing, other)), 'marketing.document.confidential');
   assert.ok(documents.filter((r) => r.document.classification !== 'CONFIDENTIAL').every((r) => docDecision(marketing, r).allowed));
@@ -184,18 +224,27 @@ test('sales.emea sees the accounts of their teams (ACC-1001, ACC-1002, ACC-1008)
   assert.equal(d.allowed, false);
   assert.deepEqual(visible('anna@northwind.example'), ['ACC-1001'], 'a partner sees their own company only');
   const upper = { ...P('sales.emea@atrium.example'), email: 'SALES.EMEA@atrium.example' };
-  assert.equal(accountDecision(upper, must(accounts[0], 'account').account, must(accounts[0], 'account').team).allowed, true, 'emails compare case-insensitively');
+  assert.equal(
+    accountDecision(upper, must(accounts[0], 'account').account, must(accounts[0], 'account').team).allowed,
+    true,
+    'emails compare case-insensitively',
+  );
 });
 
 test('sales: CONFIDENTIAL campaign documents only as a team member; everything in their accounts', () => {
   const sales = P('sales.emea@atrium.example');
-  const budgets = documents.filter((r) => r.demo.kind === 'budget' && r.owner.kind === 'campaign' && r.owner.row.campaign.status === 'ACTIVE');
+  const budgets = documents.filter(
+    (r) => r.demo.kind === 'budget' && r.owner.kind === 'campaign' && r.owner.row.campaign.status === 'ACTIVE',
+  );
   const own = budgets.find((r) => r.owner.kind === 'campaign' && r.owner.row.campaign.name === 'Nimbus for Retail') as DocumentRow;
   assert.equal(docDecision(sales, own).allowed, true, 'on the Nimbus for Retail team');
   const other = budgets.find((r) => r !== own) as DocumentRow;
   assert.equal(ruleId(docDecision(sales, other)), 'sales.document.confidential');
   const contracts = documents.filter((r) => r.demo.kind === 'contract' && r.owner.kind === 'account');
-  assert.deepEqual(contracts.filter((r) => docDecision(sales, r).allowed).map((r) => r.owner.kind === 'account' && r.owner.row.account.id), ['ACC-1001', 'ACC-1002', 'ACC-1008']);
+  assert.deepEqual(
+    contracts.filter((r) => docDecision(sales, r).allowed).map((r) => r.owner.kind === 'account' && r.owner.row.account.id),
+    ['ACC-1001', 'ACC-1002', 'ACC-1008'],
+  );
 });
 
 test('a partner never sees an asset whose ECM licence expired, though the DAM says CLEARED', () => {
@@ -204,7 +253,11 @@ test('a partner never sees an asset whose ECM licence expired, though the DAM sa
   let decidedByRights = 0;
   for (const r of expiredLicence) {
     assert.equal(r.asset.rights.status, 'CLEARED', 'the DAM says cleared');
-    assert.equal(rightsAt({ ...r.asset, rights: { ...r.asset.rights, licenceId: '' } }, NOW).inForce, true, 'without the licence it would be in force');
+    assert.equal(
+      rightsAt({ ...r.asset, rights: { ...r.asset.rights, licenceId: '' } }, NOW).inForce,
+      true,
+      'without the licence it would be in force',
+    );
     for (const u of users.filter((x) => x.roles.includes('partner'))) {
       const p = principalOf(u);
       const d = assetDecisionAt(p, r);
@@ -230,7 +283,11 @@ test('an asset whose effective validUntil is T is visible at T-1s and not at T+1
   // Rights computed a moment earlier (a cache) do not keep it alive: the window is re-checked at `now`.
   assert.equal(assetDecisionAt(anna, row, rightsAt(row.asset, T - 1000), T + 1000).allowed, false);
   assert.equal(assetDecisionAt(anna, row, rightsAt(row.asset, T - 1000), T).allowed, false, 'validUntil itself is outside');
-  assert.equal(assetDecisionAt(P('marketing@atrium.example'), row, rightsAt(row.asset, T + 1000), T + 1000).allowed, true, 'internal readers still see it');
+  assert.equal(
+    assetDecisionAt(P('marketing@atrium.example'), row, rightsAt(row.asset, T + 1000), T + 1000).allowed,
+    true,
+    'internal readers still see it',
+  );
 });
 
 test('partner assets use the EFFECTIVE territories and channels, and need a visible owner', () => {
@@ -241,8 +298,18 @@ test('partner assets use the EFFECTIVE territories and channels, and need a visi
   assert.equal(ruleId(territory), 'partner.asset.territory');
   assert.equal(assetDecisionAt(kenji, row, { ...row.rights, territories: ['WORLD'] }).allowed, true);
   assert.equal(ruleId(assetDecisionAt(kenji, row, { ...row.rights, channels: ['web', 'print'] })), 'partner.asset.channel');
-  assert.equal(ruleId(assetDecisionAt(kenji, row, { ...row.rights, inForce: false })), 'partner.asset.rights', 'rights found not in force are never overruled');
-  const hidden = assetDecision(kenji, row.asset, row.rights, { campaign: { campaign: must(row.campaign, 'campaign').campaign, visible: false } }, NOW);
+  assert.equal(
+    ruleId(assetDecisionAt(kenji, row, { ...row.rights, inForce: false })),
+    'partner.asset.rights',
+    'rights found not in force are never overruled',
+  );
+  const hidden = assetDecision(
+    kenji,
+    row.asset,
+    row.rights,
+    { campaign: { campaign: must(row.campaign, 'campaign').campaign, visible: false } },
+    NOW,
+  );
   assert.equal(ruleId(hidden), 'partner.asset.owner', 'a caller flag can hide the owner');
   const nimbus = campaignNamed('Nimbus for Retail');
   const lying = assetDecision(kenji, row.asset, row.rights, { campaign: { campaign: nimbus, visible: true } }, NOW);
@@ -283,7 +350,10 @@ test('anonymous readers, unknown roles, no roles and partners without a company 
       ...documents.map((r) => docDecision(p, r)),
       ...assets.map((r) => assetDecisionAt(p, r)),
     ];
-    assert.ok(all.every((d) => !d.allowed), rule);
+    assert.ok(
+      all.every((d) => !d.allowed),
+      rule,
+    );
     assert.equal(ruleId(campaignDecision(p, first)), rule);
   }
   assert.equal(isInternal({ id: 'x', email: 'x', roles: ['superuser' as Role], regions: [] }), false, 'an unknown role is not internal');

@@ -4,15 +4,50 @@ import { effectiveRights, intersectTerritories } from '../../../access/rights.ts
 import type { Document, Rights } from '../../../sources/model.ts';
 
 const now = Date.parse('2026-06-01T00:00:00Z');
-const own: Rights = { status: 'CLEARED', validFrom: '2026-01-01T00:00:00Z', validUntil: '2027-01-01T00:00:00Z', territories: ['WORLD'], channels: ['partner', 'web', 'print'], licenceId: '10000030' };
+const own: Rights = {
+  status: 'CLEARED',
+  validFrom: '2026-01-01T00:00:00Z',
+  validUntil: '2027-01-01T00:00:00Z',
+  territories: ['WORLD'],
+  channels: ['partner', 'web', 'print'],
+  licenceId: '10000030',
+};
 const licence = (m: Partial<Document['metadata']>): Document => ({
-  source: { system: 'OTCS', nativeId: '10000030' }, name: 'L', mimeType: 'application/pdf', size: 1, version: 1, status: 'APPROVED',
-  classification: 'CONFIDENTIAL', metadata: m, workspaceId: '10000000', parentId: '10000003', createdAt: '', modifiedAt: '',
+  source: { system: 'OTCS', nativeId: '10000030' },
+  name: 'L',
+  mimeType: 'application/pdf',
+  size: 1,
+  version: 1,
+  status: 'APPROVED',
+  classification: 'CONFIDENTIAL',
+  metadata: m,
+  workspaceId: '10000000',
+  parentId: '10000003',
+  createdAt: '',
+  modifiedAt: '',
 });
 
 test('the licence narrows: earlier expiry, later start, intersected territories and channels', () => {
-  const r = effectiveRights(own, licence({ rightsStatus: 'CLEARED', validFrom: '2026-02-01T00:00:00Z', validUntil: '2026-09-01T00:00:00Z', territories: ['EMEA', 'NA'], channels: ['web', 'social'] }), now);
-  assert.deepEqual(r, { status: 'CLEARED', inForce: true, validFrom: '2026-02-01T00:00:00Z', validUntil: '2026-09-01T00:00:00Z', territories: ['EMEA', 'NA'], channels: ['web'], licenceId: '10000030' });
+  const r = effectiveRights(
+    own,
+    licence({
+      rightsStatus: 'CLEARED',
+      validFrom: '2026-02-01T00:00:00Z',
+      validUntil: '2026-09-01T00:00:00Z',
+      territories: ['EMEA', 'NA'],
+      channels: ['web', 'social'],
+    }),
+    now,
+  );
+  assert.deepEqual(r, {
+    status: 'CLEARED',
+    inForce: true,
+    validFrom: '2026-02-01T00:00:00Z',
+    validUntil: '2026-09-01T00:00:00Z',
+    territories: ['EMEA', 'NA'],
+    channels: ['web'],
+    licenceId: '10000030',
+  });
 });
 
 test('an expired licence expires the asset even when the DAM says cleared', () => {

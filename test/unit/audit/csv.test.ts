@@ -14,17 +14,28 @@ test('cells are quoted only when needed, quotes doubled', () => {
 });
 
 test('cells a spreadsheet would evaluate are neutralised (CSV injection)', () => {
-  for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) assert.equal(csvCell(s).replace(/^"|"$/g, '').startsWith("'"), true, JSON.stringify(s));
+  for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx'])
+    assert.equal(csvCell(s).replace(/^"|"$/g, '').startsWith("'"), true, JSON.stringify(s));
   assert.equal(csvCell('=HYPERLINK("http://evil")'), `"'=HYPERLINK(""http://evil"")"`);
   assert.equal(csvCell('a=b'), 'a=b', 'only a leading character matters');
 });
 
 test('the export filter comes from the query string; malformed values are reported together', () => {
-  assert.deepEqual(filterFromQuery(new URLSearchParams('user=anna@northwind.example&company=ACC-1001&action=DOWNLOAD&from=2026-11-01&to=2026-12-01T00:00:00Z')), {
-    user: 'anna@northwind.example', company: 'ACC-1001', action: 'download', from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z',
-  });
+  assert.deepEqual(
+    filterFromQuery(
+      new URLSearchParams('user=anna@northwind.example&company=ACC-1001&action=DOWNLOAD&from=2026-11-01&to=2026-12-01T00:00:00Z'),
+    ),
+    {
+      user: 'anna@northwind.example',
+      company: 'ACC-1001',
+      action: 'download',
+      from: '2026-11-01T00:00:00.000Z',
+      to: '2026-12-01T00:00:00.000Z',
+    },
+  );
   assert.deepEqual(filterFromQuery(new URLSearchParams('')), {});
   assert.deepEqual(filterFromQuery(new URLSearchParams('action=delete&from=yesterday')), [
-    'action must be one of view, download, gap', 'from must be an ISO-8601 date or date-time',
+    'action must be one of view, download, gap',
+    'from must be an ISO-8601 date or date-time',
   ]);
 });

@@ -12,7 +12,9 @@ import { blankRecord, type AuditRecord } from '../../../audit/event.ts';
 
 /** A response that handed out `ids`. */
 const rec = (...ids: string[]): AuditRecord => ({
-  ...blankRecord(randomUUID(), new Date().toISOString(), 'view'), email: 'anna@northwind.example', org: 'ACC-1001',
+  ...blankRecord(randomUUID(), new Date().toISOString(), 'view'),
+  email: 'anna@northwind.example',
+  org: 'ACC-1001',
   objects: ids.map((id) => ({ id, type: 'Document', system: 'OTCS', nativeId: '123', version: '2', campaign: 'CMP-1' })),
 });
 
@@ -22,7 +24,10 @@ test('the store in a worker thread appends, reads, streams and chains like the s
   const remote = new RemoteAuditStore({ dir }, `pglite:${dir}`);
   try {
     await remote.open();
-    assert.equal(await remote.append(Array.from({ length: 50 }, (_, i) => rec(...Array.from({ length: 5 }, (_, j) => `obj-${(i * 5 + j) % 7}`)))), 250);
+    assert.equal(
+      await remote.append(Array.from({ length: 50 }, (_, i) => rec(...Array.from({ length: 5 }, (_, j) => `obj-${(i * 5 + j) % 7}`)))),
+      250,
+    );
     assert.equal(await remote.append([rec('obj-x')]), 1);
     assert.equal(await remote.count(), 251);
     assert.equal(await remote.count({ object: 'obj-3' }), 36);
@@ -32,7 +37,11 @@ test('the store in a worker thread appends, reads, streams and chains like the s
     let streamed = 0;
     for await (const e of remote.stream({}, 100)) streamed += e.seq > 0 ? 1 : 0;
     assert.equal(streamed, 251);
-    await assert.rejects(remote.count({ from: 'not a date' }), /invalid input syntax|timestamp/i, 'database errors cross the thread as rejections');
+    await assert.rejects(
+      remote.count({ from: 'not a date' }),
+      /invalid input syntax|timestamp/i,
+      'database errors cross the thread as rejections',
+    );
   } finally {
     await remote.close();
   }

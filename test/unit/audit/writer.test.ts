@@ -72,7 +72,10 @@ test('store down: events stay buffered, status is not ok; back up: they are writ
   // landed), the two after it, following a success, do not.
   assert.equal(sink.attempts[0], false, 'a first write is not a retry');
   assert.deepEqual(sink.attempts.slice(-3), [true, false, false]);
-  assert.deepEqual(sink.objectIds, Array.from({ length: 25 }, (_, i) => `o${i}`));
+  assert.deepEqual(
+    sink.objectIds,
+    Array.from({ length: 25 }, (_, i) => `o${i}`),
+  );
   assert.equal(sink.records.filter((e) => e.action === 'gap').length, 0, 'no gap when nothing was lost');
   await w.close();
 });
@@ -96,7 +99,11 @@ test('buffer full: the oldest are dropped, counted, logged, and a gap event open
   const detail = JSON.parse(gap?.detail ?? '{}') as { dropped: number; from: string; to: string };
   assert.equal(detail.dropped, 3);
   assert.ok(detail.from <= detail.to);
-  assert.deepEqual(rest.flatMap((e) => e.objects.map((o) => o.id)), ['o3', 'o4', 'o5', 'o6', 'o7'], 'the newest kept, in order');
+  assert.deepEqual(
+    rest.flatMap((e) => e.objects.map((o) => o.id)),
+    ['o3', 'o4', 'o5', 'o6', 'o7'],
+    'the newest kept, in order',
+  );
   assert.equal(w.status().ok, true);
   await w.close();
 });
@@ -105,12 +112,19 @@ test('close writes what is buffered, including events still being prepared', asy
   const sink = new FakeSink();
   const w = new AuditWriter(sink, { bufferMax: 100, batchMs: 60_000, batchSize: 100, log: quiet().log });
   w.record({ action: 'view' });
-  w.track(new Promise<void>((r) => setTimeout(() => {
-    w.record({ action: 'download' });
-    r();
-  }, 30)));
+  w.track(
+    new Promise<void>((r) =>
+      setTimeout(() => {
+        w.record({ action: 'download' });
+        r();
+      }, 30),
+    ),
+  );
   await w.close();
-  assert.deepEqual(sink.records.map((e) => e.action), ['view', 'download']);
+  assert.deepEqual(
+    sink.records.map((e) => e.action),
+    ['view', 'download'],
+  );
 });
 
 test('close gives up on a store that stays down after its deadline, and says how many were lost', async () => {
@@ -121,7 +135,9 @@ test('close gives up on a store that stays down after its deadline, and says how
   w.record({ action: 'view' });
   w.record({ action: 'view' });
   await w.close(50);
-  const lost = lines.map((l) => JSON.parse(l) as { msg: string; lost?: number }).find((l) => l.msg.startsWith('audit events lost at shutdown'));
+  const lost = lines
+    .map((l) => JSON.parse(l) as { msg: string; lost?: number })
+    .find((l) => l.msg.startsWith('audit events lost at shutdown'));
   assert.equal(lost?.lost, 2);
 });
 
@@ -134,10 +150,18 @@ test('sizes count events: a record of many objects fills a batch and is dropped 
   w.record(view('b1', 'b2', 'b3', 'b4', 'b5'));
   assert.equal(w.status().buffered, 8, 'buffered counts objects, not records');
   w.record(view('c1', 'c2', 'c3'));
-  assert.deepEqual({ buffered: w.status().buffered, dropped: w.status().dropped }, { buffered: 8, dropped: 3 }, 'the oldest record went, whole');
+  assert.deepEqual(
+    { buffered: w.status().buffered, dropped: w.status().dropped },
+    { buffered: 8, dropped: 3 },
+    'the oldest record went, whole',
+  );
   sink.down = false;
   await w.flush();
-  assert.deepEqual(sink.batches.map((b) => b.map((r) => r.action)), [['gap', 'view'], ['view']], 'one record per batch when the next would pass batchSize');
+  assert.deepEqual(
+    sink.batches.map((b) => b.map((r) => r.action)),
+    [['gap', 'view'], ['view']],
+    'one record per batch when the next would pass batchSize',
+  );
   assert.equal(JSON.parse(sink.records[0]?.detail ?? '{}').dropped, 3);
   assert.deepEqual(sink.objectIds, ['b1', 'b2', 'b3', 'b4', 'b5', 'c1', 'c2', 'c3']);
   assert.deepEqual(w.status(), { ok: true, buffered: 0, dropped: 3, written: 9 });

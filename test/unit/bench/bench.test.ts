@@ -62,7 +62,16 @@ test('the load generator stops at its request budget and counts failures', async
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
     const workers = new Set<number>();
-    const r = await runLoad({ url, concurrency: 4, durationMs: 60_000, maxRequests: 40, body: (_n, w) => { workers.add(w); return { query: '{ ok }' }; } });
+    const r = await runLoad({
+      url,
+      concurrency: 4,
+      durationMs: 60_000,
+      maxRequests: 40,
+      body: (_n, w) => {
+        workers.add(w);
+        return { query: '{ ok }' };
+      },
+    });
     assert.equal(served, 40, 'exactly the budget was sent');
     assert.equal(r.latencies.length + r.errors, 40);
     assert.equal(r.errors, 10);
@@ -74,5 +83,8 @@ test('the load generator stops at its request budget and counts failures', async
 });
 
 test('the load generator targets loopback only', async () => {
-  await assert.rejects(runLoad({ url: 'http://example.com/graphql', concurrency: 1, durationMs: 10, body: () => ({ query: '{ a }' }) }), /loopback only/);
+  await assert.rejects(
+    runLoad({ url: 'http://example.com/graphql', concurrency: 1, durationMs: 10, body: () => ({ query: '{ a }' }) }),
+    /loopback only/,
+  );
 });

@@ -18,13 +18,35 @@ const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const ecPem = ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const rsaJwk = rsa.publicKey.export({ format: 'jwk' }) as JWK;
 
-const CLAIMS: JWTPayload = { sub: 'u-1', email: 'Anna@Northwind.example', name: 'Anna Lindqvist', roles: ['partner'], org: 'ACC-1001', regions: ['EMEA'] };
+const CLAIMS: JWTPayload = {
+  sub: 'u-1',
+  email: 'Anna@Northwind.example',
+  name: 'Anna Lindqvist',
+  roles: ['partner'],
+  org: 'ACC-1001',
+  regions: ['EMEA'],
+};
 
 /** A token as an identity provider would issue it, valid at NOW unless overridden. */
-function sign(opts: { key?: KeyObject; alg?: string; kid?: string; claims?: JWTPayload; iss?: string; aud?: string; iat?: number; exp?: number | null; nbf?: number } = {}): Promise<string> {
+function sign(
+  opts: {
+    key?: KeyObject;
+    alg?: string;
+    kid?: string;
+    claims?: JWTPayload;
+    iss?: string;
+    aud?: string;
+    iat?: number;
+    exp?: number | null;
+    nbf?: number;
+  } = {},
+): Promise<string> {
   const { sub, ...rest } = opts.claims ?? CLAIMS;
-  let jwt = new SignJWT(rest).setProtectedHeader({ alg: opts.alg ?? 'ES256', ...(opts.kid ? { kid: opts.kid } : {}) })
-    .setIssuer(opts.iss ?? ISS).setAudience(opts.aud ?? AUD).setIssuedAt(opts.iat ?? NOW_S - 60);
+  let jwt = new SignJWT(rest)
+    .setProtectedHeader({ alg: opts.alg ?? 'ES256', ...(opts.kid ? { kid: opts.kid } : {}) })
+    .setIssuer(opts.iss ?? ISS)
+    .setAudience(opts.aud ?? AUD)
+    .setIssuedAt(opts.iat ?? NOW_S - 60);
   if (sub !== undefined) jwt = jwt.setSubject(String(sub));
   if (opts.exp !== null) jwt = jwt.setExpirationTime(opts.exp ?? NOW_S + 3600);
   if (opts.nbf !== undefined) jwt = jwt.setNotBefore(opts.nbf);
@@ -71,11 +93,20 @@ test('no Authorization header is an anonymous reader', async () => {
 
 test('a valid token maps to the principal', async () => {
   const p = await auth.principalFor(await bearer(sign()));
-  assert.deepEqual(p, { id: 'u-1', email: 'anna@northwind.example', name: 'Anna Lindqvist', roles: ['partner'], org: 'ACC-1001', regions: ['EMEA'] });
+  assert.deepEqual(p, {
+    id: 'u-1',
+    email: 'anna@northwind.example',
+    name: 'Anna Lindqvist',
+    roles: ['partner'],
+    org: 'ACC-1001',
+    regions: ['EMEA'],
+  });
 });
 
 test('a second issuer with a JWK key and an audience list is accepted on its own algorithm', async () => {
-  const p = await auth.principalFor(await bearer(sign({ key: rsa.privateKey, alg: 'RS256', iss: 'https://rsa.example.com', aud: 'other' })));
+  const p = await auth.principalFor(
+    await bearer(sign({ key: rsa.privateKey, alg: 'RS256', iss: 'https://rsa.example.com', aud: 'other' })),
+  );
   assert.equal(p?.id, 'u-1');
   // Its allow-list holds RS256 only: PS256 with the very same key is refused.
   await rejects401(bearer(sign({ key: rsa.privateKey, alg: 'PS256', iss: 'https://rsa.example.com' })), 'ERR_JOSE_ALG_NOT_ALLOWED');
@@ -101,11 +132,13 @@ test('not yet valid (nbf beyond the tolerance) is 401; within it passes', async 
   assert.equal((await auth.principalFor(await bearer(sign({ nbf: NOW_S + 10 }))))?.id, 'u-1');
 });
 
-test('a token without exp is 401 (it would never expire)', () => rejects401(bearer(sign({ exp: null })), 'ERR_JWT_CLAIM_VALIDATION_FAILED'));
+test('a token without exp is 401 (it would never expire)', () =>
+  rejects401(bearer(sign({ exp: null })), 'ERR_JWT_CLAIM_VALIDATION_FAILED'));
 
 test('unknown issuer is 401', () => rejects401(bearer(sign({ iss: 'https://evil.example.com/' })), 'unknown issuer'));
 
-test('a known issuer name signed with another key is 401', () => rejects401(bearer(sign({ key: other.privateKey })), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'));
+test('a known issuer name signed with another key is 401', () =>
+  rejects401(bearer(sign({ key: other.privateKey })), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'));
 
 test('wrong audience is 401', () => rejects401(bearer(sign({ aud: 'someone-else' })), 'ERR_JWT_CLAIM_VALIDATION_FAILED'));
 
@@ -127,14 +160,21 @@ test('a tampered payload is 401', async () => {
 test('key confusion: HS256 with the public key bytes as HMAC secret is 401', async () => {
   const payload = { ...CLAIMS, iss: ISS, aud: AUD, iat: NOW_S, exp: NOW_S + 3600 };
   for (const secret of [Buffer.from(ecPem), ec.publicKey.export({ type: 'spki', format: 'der' })]) {
-    await rejects401(bearer(new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(secret))), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await rejects401(
+      bearer(new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(secret))),
+      'ERR_JOSE_ALG_NOT_ALLOWED',
+    );
   }
   const rsaPem = Buffer.from(rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  await rejects401(bearer(new SignJWT({ ...payload, iss: 'https://rsa.example.com' }).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(rsaPem))), 'ERR_JOSE_ALG_NOT_ALLOWED');
+  await rejects401(
+    bearer(new SignJWT({ ...payload, iss: 'https://rsa.example.com' }).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(rsaPem))),
+    'ERR_JOSE_ALG_NOT_ALLOWED',
+  );
 });
 
 test('garbage is 401', async () => {
-  for (const h of ['Bearer garbage', 'Bearer a.b.c', 'Bearer ', 'Bearer', '', 'Bearer ....', `Bearer ${b64('{')}.${b64('}')}.x`]) await rejects401(h);
+  for (const h of ['Bearer garbage', 'Bearer a.b.c', 'Bearer ', 'Bearer', '', 'Bearer ....', `Bearer ${b64('{')}.${b64('}')}.x`])
+    await rejects401(h);
 });
 
 test('missing sub is 401', async () => {
@@ -153,27 +193,42 @@ test('claims: unknown roles and regions are dropped, atrium_roles wins over role
 
 test('a configuration that would accept HMAC or none is refused', () => {
   for (const algorithms of [['HS256'], ['none'], ['ES256', 'HS512'], []]) {
-    assert.throws(() => createAuthenticator({ issuers: [{ issuer: ISS, audience: AUD, publicKey: ecPem, algorithms: algorithms as never }] }), /algorithms/);
+    assert.throws(
+      () => createAuthenticator({ issuers: [{ issuer: ISS, audience: AUD, publicKey: ecPem, algorithms: algorithms as never }] }),
+      /algorithms/,
+    );
   }
 });
 
 test('issuer problems are named, each one', () => {
-  const problems = issuersProblems([
-    { issuer: '', audience: [], publicKey: 'not a key' },
-    { issuer: 'a', audience: 'b', jwksUrl: 'http://idp.example.com/jwks' },
-    { issuer: 'a', audience: 'b', publicKey: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
-    { issuer: 'c', audience: 'b', jwksUrl: 'https://idp.example.com/jwks', publicKey: ecPem, extra: 1 },
-    { issuer: 'd', audience: 'b', publicKey: { kty: 'oct', k: 'c2VjcmV0' } },
-    { issuer: 'e', audience: 'b', publicKey: ec.privateKey.export({ format: 'jwk' }) },
-  ], 'AUTH_ISSUERS');
+  const problems = issuersProblems(
+    [
+      { issuer: '', audience: [], publicKey: 'not a key' },
+      { issuer: 'a', audience: 'b', jwksUrl: 'http://idp.example.com/jwks' },
+      { issuer: 'a', audience: 'b', publicKey: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      { issuer: 'c', audience: 'b', jwksUrl: 'https://idp.example.com/jwks', publicKey: ecPem, extra: 1 },
+      { issuer: 'd', audience: 'b', publicKey: { kty: 'oct', k: 'c2VjcmV0' } },
+      { issuer: 'e', audience: 'b', publicKey: ec.privateKey.export({ format: 'jwk' }) },
+    ],
+    'AUTH_ISSUERS',
+  );
   const expect = [
-    /^AUTH_ISSUERS\[0\]\.issuer/, /^AUTH_ISSUERS\[0\]\.audience/, /^AUTH_ISSUERS\[0\]\.publicKey is not a PEM/,
-    /^AUTH_ISSUERS\[1\]\.jwksUrl must be an https URL/, /^AUTH_ISSUERS\[2\]\.publicKey must be a public key/,
-    /^AUTH_ISSUERS\[3\] needs exactly one/, /^AUTH_ISSUERS\[3\] has unknown keys: extra/,
-    /^AUTH_ISSUERS\[4\]\.publicKey must be an RSA, EC or OKP JWK/, /^AUTH_ISSUERS\[5\]\.publicKey must be a public key/,
+    /^AUTH_ISSUERS\[0\]\.issuer/,
+    /^AUTH_ISSUERS\[0\]\.audience/,
+    /^AUTH_ISSUERS\[0\]\.publicKey is not a PEM/,
+    /^AUTH_ISSUERS\[1\]\.jwksUrl must be an https URL/,
+    /^AUTH_ISSUERS\[2\]\.publicKey must be a public key/,
+    /^AUTH_ISSUERS\[3\] needs exactly one/,
+    /^AUTH_ISSUERS\[3\] has unknown keys: extra/,
+    /^AUTH_ISSUERS\[4\]\.publicKey must be an RSA, EC or OKP JWK/,
+    /^AUTH_ISSUERS\[5\]\.publicKey must be a public key/,
     /^AUTH_ISSUERS lists issuer "a" more than once/,
   ];
-  for (const re of expect) assert.ok(problems.some((p) => re.test(p)), `missing ${re}: ${problems.join(' | ')}`);
+  for (const re of expect)
+    assert.ok(
+      problems.some((p) => re.test(p)),
+      `missing ${re}: ${problems.join(' | ')}`,
+    );
   assert.equal(problems.length, expect.length, problems.join(' | '));
   assert.deepEqual(issuersProblems({}, 'AUTH_ISSUERS'), ['AUTH_ISSUERS must be a JSON array of issuers']);
 });
@@ -195,7 +250,11 @@ test('JWKS: a token whose kid is published verifies; an unknown kid is 401', asy
   const jwks = await jwksServer([published]);
   t.after(() => jwks.server.close());
   const lines: Line[] = [];
-  const viaJwks = createAuthenticator({ issuers: [{ issuer: ISS, audience: AUD, jwksUrl: jwks.url, algorithms: ['ES256'] }], now: () => NOW, log: recordingLog(lines) });
+  const viaJwks = createAuthenticator({
+    issuers: [{ issuer: ISS, audience: AUD, jwksUrl: jwks.url, algorithms: ['ES256'] }],
+    now: () => NOW,
+    log: recordingLog(lines),
+  });
   const p = await viaJwks.principalFor(await bearer(sign({ kid: 'k1' })));
   assert.equal(p?.email, 'anna@northwind.example');
   assert.equal(jwks.hits(), 1);
@@ -217,6 +276,9 @@ test('JWKS endpoint down: 401 for the caller, and the reason is logged without t
   const down = createAuthenticator({ issuers: [{ issuer: ISS, audience: AUD, jwksUrl: url }], now: () => NOW, log: recordingLog(lines) });
   const token = await sign({ kid: 'k1' });
   await assert.rejects(down.principalFor(`Bearer ${token}`), UnauthenticatedError);
-  assert.deepEqual(lines.map((l) => l.msg), ['bearer token could not be verified']);
+  assert.deepEqual(
+    lines.map((l) => l.msg),
+    ['bearer token could not be verified'],
+  );
   assert.ok(!JSON.stringify(lines).includes(token.split('.')[2] as string));
 });

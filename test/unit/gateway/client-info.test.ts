@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { clientOf } from '../../../gateway/client-info.ts';
 
-const req = (headers: Record<string, string>, remoteAddress = '10.1.2.3') => ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
+const req = (headers: Record<string, string>, remoteAddress = '10.1.2.3') =>
+  ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
 
 test('the client address is the peer unless the proxy is trusted', () => {
   const r = req({ 'x-forwarded-for': '203.0.113.9, 10.0.0.1', 'user-agent': 'curl/8' });

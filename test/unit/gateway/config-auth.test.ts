@@ -18,7 +18,14 @@ test('auth defaults: no extra issuers, 30 s clock tolerance', () => {
 });
 
 test('AUTH_ISSUERS parses into frozen issuer configs', () => {
-  const issuers = [{ issuer: 'https://login.example.com/', audience: ['atrium-gateway'], jwksUrl: 'https://login.example.com/jwks', algorithms: ['RS256'] }];
+  const issuers = [
+    {
+      issuer: 'https://login.example.com/',
+      audience: ['atrium-gateway'],
+      jwksUrl: 'https://login.example.com/jwks',
+      algorithms: ['RS256'],
+    },
+  ];
   const c = loadConfig({ AUTH_ISSUERS: JSON.stringify(issuers), AUTH_CLOCK_TOLERANCE_S: '5' });
   assert.deepEqual(c.auth, { issuers, clockToleranceS: 5 });
   assert.ok(Object.isFrozen(c.auth.issuers[0]));
@@ -26,7 +33,10 @@ test('AUTH_ISSUERS parses into frozen issuer configs', () => {
 
 test('bad auth variables are named, together with every other problem', () => {
   const found = problems({
-    AUTH_ISSUERS: JSON.stringify([{ issuer: 'x', audience: 'y', jwksUrl: 'https://idp.example.com/jwks', algorithms: ['HS256'] }, { issuer: 'z' }]),
+    AUTH_ISSUERS: JSON.stringify([
+      { issuer: 'x', audience: 'y', jwksUrl: 'https://idp.example.com/jwks', algorithms: ['HS256'] },
+      { issuer: 'z' },
+    ]),
     AUTH_CLOCK_TOLERANCE_S: '9999',
     GATEWAY_PORT: 'x',
   });

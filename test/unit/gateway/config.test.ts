@@ -34,11 +34,27 @@ test('every bad variable is reported at once', () => {
 });
 
 test('outside demo mode every upstream must be configured', () => {
-  assert.throws(() => loadConfig({ ATRIUM_DEMO: 'false' }), (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith('NETX_API_TOKEN')) && e.problems.some((p) => p.startsWith('OTCS_URL')));
+  assert.throws(
+    () => loadConfig({ ATRIUM_DEMO: 'false' }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.problems.some((p) => p.startsWith('NETX_API_TOKEN')) &&
+      e.problems.some((p) => p.startsWith('OTCS_URL')),
+  );
   const ok = loadConfig({
-    ATRIUM_DEMO: 'false', DOWNLOAD_SECRET: 'x'.repeat(32), OTCS_URL: 'https://cs.example.com/otcs/cs.exe', OTCS_USERNAME: 'u', OTCS_PASSWORD: 'p',
-    ICONIK_URL: 'https://app.iconik.io/API', ICONIK_APP_ID: 'a', ICONIK_AUTH_TOKEN: 't', NETX_URL: 'https://netx.example.com',
-    NETX_API_TOKEN: 'n', OTMM_URL: 'https://otmm.example.com', OTMM_USERNAME: 'u', OTMM_PASSWORD: 'p',
+    ATRIUM_DEMO: 'false',
+    DOWNLOAD_SECRET: 'x'.repeat(32),
+    OTCS_URL: 'https://cs.example.com/otcs/cs.exe',
+    OTCS_USERNAME: 'u',
+    OTCS_PASSWORD: 'p',
+    ICONIK_URL: 'https://app.iconik.io/API',
+    ICONIK_APP_ID: 'a',
+    ICONIK_AUTH_TOKEN: 't',
+    NETX_URL: 'https://netx.example.com',
+    NETX_API_TOKEN: 'n',
+    OTMM_URL: 'https://otmm.example.com',
+    OTMM_USERNAME: 'u',
+    OTMM_PASSWORD: 'p',
   });
   assert.equal(ok.simulators, false);
 });

@@ -16,7 +16,9 @@ async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<str
 }
 
 const partner = () => {
-  const u = testWorld().demoUsers().find((d) => d.roles.includes('partner'));
+  const u = testWorld()
+    .demoUsers()
+    .find((d) => d.roles.includes('partner'));
   assert.ok(u?.org);
   return u;
 };
@@ -53,14 +55,34 @@ test('tokens carry the user and last 8 hours by default', async (t) => {
   const token = await issuer.sign(user);
   const claims = decodeJwt(token);
   assert.deepEqual(
-    { sub: claims.sub, email: claims.email, name: claims.name, roles: claims.roles, org: claims.org, regions: claims.regions, iss: claims.iss, aud: claims.aud },
-    { sub: user.email, email: user.email, name: user.name, roles: user.roles, org: user.org, regions: user.regions, iss: DEMO_ISSUER, aud: DEMO_AUDIENCE },
+    {
+      sub: claims.sub,
+      email: claims.email,
+      name: claims.name,
+      roles: claims.roles,
+      org: claims.org,
+      regions: claims.regions,
+      iss: claims.iss,
+      aud: claims.aud,
+    },
+    {
+      sub: user.email,
+      email: user.email,
+      name: user.name,
+      roles: user.roles,
+      org: user.org,
+      regions: user.regions,
+      iss: DEMO_ISSUER,
+      aud: DEMO_AUDIENCE,
+    },
   );
   assert.equal(claims.iat, now / 1000);
   assert.equal(claims.exp, now / 1000 + 8 * 3600);
   assert.equal(decodeProtectedHeader(token).alg, 'ES256');
   assert.equal(decodeProtectedHeader(token).kid, issuer.verifyKey.kid);
-  const admin = testWorld().demoUsers().find((d) => d.roles.includes('admin'))!;
+  const admin = testWorld()
+    .demoUsers()
+    .find((d) => d.roles.includes('admin'))!;
   assert.equal('org' in decodeJwt(await issuer.sign(admin)), false);
 });
 
@@ -69,7 +91,14 @@ test('a demo token maps to the user as a principal; an expired one is refused', 
   const issuer = await demoIssuer(dir);
   const user = partner();
   const auth = createAuthenticator({ issuers: [issuer.issuerConfig] });
-  assert.deepEqual(await auth.principalFor(`Bearer ${await issuer.sign(user)}`), { id: user.email, email: user.email, name: user.name, roles: user.roles, org: user.org, regions: user.regions });
+  assert.deepEqual(await auth.principalFor(`Bearer ${await issuer.sign(user)}`), {
+    id: user.email,
+    email: user.email,
+    name: user.name,
+    roles: user.roles,
+    org: user.org,
+    regions: user.regions,
+  });
   const yesterday = await demoIssuer(dir, { now: () => Date.now() - 86_400_000 });
   await assert.rejects(auth.principalFor(`Bearer ${await yesterday.sign(user)}`), UnauthenticatedError);
   await assert.rejects(auth.principalFor(`Bearer ${await issuer.sign(user, -60)}`), UnauthenticatedError);

@@ -7,27 +7,59 @@ import type { Context } from '../../../resolvers/context.ts';
 import { UpstreamError } from '../../../sources/http/errors.ts';
 
 const doc = (i: number): Document => ({
-  source: { system: 'OTCS', nativeId: String(1000 + i) }, name: `${i % 3 === 0 ? 'a' : 'B'}doc ${i}`, mimeType: 'application/pdf', size: 1, version: 1,
-  status: 'RELEASED', classification: 'PUBLIC', metadata: {}, workspaceId: '1', parentId: '1', createdAt: '', modifiedAt: `2026-0${1 + (i % 9)}-01T00:00:00Z`,
+  source: { system: 'OTCS', nativeId: String(1000 + i) },
+  name: `${i % 3 === 0 ? 'a' : 'B'}doc ${i}`,
+  mimeType: 'application/pdf',
+  size: 1,
+  version: 1,
+  status: 'RELEASED',
+  classification: 'PUBLIC',
+  metadata: {},
+  workspaceId: '1',
+  parentId: '1',
+  createdAt: '',
+  modifiedAt: `2026-0${1 + (i % 9)}-01T00:00:00Z`,
 });
 const asset = (system: DamSystem, i: number): Asset => ({
-  source: { system, nativeId: `${system}-${i}` }, title: `${i % 2 ? 'Zeta' : 'alpha'} ${system} ${i}`, kind: 'IMAGE', mimeType: 'image/png', approval: 'APPROVED',
-  rights: { status: 'CLEARED', territories: ['WORLD'], channels: ['web'] }, renditions: [], metadata: {}, createdAt: '', modifiedAt: `2026-0${1 + (i % 7)}-15T00:00:00Z`,
+  source: { system, nativeId: `${system}-${i}` },
+  title: `${i % 2 ? 'Zeta' : 'alpha'} ${system} ${i}`,
+  kind: 'IMAGE',
+  mimeType: 'image/png',
+  approval: 'APPROVED',
+  rights: { status: 'CLEARED', territories: ['WORLD'], channels: ['web'] },
+  renditions: [],
+  metadata: {},
+  createdAt: '',
+  modifiedAt: `2026-0${1 + (i % 7)}-15T00:00:00Z`,
 });
 
 /** A fake source: sorts with its own collation (case-sensitive here, unlike the merge), pages by offset. */
-function pageOf<T extends { source: { nativeId: string } }>(all: T[], name: (x: T) => string, req: PageRequest, calls: string[], label: string): Page<T> {
+function pageOf<T extends { source: { nativeId: string } }>(
+  all: T[],
+  name: (x: T) => string,
+  req: PageRequest,
+  calls: string[],
+  label: string,
+): Page<T> {
   calls.push(label);
   const sorted = [...all];
   if (req.sort?.field === 'name') sorted.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
   const start = req.offset ?? 0;
-  return { items: sorted.slice(start, start + req.first), total: all.length, facets: [{ field: 'kind', values: [{ value: label, count: all.length }] }] };
+  return {
+    items: sorted.slice(start, start + req.first),
+    total: all.length,
+    facets: [{ field: 'kind', values: [{ value: label, count: all.length }] }],
+  };
 }
 
 function fakeCtx(failing?: DamSystem) {
   const calls: string[] = [];
   const docs = Array.from({ length: 23 }, (_, i) => doc(i));
-  const assets = { ICONIK: Array.from({ length: 17 }, (_, i) => asset('ICONIK', i)), NETX: Array.from({ length: 31 }, (_, i) => asset('NETX', i)), OTMM: Array.from({ length: 9 }, (_, i) => asset('OTMM', i)) };
+  const assets = {
+    ICONIK: Array.from({ length: 17 }, (_, i) => asset('ICONIK', i)),
+    NETX: Array.from({ length: 31 }, (_, i) => asset('NETX', i)),
+    OTMM: Array.from({ length: 9 }, (_, i) => asset('OTMM', i)),
+  };
   const dam = (s: DamSystem) => ({
     system: s,
     findAssets: async (_f: unknown, req: PageRequest) => {
@@ -39,21 +71,33 @@ function fakeCtx(failing?: DamSystem) {
   const ctx = {
     // The reader sees everything here: one stream per source, every hit allowed.
     access: {
-      searchStreams: async (_f: unknown, systems: string[], sort: unknown) => systems.map((s) => ({
-        id: s, system: s,
-        find: (req: PageRequest) => (s === 'OTCS' ? Promise.resolve(pageOf(docs, (d) => d.name, { ...req, sort } as PageRequest, calls, 'OTCS')) : dams[s as DamSystem].findAssets(null, { ...req, sort } as PageRequest)),
-      })),
+      searchStreams: async (_f: unknown, systems: string[], sort: unknown) =>
+        systems.map((s) => ({
+          id: s,
+          system: s,
+          find: (req: PageRequest) =>
+            s === 'OTCS'
+              ? Promise.resolve(pageOf(docs, (d) => d.name, { ...req, sort } as PageRequest, calls, 'OTCS'))
+              : dams[s as DamSystem].findAssets(null, { ...req, sort } as PageRequest),
+        })),
       checkHits: async (hits: unknown[]) => hits,
     },
     extraErrors: [],
     log: { warn: () => undefined },
   } as unknown as Context;
-  const expected = docs.length + (['ICONIK', 'NETX', 'OTMM'] as const).filter((s) => s !== failing).reduce((n, s) => n + assets[s].length, 0);
+  const expected =
+    docs.length + (['ICONIK', 'NETX', 'OTMM'] as const).filter((s) => s !== failing).reduce((n, s) => n + assets[s].length, 0);
   return { ctx, calls, expected };
 }
 
 const info = { path: { key: 'search', prev: undefined, typename: 'Query' } } as unknown as GraphQLResolveInfo;
-type Result = { nodes: { source: { system: string; nativeId: string } }[]; totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; facets: { field: string; values: { value: string; count: number }[] }[]; missingSources: string[] };
+type Result = {
+  nodes: { source: { system: string; nativeId: string } }[];
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  facets: { field: string; values: { value: string; count: number }[] }[];
+  missingSources: string[];
+};
 
 async function pageThrough(sort: 'RELEVANCE' | 'DATE' | 'NAME', first: number, failing?: DamSystem) {
   const { ctx, calls, expected } = fakeCtx(failing);
@@ -109,5 +153,8 @@ test('document-only filters skip the DAMs, asset-only filters skip the ECM', () 
 test('a cursor that is not ours is BAD_USER_INPUT', async () => {
   const { ctx } = fakeCtx();
   await assert.rejects(searchResolvers.Query.search(null, { first: 5, after: 'bogus' }, ctx, info), /not a cursor/);
-  await assert.rejects(searchResolvers.Query.search(null, { first: 5, after: Buffer.from('{"EVIL":3}').toString('base64url') }, ctx, info), /not a cursor/);
+  await assert.rejects(
+    searchResolvers.Query.search(null, { first: 5, after: Buffer.from('{"EVIL":3}').toString('base64url') }, ctx, info),
+    /not a cursor/,
+  );
 });

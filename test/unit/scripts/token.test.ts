@@ -28,7 +28,8 @@ function run(file: string, args: string[], extra: Record<string, string> = {}): 
   });
 }
 
-const token = (args: string[], extra: Record<string, string> = {}) => run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], extra);
+const token = (args: string[], extra: Record<string, string> = {}) =>
+  run(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], extra);
 
 const users = createWorld(loadConfig({ ATRIUM_DATA_DIR: dataDir }).world).demoUsers();
 
@@ -53,7 +54,14 @@ test('<email> prints only a token that verifies and maps to that user', async ()
   assert.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
   const auth = createAuthenticator({ issuers: [(await demoIssuer(dataDir)).issuerConfig] });
   const p = await auth.principalFor(`Bearer ${stdout.trim()}`);
-  assert.deepEqual(p, { id: partner.email, email: partner.email, name: partner.name, roles: partner.roles, org: partner.org, regions: partner.regions });
+  assert.deepEqual(p, {
+    id: partner.email,
+    email: partner.email,
+    name: partner.name,
+    roles: partner.roles,
+    org: partner.org,
+    regions: partner.regions,
+  });
 });
 
 test('through npm, as DESIGN.md documents it, stdout is the token alone', async () => {
@@ -78,9 +86,19 @@ test('no argument exits 1 with the usage on stderr', async () => {
 
 test('outside demo mode there are no demo tokens', async () => {
   const real = {
-    ATRIUM_DEMO: 'false', DOWNLOAD_SECRET: 'x'.repeat(32), OTCS_URL: 'https://cs.example.com/otcs/cs.exe', OTCS_USERNAME: 'u', OTCS_PASSWORD: 'p',
-    ICONIK_URL: 'https://app.iconik.io/API', ICONIK_APP_ID: 'a', ICONIK_AUTH_TOKEN: 't', NETX_URL: 'https://netx.example.com',
-    NETX_API_TOKEN: 't', OTMM_URL: 'https://otmm.example.com', OTMM_USERNAME: 'u', OTMM_PASSWORD: 'p',
+    ATRIUM_DEMO: 'false',
+    DOWNLOAD_SECRET: 'x'.repeat(32),
+    OTCS_URL: 'https://cs.example.com/otcs/cs.exe',
+    OTCS_USERNAME: 'u',
+    OTCS_PASSWORD: 'p',
+    ICONIK_URL: 'https://app.iconik.io/API',
+    ICONIK_APP_ID: 'a',
+    ICONIK_AUTH_TOKEN: 't',
+    NETX_URL: 'https://netx.example.com',
+    NETX_API_TOKEN: 't',
+    OTMM_URL: 'https://otmm.example.com',
+    OTMM_USERNAME: 'u',
+    OTMM_PASSWORD: 'p',
   };
   const { code, stdout, stderr } = await token([users[0]!.email], real);
   assert.equal(code, 1);

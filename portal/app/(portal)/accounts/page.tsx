@@ -10,7 +10,10 @@ export default async function AccountsPage() {
   const { data, outages } = await getAccounts();
   return (
     <>
-      <div className="page-head"><h1>Accounts</h1><p className="sub">The accounts whose workspace team you are on.</p></div>
+      <div className="page-head">
+        <h1>Accounts</h1>
+        <p className="sub">The accounts whose workspace team you are on.</p>
+      </div>
       <OutageBanner outages={outages} />
       <AccountCards accounts={data.items} />
     </>

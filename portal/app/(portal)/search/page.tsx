@@ -27,8 +27,14 @@ function FacetGroups({ facets, selected }: { facets: Facet[]; selected: (field: 
           <fieldset key={f.field}>
             <legend>{FACETS[f.field]?.title}</legend>
             {values.map((v) => (
-              <FacetCheckbox key={v.value} name={f.field} value={v.value} count={v.count} checked={picked.includes(v.value)}
-                text={f.field === 'system' ? systemName(v.value) : FACETS[f.field]?.values ? label(v.value) : v.value} />
+              <FacetCheckbox
+                key={v.value}
+                name={f.field}
+                value={v.value}
+                count={v.count}
+                checked={picked.includes(v.value)}
+                text={f.field === 'system' ? systemName(v.value) : FACETS[f.field]?.values ? label(v.value) : v.value}
+              />
             ))}
           </fieldset>
         );
@@ -54,14 +60,25 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
 
   return (
     <>
-      <div className="page-head"><h1>Search</h1><p className="sub">Documents and media from every source, as far as you may see them.</p></div>
+      <div className="page-head">
+        <h1>Search</h1>
+        <p className="sub">Documents and media from every source, as far as you may see them.</p>
+      </div>
       <OutageBanner outages={outages} />
       <Form action="/search" role="search" aria-label="Documents and assets">
         <div className="search-bar">
-          <label>Words<input type="search" name="q" defaultValue={q} placeholder="e.g. brochure, Aurora" /></label>
-          <label>Sort
+          <label>
+            Words
+            <input type="search" name="q" defaultValue={q} placeholder="e.g. brochure, Aurora" />
+          </label>
+          <label>
+            Sort
             <select name="sort" defaultValue={sort}>
-              {SORTS.map((s) => <option key={s} value={s}>{SORT_TEXT[s]}</option>)}
+              {SORTS.map((s) => (
+                <option key={s} value={s}>
+                  {SORT_TEXT[s]}
+                </option>
+              ))}
             </select>
           </label>
           <button type="submit">Search</button>
@@ -69,14 +86,32 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
         <div className="search-layout">
           <aside aria-label="Filters">
             <FacetGroups facets={data.facets} selected={selected} />
-            {data.facets.some((f) => FACETS[f.field] && f.values.length > 0) && <button type="submit" className="secondary">Apply filters</button>}
+            {data.facets.some((f) => FACETS[f.field] && f.values.length > 0) && (
+              <button type="submit" className="secondary">
+                Apply filters
+              </button>
+            )}
           </aside>
           <section aria-labelledby="results-h">
-            <h2 id="results-h" className="visually-hidden">Results</h2>
-            <p className="sub" role="status" data-testid="result-count">{data.hits.total} result{data.hits.total === 1 ? '' : 's'}</p>
-            {data.missingSources.length > 0 && <p className="banner warn" role="status">Not searched: {data.missingSources.map(systemName).join(', ')} did not answer.</p>}
+            <h2 id="results-h" className="visually-hidden">
+              Results
+            </h2>
+            <p className="sub" role="status" data-testid="result-count">
+              {data.hits.total} result{data.hits.total === 1 ? '' : 's'}
+            </p>
+            {data.missingSources.length > 0 && (
+              <p className="banner warn" role="status">
+                Not searched: {data.missingSources.map(systemName).join(', ')} did not answer.
+              </p>
+            )}
             <HitList hits={data.hits.items} />
-            <Pager path="/search" params={params} nextCursor={data.hits.nextCursor} total={data.hits.total} shown={data.hits.items.length} />
+            <Pager
+              path="/search"
+              params={params}
+              nextCursor={data.hits.nextCursor}
+              total={data.hits.total}
+              shown={data.hits.items.length}
+            />
           </section>
         </div>
       </Form>

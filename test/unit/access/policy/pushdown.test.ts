@@ -1,14 +1,35 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accountDecision, accountPushdown, assetDecision, assetPushdown, campaignDecision, campaignPushdown, documentDecision,
-  documentPushdown, isMember, mergeFilters, pushdownInstant,
+  accountDecision,
+  accountPushdown,
+  assetDecision,
+  assetPushdown,
+  campaignDecision,
+  campaignPushdown,
+  documentDecision,
+  documentPushdown,
+  isMember,
+  mergeFilters,
+  pushdownInstant,
 } from '../../../../access/policy.ts';
 import type { Principal, Role } from '../../../../access/principal.ts';
 import type { CanonicalFilter } from '../../../../sources/model.ts';
 import type { AccountQuery, CampaignQuery } from '../../../../sources/ports.ts';
 import {
-  accounts, assetItem, assets, campaigns, docItem, documents, matches, NOW, principalOf, rightsAt, user, users, type AssetRow,
+  accounts,
+  assetItem,
+  assets,
+  campaigns,
+  docItem,
+  documents,
+  matches,
+  NOW,
+  principalOf,
+  rightsAt,
+  user,
+  users,
+  type AssetRow,
 } from '../../../helpers/policy-fixtures.ts';
 
 const P = (email: string) => principalOf(user(email));
@@ -39,9 +60,18 @@ test('pushdown, role by role', () => {
     ['admin@atrium.example', {}, {}, {}],
     ['compliance@atrium.example', {}, {}, {}],
     ['marketing@atrium.example', {}, {}, {}],
-    ['sales.emea@atrium.example', { statuses: ['ACTIVE', 'CLOSED'] }, { memberEmail: 'sales.emea@atrium.example' }, { approvals: ['APPROVED'] }],
-    ['kenji@sakura-media.example', { statuses: ['ACTIVE'], audienceIncludes: 'ACC-1003', regions: ['APAC'] }, { ids: ['ACC-1003'] },
-      { approvals: ['APPROVED'], channels: ['partner'], territories: ['APAC'], validAt: at }],
+    [
+      'sales.emea@atrium.example',
+      { statuses: ['ACTIVE', 'CLOSED'] },
+      { memberEmail: 'sales.emea@atrium.example' },
+      { approvals: ['APPROVED'] },
+    ],
+    [
+      'kenji@sakura-media.example',
+      { statuses: ['ACTIVE'], audienceIncludes: 'ACC-1003', regions: ['APAC'] },
+      { ids: ['ACC-1003'] },
+      { approvals: ['APPROVED'], channels: ['partner'], territories: ['APAC'], validAt: at },
+    ],
   ];
   for (const [email, campaign, account, asset] of rows) {
     assert.deepEqual(campaignPushdown(P(email)), campaign, email);
@@ -60,7 +90,8 @@ test('pushdown, role by role', () => {
     ['leo@lumen-agency.example', 'campaign', false, { classifications: ['PUBLIC', 'PARTNER'], statuses: ['RELEASED'] }],
     ['leo@lumen-agency.example', 'account', false, { classifications: ['PUBLIC', 'PARTNER'], statuses: ['RELEASED'] }],
   ];
-  for (const [email, kind, member, expected] of docs) assert.deepEqual(documentPushdown(P(email), kind, member), expected, `${email} ${kind} ${member}`);
+  for (const [email, kind, member, expected] of docs)
+    assert.deepEqual(documentPushdown(P(email), kind, member), expected, `${email} ${kind} ${member}`);
 });
 
 test('pushdown for anonymous readers, unknown roles, partners without company or regions: nothing', () => {
@@ -113,9 +144,14 @@ function assertPushdownKeepsAllowed(now: number, exempt: (r: AssetRow) => boolea
       checked++;
     }
     for (const r of documents) {
-      const owner = r.owner.kind === 'campaign'
-        ? { kind: 'campaign' as const, campaign: r.owner.row.campaign, visible: campaignDecision(p, r.owner.row.campaign).allowed }
-        : { kind: 'account' as const, account: r.owner.row.account, visible: accountDecision(p, r.owner.row.account, r.owner.row.team).allowed };
+      const owner =
+        r.owner.kind === 'campaign'
+          ? { kind: 'campaign' as const, campaign: r.owner.row.campaign, visible: campaignDecision(p, r.owner.row.campaign).allowed }
+          : {
+              kind: 'account' as const,
+              account: r.owner.row.account,
+              visible: accountDecision(p, r.owner.row.account, r.owner.row.team).allowed,
+            };
       const f = documentPushdown(p, r.owner.kind, isMember(p, r.owner.row.team));
       const pass = f !== 'empty' && matches(f, docItem(r.document));
       if (!pass) filteredOut++;
@@ -127,7 +163,9 @@ function assertPushdownKeepsAllowed(now: number, exempt: (r: AssetRow) => boolea
     for (const r of assets) {
       const owners = {
         ...(r.campaign ? { campaign: { campaign: r.campaign.campaign, visible: campaignDecision(p, r.campaign.campaign).allowed } } : {}),
-        ...(r.account ? { account: { account: r.account.account, visible: accountDecision(p, r.account.account, r.account.team).allowed } } : {}),
+        ...(r.account
+          ? { account: { account: r.account.account, visible: accountDecision(p, r.account.account, r.account.team).allowed } }
+          : {}),
       };
       const pass = f !== 'empty' && matches(f, assetItem(r.asset));
       if (!pass) filteredOut++;
@@ -150,7 +188,12 @@ test('at an instant off the minute, pushdown hides only assets whose rights star
   assertPushdownKeepsAllowed(now, startedThisMinute);
   // The documented cost of quantizing, shown on an asset whose rights started 10 s ago.
   const kenji = P('kenji@sakura-media.example');
-  const row = must(assets.find((r) => r.campaign?.campaign.name === 'Helix Fitness Summer' && r.demo.rightsCase === 'cleared-world' && !r.asset.rights.licenceId), 'asset');
+  const row = must(
+    assets.find(
+      (r) => r.campaign?.campaign.name === 'Helix Fitness Summer' && r.demo.rightsCase === 'cleared-world' && !r.asset.rights.licenceId,
+    ),
+    'asset',
+  );
   const fresh = { ...row.asset, rights: { ...row.asset.rights, validFrom: new Date(now - 10_000).toISOString() } };
   const owners = { campaign: { campaign: must(row.campaign, 'campaign').campaign, visible: true } };
   assert.equal(assetDecision(kenji, fresh, rightsAt(fresh, now), owners, now).allowed, true, 'visible by id at once');
@@ -175,39 +218,94 @@ test('pushdownInstant rounds down to the boundary and never past an end it must 
   assert.deepEqual(assetPushdown(P('anna@northwind.example'), t), assetPushdown(P('anna@northwind.example'), t + 10_000));
   // An item that ended 1 s ago still matches the rounded filter: the per-object check drops it.
   const kenji = P('kenji@sakura-media.example');
-  const row = must(assets.find((r) => r.campaign?.campaign.name === 'Helix Fitness Summer' && r.demo.rightsCase === 'cleared-world' && !r.asset.rights.licenceId), 'asset');
+  const row = must(
+    assets.find(
+      (r) => r.campaign?.campaign.name === 'Helix Fitness Summer' && r.demo.rightsCase === 'cleared-world' && !r.asset.rights.licenceId,
+    ),
+    'asset',
+  );
   const ended = { ...row.asset, rights: { ...row.asset.rights, validUntil: new Date(t - 1000).toISOString() } };
   const f = assetPushdown(kenji, t);
   assert.ok(f !== 'empty' && matches(f, assetItem(ended)));
-  const d = assetDecision(kenji, ended, rightsAt(ended, t), { campaign: { campaign: must(row.campaign, 'campaign').campaign, visible: true } }, t);
+  const d = assetDecision(
+    kenji,
+    ended,
+    rightsAt(ended, t),
+    { campaign: { campaign: must(row.campaign, 'campaign').campaign, visible: true } },
+    t,
+  );
   assert.equal(d.allowed, false);
 });
 
 test('mergeFilters, case by case', () => {
-  const partner: CanonicalFilter = { approvals: ['APPROVED'], channels: ['partner'], territories: ['EMEA'], validAt: '2026-11-22T00:00:00.000Z' };
+  const partner: CanonicalFilter = {
+    approvals: ['APPROVED'],
+    channels: ['partner'],
+    territories: ['EMEA'],
+    validAt: '2026-11-22T00:00:00.000Z',
+  };
   const docs: CanonicalFilter = { classifications: ['PUBLIC', 'PARTNER'], statuses: ['RELEASED'] };
   const rows: [string, CanonicalFilter, CanonicalFilter | 'empty', CanonicalFilter | 'empty'][] = [
     ['asking for what the policy excludes', { classifications: ['CONFIDENTIAL'] }, docs, 'empty'],
-    ['single-valued lists intersect', { classifications: ['PARTNER', 'CONFIDENTIAL'] }, docs, { classifications: ['PARTNER'], statuses: ['RELEASED'] }],
+    [
+      'single-valued lists intersect',
+      { classifications: ['PARTNER', 'CONFIDENTIAL'] },
+      docs,
+      { classifications: ['PARTNER'], statuses: ['RELEASED'] },
+    ],
     ['no user filter: the policy as is', {}, partner, partner],
     ['no policy filter: the user filter as is', { kinds: ['IMAGE'], text: 'hero' }, {}, { kinds: ['IMAGE'], text: 'hero' }],
-    ['fields of one side are kept', { kinds: ['VIDEO'], campaignCodes: ['CMP-2026-002'] }, partner, { ...partner, kinds: ['VIDEO'], campaignCodes: ['CMP-2026-002'] }],
+    [
+      'fields of one side are kept',
+      { kinds: ['VIDEO'], campaignCodes: ['CMP-2026-002'] },
+      partner,
+      { ...partner, kinds: ['VIDEO'], campaignCodes: ['CMP-2026-002'] },
+    ],
     ['a policy that allows nothing', { kinds: ['IMAGE'] }, 'empty', 'empty'],
     ['an empty user list matches nothing', { approvals: [] }, {}, 'empty'],
     ['an empty policy list matches nothing', {}, { territories: [] }, 'empty'],
     ['user approvals outside the policy', { approvals: ['PENDING', 'REJECTED'] }, partner, 'empty'],
     ['territories: a narrower user list', { territories: ['EMEA'] }, { territories: ['EMEA', 'NA'] }, { territories: ['EMEA'] }],
     ['territories: a narrower policy list', { territories: ['EMEA', 'NA'] }, { territories: ['NA'] }, { territories: ['NA'] }],
-    ['territories: WORLD items match any list, so disjoint lists are not empty', { territories: ['APAC'] }, partner, { ...partner, territories: ['APAC'] }],
-    ['territories: WORLD in the user list is within any policy list', { territories: ['WORLD'] }, partner, { ...partner, territories: ['WORLD'] }],
+    [
+      'territories: WORLD items match any list, so disjoint lists are not empty',
+      { territories: ['APAC'] },
+      partner,
+      { ...partner, territories: ['APAC'] },
+    ],
+    [
+      'territories: WORLD in the user list is within any policy list',
+      { territories: ['WORLD'] },
+      partner,
+      { ...partner, territories: ['WORLD'] },
+    ],
     ['channels: an item has several, so disjoint lists are not empty', { channels: ['web'] }, partner, { ...partner, channels: ['web'] }],
     ['channels: a narrower policy list', { channels: ['partner', 'web'] }, partner, partner],
     ['validAt: the policy instant when the user gives none', { kinds: ['IMAGE'] }, partner, { ...partner, kinds: ['IMAGE'] }],
-    ['validAt: the user instant when both do (the policy one is re-checked per object)', { validAt: '2027-01-01T00:00:00.000Z' }, partner, { ...partner, validAt: '2027-01-01T00:00:00.000Z' }],
-    ['validUntilBetween intersects', { validUntilBetween: { from: '2026-12-01T00:00:00Z' } }, { validUntilBetween: { from: '2026-11-01T00:00:00Z', to: '2027-01-01T00:00:00Z' } },
-      { validUntilBetween: { from: '2026-12-01T00:00:00Z', to: '2027-01-01T00:00:00Z' } }],
-    ['validUntilBetween disjoint', { validUntilBetween: { to: '2026-12-01T00:00:00Z' } }, { validUntilBetween: { from: '2026-12-01T00:00:00Z' } }, 'empty'],
-    ['modifiedSince: the later one', { modifiedSince: '2026-10-01T00:00:00Z' }, { modifiedSince: '2026-11-01T00:00:00Z' }, { modifiedSince: '2026-11-01T00:00:00Z' }],
+    [
+      'validAt: the user instant when both do (the policy one is re-checked per object)',
+      { validAt: '2027-01-01T00:00:00.000Z' },
+      partner,
+      { ...partner, validAt: '2027-01-01T00:00:00.000Z' },
+    ],
+    [
+      'validUntilBetween intersects',
+      { validUntilBetween: { from: '2026-12-01T00:00:00Z' } },
+      { validUntilBetween: { from: '2026-11-01T00:00:00Z', to: '2027-01-01T00:00:00Z' } },
+      { validUntilBetween: { from: '2026-12-01T00:00:00Z', to: '2027-01-01T00:00:00Z' } },
+    ],
+    [
+      'validUntilBetween disjoint',
+      { validUntilBetween: { to: '2026-12-01T00:00:00Z' } },
+      { validUntilBetween: { from: '2026-12-01T00:00:00Z' } },
+      'empty',
+    ],
+    [
+      'modifiedSince: the later one',
+      { modifiedSince: '2026-10-01T00:00:00Z' },
+      { modifiedSince: '2026-11-01T00:00:00Z' },
+      { modifiedSince: '2026-11-01T00:00:00Z' },
+    ],
   ];
   for (const [name, user, policy, expected] of rows) assert.deepEqual(mergeFilters(user, policy), expected, name);
   assert.throws(() => mergeFilters({ text: 'a' }, { text: 'b' }), RangeError, 'two full-text queries are not silently merged');
@@ -220,12 +318,23 @@ test('mergeFilters, case by case', () => {
 test('mergeFilters matches everything both filters match, over every asset and document of the world', () => {
   const day = (n: number) => new Date(NOW + n * 86_400_000).toISOString();
   const assetFilters: CanonicalFilter[] = [
-    {}, { approvals: ['APPROVED', 'PENDING'] }, { territories: ['APAC'] }, { territories: ['EMEA', 'LATAM'] }, { territories: ['WORLD'] },
-    { channels: ['web'] }, { channels: ['partner', 'print'] }, { rightsStatuses: ['CLEARED'] }, { kinds: ['VIDEO', 'IMAGE'] },
-    { validAt: day(30) }, { validUntilBetween: { from: day(0), to: day(90) } },
+    {},
+    { approvals: ['APPROVED', 'PENDING'] },
+    { territories: ['APAC'] },
+    { territories: ['EMEA', 'LATAM'] },
+    { territories: ['WORLD'] },
+    { channels: ['web'] },
+    { channels: ['partner', 'print'] },
+    { rightsStatuses: ['CLEARED'] },
+    { kinds: ['VIDEO', 'IMAGE'] },
+    { validAt: day(30) },
+    { validUntilBetween: { from: day(0), to: day(90) } },
   ];
   const documentFilters: CanonicalFilter[] = [
-    {}, { classifications: ['PARTNER', 'CONFIDENTIAL'] }, { statuses: ['DRAFT', 'RELEASED'] }, { classifications: ['CONFIDENTIAL'] },
+    {},
+    { classifications: ['PARTNER', 'CONFIDENTIAL'] },
+    { statuses: ['DRAFT', 'RELEASED'] },
+    { classifications: ['CONFIDENTIAL'] },
   ];
   const assetItems = assets.map((r) => assetItem(r.asset));
   const documentItems = documents.map((r) => docItem(r.document));

@@ -9,7 +9,8 @@ const m = (q: string) => {
 };
 
 test('batched fields cost once per level, whatever the page size', () => {
-  const q = (n: number) => `{ campaigns(first: ${n}) { nodes { workspace { name } documents(first: 10) { nodes { name } } assets(first: 10) { nodes { title rights { status } } } } } }`;
+  const q = (n: number) =>
+    `{ campaigns(first: ${n}) { nodes { workspace { name } documents(first: 10) { nodes { name } } assets(first: 10) { nodes { title rights { status } } } } } }`;
   assert.equal(m(q(5)).cost, m(q(50)).cost);
   assert.equal(m(q(5)).cost, 1 + 1 + 1 + 3 + 1);
 });
@@ -22,7 +23,9 @@ test('aliases of a batched field count as aliases, not as cost', () => {
 });
 
 test('unbatched fields multiply by the pages above them; fragments are followed', () => {
-  const r = m(`{ campaigns(first: 20) { nodes { documents(first: 10) { nodes { ...V } } } } } fragment V on Document { versions { number } }`);
+  const r = m(
+    `{ campaigns(first: 20) { nodes { documents(first: 10) { nodes { ...V } } } } } fragment V on Document { versions { number } }`,
+  );
   assert.equal(r.cost, 1 + 1 + 20 * 10 * 1);
   assert.equal(r.depth, 6);
 });

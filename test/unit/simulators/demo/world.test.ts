@@ -49,7 +49,7 @@ test('every licence an asset references exists as a licence document with terms'
     if (n?.kind !== 'document') continue;
     assert.equal(n.document.kind, 'licence');
     assert.ok(n.document.metadata.validUntil && n.document.metadata.territories?.length && n.document.metadata.channels?.length);
-    assert.equal(n.document.metadata.campaignCode, a.campaignCode, 'a licence belongs to the asset\'s campaign');
+    assert.equal(n.document.metadata.campaignCode, a.campaignCode, "a licence belongs to the asset's campaign");
   }
 });
 
@@ -63,13 +63,18 @@ test('every team member is a user of the world, and demo users have the roles th
     }
   }
   const demo = world.demoUsers();
-  for (const role of ['admin', 'compliance', 'marketing', 'sales', 'partner'] as const) assert.ok(demo.some((u) => u.roles.includes(role)), role);
+  for (const role of ['admin', 'compliance', 'marketing', 'sales', 'partner'] as const)
+    assert.ok(
+      demo.some((u) => u.roles.includes(role)),
+      role,
+    );
   const partners = demo.filter((u) => u.roles.includes('partner'));
   assert.ok(new Set(partners.map((p) => p.org)).size >= 2, 'partners of different companies');
   assert.ok(new Set(partners.map((p) => p.regions.join())).size >= 2, 'partners of different regions');
   for (const p of partners) assert.equal(world.accountById(p.org ?? '')?.kind, 'PARTNER');
   const sales = demo.filter((u) => u.roles.includes('sales'));
-  const teamsOf = (email: string) => [...world.accounts()].filter((a) => world.accountWorkspace(a).team.some((m) => m.email === email)).map((a) => a.id);
+  const teamsOf = (email: string) =>
+    [...world.accounts()].filter((a) => world.accountWorkspace(a).team.some((m) => m.email === email)).map((a) => a.id);
   assert.equal(sales.length, 2);
   const [t1, t2] = sales.map((s) => teamsOf(s.email));
   assert.ok(t1?.length && t2?.length && !t1.some((id) => t2.includes(id)), 'two sales people on different account teams');
@@ -77,7 +82,8 @@ test('every team member is a user of the world, and demo users have the roles th
 
 test('every case the access policy distinguishes is present', () => {
   const now = world.asOf;
-  const inForce = (a: DemoAsset) => (!a.rights.validFrom || Date.parse(a.rights.validFrom) <= now) && (!a.rights.validUntil || now < Date.parse(a.rights.validUntil));
+  const inForce = (a: DemoAsset) =>
+    (!a.rights.validFrom || Date.parse(a.rights.validFrom) <= now) && (!a.rights.validUntil || now < Date.parse(a.rights.validUntil));
   const has = (p: (a: DemoAsset) => boolean, what: string) => assert.ok(assets.some(p), what);
   has((a) => a.approval === 'APPROVED', 'approved');
   has((a) => a.approval === 'PENDING', 'pending');
@@ -95,21 +101,50 @@ test('every case the access policy distinguishes is present', () => {
     const n = world.node(Number(a.rights.licenceId));
     return n?.kind === 'document' && Date.parse(n.document.metadata.validUntil ?? '') < now;
   }, 'licence expired while the DAM says cleared');
-  for (const rc of RIGHTS_CASES) for (const s of DAM_SYSTEMS) {
-    if (s === 'ICONIK' || rc !== 'licence-narrowed') assert.ok(assets.some((a) => a.system === s && a.rightsCase === rc), `${rc} in ${s}`);
-  }
-  for (const c of CLASSIFICATIONS) assert.ok(documents.some((d) => d.classification === c), c);
-  for (const s of DOCUMENT_STATUSES) assert.ok(documents.some((d) => d.status === s), s);
-  assert.ok(documents.some((d) => d.holdIds.length > 0), 'legal holds');
-  assert.ok(documents.some((d) => d.record), 'RM classifications');
-  assert.ok(documents.some((d) => d.workflow.some((w) => w.decision === 'REJECTED')), 'approval history with a rejection');
-  assert.ok(documents.some((d) => d.versions.length > 1), 'versions');
+  for (const rc of RIGHTS_CASES)
+    for (const s of DAM_SYSTEMS) {
+      if (s === 'ICONIK' || rc !== 'licence-narrowed')
+        assert.ok(
+          assets.some((a) => a.system === s && a.rightsCase === rc),
+          `${rc} in ${s}`,
+        );
+    }
+  for (const c of CLASSIFICATIONS)
+    assert.ok(
+      documents.some((d) => d.classification === c),
+      c,
+    );
+  for (const s of DOCUMENT_STATUSES)
+    assert.ok(
+      documents.some((d) => d.status === s),
+      s,
+    );
+  assert.ok(
+    documents.some((d) => d.holdIds.length > 0),
+    'legal holds',
+  );
+  assert.ok(
+    documents.some((d) => d.record),
+    'RM classifications',
+  );
+  assert.ok(
+    documents.some((d) => d.workflow.some((w) => w.decision === 'REJECTED')),
+    'approval history with a rejection',
+  );
+  assert.ok(
+    documents.some((d) => d.versions.length > 1),
+    'versions',
+  );
 });
 
 test('each demo partner sees some campaigns and not others (the policy has something to decide)', () => {
   for (const p of world.demoUsers().filter((u) => u.roles.includes('partner'))) {
-    const visible = [...world.campaigns()].filter((c) => c.status === 'ACTIVE' && (c.openToAllPartners || c.audience.includes(p.org ?? ''))
-      && c.regions.some((r) => p.regions.includes(r as Region)));
+    const visible = [...world.campaigns()].filter(
+      (c) =>
+        c.status === 'ACTIVE' &&
+        (c.openToAllPartners || c.audience.includes(p.org ?? '')) &&
+        c.regions.some((r) => p.regions.includes(r as Region)),
+    );
     assert.ok(visible.length > 0 && visible.length < world.counts.campaigns, `${p.email}: ${visible.length}`);
   }
 });
@@ -145,6 +180,10 @@ test('scale 100 is 100 times larger and is produced lazily', () => {
 
 test('every campaign has assets in every DAM', () => {
   for (const c of world.campaigns()) {
-    for (const s of DAM_SYSTEMS) assert.ok(assets.some((a) => a.system === s && a.campaignCode === c.code), `${c.code} in ${s}`);
+    for (const s of DAM_SYSTEMS)
+      assert.ok(
+        assets.some((a) => a.system === s && a.campaignCode === c.code),
+        `${c.code} in ${s}`,
+      );
   }
 });

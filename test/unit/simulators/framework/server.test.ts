@@ -25,7 +25,7 @@ test('stats count requests by route; the log keeps raw paths; reset clears both'
   const log = await simRequests(url);
   assert.equal(log[0]?.rawPath, '/a/x%2Fy/?ids=1&ids=2&flag');
   assert.equal(log[2]?.status, 404);
-  const r = await (await fetch(`${url}/a/x%2Fy/?ids=1&ids=2&flag`)).json() as { id: string; q: Record<string, unknown> };
+  const r = (await (await fetch(`${url}/a/x%2Fy/?ids=1&ids=2&flag`)).json()) as { id: string; q: Record<string, unknown> };
   assert.deepEqual(r, { id: 'x/y', q: { ids: ['1', '2'], flag: '' } });
   const before = resets;
   await simReset(url);
@@ -34,7 +34,11 @@ test('stats count requests by route; the log keeps raw paths; reset clears both'
 });
 
 test('form bodies are parsed, repeated keys become lists', async () => {
-  const res = await fetch(`${url}/form`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ids=1&ids=2&body=%7B%22a%22%3A1%7D' });
+  const res = await fetch(`${url}/form`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'ids=1&ids=2&body=%7B%22a%22%3A1%7D',
+  });
   assert.deepEqual(await res.json(), { got: { ids: ['1', '2'], body: '{"a":1}' } });
   const fd = new FormData();
   fd.append('name', 'x');

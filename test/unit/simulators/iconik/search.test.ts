@@ -29,7 +29,19 @@ describe('iconik sim search: terms and filters', () => {
   });
 
   it('AND / OR nest; an empty filter matches everything', () => {
-    const f = { operator: 'AND' as const, terms: [{ name: 'n', range: { max: 100 } }], filters: [{ operator: 'OR' as const, terms: [{ name: 't', value: 'WORLD' }, { name: 't', value: 'APAC' }] }] };
+    const f = {
+      operator: 'AND' as const,
+      terms: [{ name: 'n', range: { max: 100 } }],
+      filters: [
+        {
+          operator: 'OR' as const,
+          terms: [
+            { name: 't', value: 'WORLD' },
+            { name: 't', value: 'APAC' },
+          ],
+        },
+      ],
+    };
     assert.equal(matchFilter(a, f), false);
     assert.equal(matchFilter(b, f), true);
     assert.equal(matchFilter(a, { operator: 'OR' }), true);
@@ -38,19 +50,37 @@ describe('iconik sim search: terms and filters', () => {
 
 describe('iconik sim search: runSearch, facets, validation', () => {
   it('query words must all occur; facets_filters narrow hits but not facets', () => {
-    assert.deepEqual(runSearch([a, b], { query: 'hero' }).hits.map((d) => d.id), ['a']);
-    assert.deepEqual(runSearch([a, b], { query: '*' }).hits.map((d) => d.id), ['a', 'b']);
+    assert.deepEqual(
+      runSearch([a, b], { query: 'hero' }).hits.map((d) => d.id),
+      ['a'],
+    );
+    assert.deepEqual(
+      runSearch([a, b], { query: '*' }).hits.map((d) => d.id),
+      ['a', 'b'],
+    );
     const r = runSearch([a, b], { facets_filters: [{ name: 't', value: 'WORLD' }] });
-    assert.deepEqual(r.hits.map((d) => d.id), ['b']);
+    assert.deepEqual(
+      r.hits.map((d) => d.id),
+      ['b'],
+    );
     assert.equal(r.facetSet.length, 2);
   });
 
   it('sorts by a key with stable id ties', () => {
-    assert.deepEqual(runSearch([a, b], { sort: [{ name: 'n', order: 'desc' }] }).hits.map((d) => d.id), ['b', 'a']);
+    assert.deepEqual(
+      runSearch([a, b], { sort: [{ name: 'n', order: 'desc' }] }).hits.map((d) => d.id),
+      ['b', 'a'],
+    );
   });
 
   it('facet buckets count documents per value', () => {
-    assert.deepEqual(facetBuckets([a, b], ['t']), { t: [{ key: 'EMEA', doc_count: 1 }, { key: 'NA', doc_count: 1 }, { key: 'WORLD', doc_count: 1 }] });
+    assert.deepEqual(facetBuckets([a, b], ['t']), {
+      t: [
+        { key: 'EMEA', doc_count: 1 },
+        { key: 'NA', doc_count: 1 },
+        { key: 'WORLD', doc_count: 1 },
+      ],
+    });
   });
 
   it('parseCriteria reports field errors', () => {

@@ -9,7 +9,13 @@ describe('where_column_query parser', () => {
     assert.deepEqual(parseColumnQuery("Attr_9840_3 = 'ACTIVE' AND name LIKE 'Aurora*' OR id = 5"), {
       op: 'or',
       parts: [
-        { op: 'and', parts: [{ op: 'eq', column: 'Attr_9840_3', value: 'ACTIVE' }, { op: 'like', column: 'name', pattern: 'Aurora*' }] },
+        {
+          op: 'and',
+          parts: [
+            { op: 'eq', column: 'Attr_9840_3', value: 'ACTIVE' },
+            { op: 'like', column: 'name', pattern: 'Aurora*' },
+          ],
+        },
         { op: 'eq', column: 'id', value: '5' },
       ],
     });
@@ -17,7 +23,13 @@ describe('where_column_query parser', () => {
       op: 'and',
       parts: [
         { op: 'eq', column: 'Attr_9840_3', value: 'A' },
-        { op: 'or', parts: [{ op: 'in', column: 'id', values: ['1', '2'] }, { op: 'not', part: { op: 'ne', column: 'name', value: 'x' } }] },
+        {
+          op: 'or',
+          parts: [
+            { op: 'in', column: 'id', values: ['1', '2'] },
+            { op: 'not', part: { op: 'ne', column: 'name', value: 'x' } },
+          ],
+        },
       ],
     });
   });
@@ -45,7 +57,11 @@ describe('where_column_query parser', () => {
   it('keeps every hostile value the client quotes a single literal, byte for byte', () => {
     for (const v of ['../x', '1?a=b', "x' OR '1'='1", 'a\r\nb', "'", "''", "a') OR (id IN (1", '*']) {
       assert.deepEqual(parseColumnQuery(`Attr_9840_2 = ${literal(v)}`), { op: 'eq', column: 'Attr_9840_2', value: v });
-      assert.deepEqual(parseColumnQuery(`Attr_9840_2 IN (${literal(v)},${literal('CMP')})`), { op: 'in', column: 'Attr_9840_2', values: [v, 'CMP'] });
+      assert.deepEqual(parseColumnQuery(`Attr_9840_2 IN (${literal(v)},${literal('CMP')})`), {
+        op: 'in',
+        column: 'Attr_9840_2',
+        values: [v, 'CMP'],
+      });
     }
   });
 });

@@ -6,8 +6,13 @@ import { LqlError, matches, parseLql, type RegionValue } from '../../../../simul
 import { filterToLql, pagePlan, quote } from '../../../../sources/otcs/search.ts';
 
 const node: Record<string, RegionValue> = {
-  OTName: 'Partner Playbook.pdf', OTDComment: 'Playbook for partners.', OTSubType: 144,
-  Attr_9830_7: 'PARTNER', Attr_9830_12: ['EMEA', 'NA'], Attr_9830_11: '2027-01-15T10:00:00', OTObjectDate: '20261101',
+  OTName: 'Partner Playbook.pdf',
+  OTDComment: 'Playbook for partners.',
+  OTSubType: 144,
+  Attr_9830_7: 'PARTNER',
+  Attr_9830_12: ['EMEA', 'NA'],
+  Attr_9830_11: '2027-01-15T10:00:00',
+  OTObjectDate: '20261101',
 };
 const q = (src: string) => matches(parseLql(src), node);
 
@@ -45,7 +50,10 @@ describe('filterToLql (client)', () => {
 
   it('builds an AND of ORs over the mapped attribute regions, documents only', () => {
     const lql = filterToLql({ classifications: ['PUBLIC', 'PARTNER'], statuses: ['RELEASED'], territories: ['EMEA'] }, m);
-    assert.equal(lql, 'OTSubType:144 AND (Attr_9830_7:"PUBLIC" OR Attr_9830_7:"PARTNER") AND Attr_9830_8:"RELEASED" AND (Attr_9830_12:"EMEA" OR Attr_9830_12:"WORLD")');
+    assert.equal(
+      lql,
+      'OTSubType:144 AND (Attr_9830_7:"PUBLIC" OR Attr_9830_7:"PARTNER") AND Attr_9830_8:"RELEASED" AND (Attr_9830_12:"EMEA" OR Attr_9830_12:"WORLD")',
+    );
     assert.equal(filterToLql({ statuses: [] }, m), null);
   });
 
@@ -69,9 +77,15 @@ describe('pagePlan', () => {
     assert.deepEqual(pagePlan(20, 10), { limit: 10, pages: [3], skip: 0 });
     assert.deepEqual(pagePlan(7, 5), { limit: 6, pages: [2], skip: 1 });
     assert.equal(pagePlan(10_001, 500).pages.length, 2, 'no page size up to the limit covers it');
-    for (const [start, wanted] of [[7, 5], [101, 10], [13, 3], [997, 50], [10_001, 500]] as const) {
+    for (const [start, wanted] of [
+      [7, 5],
+      [101, 10],
+      [13, 3],
+      [997, 50],
+      [10_001, 500],
+    ] as const) {
       const plan = pagePlan(start, wanted);
-      const from = (plan.pages[0] as number - 1) * plan.limit + plan.skip;
+      const from = ((plan.pages[0] as number) - 1) * plan.limit + plan.skip;
       assert.equal(from, start);
       assert.ok(plan.pages.length * plan.limit - plan.skip >= wanted);
     }

@@ -2,7 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SearchInputError, compileConditions, countFacet, keywordPredicate, parseFacetRequests, parseRestrictions, satisfies,
+  SearchInputError,
+  compileConditions,
+  countFacet,
+  keywordPredicate,
+  parseFacetRequests,
+  parseRestrictions,
+  satisfies,
   type SearchDoc,
 } from '../../../../simulators/otmm/search.ts';
 import { OPERATORS, type OtmmSearchCondition } from '../../../../sources/otmm/wire.ts';
@@ -14,13 +20,20 @@ const DOCS = {
   c: doc({ NAME: ['hero shot'], TAGS: [], UNTIL: ['2026-07-01T00:00:00Z'] }, 'hero shot'),
 };
 const known = (id: string) => ['NAME', 'TAGS', 'UNTIL'].includes(id);
-const cond = (field: string, op: string, value?: string | string[], extra: Record<string, string> = {}): OtmmSearchCondition => ({
-  type: 'com.artesia.search.SearchScalarCondition', metadata_field_id: field, relational_operator_id: op,
-  ...(Array.isArray(value) ? { value_list: value } : value === undefined ? {} : { value }), ...extra,
-} as OtmmSearchCondition);
+const cond = (field: string, op: string, value?: string | string[], extra: Record<string, string> = {}): OtmmSearchCondition =>
+  ({
+    type: 'com.artesia.search.SearchScalarCondition',
+    metadata_field_id: field,
+    relational_operator_id: op,
+    ...(Array.isArray(value) ? { value_list: value } : value === undefined ? {} : { value }),
+    ...extra,
+  }) as OtmmSearchCondition;
 const run = (list: OtmmSearchCondition[]) => {
   const p = compileConditions({ search_condition_list: { search_condition: list } }, known);
-  return Object.entries(DOCS).filter(([, d]) => p(d)).map(([k]) => k).join('');
+  return Object.entries(DOCS)
+    .filter(([, d]) => p(d))
+    .map(([k]) => k)
+    .join('');
 };
 
 test('char operators compare case-insensitively; multi-valued fields match on any value', () => {
@@ -49,13 +62,35 @@ test('and binds tighter than or; parentheses and tabular groups regroup', () => 
   const undated = cond('UNTIL', OPERATORS.dateIsEmpty, undefined, { relational_operator: 'and' });
   assert.equal(run([hero, apac, undated]), 'abc', 'hero OR (APAC AND undated)');
   assert.equal(run([{ ...hero, left_paren: '(' }, { ...apac, right_paren: ')' }, undated]), 'b', '(hero OR APAC) AND undated');
-  assert.equal(run([{ ...hero, left_paren: '((' }, { ...apac, right_paren: '))' }, { ...undated, relational_operator: 'or' }]), 'abc');
+  assert.equal(
+    run([
+      { ...hero, left_paren: '((' },
+      { ...apac, right_paren: '))' },
+      { ...undated, relational_operator: 'or' },
+    ]),
+    'abc',
+  );
   assert.equal(run([hero, { ...undated, relational_operator: 'and' }]), '', 'hero AND undated');
   const tabular: OtmmSearchCondition = {
-    type: 'com.artesia.search.SearchTabularCondition', metadata_table_id: 'TAGS', relational_operator: 'and',
+    type: 'com.artesia.search.SearchTabularCondition',
+    metadata_table_id: 'TAGS',
+    relational_operator: 'and',
     tabular_field_list: [
-      { type: 'com.artesia.search.SearchTabularFieldCondition', metadata_field_id: 'TAGS', relational_operator_id: OPERATORS.is, value: 'EMEA', left_paren: '(' },
-      { type: 'com.artesia.search.SearchTabularFieldCondition', metadata_field_id: 'TAGS', relational_operator_id: OPERATORS.is, value: 'APAC', relational_operator: 'or', right_paren: ')' },
+      {
+        type: 'com.artesia.search.SearchTabularFieldCondition',
+        metadata_field_id: 'TAGS',
+        relational_operator_id: OPERATORS.is,
+        value: 'EMEA',
+        left_paren: '(',
+      },
+      {
+        type: 'com.artesia.search.SearchTabularFieldCondition',
+        metadata_field_id: 'TAGS',
+        relational_operator_id: OPERATORS.is,
+        value: 'APAC',
+        relational_operator: 'or',
+        right_paren: ')',
+      },
     ],
   };
   assert.equal(run([cond('UNTIL', OPERATORS.dateIsEmpty), tabular]), 'b', 'empty date AND (EMEA OR APAC)');
@@ -70,25 +105,52 @@ test('bad input throws SearchInputError', () => {
     { search_condition_list: { search_condition: [cond('NAME', OPERATORS.is)] } },
     { search_condition_list: { search_condition: [cond('NAME', OPERATORS.is, 'x', { right_paren: ')' })] } },
     { search_condition_list: { search_condition: [cond('NAME', OPERATORS.is, 'x', { left_paren: '[' })] } },
-    { search_condition_list: { search_condition: [cond('NAME', OPERATORS.is, 'x'), cond('NAME', OPERATORS.is, 'y', { relational_operator: 'xor' })] } },
-    { search_condition_list: { search_condition: [{ type: 'com.artesia.search.SearchTabularCondition', metadata_table_id: 'TAGS', tabular_field_list: [] }] } },
+    {
+      search_condition_list: {
+        search_condition: [cond('NAME', OPERATORS.is, 'x'), cond('NAME', OPERATORS.is, 'y', { relational_operator: 'xor' })],
+      },
+    },
+    {
+      search_condition_list: {
+        search_condition: [{ type: 'com.artesia.search.SearchTabularCondition', metadata_table_id: 'TAGS', tabular_field_list: [] }],
+      },
+    },
   ];
   for (const b of bad) assert.throws(() => compileConditions(b, known), SearchInputError, JSON.stringify(b));
   assert.equal(compileConditions(undefined, known)(DOCS.a), true);
 });
 
 test('restrictions: value lists, null for "no value"; facets count each value once per doc', () => {
-  const [r] = parseRestrictions({ facet_restriction_list: { facet_field_restriction: [{ type: 't', field_id: 'TAGS', value_list: ['APAC', null], facet_generation_behavior: 'EXCLUDE' }] } });
+  const [r] = parseRestrictions({
+    facet_restriction_list: {
+      facet_field_restriction: [{ type: 't', field_id: 'TAGS', value_list: ['APAC', null], facet_generation_behavior: 'EXCLUDE' }],
+    },
+  });
   assert.ok(r?.exclude);
-  assert.deepEqual(Object.values(DOCS).map((d) => satisfies(d, r as NonNullable<typeof r>)), [false, true, true]);
+  assert.deepEqual(
+    Object.values(DOCS).map((d) => satisfies(d, r as NonNullable<typeof r>)),
+    [false, true, true],
+  );
   assert.throws(() => parseRestrictions({ facet_restriction_list: { facet_field_restriction: [{ field_id: 'X' }] } }), SearchInputError);
-  assert.deepEqual(parseFacetRequests({ facet_field_request_list: { facet_field_request: [{ field_id: 'TAGS', max_values: 1 }] } }), [{ field: 'TAGS', max: 1 }]);
+  assert.deepEqual(parseFacetRequests({ facet_field_request_list: { facet_field_request: [{ field_id: 'TAGS', max_values: 1 }] } }), [
+    { field: 'TAGS', max: 1 },
+  ]);
   const facet = countFacet([...Object.values(DOCS), doc({ TAGS: ['EMEA', 'EMEA'] })], 'TAGS', 2);
-  assert.deepEqual(facet.facet_value_list.map((v) => [v.value, v.asset_count]), [['EMEA', 2], ['APAC', 1]]);
+  assert.deepEqual(
+    facet.facet_value_list.map((v) => [v.value, v.asset_count]),
+    [
+      ['EMEA', 2],
+      ['APAC', 1],
+    ],
+  );
 });
 
 test('keyword: every term must occur; * matches all', () => {
-  const hits = (q: string) => Object.entries(DOCS).filter(([, d]) => keywordPredicate(q)(d)).map(([k]) => k).join('');
+  const hits = (q: string) =>
+    Object.entries(DOCS)
+      .filter(([, d]) => keywordPredicate(q)(d))
+      .map(([k]) => k)
+      .join('');
   assert.equal(hits('*'), 'abc');
   assert.equal(hits('HERO'), 'ac');
   assert.equal(hits('hero spring'), 'a');

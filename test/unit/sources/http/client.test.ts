@@ -13,7 +13,8 @@ let validToken = 'tok-1';
 before(async () => {
   sim = createSimulator({ name: 'TEST' });
   sim.route('GET', '/items/:id', (req) =>
-    req.headers['x-token'] === validToken ? { body: { id: req.params.id } } : { status: 401, body: { error: 'no' } });
+    req.headers['x-token'] === validToken ? { body: { id: req.params.id } } : { status: 401, body: { error: 'no' } },
+  );
   sim.route('POST', '/write', () => ({ body: { ok: true } }));
   sim.route('GET', '/open', () => ({ body: { open: true } }));
   url = await sim.listen(0);

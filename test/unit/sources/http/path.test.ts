@@ -25,12 +25,19 @@ test('interpolated values are single encoded segments', () => {
 
 test('dot segments are refused, since no encoding keeps them literal', () => {
   for (const v of ['.', '..', '%2e', '%2E%2e', '']) {
-    assert.throws(() => segment('ICONIK', v), (e: unknown) => e instanceof UpstreamError && e.kind === 'NOT_FOUND', v);
+    assert.throws(
+      () => segment('ICONIK', v),
+      (e: unknown) => e instanceof UpstreamError && e.kind === 'NOT_FOUND',
+      v,
+    );
   }
 });
 
 test('query strings repeat keys for lists and keep flags bare', () => {
-  assert.equal(queryString({ ids: [1, 2], fields: 'properties', metadata: true, skip: undefined, no: false }), '?ids=1&ids=2&fields=properties&metadata');
+  assert.equal(
+    queryString({ ids: [1, 2], fields: 'properties', metadata: true, skip: undefined, no: false }),
+    '?ids=1&ids=2&fields=properties&metadata',
+  );
   assert.equal(queryString({ where: 'a&b=c#d' }), '?where=a%26b%3Dc%23d');
   assert.equal(queryString({}), '');
   assert.equal(formBody({ body: JSON.stringify({ name: 'x y' }) }), 'body=%7B%22name%22%3A%22x%20y%22%7D');

@@ -4,7 +4,16 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { UpstreamError } from '../../../../sources/http/errors.ts';
 import { changeOfWebhook } from '../../../../sources/iconik/changes.ts';
-import { DEFAULT_PROXY_KINDS, isoDate, kindOf, mapFacets, mimeFromName, parseEnvelope, toAsset, type MapContext } from '../../../../sources/iconik/map.ts';
+import {
+  DEFAULT_PROXY_KINDS,
+  isoDate,
+  kindOf,
+  mapFacets,
+  mimeFromName,
+  parseEnvelope,
+  toAsset,
+  type MapContext,
+} from '../../../../sources/iconik/map.ts';
 import { demoMapping } from '../../../../sources/mapping.ts';
 
 const mapping = demoMapping();
@@ -12,13 +21,25 @@ const F = mapping.iconik.fields;
 const ctx: MapContext = { mapping, apiBase: 'https://app.iconik.io/API', proxyKinds: DEFAULT_PROXY_KINDS };
 const ID = '1cca7690-8036-41eb-9776-0a580a3c0c42';
 const doc = (extra: Record<string, unknown> = {}) => ({
-  id: ID, title: 'Hero', media_type: 'video', date_created: '2021-03-08T17:52:06.936000+00:00', date_modified: '2021-03-09T10:00:00+01:00',
+  id: ID,
+  title: 'Hero',
+  media_type: 'video',
+  date_created: '2021-03-08T17:52:06.936000+00:00',
+  date_modified: '2021-03-09T10:00:00+01:00',
   metadata: {
-    [F.approval]: ['APPROVED'], [F.rightsStatus]: ['CLEARED'], [F.territories]: ['EMEA', 'MARS'], [F.channels]: ['web'],
-    [F.validUntil]: ['2027-01-01T00:00:00.000000+00:00'], [F.campaignCode]: ['CMP-2026-001'], [F.licenceId]: ['10000030'],
+    [F.approval]: ['APPROVED'],
+    [F.rightsStatus]: ['CLEARED'],
+    [F.territories]: ['EMEA', 'MARS'],
+    [F.channels]: ['web'],
+    [F.validUntil]: ['2027-01-01T00:00:00.000000+00:00'],
+    [F.campaignCode]: ['CMP-2026-001'],
+    [F.licenceId]: ['10000030'],
   },
   files: [{ id: 'f1', type: 'FILE', original_name: 'hero.mov', size: 10 }],
-  proxies: [{ id: 'p1', name: 'Thumbnail', filename: 't.png', resolution: { width: 180, height: 101 } }, { id: 'p2', name: 'transcode-720p', filename: 'x.mp4' }],
+  proxies: [
+    { id: 'p1', name: 'Thumbnail', filename: 't.png', resolution: { width: 180, height: 101 } },
+    { id: 'p2', name: 'transcode-720p', filename: 'x.mp4' },
+  ],
   ...extra,
 });
 const isMalformed = (e: unknown) => e instanceof UpstreamError && e.kind === 'MALFORMED';
@@ -29,10 +50,22 @@ describe('iconik map: toAsset', () => {
     assert.equal(a.createdAt, '2021-03-08T17:52:06.936Z');
     assert.equal(a.modifiedAt, '2021-03-09T09:00:00.000Z');
     assert.equal(a.approval, 'APPROVED');
-    assert.deepEqual(a.rights, { status: 'CLEARED', territories: ['EMEA'], channels: ['web'], validUntil: '2027-01-01T00:00:00.000Z', licenceId: '10000030' });
+    assert.deepEqual(a.rights, {
+      status: 'CLEARED',
+      territories: ['EMEA'],
+      channels: ['web'],
+      validUntil: '2027-01-01T00:00:00.000Z',
+      licenceId: '10000030',
+    });
     assert.equal(a.campaignCode, 'CMP-2026-001');
     assert.equal(a.mimeType, 'video/quicktime');
-    assert.deepEqual(a.renditions.map((r) => [r.kind, r.ref]), [['THUMBNAIL', `iconik:proxies:${ID}:p1`], ['ORIGINAL', `iconik:files:${ID}:f1`]]);
+    assert.deepEqual(
+      a.renditions.map((r) => [r.kind, r.ref]),
+      [
+        ['THUMBNAIL', `iconik:proxies:${ID}:p1`],
+        ['ORIGINAL', `iconik:files:${ID}:f1`],
+      ],
+    );
     assert.equal(a.source.url, `https://app.iconik.io/API/assets/v1/assets/${ID}/`);
   });
 
@@ -44,8 +77,17 @@ describe('iconik map: toAsset', () => {
   });
 
   it('throws MALFORMED for structures it cannot use', () => {
-    for (const bad of [null, [], doc({ id: 'x' }), doc({ title: 3 }), doc({ metadata: [] }), doc({ files: {} }), doc({ proxies: [{}] }),
-      doc({ date_created: 'soon' }), doc({ metadata: { [F.validFrom]: ['not a date'] } })]) {
+    for (const bad of [
+      null,
+      [],
+      doc({ id: 'x' }),
+      doc({ title: 3 }),
+      doc({ metadata: [] }),
+      doc({ files: {} }),
+      doc({ proxies: [{}] }),
+      doc({ date_created: 'soon' }),
+      doc({ metadata: { [F.validFrom]: ['not a date'] } }),
+    ]) {
       assert.throws(() => toAsset(bad, ctx), isMalformed, JSON.stringify(bad));
     }
   });
@@ -69,8 +111,14 @@ describe('iconik map: helpers', () => {
   });
 
   it('mapFacets reads both facet shapes into canonical fields', () => {
-    const buckets = mapFacets({ media_type: { buckets: [{ key: 'video', doc_count: 3 }] }, [F.approval]: [{ key: 'APPROVED', doc_count: 2 }] }, mapping);
-    assert.deepEqual(buckets, [{ field: 'kind', values: [{ value: 'VIDEO', count: 3 }] }, { field: 'approval', values: [{ value: 'APPROVED', count: 2 }] }]);
+    const buckets = mapFacets(
+      { media_type: { buckets: [{ key: 'video', doc_count: 3 }] }, [F.approval]: [{ key: 'APPROVED', doc_count: 2 }] },
+      mapping,
+    );
+    assert.deepEqual(buckets, [
+      { field: 'kind', values: [{ value: 'VIDEO', count: 3 }] },
+      { field: 'approval', values: [{ value: 'APPROVED', count: 2 }] },
+    ]);
     assert.throws(() => mapFacets({ media_type: { buckets: [{ key: 'v' }] } }, mapping), isMalformed);
   });
 
@@ -82,11 +130,19 @@ describe('iconik map: helpers', () => {
 });
 
 describe('iconik webhooks: changeOfWebhook', () => {
-  const payload = JSON.parse(readFileSync(new URL('../../../fixtures/vendor/iconik/webhook-payload.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+  const payload = JSON.parse(
+    readFileSync(new URL('../../../fixtures/vendor/iconik/webhook-payload.json', import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
 
   it('a share of an asset (the captured payload) is an update of that asset', () => {
     const c = changeOfWebhook(payload, new Date('2026-01-01T00:00:00Z'));
-    assert.deepEqual(c, { system: 'ICONIK', kind: 'asset', nativeId: '1cca7690-8036-11eb-9776-0a580a3c0c42', at: '2026-01-01T00:00:00.000Z', operation: 'update' });
+    assert.deepEqual(c, {
+      system: 'ICONIK',
+      kind: 'asset',
+      nativeId: '1cca7690-8036-11eb-9776-0a580a3c0c42',
+      at: '2026-01-01T00:00:00.000Z',
+      operation: 'update',
+    });
   });
 
   it('asset realm operations map to canonical operations; other event types are ignored', () => {

@@ -15,7 +15,15 @@ describe('iconik query: criteriaFor', () => {
 
   it('campaigns and accounts together are one OR; alone they are a value_in term', () => {
     const both = criteriaFor({ campaignCodes: ['C1'], accountIds: ['A1'] }, mapping);
-    assert.deepEqual(both.filter?.filters, [{ operator: 'OR', terms: [{ name: F.campaignCode, value_in: ['C1'] }, { name: F.accountId, value_in: ['A1'] }] }]);
+    assert.deepEqual(both.filter?.filters, [
+      {
+        operator: 'OR',
+        terms: [
+          { name: F.campaignCode, value_in: ['C1'] },
+          { name: F.accountId, value_in: ['A1'] },
+        ],
+      },
+    ]);
     assert.deepEqual(criteriaFor({ accountIds: ['A1'] }, mapping).filter?.terms, [{ name: F.accountId, value_in: ['A1'] }]);
   });
 
@@ -23,15 +31,33 @@ describe('iconik query: criteriaFor', () => {
     const c = criteriaFor({ territories: ['EMEA'], validAt: '2026-01-01T00:00:00.000Z' }, mapping);
     assert.deepEqual(c.filter?.terms, [{ name: F.territories, value_in: ['EMEA', 'WORLD'] }]);
     assert.deepEqual(c.filter?.filters, [
-      { operator: 'OR', terms: [{ name: F.validFrom, missing: true }, { name: F.validFrom, range: { max: '2026-01-01T00:00:00.000Z' } }] },
-      { operator: 'OR', terms: [{ name: F.validUntil, missing: true }, { name: F.validUntil, range: { min: '2026-01-01T00:00:00.000Z' } }] },
+      {
+        operator: 'OR',
+        terms: [
+          { name: F.validFrom, missing: true },
+          { name: F.validFrom, range: { max: '2026-01-01T00:00:00.000Z' } },
+        ],
+      },
+      {
+        operator: 'OR',
+        terms: [
+          { name: F.validUntil, missing: true },
+          { name: F.validUntil, range: { min: '2026-01-01T00:00:00.000Z' } },
+        ],
+      },
     ]);
   });
 
   it('kinds become media types, value maps apply, text is the query, document-only fields are not sent', () => {
     const m = { ...mapping, iconik: { ...mapping.iconik, values: { approval: { Approved: 'APPROVED' } } } };
-    const c = criteriaFor({ kinds: ['VIDEO', 'TEMPLATE'], approvals: ['APPROVED'], text: '  hero ', classifications: ['PUBLIC'], statuses: ['RELEASED'] }, m);
-    assert.deepEqual(c.filter?.terms, [{ name: F.approval, value_in: ['Approved'] }, { name: 'media_type', value_in: ['video', 'template'] }]);
+    const c = criteriaFor(
+      { kinds: ['VIDEO', 'TEMPLATE'], approvals: ['APPROVED'], text: '  hero ', classifications: ['PUBLIC'], statuses: ['RELEASED'] },
+      m,
+    );
+    assert.deepEqual(c.filter?.terms, [
+      { name: F.approval, value_in: ['Approved'] },
+      { name: 'media_type', value_in: ['video', 'template'] },
+    ]);
     assert.equal(c.query, 'hero');
   });
 
@@ -55,7 +81,11 @@ describe('iconik query: sort and cursor', () => {
   it('cursors round-trip; foreign ones are BAD_REQUEST', () => {
     assert.deepEqual(decodeCursor(encodeCursor({ page: 3, perPage: 20 })), { page: 3, perPage: 20 });
     for (const bad of ['', 'x', Buffer.from('{"p":0,"n":1}').toString('base64url'), Buffer.from('[1]').toString('base64url')]) {
-      assert.throws(() => decodeCursor(bad), (e: unknown) => e instanceof UpstreamError && e.kind === 'BAD_REQUEST', bad);
+      assert.throws(
+        () => decodeCursor(bad),
+        (e: unknown) => e instanceof UpstreamError && e.kind === 'BAD_REQUEST',
+        bad,
+      );
     }
   });
 });

@@ -16,8 +16,20 @@ const A = mapping.netx.attributes;
 /** A well-formed wire asset, with overrides. */
 function wire(over: Record<string, unknown> = {}, attrs: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    id: 100001, name: 'Hero', fileName: 'hero.png', fileType: 'png', creationDate: 1_700_000_000_000, modDate: 1_700_000_500_000,
-    attributes: { [A.approval]: ['Approved'], [A.rightsStatus]: ['Cleared'], [A.territories]: ['NA', 'WORLD'], [A.channels]: ['web'], [KIND]: ['Template'], ...attrs },
+    id: 100001,
+    name: 'Hero',
+    fileName: 'hero.png',
+    fileType: 'png',
+    creationDate: 1_700_000_000_000,
+    modDate: 1_700_000_500_000,
+    attributes: {
+      [A.approval]: ['Approved'],
+      [A.rightsStatus]: ['Cleared'],
+      [A.territories]: ['NA', 'WORLD'],
+      [A.channels]: ['web'],
+      [KIND]: ['Template'],
+      ...attrs,
+    },
     file: { name: 'hero.png', size: 10, mimeType: 'image/png', url: 'https://dam.example.com/api/file/asset/100001/hero.png' },
     ...over,
   };
@@ -28,9 +40,11 @@ const malformed = (fn: () => unknown) =>
 
 /** A mapping with other attribute names and value strings than the demo's. */
 function customMapping(): Mapping {
-  const doc = JSON.parse(JSON.stringify(mapping)) as { netx: { attributes: Record<string, string>; values: Record<string, Record<string, string>> } };
+  const doc = JSON.parse(JSON.stringify(mapping)) as {
+    netx: { attributes: Record<string, string>; values: Record<string, Record<string, string>> };
+  };
   for (const k of Object.keys(doc.netx.attributes)) doc.netx.attributes[k] = `X ${doc.netx.attributes[k] as string}`;
-  doc.netx.values = { approval: { 'Freigegeben': 'APPROVED', 'Offen': 'PENDING', 'Abgelehnt': 'REJECTED' } };
+  doc.netx.values = { approval: { Freigegeben: 'APPROVED', Offen: 'PENDING', Abgelehnt: 'REJECTED' } };
   return parseMapping(doc);
 }
 
@@ -49,7 +63,10 @@ describe('toAsset', () => {
   });
 
   it('fails closed on vocabulary it does not know', () => {
-    const a = toAsset(wire({}, { [A.approval]: ['Maybe'], [A.rightsStatus]: ['Sort of'], [A.territories]: ['MARS', 'NA'], [KIND]: [] }), ctx);
+    const a = toAsset(
+      wire({}, { [A.approval]: ['Maybe'], [A.rightsStatus]: ['Sort of'], [A.territories]: ['MARS', 'NA'], [KIND]: [] }),
+      ctx,
+    );
     assert.equal(a.approval, 'PENDING');
     assert.equal(a.rights.status, 'PENDING');
     assert.deepEqual(a.rights.territories, ['NA']);
@@ -93,14 +110,25 @@ describe('toQuery', () => {
     const q = toQuery({ campaignCodes: ['C1'], approvals: ['APPROVED', 'PENDING'] }, mapping, KIND) as QueryCriterion[];
     assert.deepEqual(q, [
       { operator: 'and', exact: { attribute: A.campaignCode, value: 'C1' } },
-      { operator: 'and', subquery: { query: [{ operator: 'or', exact: { attribute: A.approval, value: 'Approved' } }, { operator: 'or', exact: { attribute: A.approval, value: 'Pending' } }] } },
+      {
+        operator: 'and',
+        subquery: {
+          query: [
+            { operator: 'or', exact: { attribute: A.approval, value: 'Approved' } },
+            { operator: 'or', exact: { attribute: A.approval, value: 'Pending' } },
+          ],
+        },
+      },
     ]);
     assert.deepEqual(toQuery({}, mapping, KIND), []);
   });
 
   it('lets WORLD match any territory asked for', () => {
     const q = toQuery({ territories: ['NA'] }, mapping, KIND) as QueryCriterion[];
-    assert.deepEqual(q[0]?.subquery?.query.map((c) => c.exact?.value), ['NA', 'WORLD']);
+    assert.deepEqual(
+      q[0]?.subquery?.query.map((c) => c.exact?.value),
+      ['NA', 'WORLD'],
+    );
   });
 
   it('expresses validAt as validFrom <= t < validUntil, missing bounds open', () => {
@@ -114,7 +142,9 @@ describe('toQuery', () => {
   });
 
   it('keeps validUntilBetween half-open and drops absent bounds', () => {
-    assert.deepEqual(toQuery({ validUntilBetween: { to: '1970-01-01T00:00:01Z' } }, mapping, KIND), [{ operator: 'and', range: { attribute: A.validUntil, max: 999 } }]);
+    assert.deepEqual(toQuery({ validUntilBetween: { to: '1970-01-01T00:00:01Z' } }, mapping, KIND), [
+      { operator: 'and', range: { attribute: A.validUntil, max: 999 } },
+    ]);
     assert.deepEqual(toQuery({ validUntilBetween: {} }, mapping, KIND), []);
   });
 
@@ -124,7 +154,10 @@ describe('toQuery', () => {
   });
 
   it('refuses dates it cannot read', () => {
-    assert.throws(() => toQuery({ modifiedSince: 'soon' }, mapping, KIND), (e: unknown) => e instanceof UpstreamError && e.kind === 'BAD_REQUEST');
+    assert.throws(
+      () => toQuery({ modifiedSince: 'soon' }, mapping, KIND),
+      (e: unknown) => e instanceof UpstreamError && e.kind === 'BAD_REQUEST',
+    );
   });
 });
 
@@ -134,7 +167,13 @@ describe('owners', () => {
     assert.ok(q);
     assert.equal(q.length, 1);
     const sub = q[0]?.subquery?.query ?? [];
-    assert.deepEqual(sub.map((c) => [c.operator, c.exact?.attribute, c.exact?.value]), [['or', 'Campaign Code', 'CMP-1'], ['or', 'Account ID', 'ACC-1']]);
+    assert.deepEqual(
+      sub.map((c) => [c.operator, c.exact?.attribute, c.exact?.value]),
+      [
+        ['or', 'Campaign Code', 'CMP-1'],
+        ['or', 'Account ID', 'ACC-1'],
+      ],
+    );
     assert.equal(toQuery({ campaignCodes: [], accountIds: [] }, demoMapping(), 'Asset Type'), null);
   });
 });

@@ -7,7 +7,16 @@ import { flatCategories, isoDate, metadataOf, parseNodeEntry, resultsList, toDoc
 import { dispositionFileName } from '../../../../sources/otcs/nodes.ts';
 
 const m = demoMapping();
-const props = { id: 10000010, parent_id: 10000001, name: 'Brief.pdf', type: 144, mime_type: 'application/pdf', size: 12, create_date: '2026-01-02T03:04:05Z', modify_date: '2026-01-03T03:04:05' };
+const props = {
+  id: 10000010,
+  parent_id: 10000001,
+  name: 'Brief.pdf',
+  type: 144,
+  mime_type: 'application/pdf',
+  size: 12,
+  create_date: '2026-01-02T03:04:05Z',
+  modify_date: '2026-01-03T03:04:05',
+};
 
 describe('normalisation', () => {
   it('dates: zone-less means UTC; compact and date-only forms; junk is undefined', () => {
@@ -23,8 +32,14 @@ describe('normalisation', () => {
     assert.equal(resultsList({ results: { data: {} } }).length, 1);
     assert.equal(resultsList({ results: [{ data: {} }, 'x'] }).length, 1);
     assert.deepEqual(resultsList({}), []);
-    assert.throws(() => resultsList({ results: 'x' }), (e) => e instanceof UpstreamError && e.kind === 'MALFORMED');
-    assert.throws(() => resultsList('x'), (e) => e instanceof UpstreamError && e.kind === 'MALFORMED');
+    assert.throws(
+      () => resultsList({ results: 'x' }),
+      (e) => e instanceof UpstreamError && e.kind === 'MALFORMED',
+    );
+    assert.throws(
+      () => resultsList('x'),
+      (e) => e instanceof UpstreamError && e.kind === 'MALFORMED',
+    );
   });
 
   it('categories as list of maps, flat map, or map per category', () => {
@@ -35,7 +50,14 @@ describe('normalisation', () => {
   });
 
   it('workspace: nearest ancestor of subtype 848, by id or href', () => {
-    assert.equal(workspaceOf([{ id: 2000, type: 141 }, { id: 10000000, type: 848 }, { id: 10000001, type: 0 }]), '10000000');
+    assert.equal(
+      workspaceOf([
+        { id: 2000, type: 141 },
+        { id: 10000000, type: 848 },
+        { id: 10000001, type: 0 },
+      ]),
+      '10000000',
+    );
     assert.equal(workspaceOf([{ href: 'api/v1/nodes/50000000', type: 848 }]), '50000000');
     assert.equal(workspaceOf(undefined), '');
   });
@@ -49,7 +71,10 @@ describe('normalisation', () => {
 
 describe('mapping to canonical', () => {
   it('maps metadata through the mapping, dropping values outside the vocabulary', () => {
-    const md = metadataOf({ '9830_6': 'EMEA', '9830_7': 'SECRET', '9830_11': '2027-01-01T00:00:00', '9830_12': ['WORLD', 'MARS', null], '9830_13': [] }, m);
+    const md = metadataOf(
+      { '9830_6': 'EMEA', '9830_7': 'SECRET', '9830_11': '2027-01-01T00:00:00', '9830_12': ['WORLD', 'MARS', null], '9830_13': [] },
+      m,
+    );
     assert.deepEqual(md, { region: 'EMEA', validUntil: '2027-01-01T00:00:00.000Z', territories: ['WORLD'] });
   });
 
@@ -69,9 +94,19 @@ describe('mapping to canonical', () => {
 
   it('containers are not documents; missing required fields are MALFORMED', () => {
     assert.equal(toDocument(parseNodeEntry({ data: { properties: { ...props, type: 0 } } }), m), null);
-    for (const broken of [{ ...props, id: undefined }, { ...props, name: '' }, { ...props, create_date: 'never' }]) {
-      assert.throws(() => toDocument(parseNodeEntry({ data: { properties: broken } }), m), (e) => e instanceof UpstreamError && e.kind === 'MALFORMED');
+    for (const broken of [
+      { ...props, id: undefined },
+      { ...props, name: '' },
+      { ...props, create_date: 'never' },
+    ]) {
+      assert.throws(
+        () => toDocument(parseNodeEntry({ data: { properties: broken } }), m),
+        (e) => e instanceof UpstreamError && e.kind === 'MALFORMED',
+      );
     }
-    assert.throws(() => parseNodeEntry({ data: {} }), (e) => e instanceof UpstreamError && e.kind === 'MALFORMED');
+    assert.throws(
+      () => parseNodeEntry({ data: {} }),
+      (e) => e instanceof UpstreamError && e.kind === 'MALFORMED',
+    );
   });
 });

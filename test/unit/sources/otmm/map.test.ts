@@ -14,7 +14,10 @@ const mapping: Mapping = {
 const F = mapping.otmm.fields;
 const ctx = { mapping, origin: 'https://otmm.example.com' };
 const scalar = (id: string, value: string) => ({ id, value: { value: { type: 'string', value } } });
-const list = (id: string, values: string[]) => ({ id, metadata_element_list: [{ values: values.map((v) => ({ value: { display_value: v } })) }] });
+const list = (id: string, values: string[]) => ({
+  id,
+  metadata_element_list: [{ values: values.map((v) => ({ value: { display_value: v } })) }],
+});
 
 const wire = (over: Record<string, unknown> = {}) => ({
   asset_id: 'e064571da79c926ee14b0850734b49edf42d9ba5',
@@ -30,14 +33,21 @@ const wire = (over: Record<string, unknown> = {}) => ({
     pdf_preview_content: { id: 'p1', mime_type: 'application/pdf' },
   },
   metadata: {
-    metadata_element_list: [{
-      id: 'CATEGORY',
-      metadata_element_list: [
-        scalar(F.approval, 'Approved'), scalar(F.rightsStatus, 'Cleared'), scalar(F.campaignCode, 'CMP-2026-001'),
-        scalar(F.validUntil, '2027-01-01T12:00:00+01:00'), scalar(F.region, 'MARS'), scalar(F.locale, 'de-DE'),
-        list(F.territories, ['EMEA', 'ATLANTIS', 'WORLD']), list(F.channels, ['web', 'print']),
-      ],
-    }],
+    metadata_element_list: [
+      {
+        id: 'CATEGORY',
+        metadata_element_list: [
+          scalar(F.approval, 'Approved'),
+          scalar(F.rightsStatus, 'Cleared'),
+          scalar(F.campaignCode, 'CMP-2026-001'),
+          scalar(F.validUntil, '2027-01-01T12:00:00+01:00'),
+          scalar(F.region, 'MARS'),
+          scalar(F.locale, 'de-DE'),
+          list(F.territories, ['EMEA', 'ATLANTIS', 'WORLD']),
+          list(F.channels, ['web', 'print']),
+        ],
+      },
+    ],
   },
   ...over,
 });
@@ -65,7 +75,13 @@ test('toAsset: value maps, vocabularies, ISO dates with Z, renditions, variant',
   assert.equal(a.source.url, 'https://otmm.example.com/otmmapi/v6/assets/e064571da79c926ee14b0850734b49edf42d9ba5');
   assert.deepEqual(a.renditions, [
     { kind: 'THUMBNAIL', mimeType: 'image/png', ref: '/otmmapi/v6/renditions/t%201', width: 180, size: 512 },
-    { kind: 'ORIGINAL', mimeType: 'image/png', ref: '/otmmapi/v6/assets/e064571da79c926ee14b0850734b49edf42d9ba5/contents', width: 1920, height: 1080 },
+    {
+      kind: 'ORIGINAL',
+      mimeType: 'image/png',
+      ref: '/otmmapi/v6/assets/e064571da79c926ee14b0850734b49edf42d9ba5/contents',
+      width: 1920,
+      height: 1080,
+    },
   ]);
 });
 
@@ -75,15 +91,28 @@ test('toAsset: an unknown approval or rights value reads as PENDING; an own orig
   assert.equal(a.approval, 'PENDING');
   assert.equal(a.rights.status, 'PENDING');
   assert.equal(a.variantOf, undefined);
-  const viaField = toAsset(wire({ metadata: { metadata_element_list: [scalar('X.MASTER', 'abc')] } }), { ...ctx, variantField: 'X.MASTER' });
+  const viaField = toAsset(wire({ metadata: { metadata_element_list: [scalar('X.MASTER', 'abc')] } }), {
+    ...ctx,
+    variantField: 'X.MASTER',
+  });
   assert.equal(viaField.variantOf, 'abc');
 });
 
 test('toAsset: structural problems are MALFORMED', () => {
-  const bad: unknown[] = [null, [], 'x', wire({ asset_id: undefined }), wire({ name: 42 }), wire({ date_imported: 'soon' }),
-    wire({ metadata: { metadata_element_list: [scalar(F.validFrom, 'not a date')] } })];
+  const bad: unknown[] = [
+    null,
+    [],
+    'x',
+    wire({ asset_id: undefined }),
+    wire({ name: 42 }),
+    wire({ date_imported: 'soon' }),
+    wire({ metadata: { metadata_element_list: [scalar(F.validFrom, 'not a date')] } }),
+  ];
   for (const raw of bad) {
-    assert.throws(() => toAsset(raw, ctx), (e: unknown) => e instanceof UpstreamError && e.kind === 'MALFORMED' && !e.message.includes('soon'));
+    assert.throws(
+      () => toAsset(raw, ctx),
+      (e: unknown) => e instanceof UpstreamError && e.kind === 'MALFORMED' && !e.message.includes('soon'),
+    );
   }
 });
 
@@ -96,14 +125,42 @@ test('kindOf: content type first, then MIME type', () => {
 });
 
 test('toFacets: canonical fields and values, content types merged into kinds, unknown fields skipped', () => {
-  const facets = toFacets([
-    { field_id: F.approval, facet_value_list: [{ value: 'Approved', asset_count: 3 }, { value: 'In Review', asset_count: 1 }] },
-    { field_id: SYSTEM_FIELDS.contentType, facet_value_list: [{ value: 'ACROBAT', asset_count: 2 }, { value: 'MSWORD', asset_count: 1 }, { value: 'BITMAP', asset_count: 4 }] },
-    { field_id: 'SOMETHING.ELSE', facet_value_list: [{ value: 'x', asset_count: 1 }] },
-  ], mapping);
+  const facets = toFacets(
+    [
+      {
+        field_id: F.approval,
+        facet_value_list: [
+          { value: 'Approved', asset_count: 3 },
+          { value: 'In Review', asset_count: 1 },
+        ],
+      },
+      {
+        field_id: SYSTEM_FIELDS.contentType,
+        facet_value_list: [
+          { value: 'ACROBAT', asset_count: 2 },
+          { value: 'MSWORD', asset_count: 1 },
+          { value: 'BITMAP', asset_count: 4 },
+        ],
+      },
+      { field_id: 'SOMETHING.ELSE', facet_value_list: [{ value: 'x', asset_count: 1 }] },
+    ],
+    mapping,
+  );
   assert.deepEqual(facets, [
-    { field: 'approval', values: [{ value: 'APPROVED', count: 3 }, { value: 'PENDING', count: 1 }] },
-    { field: 'kind', values: [{ value: 'DOCUMENT', count: 3 }, { value: 'IMAGE', count: 4 }] },
+    {
+      field: 'approval',
+      values: [
+        { value: 'APPROVED', count: 3 },
+        { value: 'PENDING', count: 1 },
+      ],
+    },
+    {
+      field: 'kind',
+      values: [
+        { value: 'DOCUMENT', count: 3 },
+        { value: 'IMAGE', count: 4 },
+      ],
+    },
   ]);
   assert.deepEqual(toFacets(undefined, mapping), []);
   assert.throws(() => toFacets([{ field_id: F.approval, facet_value_list: [{ value: 'x' }] }], mapping), UpstreamError);

@@ -15,12 +15,22 @@ const mapping: Mapping = { ...base, otmm: { ...base.otmm, values: { approval: { 
 const F = mapping.otmm.fields;
 const doc = (name: string, fields: Partial<Record<keyof typeof F, string[]>>, system: Record<string, string[]> = {}) => ({
   name,
-  doc: { fields: new Map([...Object.entries(fields).map(([k, v]) => [F[k as keyof typeof F], v] as [string, string[]]), ...Object.entries(system)]), text: '' } satisfies SearchDoc,
+  doc: {
+    fields: new Map([
+      ...Object.entries(fields).map(([k, v]) => [F[k as keyof typeof F], v] as [string, string[]]),
+      ...Object.entries(system),
+    ]),
+    text: '',
+  } satisfies SearchDoc,
 });
 const DOCS = [
   doc('open', { approval: ['Approved'], territories: ['WORLD'], channels: ['partner'] }),
   doc('future', { approval: ['Approved'], validFrom: ['2027-01-01T00:00:00Z'], territories: ['EMEA'], channels: ['web'] }),
-  doc('ending', { approval: ['Pending'], validUntil: ['2026-12-01T00:00:00Z'], territories: ['APAC'], channels: ['partner', 'web'] }, { [SYSTEM_FIELDS.contentType]: ['ACROBAT'] }),
+  doc(
+    'ending',
+    { approval: ['Pending'], validUntil: ['2026-12-01T00:00:00Z'], territories: ['APAC'], channels: ['partner', 'web'] },
+    { [SYSTEM_FIELDS.contentType]: ['ACROBAT'] },
+  ),
   doc('account', { approval: ['Approved'], accountId: ['ACC-1'], campaignCode: ['CMP-9'] }, { [SYSTEM_FIELDS.contentType]: ['BITMAP'] }),
 ];
 const known = () => true;
@@ -50,14 +60,24 @@ test('territories: WORLD matches any asked territory; campaign and account ids a
   assert.deepEqual(hits({ territories: ['APAC'] }), ['open', 'ending']);
   assert.deepEqual(hits({ campaignCodes: ['CMP-1'], accountIds: ['ACC-1'] }), ['account']);
   assert.deepEqual(hits({ kinds: ['DOCUMENT'] }), ['ending']);
-  assert.deepEqual(hits({}), DOCS.map((d) => d.name));
+  assert.deepEqual(
+    hits({}),
+    DOCS.map((d) => d.name),
+  );
 });
 
 test('each filter part is one parenthesised group joined with and', () => {
   const list = filterConditions({ approvals: ['APPROVED'], validAt: '2026-11-22T00:00:00Z' }, mapping);
-  assert.deepEqual(list.map((c) => [c.relational_operator, c.left_paren ?? '', c.right_paren ?? '']), [
-    ['and', '(', ')'], ['and', '(', ''], ['or', '', ')'], ['and', '(', ''], ['or', '', ')'],
-  ]);
+  assert.deepEqual(
+    list.map((c) => [c.relational_operator, c.left_paren ?? '', c.right_paren ?? '']),
+    [
+      ['and', '(', ')'],
+      ['and', '(', ''],
+      ['or', '', ')'],
+      ['and', '(', ''],
+      ['or', '', ')'],
+    ],
+  );
   const [territory] = filterConditions({ territories: ['NA'] }, mapping);
   assert.equal(territory?.type, 'com.artesia.search.SearchTabularCondition');
 });

@@ -40,7 +40,10 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
       <div className="page-head">
         <div>
           <h1>{a.name}</h1>
-          <p className="sub">{label(a.kind)} · {a.region} · CRM {a.crmId}{a.workspace ? ` · workspace ${a.workspace}` : ''}</p>
+          <p className="sub">
+            {label(a.kind)} · {a.region} · CRM {a.crmId}
+            {a.workspace ? ` · workspace ${a.workspace}` : ''}
+          </p>
         </div>
       </div>
       <OutageBanner outages={outages} />
@@ -49,7 +52,9 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
           <h2 id="docs-h">Documents</h2>
           {group(a.documents).map((g) => (
             <section key={g.title} aria-label={g.title}>
-              <h3>{g.title} <span className="sub">({g.items.length})</span></h3>
+              <h3>
+                {g.title} <span className="sub">({g.items.length})</span>
+              </h3>
               <DocumentTable documents={g.items} caption={g.title} />
             </section>
           ))}
@@ -66,13 +71,25 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
           {a.team.length > 0 && (
             <>
               <h3>Account team</h3>
-              <ul>{a.team.map((m) => <li key={`${m.name}-${m.role}`}>{m.name} · {m.role}</li>)}</ul>
+              <ul>
+                {a.team.map((m) => (
+                  <li key={`${m.name}-${m.role}`}>
+                    {m.name} · {m.role}
+                  </li>
+                ))}
+              </ul>
             </>
           )}
           {a.campaigns.length > 0 && (
             <>
               <h3>Campaigns</h3>
-              <ul>{a.campaigns.map((c) => <li key={c.id}><Link href={`/campaigns/${encodeURIComponent(c.id)}`}>{c.name}</Link></li>)}</ul>
+              <ul>
+                {a.campaigns.map((c) => (
+                  <li key={c.id}>
+                    <Link href={`/campaigns/${encodeURIComponent(c.id)}`}>{c.name}</Link>
+                  </li>
+                ))}
+              </ul>
             </>
           )}
         </section>

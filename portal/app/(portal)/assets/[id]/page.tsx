@@ -16,8 +16,17 @@ export const metadata: Metadata = { title: 'Asset' };
 const renditionText = (r: Rendition) => `${label(r.kind)}${r.width && r.height ? ` · ${r.width}×${r.height}` : ''} · ${r.mimeType}`;
 
 function Preview({ asset }: { asset: AssetDetail }) {
-  const kind = asset.renditions.some((r) => r.kind === 'PREVIEW') ? 'preview' : asset.renditions.some((r) => r.kind === 'THUMBNAIL') ? 'thumbnail' : null;
-  if (!kind) return <div className="preview"><span className="sub">No preview for this {label(asset.kind).toLowerCase()}</span></div>;
+  const kind = asset.renditions.some((r) => r.kind === 'PREVIEW')
+    ? 'preview'
+    : asset.renditions.some((r) => r.kind === 'THUMBNAIL')
+      ? 'thumbnail'
+      : null;
+  if (!kind)
+    return (
+      <div className="preview">
+        <span className="sub">No preview for this {label(asset.kind).toLowerCase()}</span>
+      </div>
+    );
   return (
     <div className="preview">
       <img src={`/files/assets/${encodeURIComponent(asset.id)}/${kind}`} alt={`Preview of ${asset.title}`} />
@@ -30,14 +39,30 @@ function RightsFacts({ asset }: { asset: AssetDetail }) {
   if (!r) return <p className="sub">The source records no usage rights for this asset.</p>;
   return (
     <dl className="facts" data-testid="rights">
-      <dt>Status</dt><dd><RightsBadge rights={r} /></dd>
-      <dt>Valid</dt><dd>{formatDate(r.validFrom)} – {formatDate(r.validUntil)}</dd>
-      <dt>Territories</dt><dd>{r.territories.join(', ') || '—'}</dd>
-      <dt>Channels</dt><dd>{r.channels.join(', ') || '—'}</dd>
+      <dt>Status</dt>
+      <dd>
+        <RightsBadge rights={r} />
+      </dd>
+      <dt>Valid</dt>
+      <dd>
+        {formatDate(r.validFrom)} – {formatDate(r.validUntil)}
+      </dd>
+      <dt>Territories</dt>
+      <dd>{r.territories.join(', ') || '—'}</dd>
+      <dt>Channels</dt>
+      <dd>{r.channels.join(', ') || '—'}</dd>
       <dt>Licence</dt>
-      <dd>{r.licence
-        ? <a href={`/files/documents/${encodeURIComponent(r.licence.id)}`} download>{r.licence.name}</a>
-        : asset.terms ? 'Held in the ECM; the terms below state what it allows.' : 'None'}</dd>
+      <dd>
+        {r.licence ? (
+          <a href={`/files/documents/${encodeURIComponent(r.licence.id)}`} download>
+            {r.licence.name}
+          </a>
+        ) : asset.terms ? (
+          'Held in the ECM; the terms below state what it allows.'
+        ) : (
+          'None'
+        )}
+      </dd>
     </dl>
   );
 }
@@ -54,9 +79,20 @@ export default async function AssetPage({ params }: { params: Promise<{ id: stri
         <div>
           <h1>{a.title}</h1>
           <p className="sub">
-            {label(a.kind)} · {a.mimeType}{a.locale ? ` · ${a.locale}` : ''} · from {systemName(a.system)}
-            {a.campaign && <> · <Link href={`/campaigns/${encodeURIComponent(a.campaign.id)}`}>{a.campaign.name}</Link></>}
-            {a.account && <> · <Link href={`/accounts/${encodeURIComponent(a.account.id)}`}>{a.account.name}</Link></>}
+            {label(a.kind)} · {a.mimeType}
+            {a.locale ? ` · ${a.locale}` : ''} · from {systemName(a.system)}
+            {a.campaign && (
+              <>
+                {' '}
+                · <Link href={`/campaigns/${encodeURIComponent(a.campaign.id)}`}>{a.campaign.name}</Link>
+              </>
+            )}
+            {a.account && (
+              <>
+                {' '}
+                · <Link href={`/accounts/${encodeURIComponent(a.account.id)}`}>{a.account.name}</Link>
+              </>
+            )}
           </p>
         </div>
         <StatusBadge value={a.approval} />
@@ -68,7 +104,14 @@ export default async function AssetPage({ params }: { params: Promise<{ id: stri
           {a.variants.length > 0 && (
             <section aria-labelledby="variants-h">
               <h2 id="variants-h">Other languages</h2>
-              <ul>{a.variants.map((v) => <li key={v.id}><Link href={`/assets/${encodeURIComponent(v.id)}`}>{v.title}</Link>{v.locale ? ` (${v.locale})` : ''}</li>)}</ul>
+              <ul>
+                {a.variants.map((v) => (
+                  <li key={v.id}>
+                    <Link href={`/assets/${encodeURIComponent(v.id)}`}>{v.title}</Link>
+                    {v.locale ? ` (${v.locale})` : ''}
+                  </li>
+                ))}
+              </ul>
             </section>
           )}
         </div>
@@ -84,10 +127,14 @@ export default async function AssetPage({ params }: { params: Promise<{ id: stri
           <section className="panel" aria-labelledby="about-h">
             <h2 id="about-h">About</h2>
             <dl className="facts">
-              <dt>Project</dt><dd>{a.project ?? '—'}</dd>
-              <dt>Product line</dt><dd>{a.productLine ?? '—'}</dd>
-              <dt>Created</dt><dd>{formatDate(a.createdAt)}</dd>
-              <dt>Modified</dt><dd>{formatDate(a.modifiedAt)}</dd>
+              <dt>Project</dt>
+              <dd>{a.project ?? '—'}</dd>
+              <dt>Product line</dt>
+              <dd>{a.productLine ?? '—'}</dd>
+              <dt>Created</dt>
+              <dd>{formatDate(a.createdAt)}</dd>
+              <dt>Modified</dt>
+              <dd>{formatDate(a.modifiedAt)}</dd>
             </dl>
           </section>
         </div>

@@ -13,7 +13,13 @@ import { one, type SearchParamsRecord } from '../../../../lib/params.ts';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Campaign' };
 
-export default async function CampaignPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParamsRecord> }) {
+export default async function CampaignPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<SearchParamsRecord>;
+}) {
   const { id } = await params;
   const sp = await searchParams;
   const after = one(sp.after);
@@ -28,7 +34,10 @@ export default async function CampaignPage({ params, searchParams }: { params: P
       <div className="page-head">
         <div>
           <h1>{c.name}</h1>
-          <p className="sub">{c.code} · {c.productLine}{c.project ? ` · ${c.project}` : ''} · {c.regions.join(', ')} · {formatDate(c.startDate)} – {formatDate(c.endDate)}</p>
+          <p className="sub">
+            {c.code} · {c.productLine}
+            {c.project ? ` · ${c.project}` : ''} · {c.regions.join(', ')} · {formatDate(c.startDate)} – {formatDate(c.endDate)}
+          </p>
         </div>
         <StatusBadge value={c.status} />
       </div>
@@ -38,16 +47,28 @@ export default async function CampaignPage({ params, searchParams }: { params: P
         <DocumentTable documents={briefs} caption="Briefs" />
       </section>
       <section aria-labelledby="docs-h">
-        <h2 id="docs-h">Documents <span className="sub">({others.length})</span></h2>
+        <h2 id="docs-h">
+          Documents <span className="sub">({others.length})</span>
+        </h2>
         <DocumentTable documents={others} caption="Documents" />
       </section>
       <section aria-labelledby="assets-h">
-        <h2 id="assets-h">Assets <span className="sub">({c.assets.total})</span></h2>
+        <h2 id="assets-h">
+          Assets <span className="sub">({c.assets.total})</span>
+        </h2>
         {c.missingSources.length > 0 && (
-          <p className="banner warn" role="status">Not shown: assets from {c.missingSources.map(systemName).join(', ')}, which did not answer.</p>
+          <p className="banner warn" role="status">
+            Not shown: assets from {c.missingSources.map(systemName).join(', ')}, which did not answer.
+          </p>
         )}
         <AssetGrid assets={c.assets.items} />
-        <Pager path={`/campaigns/${encodeURIComponent(c.id)}`} params={pagerParams} nextCursor={c.assets.nextCursor} total={c.assets.total} shown={c.assets.items.length} />
+        <Pager
+          path={`/campaigns/${encodeURIComponent(c.id)}`}
+          params={pagerParams}
+          nextCursor={c.assets.nextCursor}
+          total={c.assets.total}
+          shown={c.assets.items.length}
+        />
       </section>
     </>
   );
