@@ -1,5 +1,5 @@
 /**
- * The demo world in iconik's wire shapes: assets, their files, proxies and keyframes,
+ * The demo world in iconik's wire shapes: assets, their files, formats, proxies and keyframes,
  * collections (one per campaign and per account with assets, under two root collections),
  * the metadata view and metadata values, and the search documents the search engine runs on.
  *
@@ -12,6 +12,7 @@ import { hash32 } from '../demo/rng.ts';
 import type { DemoAsset, DemoRendition, DemoWorld } from '../demo/world.ts';
 import { DAM_FIELDS, toVendor, type DamField, type Mapping } from '../../sources/mapping.ts';
 import type { RenditionKind } from '../../sources/model.ts';
+import type { FormatSchema } from './schemas.ts';
 import type { SearchDoc } from './search.ts';
 import {
   MEDIA_TYPES,
@@ -299,6 +300,40 @@ export class IconikDocs {
       });
   }
 
+  formatId(a: DemoAsset): string {
+    return stableUuid(this.world.seed, 'format', a.nativeId);
+  }
+
+  /**
+   * The asset's formats: one, `ORIGINAL`, holding its file (the format the upload sequence of
+   * vendor-apis-writes.md §4.4 creates). Proxies are not formats in iconik, so none is listed
+   * for them. No components: the demo world knows no streams.
+   */
+  formats(a: DemoAsset): FormatSchema[] {
+    const r = a.renditions.find((x) => x.kind === 'ORIGINAL');
+    if (!r) return [];
+    return [
+      {
+        id: this.formatId(a),
+        asset_id: a.nativeId,
+        version_id: this.versionId(a),
+        name: 'ORIGINAL',
+        status: 'ACTIVE',
+        archive_status: 'NOT_ARCHIVED',
+        is_online: true,
+        storage_methods: ['GCS'],
+        metadata: [{ internet_media_type: r.mimeType }],
+        components: [],
+        user_id: this.userId,
+        date_created: iconikDate(a.createdAt),
+        date_modified: iconikDate(a.modifiedAt),
+        date_deleted: null,
+        deleted_by_user: null,
+        warnings: [],
+      },
+    ];
+  }
+
   files(a: DemoAsset, sign?: Signer): FileSchema[] {
     const r = a.renditions.find((x) => x.kind === 'ORIGINAL');
     if (!r) return [];
@@ -308,7 +343,7 @@ export class IconikDocs {
         asset_id: a.nativeId,
         version_id: this.versionId(a),
         file_set_id: stableUuid(this.world.seed, 'file_set', a.nativeId),
-        format_id: stableUuid(this.world.seed, 'format', a.nativeId),
+        format_id: this.formatId(a),
         name: a.fileName,
         original_name: a.fileName,
         directory_path: `atrium/${a.campaignCode ?? a.accountId ?? 'assets'}`,

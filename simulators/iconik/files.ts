@@ -1,7 +1,8 @@
 /**
- * iconik simulator routes for files, proxies and keyframes (cursor paging with `last_id`),
- * their download URLs, the signed download route that serves real bytes, and webhook
- * registrations (stored only; no deliveries).
+ * iconik simulator routes for files, proxies, keyframes and formats (lists with `last_id`
+ * cursor paging, and single files, proxies and formats), their download URLs, the signed
+ * download route that serves real bytes, and webhook registrations (stored only; no
+ * deliveries).
  *
  * Download URLs point back at the simulator (`{base}/files/v1/download/{token}/`). Real
  * iconik answers with a storage provider's signed URL; what matters to a client is the same:
@@ -12,7 +13,7 @@ import { renditionContent } from '../demo/content.ts';
 import type { DemoAsset } from '../demo/world.ts';
 import type { RenditionKind } from '../../sources/model.ts';
 import { RENDITION_KINDS } from '../../sources/model.ts';
-import { first, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
+import { first, type SimRequest, type SimResponse } from '../framework/server.ts';
 import { errorResponse, fieldErrors, type IconikSimContext } from './http.ts';
 import { iconikDate, type ListEnvelope, type WebhookCreate, type WebhookSchema, type WebhookStatus } from '../../sources/iconik/wire.ts';
 
@@ -95,8 +96,7 @@ const wantsSigned = (req: SimRequest, dflt: boolean) => {
   return v === undefined ? dflt : v === 'true' || v === '';
 };
 
-function fileRoutes(sim: Simulator, ctx: IconikSimContext): void {
-  const b = ctx.basePath;
+function fileRoutes(ctx: IconikSimContext): void {
   const list = (kind: 'files' | 'proxies' | 'keyframes', signedByDefault: boolean) =>
     ctx.authed((req) => {
       const a = assetOr404(ctx, req.params.id ?? '');
@@ -107,9 +107,51 @@ function fileRoutes(sim: Simulator, ctx: IconikSimContext): void {
       if (kind === 'proxies') return cursorPage(ctx, req, ctx.docs.proxies(a, sign), path);
       return cursorPage(ctx, req, ctx.docs.keyframes(a, sign), path);
     });
-  sim.route('GET', `${b}/files/v1/assets/:id/files/`, list('files', false));
-  sim.route('GET', `${b}/files/v1/assets/:id/proxies/`, list('proxies', true));
-  sim.route('GET', `${b}/files/v1/assets/:id/keyframes/`, list('keyframes', true));
+  ctx.route('GET', '/files/v1/assets/:id/files/', list('files', false));
+  ctx.route('GET', '/files/v1/assets/:id/proxies/', list('proxies', true));
+  ctx.route('GET', '/files/v1/assets/:id/keyframes/', list('keyframes', true));
+
+  // One file or proxy by id. The spec's parameters (`content_disposition` "if you want a
+  // download link", `bypass_url_cache` "to get a new url") say the object carries a URL, so
+  // both come signed, as the proxy list does by default.
+  const one = <T extends { id: string }>(items: (a: DemoAsset) => T[], missing: string) =>
+    ctx.authed((req) => {
+      const a = assetOr404(ctx, req.params.id ?? '');
+      if (!isAsset(a)) return a;
+      const item = items(a).find((x) => x.id === req.params.item);
+      return item ? { body: item } : errorResponse(404, missing);
+    });
+  ctx.route(
+    'GET',
+    '/files/v1/assets/:id/files/:item/',
+    one((a) => ctx.docs.files(a, ctx.sign), "File for this asset doesn't exist"),
+  );
+  ctx.route(
+    'GET',
+    '/files/v1/assets/:id/proxies/:item/',
+    one((a) => ctx.docs.proxies(a, ctx.sign), "Proxy for this asset doesn't exist"),
+  );
+
+  ctx.route(
+    'GET',
+    '/files/v1/assets/:id/formats/',
+    ctx.authed((req) => {
+      const a = assetOr404(ctx, req.params.id ?? '');
+      return isAsset(a) ? cursorPage(ctx, req, ctx.docs.formats(a), `/files/v1/assets/${a.nativeId}/formats/`) : a;
+    }),
+  );
+  // The spec has this path twice, `{format_id}` and `{name}` (e.g. ORIGINAL): either selects.
+  ctx.route(
+    'GET',
+    '/files/v1/assets/:id/formats/:format/',
+    ctx.authed((req) => {
+      const a = assetOr404(ctx, req.params.id ?? '');
+      if (!isAsset(a)) return a;
+      const wanted = req.params.format ?? '';
+      const format = ctx.docs.formats(a).find((f) => f.id === wanted || f.name === wanted);
+      return format ? { body: format } : errorResponse(404, "Format for this asset doesn't exist");
+    }),
+  );
 
   const downloadUrl = (kind: 'files' | 'proxies') =>
     ctx.authed((req) => {
@@ -120,13 +162,13 @@ function fileRoutes(sim: Simulator, ctx: IconikSimContext): void {
       if (!r) return errorResponse(404, kind === 'files' ? 'File does not exist' : 'Proxy does not exist');
       return { body: { url: ctx.sign(a, r.kind) } };
     });
-  sim.route('GET', `${b}/files/v1/assets/:id/files/:item/download_url/`, downloadUrl('files'));
-  sim.route('GET', `${b}/files/v1/assets/:id/proxies/:item/download_url/`, downloadUrl('proxies'));
+  ctx.route('GET', '/files/v1/assets/:id/files/:item/download_url/', downloadUrl('files'));
+  ctx.route('GET', '/files/v1/assets/:id/proxies/:item/download_url/', downloadUrl('proxies'));
 }
 
-function downloadRoute(sim: Simulator, ctx: IconikSimContext, verify: ReturnType<typeof createDownloadSigner>['verify']): void {
+function downloadRoute(ctx: IconikSimContext, verify: ReturnType<typeof createDownloadSigner>['verify']): void {
   // Signed URLs carry their own authority: no App-ID / Auth-Token, as with a storage URL.
-  sim.route('GET', `${ctx.basePath}/files/v1/download/:token/`, (req) => {
+  ctx.route('GET', '/files/v1/download/:token/', (req) => {
     const claim = verify(req.params.token ?? '');
     if (claim === 'invalid') return errorResponse(403, 'Signature does not match');
     if (claim === 'expired') return errorResponse(403, 'Signed URL has expired');
@@ -171,9 +213,9 @@ const pickWebhook = (body: unknown): Partial<WebhookCreate> => {
   return Object.fromEntries(WEBHOOK_KEYS.filter((k) => b[k] !== undefined).map((k) => [k, b[k]])) as Partial<WebhookCreate>;
 };
 
-function webhookRoutes(sim: Simulator, ctx: IconikSimContext, store: Map<string, WebhookSchema>): void {
-  const b = `${ctx.basePath}/notifications/v1/webhooks/`;
-  sim.route(
+function webhookRoutes(ctx: IconikSimContext, store: Map<string, WebhookSchema>): void {
+  const b = '/notifications/v1/webhooks/';
+  ctx.route(
     'GET',
     b,
     ctx.authed(() => {
@@ -193,7 +235,7 @@ function webhookRoutes(sim: Simulator, ctx: IconikSimContext, store: Map<string,
       return { body };
     }),
   );
-  sim.route(
+  ctx.route(
     'POST',
     b,
     ctx.authed((req) => {
@@ -219,12 +261,12 @@ function webhookRoutes(sim: Simulator, ctx: IconikSimContext, store: Map<string,
       const hook = store.get(req.params.id ?? '');
       return hook ? fn(hook, req) : errorResponse(404, 'Webhook does not exist');
     });
-  sim.route(
+  ctx.route(
     'GET',
     `${b}:id/`,
     one((hook) => ({ body: hook })),
   );
-  sim.route(
+  ctx.route(
     'PUT',
     `${b}:id/`,
     one((hook, req) => {
@@ -235,7 +277,7 @@ function webhookRoutes(sim: Simulator, ctx: IconikSimContext, store: Map<string,
       return { body: next };
     }),
   );
-  sim.route(
+  ctx.route(
     'DELETE',
     `${b}:id/`,
     one((hook) => {
@@ -245,14 +287,13 @@ function webhookRoutes(sim: Simulator, ctx: IconikSimContext, store: Map<string,
   );
 }
 
-/** Mount the file, download and webhook routes. */
+/** Mount the file, format, download and webhook routes. */
 export function mountFileRoutes(
-  sim: Simulator,
   ctx: IconikSimContext,
   signer: ReturnType<typeof createDownloadSigner>,
   webhooks: Map<string, WebhookSchema>,
 ): void {
-  fileRoutes(sim, ctx);
-  downloadRoute(sim, ctx, signer.verify);
-  webhookRoutes(sim, ctx, webhooks);
+  fileRoutes(ctx);
+  downloadRoute(ctx, signer.verify);
+  webhookRoutes(ctx, webhooks);
 }

@@ -2,7 +2,7 @@
  * HTTP helpers of the iconik simulator: the error body, page-style paging with its
  * envelope, and the shared context route modules receive.
  */
-import { first, type Handler, type SimRequest, type SimResponse } from '../framework/server.ts';
+import { all, first, type Handler, type Method, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
 import type { DemoWorld } from '../demo/world.ts';
 import type { Mapping } from '../../sources/mapping.ts';
 import type { IconikDocs, Signer } from './docs.ts';
@@ -21,6 +21,35 @@ export interface IconikSimContext {
   sign: Signer;
   /** Wraps a handler with App-ID / Auth-Token checking and the optional rate limit. */
   authed(handler: Handler): Handler;
+  /** Serve a vendor route: `path` is relative to the base path and ends in `/` (see mountRoute). */
+  route(method: Method, path: string, handler: Handler): void;
+}
+
+/**
+ * How a path without its trailing slash is answered. Every path in iconik's spec ends in `/`,
+ * yet an iconik SDK (pythonik) calls `collections/{id}/contents` and `.../content/info`
+ * without it, so real iconik answers those; whether by serving or by redirecting is NOT FOUND.
+ * `optional` serves both spellings, `redirect` answers 308 to the slashed path (as routers with
+ * strict slashes do), `required` answers 404 like an unknown route.
+ */
+export type TrailingSlash = 'optional' | 'redirect' | 'required';
+
+/** 308 to the same path with its trailing slash, query kept (no credentials needed, as at a router). */
+const redirectToSlash: Handler = (req) => {
+  const query = new URLSearchParams(Object.entries(req.query).flatMap(([k, v]) => all(v).map((x): [string, string] => [k, x])));
+  const search = query.toString() ? `?${query.toString()}` : '';
+  return { status: 308, headers: { location: `${req.rawPath}/${search}` } };
+};
+
+/**
+ * Register `method path` under the base path, and its spelling without the trailing slash as
+ * `mode` says. The two spellings are separate route keys in `/__sim/stats` and faults; a fault
+ * by path prefix covers both.
+ */
+export function mountRoute(sim: Simulator, basePath: string, mode: TrailingSlash, method: Method, path: string, handler: Handler): void {
+  sim.route(method, `${basePath}${path}`, handler);
+  if (mode === 'required' || !path.endsWith('/')) return;
+  sim.route(method, `${basePath}${path.slice(0, -1)}`, mode === 'optional' ? handler : redirectToSlash);
 }
 
 /** `{"errors": [message]}` with a status. */

@@ -5,7 +5,8 @@
  *
  * Every vendor route needs both `App-ID` and `Auth-Token` (401 `{"errors":["Token is invalid"]}`
  * otherwise). Accepted tokens: the demo application token, and tokens from the simple login,
- * which expire after `tokenTtlMs`. All paths end with `/`, as every path in the vendor spec does.
+ * which expire after `tokenTtlMs`. Paths end with `/`, as every path in the vendor spec does;
+ * the same path without it is served too unless `trailingSlash` says otherwise.
  */
 import { randomUUID } from 'node:crypto';
 import { DEMO_CREDENTIALS } from '../demo/credentials.ts';
@@ -13,8 +14,20 @@ import type { DemoWorld } from '../demo/world.ts';
 import type { Mapping } from '../../sources/mapping.ts';
 import { createSimulator, first, type Handler, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
 import { IconikDocs, type Signer } from './docs.ts';
+import type { CollectionContentInfo } from './schemas.ts';
 import { createDownloadSigner, mountFileRoutes } from './files.ts';
-import { errorResponse, faultBody, fieldErrors, isResponse, pageOf, pageParams, pageUrl, type IconikSimContext } from './http.ts';
+import {
+  errorResponse,
+  faultBody,
+  fieldErrors,
+  isResponse,
+  mountRoute,
+  pageOf,
+  pageParams,
+  pageUrl,
+  type IconikSimContext,
+  type TrailingSlash,
+} from './http.ts';
 import { facetBuckets, parseCriteria, runSearch, type SearchDoc } from './search.ts';
 import { iconikDate, type CollectionSchema, type FacetBucket, type TokenSchema, type WebhookSchema } from '../../sources/iconik/wire.ts';
 
@@ -41,6 +54,11 @@ export interface IconikSimOptions {
    * `{field: [{key, doc_count}]}`. The client accepts both.
    */
   facetShape?: 'buckets' | 'list';
+  /**
+   * How a path without its trailing slash is answered (NOT FOUND upstream; see TrailingSlash
+   * and README.md). Default `optional`: both spellings are served.
+   */
+  trailingSlash?: TrailingSlash;
   /** Latency added to every vendor request. Default 0. */
   baseLatencyMs?: number;
 }
@@ -112,7 +130,18 @@ export function createIconikSimulator(world: DemoWorld, mapping: Mapping, opts: 
       return limit ? { ...out, headers: { ...(out.headers ?? {}), 'ratelimit-remaining': String(limit.remaining) } } : out;
     };
 
-  const ctx: IconikSimContext = { basePath, world, mapping, docs, maxPerPage: opts.maxPerPage ?? 500, apiUrl, sign, authed };
+  const trailingSlash = opts.trailingSlash ?? 'optional';
+  const ctx: IconikSimContext = {
+    basePath,
+    world,
+    mapping,
+    docs,
+    maxPerPage: opts.maxPerPage ?? 500,
+    apiUrl,
+    sign,
+    authed,
+    route: (method, path, handler) => mountRoute(sim, basePath, trailingSlash, method, path, handler),
+  };
   const tokenBody = (token: string, s: Session): TokenSchema => ({
     token,
     app_id: creds.appId,
@@ -123,7 +152,7 @@ export function createIconikSimulator(world: DemoWorld, mapping: Mapping, opts: 
     is_admin: false,
   });
 
-  sim.route('POST', `${basePath}/auth/v1/auth/simple/login/`, (req) => {
+  ctx.route('POST', '/auth/v1/auth/simple/login/', (req) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     if (typeof b.email !== 'string' || typeof b.password !== 'string') return fieldErrors({ email: ['Missing data for required field.'] });
     // The real failure message is NOT FOUND; 401 in the usual error body.
@@ -133,27 +162,26 @@ export function createIconikSimulator(world: DemoWorld, mapping: Mapping, opts: 
     sessions.set(token, s);
     return { status: 201, body: tokenBody(token, s) };
   });
-  sim.route(
+  ctx.route(
     'GET',
-    `${basePath}/auth/v1/auth/token/`,
+    '/auth/v1/auth/token/',
     authed((req) => {
       const token = first(req.headers['auth-token']) ?? '';
       return { body: tokenBody(token, sessionOf(req) as Session) };
     }),
   );
 
-  mountAssetRoutes(sim, ctx);
-  mountMetadataRoutes(sim, ctx);
-  mountSearchRoute(sim, ctx, opts.facetShape ?? 'buckets');
-  mountFileRoutes(sim, ctx, signer, webhooks);
+  mountAssetRoutes(ctx);
+  mountMetadataRoutes(ctx);
+  mountSearchRoute(ctx, opts.facetShape ?? 'buckets');
+  mountFileRoutes(ctx, signer, webhooks);
   return sim;
 }
 
-function mountAssetRoutes(sim: Simulator, ctx: IconikSimContext): void {
-  const b = ctx.basePath;
-  sim.route(
+function mountAssetRoutes(ctx: IconikSimContext): void {
+  ctx.route(
     'GET',
-    `${b}/assets/v1/assets/`,
+    '/assets/v1/assets/',
     ctx.authed((req) => {
       const p = pageParams(req, ctx.maxPerPage);
       if (isResponse(p)) return p;
@@ -161,34 +189,34 @@ function mountAssetRoutes(sim: Simulator, ctx: IconikSimContext): void {
       return pageOf(all, p, (a) => ctx.docs.elastic(a), pageUrl(ctx, '/assets/v1/assets/', p.perPage));
     }),
   );
-  sim.route(
+  ctx.route(
     'GET',
-    `${b}/assets/v1/assets/:id/`,
+    '/assets/v1/assets/:id/',
     ctx.authed((req) => {
       const a = ctx.world.assetById('ICONIK', req.params.id ?? '');
       return a ? { body: ctx.docs.asset(a) } : errorResponse(404, 'Asset does not exist');
     }),
   );
-  sim.route(
+  ctx.route(
     'GET',
-    `${b}/assets/v1/collections/`,
+    '/assets/v1/collections/',
     ctx.authed((req) => {
       const p = pageParams(req, ctx.maxPerPage);
       if (isResponse(p)) return p;
       return pageOf(ctx.docs.collections(), p, (c) => c, pageUrl(ctx, '/assets/v1/collections/', p.perPage));
     }),
   );
-  sim.route(
+  ctx.route(
     'GET',
-    `${b}/assets/v1/collections/:id/`,
+    '/assets/v1/collections/:id/',
     ctx.authed((req) => {
       const c = ctx.docs.collections().find((x) => x.id === req.params.id);
       return c ? { body: c } : errorResponse(404, 'Collection does not exist');
     }),
   );
-  sim.route(
+  ctx.route(
     'GET',
-    `${b}/assets/v1/collections/:id/contents/`,
+    '/assets/v1/collections/:id/contents/',
     ctx.authed((req) => {
       const p = pageParams(req, ctx.maxPerPage);
       if (isResponse(p)) return p;
@@ -202,28 +230,40 @@ function mountAssetRoutes(sim: Simulator, ctx: IconikSimContext): void {
       return pageOf(items, p, (x) => x, pageUrl(ctx, `/assets/v1/collections/${req.params.id}/contents/`, p.perPage));
     }),
   );
+  // CollectionContentInfoSchema (iconik's spec). Every demo object is ACTIVE, so `only_active`
+  // changes nothing; the spec lists no 404 here, but an unknown collection answers one as the
+  // other collection routes do.
+  ctx.route(
+    'GET',
+    '/assets/v1/collections/:id/content/info/',
+    ctx.authed((req) => {
+      const contents = ctx.docs.contents(req.params.id ?? '');
+      if (!contents) return errorResponse(404, 'Collection does not exist');
+      const body: CollectionContentInfo = { assets_count: contents.assets.length, collections_count: contents.collections.length };
+      return { body };
+    }),
+  );
 }
 
-function mountMetadataRoutes(sim: Simulator, ctx: IconikSimContext): void {
-  const b = ctx.basePath;
+function mountMetadataRoutes(ctx: IconikSimContext): void {
   const viewId = ctx.mapping.iconik.metadataViewId;
-  sim.route(
+  ctx.route(
     'GET',
-    `${b}/metadata/v1/views/`,
+    '/metadata/v1/views/',
     ctx.authed((req) => {
       const p = pageParams(req, ctx.maxPerPage);
       if (isResponse(p)) return p;
       return pageOf([ctx.docs.view()], p, (v) => v, pageUrl(ctx, '/metadata/v1/views/', p.perPage));
     }),
   );
-  sim.route(
+  ctx.route(
     'GET',
-    `${b}/metadata/v1/views/:view_id/`,
+    '/metadata/v1/views/:view_id/',
     ctx.authed((req) => (req.params.view_id === viewId ? { body: ctx.docs.view() } : errorResponse(404, "Metadata view doesn't exist"))),
   );
-  sim.route(
+  ctx.route(
     'GET',
-    `${b}/metadata/v1/:object_type/:object_id/views/:view_id/`,
+    '/metadata/v1/:object_type/:object_id/views/:view_id/',
     ctx.authed((req) => {
       if (req.params.view_id !== viewId) return errorResponse(404, "Metadata view doesn't exist");
       if (req.params.object_type !== 'assets') return errorResponse(404, 'Object does not exist');
@@ -261,10 +301,10 @@ function project(obj: object, include: string[] | undefined): object {
   return Object.fromEntries(Object.entries(obj).filter(([k]) => keep.has(k)));
 }
 
-function mountSearchRoute(sim: Simulator, ctx: IconikSimContext, facetShape: 'buckets' | 'list'): void {
-  sim.route(
+function mountSearchRoute(ctx: IconikSimContext, facetShape: 'buckets' | 'list'): void {
+  ctx.route(
     'POST',
-    `${ctx.basePath}/search/v1/search/`,
+    '/search/v1/search/',
     ctx.authed((req): SimResponse => {
       if (typeof req.body === 'symbol') return errorResponse(400, 'Invalid JSON body');
       const p = pageParams(req, ctx.maxPerPage);

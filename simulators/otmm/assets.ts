@@ -7,6 +7,7 @@ import type { CanonicalMetadata, RenditionKind } from '../../sources/model.ts';
 import type { DemoAsset, DemoRendition, DemoWorld } from '../demo/world.ts';
 import { DAM_FIELDS, toVendor, type DamField, type Mapping } from '../../sources/mapping.ts';
 import { MULTI_VALUED_FIELDS } from '../../sources/model.ts';
+import { isDomainField } from './browse.ts';
 import {
   CONTENT_TYPES,
   OTMM_BASE_PATH,
@@ -14,6 +15,7 @@ import {
   SYSTEM_FIELDS,
   type OtmmAsset,
   type OtmmContentInfo,
+  type OtmmFieldValue,
   type OtmmMetadata,
   type OtmmMetadataElement,
   type RenditionContentKey,
@@ -32,10 +34,29 @@ export interface LoadSpec {
 
 export const FULL_LOAD: LoadSpec = { metadata: true, master: true, thumbnail: true, preview: true, slim: false };
 
+/**
+ * How a field without a value is sent (vendor-apis.md §5 shows only filled fields).
+ * `omit`: the field's `value` carries its flags but no inner `value`; `typed`: the inner
+ * `value` names its type and has no `value`. Both read as "no value" in pyxecm and in a public
+ * Java extractor; `{"value": null}` (what the simulator once sent) breaks pyxecm's parser.
+ */
+export type EmptyValueStyle = 'omit' | 'typed';
+
+/**
+ * How a lookup-domain field's value is sent. `domain`: the domain entry `{display_value,
+ * field_value:{type,value}}` (what pyxecm and the Java extractor read when `domain_value` is
+ * true); `typed`: `{type, value}`, the form vendor-apis-writes.md §7.1 shows in a create body.
+ */
+export type DomainValueStyle = 'domain' | 'typed';
+
 export interface RenderContext {
   mapping: Mapping;
   /** A metadata field carrying the master asset id; when unset, `original_asset_id` does. */
   variantField?: string;
+  /** Default `omit`. */
+  emptyValue?: EmptyValueStyle;
+  /** Default `domain`. */
+  domainValue?: DomainValueStyle;
 }
 
 /** Kinds of content a content id can name; the code sits where asset ids hold `0000`. */
@@ -119,15 +140,25 @@ export function contentTypeOf(a: DemoAsset): string {
   return CONTENT_TYPES[a.kind][0] as string;
 }
 
-function scalarElement(id: string, name: string, dataType: 'CHAR' | 'DATE', value: string | undefined): OtmmMetadataElement {
-  const typed = value === undefined ? null : { type: dataType === 'DATE' ? 'dateTime' : 'string', value };
-  return {
-    id,
-    name,
-    type: 'com.artesia.metadata.MetadataField',
-    data_type: dataType,
-    value: { value: typed, is_locked: false, domain_value: false, cascading_domain_value: false },
-  };
+/** The `value` of a scalar field: its flags, and the inner value in the style the context asks for. */
+function fieldValue(ctx: RenderContext, dataType: 'CHAR' | 'DATE', value: string | undefined, domain: boolean): OtmmFieldValue {
+  const type = dataType === 'DATE' ? 'dateTime' : 'string';
+  const flags = { is_locked: false, domain_value: domain, cascading_domain_value: false };
+  if (value === undefined) return (ctx.emptyValue ?? 'omit') === 'omit' ? flags : { value: { type }, ...flags };
+  if (domain && (ctx.domainValue ?? 'domain') === 'domain')
+    return { value: { display_value: value, field_value: { type, value } }, ...flags };
+  return { value: { type, value }, ...flags };
+}
+
+function scalarElement(
+  ctx: RenderContext,
+  id: string,
+  name: string,
+  dataType: 'CHAR' | 'DATE',
+  value: string | undefined,
+  domain = false,
+): OtmmMetadataElement {
+  return { id, name, type: 'com.artesia.metadata.MetadataField', data_type: dataType, value: fieldValue(ctx, dataType, value, domain) };
 }
 
 /** A tabular field: the table carries the field id; its one row holds the values (SEEN structure). */
@@ -155,9 +186,9 @@ export function metadataOf(a: DemoAsset, ctx: RenderContext): OtmmMetadata {
     const id = ctx.mapping.otmm.fields[f];
     const values = vendorValues(ctx.mapping, f, meta);
     if (MULTI_VALUED_FIELDS.has(f)) return tabularElement(id, humanName(f), values);
-    return scalarElement(id, humanName(f), DATE_FIELDS.has(f) ? 'DATE' : 'CHAR', values[0]);
+    return scalarElement(ctx, id, humanName(f), DATE_FIELDS.has(f) ? 'DATE' : 'CHAR', values[0], isDomainField(f));
   });
-  if (ctx.variantField) fields.push(scalarElement(ctx.variantField, 'Master Asset', 'CHAR', a.variantOf));
+  if (ctx.variantField) fields.push(scalarElement(ctx, ctx.variantField, 'Master Asset', 'CHAR', a.variantOf));
   return {
     type: 'com.artesia.metadata.MetadataModel',
     id: ctx.mapping.otmm.metadataModelId,
@@ -168,7 +199,7 @@ export function metadataOf(a: DemoAsset, ctx: RenderContext): OtmmMetadata {
         id: 'ARTESIA.CATEGORY.GENERAL',
         name: 'General',
         type: 'com.artesia.metadata.MetadataCategory',
-        metadata_element_list: [scalarElement(SYSTEM_FIELDS.description, 'Description', 'CHAR', a.description)],
+        metadata_element_list: [scalarElement(ctx, SYSTEM_FIELDS.description, 'Description', 'CHAR', a.description)],
       },
     ],
   };

@@ -9,7 +9,7 @@
 import { APPROVAL_STATUSES, CHANNELS, REGIONS, RIGHTS_STATUSES } from '../../sources/model.ts';
 import { LOCALES, type DemoCampaign, type DemoWorld } from '../demo/world.ts';
 import { hex } from '../demo/rng.ts';
-import { toVendor, type Mapping } from '../../sources/mapping.ts';
+import { toVendor, type DamField, type Mapping } from '../../sources/mapping.ts';
 import type { OtmmCollection, OtmmListItem, OtmmLookupDomain } from '../../sources/otmm/wire.ts';
 
 const COLLECTION_CODE = 'c0c0';
@@ -84,6 +84,23 @@ export function createContainers(world: DemoWorld, ownerName: string): Container
   };
 }
 
+/**
+ * The lookup domain each controlled-vocabulary field is bound to. A field listed here is a
+ * domain field: its metadata element says `domain_value: true` (see assets.ts).
+ */
+export const FIELD_DOMAINS = {
+  region: 'ATRIUM.DOMAIN.REGIONS',
+  territories: 'ATRIUM.DOMAIN.TERRITORIES',
+  channels: 'ATRIUM.DOMAIN.CHANNELS',
+  locale: 'ATRIUM.DOMAIN.LOCALES',
+  approval: 'ATRIUM.DOMAIN.APPROVAL',
+  rightsStatus: 'ATRIUM.DOMAIN.RIGHTS_STATUS',
+  productLine: 'ATRIUM.DOMAIN.PRODUCT_LINES',
+} as const satisfies Partial<Record<DamField, string>>;
+
+/** Whether a mapped field is bound to a lookup domain. */
+export const isDomainField = (f: DamField): boolean => f in FIELD_DOMAINS;
+
 /** Lookup domains for the mapped vocabularies (values in vendor form, via the mapping's value maps). */
 export function lookupDomains(world: DemoWorld, mapping: Mapping): OtmmLookupDomain[] {
   const domain = (domainId: string, values: readonly string[]): OtmmLookupDomain => ({
@@ -99,12 +116,12 @@ export function lookupDomains(world: DemoWorld, mapping: Mapping): OtmmLookupDom
   });
   const vendor = (field: 'approval' | 'rightsStatus', list: readonly string[]) => list.map((v) => toVendor(mapping.otmm.values, field, v));
   return [
-    domain('ATRIUM.DOMAIN.REGIONS', REGIONS),
-    domain('ATRIUM.DOMAIN.TERRITORIES', [...REGIONS, 'WORLD']),
-    domain('ATRIUM.DOMAIN.CHANNELS', CHANNELS),
-    domain('ATRIUM.DOMAIN.LOCALES', LOCALES),
-    domain('ATRIUM.DOMAIN.APPROVAL', vendor('approval', APPROVAL_STATUSES)),
-    domain('ATRIUM.DOMAIN.RIGHTS_STATUS', vendor('rightsStatus', RIGHTS_STATUSES)),
-    domain('ATRIUM.DOMAIN.PRODUCT_LINES', [...new Set([...world.campaigns()].map((c) => c.productLine))].sort()),
+    domain(FIELD_DOMAINS.region, REGIONS),
+    domain(FIELD_DOMAINS.territories, [...REGIONS, 'WORLD']),
+    domain(FIELD_DOMAINS.channels, CHANNELS),
+    domain(FIELD_DOMAINS.locale, LOCALES),
+    domain(FIELD_DOMAINS.approval, vendor('approval', APPROVAL_STATUSES)),
+    domain(FIELD_DOMAINS.rightsStatus, vendor('rightsStatus', RIGHTS_STATUSES)),
+    domain(FIELD_DOMAINS.productLine, [...new Set([...world.campaigns()].map((c) => c.productLine))].sort()),
   ];
 }

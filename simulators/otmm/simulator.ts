@@ -18,7 +18,16 @@ import type { DemoAsset, DemoRendition, DemoWorld } from '../demo/world.ts';
 import { DAM_FIELDS, type Mapping } from '../../sources/mapping.ts';
 import { createSimulator, first, type Handler, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
 import { createContainers, lookupDomains, type FolderNode } from './browse.ts';
-import { FULL_LOAD, fieldValues, renderAsset, resolveContent, type LoadSpec, type RenderContext } from './assets.ts';
+import {
+  FULL_LOAD,
+  fieldValues,
+  renderAsset,
+  resolveContent,
+  type DomainValueStyle,
+  type EmptyValueStyle,
+  type LoadSpec,
+  type RenderContext,
+} from './assets.ts';
 import {
   SearchInputError,
   compileConditions,
@@ -65,6 +74,16 @@ export interface OtmmSimOptions {
   rateLimit?: { requests: number; windowMs: number };
   /** Carry the master id of locale variants in this metadata field instead of `original_asset_id`. */
   variantField?: string;
+  /**
+   * How a field without a value is sent (NOT FOUND upstream; README.md). Default `omit`: no
+   * inner `value`. `typed`: an inner `{type}` without `value`.
+   */
+  emptyValue?: EmptyValueStyle;
+  /**
+   * How a lookup-domain field's value is sent (INFERRED; README.md). Default `domain`:
+   * `{display_value, field_value:{type,value}}`. `typed`: `{type, value}`.
+   */
+  domainValue?: DomainValueStyle;
   /** Latency added to every vendor request. Default 0. */
   baseLatencyMs?: number;
 }
@@ -99,7 +118,12 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
   const searchMethods = opts.searchMethods ?? ['GET', 'POST'];
   const defaultLimit = opts.defaultLimit ?? 50;
   const maxLimit = opts.maxLimit ?? 1000;
-  const ctx: RenderContext = { mapping, ...(opts.variantField ? { variantField: opts.variantField } : {}) };
+  const ctx: RenderContext = {
+    mapping,
+    ...(opts.variantField ? { variantField: opts.variantField } : {}),
+    ...(opts.emptyValue ? { emptyValue: opts.emptyValue } : {}),
+    ...(opts.domainValue ? { domainValue: opts.domainValue } : {}),
+  };
   const containers = createContainers(world, creds.username);
   const knownFields = new Set<string>([
     ...DAM_FIELDS.map((f) => mapping.otmm.fields[f]),

@@ -69,9 +69,20 @@ export function isoDate(v: unknown, what: string): string {
 }
 
 /**
- * Every field value in a metadata tree, by field id. Scalars come from `value.value.value`,
- * tabular rows from `values[].value.value` (or `display_value`); elements without an id (table
- * rows) belong to the nearest ancestor that has one.
+ * The value of one leaf: `value`, else a domain entry's `field_value.value` (the stored code),
+ * else `display_value`. Undefined for an empty leaf (`null`, or no value of any kind).
+ */
+function leafValue(leaf: unknown): unknown {
+  if (!isObj(leaf)) return undefined;
+  const code = isObj(leaf.field_value) ? leaf.field_value.value : undefined;
+  return leaf.value ?? code ?? leaf.display_value;
+}
+
+/**
+ * Every field value in a metadata tree, by field id. Scalars come from `value.value` (see
+ * leafValue), tabular rows from `values[].value`; elements without an id (table rows) belong
+ * to the nearest ancestor that has one. An empty field (inner `value` absent, `null`, or
+ * without a value) contributes nothing.
  */
 export function readFields(metadata: unknown): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -86,9 +97,8 @@ export function readFields(metadata: unknown): Map<string, string[]> {
     if (!isObj(el) || depth > 16) return;
     const e = el as OtmmMetadataElement;
     const id = typeof e.id === 'string' ? e.id : inherited;
-    if (isObj(e.value) && isObj(e.value.value)) add(id, e.value.value.value ?? e.value.value.display_value);
-    if (Array.isArray(e.values))
-      for (const row of e.values) if (isObj(row) && isObj(row.value)) add(id, row.value.value ?? row.value.display_value);
+    if (isObj(e.value)) add(id, leafValue(e.value.value));
+    if (Array.isArray(e.values)) for (const row of e.values) if (isObj(row)) add(id, leafValue(row.value));
     if (Array.isArray(e.metadata_element_list)) for (const child of e.metadata_element_list) walk(child, id, depth + 1);
   };
   if (isObj(metadata) && Array.isArray(metadata.metadata_element_list))

@@ -48,14 +48,24 @@ export interface OtmmExceptionBody {
 
 // ------------------------------------------------------------------ assets
 
-/** A leaf value: `{type, value}` (SEEN pyxecm parser comments); `display_value` on list entries. */
+/**
+ * A leaf value: `{type, value}` (SEEN pyxecm parser comments); `display_value` on list entries.
+ * A lookup-domain value (`domain_value: true`) is a domain entry instead, `{display_value,
+ * field_value:{type,value}}`, as pyxecm (reads `display_value` when `value` is absent) and a
+ * public Java extractor (reads `field_value.value` when `domain_value` is true) expect.
+ */
 export interface OtmmTypedValue {
   type?: string;
   value?: string | number | boolean | null;
   display_value?: string;
+  field_value?: { type?: string; value?: string | number | boolean | null } | null;
 }
 
-/** The `value` of a scalar metadata field: `{value:{type,value}, is_locked, domain_value, ...}`. */
+/**
+ * The `value` of a scalar metadata field: `{value:{type,value}, is_locked, domain_value, ...}`.
+ * An empty field may leave out the inner `value` (what the simulator sends by default), or
+ * send it without a `value` of its own; readers must accept both, and `null` too.
+ */
 export interface OtmmFieldValue {
   value?: OtmmTypedValue | null;
   is_locked?: boolean;

@@ -89,9 +89,12 @@ describe('iconik simulator: auth', () => {
     assert.equal((await call('/auth/v1/auth/token/', { headers })).status, 401);
   });
 
-  it('keeps the trailing slash: the same path without it does not exist', async () => {
-    assert.equal((await call(`/assets/v1/assets/${assets[0]?.nativeId}`)).status, 404);
-    assert.equal((await call(`/assets/v1/assets/${assets[0]?.nativeId}/`)).status, 200);
+  it('answers a path without its trailing slash like the slashed one (trailingSlash defaults to optional)', async () => {
+    const slashed = await call(`/assets/v1/assets/${assets[0]?.nativeId}/`);
+    const bare = await call(`/assets/v1/assets/${assets[0]?.nativeId}`);
+    assert.equal(slashed.status, 200);
+    assert.deepEqual(bare, { ...slashed, headers: bare.headers, ms: bare.ms });
+    assert.equal((await call(`/assets/v1/assets/${assets[0]?.nativeId}`, { headers: {} })).status, 401, 'and checks credentials');
   });
 });
 

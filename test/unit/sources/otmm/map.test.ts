@@ -61,6 +61,45 @@ test('readFields: scalars, tabular rows by display_value, ids inherited by rows'
   assert.equal(readFields({ metadata_element_list: 'nope' }).size, 0);
 });
 
+test('readFields: an empty field in any form OTMM may send reads as no value, never a crash', () => {
+  const flags = { is_locked: false, domain_value: false, cascading_domain_value: false };
+  const empties = [
+    { id: F.licenceId, value: flags }, // no inner value: what the simulator sends by default
+    { id: F.licenceId, value: { value: { type: 'string' }, ...flags } }, // typed, without a value
+    { id: F.licenceId, value: { value: null, ...flags } }, // null, which this simulator once sent
+    { id: F.licenceId, value: { value: { type: 'string', value: '' }, ...flags } },
+    { id: F.licenceId, value: null },
+    { id: F.licenceId }, // no value at all
+    { id: F.territories, metadata_element_list: [{ values: [{ value: null }, {}] }] },
+  ];
+  for (const el of empties) {
+    const fields = readFields({ metadata_element_list: [{ id: 'CATEGORY', metadata_element_list: [el] }] });
+    assert.equal(fields.get(F.licenceId) ?? fields.get(F.territories), undefined, JSON.stringify(el));
+  }
+  const a = toAsset(wire({ metadata: { metadata_element_list: [{ metadata_element_list: empties }] } }), ctx);
+  assert.equal(a.rights.licenceId, undefined);
+  assert.deepEqual(a.rights.territories, []);
+});
+
+test('readFields: a lookup-domain value reads its stored code, in either form', () => {
+  const domain = (id: string, code: string, label: string) => ({
+    id,
+    value: { value: { display_value: label, field_value: { type: 'string', value: code } }, domain_value: true },
+  });
+  const fields = readFields({
+    metadata_element_list: [
+      domain(F.approval, 'Approved', 'Approved for use'),
+      { id: F.region, value: { value: { type: 'string', value: 'EMEA' }, domain_value: true } },
+      { id: F.locale, value: { value: { display_value: 'de-DE' }, domain_value: true } },
+    ],
+  });
+  assert.deepEqual(fields.get(F.approval), ['Approved'], 'the code, not the label');
+  assert.deepEqual(fields.get(F.region), ['EMEA']);
+  assert.deepEqual(fields.get(F.locale), ['de-DE'], 'display_value when nothing else is there');
+  const a = toAsset(wire({ metadata: { metadata_element_list: [domain(F.approval, 'Approved', 'Approved for use')] } }), ctx);
+  assert.equal(a.approval, 'APPROVED', 'value maps apply to the code');
+});
+
 test('toAsset: value maps, vocabularies, ISO dates with Z, renditions, variant', () => {
   const a = toAsset(wire(), ctx);
   assert.equal(a.approval, 'APPROVED');
