@@ -78,6 +78,16 @@ export interface SimOptions {
   baseLatencyMs?: number;
   /** Called by `POST /__sim/reset` after stats, log and faults are cleared. */
   onReset?: () => void;
+  /**
+   * Route `/x/` as `/x` when no route matches the path as sent (Content Server accepts both;
+   * iconik's routes end in `/` themselves). Default false: the path must match exactly.
+   */
+  trailingSlash?: boolean;
+  /**
+   * Answers requests no route matches, with the request parsed as for a route (`params` empty).
+   * Default: 404 with `errorBody(404)`.
+   */
+  fallback?: Handler;
 }
 
 export interface RequestLogEntry {
@@ -263,13 +273,17 @@ export function createSimulator(opts: SimOptions): Simulator {
     const method = (req.method ?? 'GET').toUpperCase() as Method;
     let route: Route | undefined;
     let match: RegExpExecArray | null = null;
-    for (const r of routes) {
-      if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
-      match = r.regex.exec(rawPath);
-      if (match) {
-        route = r;
-        break;
+    const candidates = opts.trailingSlash && rawPath.length > 1 && rawPath.endsWith('/') ? [rawPath, rawPath.slice(0, -1)] : [rawPath];
+    for (const path of candidates) {
+      for (const r of routes) {
+        if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
+        match = r.regex.exec(path);
+        if (match) {
+          route = r;
+          break;
+        }
       }
+      if (route) break;
     }
     const key = route?.key ?? null;
     total++;
@@ -294,7 +308,8 @@ export function createSimulator(opts: SimOptions): Simulator {
       await send(res, fault.errorStatus, headers, Buffer.from(JSON.stringify(errorBody(fault.errorStatus))));
       return;
     }
-    if (!route || !match) {
+    const handler = route?.handler ?? opts.fallback;
+    if (!handler) {
       entry.status = 404;
       await send(res, 404, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(errorBody(404))));
       return;
@@ -320,7 +335,7 @@ export function createSimulator(opts: SimOptions): Simulator {
     }
     const params: Record<string, string> = {};
     let badEncoding = false;
-    route.names.forEach((n, i) => {
+    route?.names.forEach((n, i) => {
       try {
         params[n] = decodeURIComponent(match?.[i + 1] ?? '');
       } catch {
@@ -331,7 +346,7 @@ export function createSimulator(opts: SimOptions): Simulator {
     try {
       out = badEncoding
         ? { status: 400, body: errorBody(400) }
-        : await route.handler({ method, rawPath, params, query: parseQuery(search), headers: req.headers, body, rawBody, contentType });
+        : await handler({ method, rawPath, params, query: parseQuery(search), headers: req.headers, body, rawBody, contentType });
     } catch (err) {
       console.error(`[sim ${opts.name}] handler failed:`, err);
       out = { status: 500, body: errorBody(500) };

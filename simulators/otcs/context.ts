@@ -5,6 +5,7 @@
 import type { DemoWorld } from '../demo/world.ts';
 import type { Mapping } from '../../sources/mapping.ts';
 import type { Handler, Simulator } from '../framework/server.ts';
+import type { MemberDirectory } from './members.ts';
 
 /** What the core simulator gives route modules. */
 export interface OtcsSimContext {
@@ -18,6 +19,11 @@ export interface OtcsSimContext {
    * runs the handler and adds a (rotated) `OTCSTicket` response header.
    */
   authed(handler: Handler): Handler;
+  /**
+   * The members every route serves, sign-in accounts included (members.ts). Without it the
+   * workspace half builds its own from the world (users and the Admin, no sign-ins).
+   */
+  members?: MemberDirectory;
 }
 
 export type OtcsRouteModule = (sim: Simulator, ctx: OtcsSimContext) => void;

@@ -6,6 +6,7 @@
 import { NODE, type DemoDocument, type DemoTree, type DemoWorkspace, type DemoWorld } from '../demo/world.ts';
 import { first, all, type Handler, type Method, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
 import type { OtcsSimContext } from './context.ts';
+import type { MemberDirectory } from './members.ts';
 import { SUBTYPE, type ErrorBody, type Paging } from '../../sources/otcs/wire.ts';
 
 /** Options of `createOtcsSimulator`. Those marked INFERRED/NOT FOUND model open questions of vendor-apis §7. */
@@ -32,8 +33,24 @@ export interface OtcsSimOptions {
   outOfRangePages?: 'last' | 'empty';
   /** Largest `limit` honoured [NOT FOUND: no documented cap]. Default 500. */
   maxPageSize?: number;
-  /** Accepted sign-ins. Default: the demo credentials. */
-  users?: { username: string; password: string; userId: number }[];
+  /**
+   * Status for a path under `{cgi}/api/` that names no route: the spec lists 400 "The REST API
+   * URL could not be found in the mappings registry" on every operation [SPEC, vendor-apis
+   * §1.7]; no public capture shows it. Default 400.
+   */
+  unknownRouteStatus?: 400 | 404;
+  /**
+   * Where `GET /nodes/{id}/categories` puts the attribute definitions: `nested` under
+   * `metadata.categories`, as six of pyxecm's methods read them [SEEN], or `flat` in
+   * `metadata`, as its docstring example (quoted in vendor-apis §1.6) shows. Default `nested`.
+   */
+  categoryMetadata?: 'nested' | 'flat';
+  /**
+   * Accepted sign-ins and the member each acts as; `name` is the member's `name` when it is
+   * not the login name (members.ts). Default: the demo credentials, `otadmin` signing in as
+   * the Admin (id 1000, named `Admin`), as OTDS maps `otadmin@otds.admin` to it.
+   */
+  users?: { username: string; password: string; userId: number; name?: string }[];
 }
 
 export type ResolvedOptions = Required<Omit<OtcsSimOptions, 'users'>> & { users: NonNullable<OtcsSimOptions['users']> };
@@ -70,6 +87,7 @@ export interface CoreSim extends OtcsSimContext {
   sim: Simulator;
   opts: ResolvedOptions;
   nodes: NodeStore;
+  members: MemberDirectory;
   /** Register a route under the CGI path; authenticated unless `open`. */
   route(method: Method, path: string, handler: Handler, open?: boolean): void;
 }

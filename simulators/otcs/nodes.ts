@@ -1,7 +1,7 @@
 /**
  * Simulated node routes (vendor-apis §1.6 Nodes, Versions and content, Categories,
- * Permissions): one node, children, the batch list, ancestors, versions, bytes, categories and
- * permissions.
+ * Permissions): one node, children, the batch list, ancestors, versions (v2, and v1 as
+ * cs-rest calls them), bytes, categories and permissions.
  */
 import { documentContent } from '../demo/content.ts';
 import type { DemoDocument } from '../demo/world.ts';
@@ -19,8 +19,8 @@ import {
   type FieldSpec,
   type SimNode,
 } from './kit.ts';
-import { ancestorInfo, categoryEntry, documentCategory, latest, nodeProperties, pick, versionInfo } from './render.ts';
-import { SUBTYPE } from '../../sources/otcs/wire.ts';
+import { ancestorInfo, categoryEntry, documentCategory, latest, nodeProperties, pick, versionDefinitions, versionInfo } from './render.ts';
+import { SUBTYPE, type VersionInfo } from '../../sources/otcs/wire.ts';
 
 /** The `data` block of a node for a `fields` spec. */
 export function nodeData(ctx: CoreSim, n: SimNode, spec: FieldSpec): Record<string, unknown> {
@@ -149,10 +149,13 @@ function versionParam(doc: DemoDocument, raw: string | undefined) {
   return raw !== undefined && /^\d{1,6}$/.test(raw) ? doc.versions.find((v) => v.number === Number(raw)) : undefined;
 }
 
-function listVersions(ctx: CoreSim, req: SimRequest): SimResponse {
+function listVersions(ctx: CoreSim, req: SimRequest, v1: boolean): SimResponse {
   const doc = documentParam(ctx, req);
   if (!isDoc(doc)) return doc;
-  return { body: { links: selfLink(ctx, req), results: doc.versions.map((v) => ({ data: { versions: versionInfo(doc, v) } })) } };
+  const versions = doc.versions.map((v) => versionInfo(doc, v));
+  // v1: `{data: [...], definitions}` (SPEC listVersions; SEEN csui drag-and-drop mock).
+  if (v1) return { body: { data: versions, definitions: versionDefinitions(versions[0] as VersionInfo) } };
+  return { body: { links: selfLink(ctx, req), results: versions.map((v) => ({ data: { versions: v } })) } };
 }
 
 function oneVersion(ctx: CoreSim, req: SimRequest, v1: boolean): SimResponse {
@@ -160,9 +163,11 @@ function oneVersion(ctx: CoreSim, req: SimRequest, v1: boolean): SimResponse {
   if (!isDoc(doc)) return doc;
   const v = req.params.n === undefined ? latest(doc) : versionParam(doc, req.params.n);
   if (!v) return fail(400, `Could not get version ${String(req.params.n).slice(0, 16)} of node ${doc.nodeId}`);
-  // [INFERRED] v1 answers carry the object under `data` (v1 style, no `results`).
-  if (v1) return { body: { data: versionInfo(doc, v) } };
-  return { body: { links: selfLink(ctx, req), results: { data: { versions: versionInfo(doc, v) } } } };
+  const info = versionInfo(doc, v);
+  // v1: the object under `data`, as pyxecm reads `response["data"]["version_number"]` of
+  // `versions/latest` [SEEN code]; the spec's list there is its usual array artifact (§1.4).
+  if (v1) return { body: { data: info, definitions: versionDefinitions(info) } };
+  return { body: { links: selfLink(ctx, req), results: { data: { versions: info } } } };
 }
 
 const asciiName = (s: string) => s.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
@@ -185,7 +190,8 @@ function content(ctx: CoreSim, req: SimRequest): SimResponse {
 function categories(ctx: CoreSim, req: SimRequest): SimResponse {
   const n = nodeParam(ctx, req);
   if (!n) return noNode(ctx, req.params.id ?? '');
-  return { body: { links: selfLink(ctx, req), results: n.document ? [categoryEntry(n.document, ctx.mapping)] : [] } };
+  const results = n.document ? [categoryEntry(n.document, ctx.mapping, ctx.opts.categoryMetadata)] : [];
+  return { body: { links: selfLink(ctx, req), results } };
 }
 
 function permissions(ctx: CoreSim, req: SimRequest): SimResponse {
@@ -200,9 +206,11 @@ export function registerNodeRoutes(ctx: CoreSim): void {
   ctx.route('GET', '/api/v2/nodes/:id/nodes', (r) => listChildren(ctx, r));
   ctx.route('POST', '/api/v2/nodes/list', (r) => listNodes(ctx, r));
   ctx.route('GET', '/api/v1/nodes/:id/ancestors', (r) => ancestors(ctx, r));
-  ctx.route('GET', '/api/v2/nodes/:id/versions', (r) => listVersions(ctx, r));
+  ctx.route('GET', '/api/v2/nodes/:id/versions', (r) => listVersions(ctx, r, false));
   ctx.route('GET', '/api/v2/nodes/:id/versions/:n', (r) => oneVersion(ctx, r, false));
+  ctx.route('GET', '/api/v1/nodes/:id/versions', (r) => listVersions(ctx, r, true));
   ctx.route('GET', '/api/v1/nodes/:id/versions/latest', (r) => oneVersion(ctx, r, true));
+  ctx.route('GET', '/api/v1/nodes/:id/versions/:n', (r) => oneVersion(ctx, r, true));
   for (const v of ['v1', 'v2']) {
     ctx.route('GET', `/api/${v}/nodes/:id/content`, (r) => content(ctx, r));
     ctx.route('GET', `/api/${v}/nodes/:id/versions/:n/content`, (r) => content(ctx, r));

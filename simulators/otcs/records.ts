@@ -1,15 +1,16 @@
 /**
- * Simulated governance routes: node audit (vendor-apis §1.6 Audit), RM classifications and
- * retention schedules, legal holds, and workflow status. Where the vendor shape is unknown the
- * choice is marked INFERRED here and listed in sources/otcs/README.md.
+ * Simulated governance routes: node audit (vendor-apis §1.6 Audit), classifications, RM
+ * classifications and retention schedules, legal holds, workflow status and the workflow maps
+ * a document offers. Where the vendor shape is unknown the choice is marked INFERRED here and
+ * listed in sources/otcs/README.md (shared with the connector) or simulators/otcs/README.md.
  */
 import { LEGAL_HOLDS, RETENTION_SCHEDULES } from '../demo/catalog.ts';
 import type { DemoDocument } from '../demo/world.ts';
 import type { Approval } from '../../sources/model.ts';
 import { all, first, type SimRequest, type SimResponse } from '../framework/server.ts';
-import { fail, noNode, nodeParam, pageOf, selfLink, type CoreSim } from './kit.ts';
+import { fail, noNode, nodeParam, pageOf, parseNodeId, selfLink, type CoreSim, type SimNode } from './kit.ts';
 import { dateValue } from './lql.ts';
-import { naiveDate, wireUser } from './render.ts';
+import { naiveDate } from './render.ts';
 import type { AuditEvent, WireHold, WireRmClassification, WireRsi, WireWfStatus, WireWfStep } from '../../sources/otcs/wire.ts';
 
 /** Event types the demo world records (ids as SEEN in vendor-apis where listed). */
@@ -24,6 +25,16 @@ const AUDIT_EVENT_TYPES = [
 
 /** Offset of simulated workflow process ids from the document's node id [INFERRED numbering]. */
 export const PROCESS_BASE = 1_000_000_000;
+
+/**
+ * The one workflow map of the world, which may be started on any document. The world does not
+ * model maps, so its node id is illustrative (outside the world's id blocks); `WorkflowType`
+ * is the value of the SEEN docworkflows example.
+ */
+const APPROVAL_MAP = { DataID: 20130, Name: 'Document Approval', WorkflowType: 100 } as const;
+
+/** The class volume the world's classifications live in (the `rmclassifications` one). */
+const CLASS_VOLUME_ID = 2164;
 
 function documentOf(ctx: CoreSim, req: SimRequest): DemoDocument | SimResponse {
   const n = nodeParam(ctx, req);
@@ -51,17 +62,20 @@ function audit(ctx: CoreSim, req: SimRequest): SimResponse {
     .filter((e) => user === undefined || String(e.userId) === user)
     .sort((a, b) => (sortKey === 'asc_audit_date' ? 1 : -1) * (a.at.localeCompare(b.at) || a.id - b.id));
   const { slice, paging } = pageOf(ctx, entries, q.page, q.limit, 25);
-  const events: AuditEvent[] = slice.map((e) => ({
-    id: n.id,
-    event_type: e.eventType,
-    audit_date: e.at,
-    user_id: e.userId,
-    agent_id: null,
-    audit_language_code: null,
-    target_user_id: null,
-    audit_name: e.eventName,
-    ...(expandUser ? { user_id_expand: wireUser(ctx.world, e.userId) } : {}),
-  }));
+  const events: AuditEvent[] = slice.map((e) => {
+    const actor = expandUser ? ctx.members.get(e.userId) : null;
+    return {
+      id: n.id,
+      event_type: e.eventType,
+      audit_date: e.at,
+      user_id: e.userId,
+      agent_id: null,
+      audit_language_code: null,
+      target_user_id: null,
+      audit_name: e.eventName,
+      ...(actor ? { user_id_expand: actor } : {}),
+    };
+  });
   const data = { data: { audit: events, audit_event_types: AUDIT_EVENT_TYPES } };
   return {
     body: {
@@ -180,7 +194,7 @@ function wfStatus(ctx: CoreSim, doc: DemoDocument): WireWfStatus {
     task_id: pending ? doc.workflow.indexOf(pending) + 1 : null,
     status_key: pending ? 'ontime' : 'completed',
     step_name: current.step,
-    wf_name: 'Document Approval',
+    wf_name: APPROVAL_MAP.Name,
     date_initiated: (doc.workflow[0] as Approval).at,
     due_date: null,
     assignee: [{ id: u?.userId ?? 0, name: u?.name ?? current.actor }],
@@ -229,14 +243,95 @@ function process(ctx: CoreSim, req: SimRequest): SimResponse {
   };
 }
 
+const definition = (key: string, name: string, type: number, typeName: string, persona = '') => ({
+  key,
+  name,
+  persona,
+  type,
+  type_name: typeName,
+  multi_value: key === 'id',
+  read_only: false,
+  required: false,
+});
+
+/**
+ * `GET /api/v1/nodes/{id}/classifications` (vendor-apis §1.6, shape SEEN pyxecm; v1 style, no
+ * `results`). [INFERRED] A document's RM classification is its one classification (applying
+ * it is the world's "Classification Applied" audit event); other nodes have none. Subtype 199
+ * as in the example: which subtype an RM classification shows here is NOT FOUND.
+ */
+function classifications(ctx: CoreSim, req: SimRequest): SimResponse {
+  const n = nodeParam(ctx, req);
+  if (!n) return noNode(ctx, req.params.id ?? '');
+  const r = n.document?.record;
+  const data = r
+    ? [
+        {
+          id: r.rmClassificationId,
+          name: r.classification,
+          type: 199,
+          selectable: true,
+          management_type: 'manual',
+          score: null,
+          inherit_flag: true,
+          classvolumeid: null,
+          parent_managed: null,
+        },
+      ]
+    : [];
+  return {
+    body: {
+      bCanApplyClass: true,
+      bCanRemoveClass: true,
+      canModify: true,
+      classVolumeID: CLASS_VOLUME_ID,
+      data,
+      definitions: {
+        classvolumeid: definition('classvolumeid', 'Classification Volume ID', 2, 'Integer'),
+        id: definition('id', 'Classification', 2, 'Integer', 'node'),
+        inherit_flag: definition('inherit_flag', 'Inherit', 5, 'Boolean'),
+        management_type: definition('management_type', 'Management Type', -1, 'String'),
+        name: definition('name', 'Name', -1, 'String'),
+        type: definition('type', 'Type', 2, 'Integer'),
+      },
+      definitions_map: { name: ['menu'] },
+      definitions_order: ['name'],
+    },
+  };
+}
+
+/**
+ * `GET /api/v2/docworkflows?doc_id=..&parent_id=..` (vendor-apis-writes §2.6, SEEN pyxecm):
+ * the maps that may be started on the documents, `results.{data, fError, fErrorDetail,
+ * statusMsg}`. `doc_id` repeats (or is comma-separated); every document offers the world's
+ * one map, and a list naming anything but documents offers none [INFERRED]. A missing
+ * `doc_id` is 400 and an unknown one answers as an unknown node [NOT FOUND: the SEEN example
+ * only shows success].
+ */
+function docWorkflows(ctx: CoreSim, req: SimRequest): SimResponse {
+  const raw = all(req.query.doc_id).flatMap((v) => v.split(','));
+  if (raw.length === 0) return fail(400, 'One or more parameters are invalid', 'doc_id is required.');
+  const found: SimNode[] = [];
+  for (const r of raw) {
+    const id = parseNodeId(r.trim());
+    const n = id === null ? null : ctx.nodes.get(id);
+    if (!n) return noNode(ctx, r.trim());
+    found.push(n);
+  }
+  const data = found.every((n) => n.document) ? [{ ...APPROVAL_MAP }] : [];
+  return { body: { links: selfLink(ctx, req), results: { data, fError: '', fErrorDetail: '', statusMsg: null } } };
+}
+
 /** Register audit, RM, hold and workflow routes. */
 export function registerRecordRoutes(ctx: CoreSim): void {
   ctx.route('GET', '/api/v2/nodes/:id/audit', (r) => audit(ctx, r));
   ctx.route('GET', '/api/v1/nodes/:id/rmclassifications', (r) => rmClassifications(ctx, r));
+  ctx.route('GET', '/api/v1/nodes/:id/classifications', (r) => classifications(ctx, r));
   ctx.route('GET', '/api/v2/rsis', () => rsis());
   ctx.route('GET', '/api/v2/holds', () => holds(ctx));
   ctx.route('GET', '/api/v2/hold', (r) => holdByName(ctx, r));
   ctx.route('GET', '/api/v1/nodes/:id/holds', (r) => nodeHolds(ctx, r));
   ctx.route('GET', '/api/v2/nodes/:id/workflows', (r) => nodeWorkflows(ctx, r));
   ctx.route('GET', '/api/v2/workflows/status/processes/:pid', (r) => process(ctx, r));
+  ctx.route('GET', '/api/v2/docworkflows', (r) => docWorkflows(ctx, r));
 }

@@ -1,13 +1,13 @@
 /**
  * The demo world rendered in Content Server wire shapes (wire.ts): node properties, versions,
- * category values and definitions, ancestors and users. Pure functions; the route modules
- * wrap them in envelopes.
+ * category values and definitions, and ancestors (members are in members.ts). Pure
+ * functions; the route modules wrap them in envelopes.
  */
-import type { DemoDocument, DemoVersion, DemoWorld } from '../demo/world.ts';
+import type { DemoDocument, DemoVersion } from '../demo/world.ts';
 import { DOCUMENT_FIELDS, toVendor, type DocumentField, type Mapping } from '../../sources/mapping.ts';
 import { MULTI_VALUED_FIELDS } from '../../sources/model.ts';
 import type { SimNode } from './kit.ts';
-import { SUBTYPE, type AncestorInfo, type NodeProperties, type VersionInfo, type WireUser } from '../../sources/otcs/wire.ts';
+import { SUBTYPE, type AncestorInfo, type NodeProperties, type VersionInfo } from '../../sources/otcs/wire.ts';
 
 const DATE_FIELDS: ReadonlySet<DocumentField> = new Set(['validFrom', 'validUntil']);
 
@@ -107,6 +107,54 @@ export function versionInfo(doc: DemoDocument, v: DemoVersion): VersionInfo {
   };
 }
 
+/**
+ * Titles and personas of a version's keys, as the csui drag-and-drop mock of
+ * `GET /api/v1/nodes/{id}/versions` gives them (SEEN); keys it gives no title have none.
+ */
+const VERSION_TITLES: Record<string, string> = {
+  create_date: 'Created',
+  description: 'Description',
+  external_create_date: 'External Create Date',
+  external_identity: 'External Identity',
+  external_identity_type: 'External Identity Type',
+  external_modify_date: 'External Modify Date',
+  external_source: 'External Source',
+  file_create_date: 'File Created',
+  file_modify_date: 'File Modified',
+  file_name: 'File Name',
+  file_size: 'File Size',
+  file_type: 'File Type',
+  id: 'ID',
+  mime_type: 'MIME Type',
+  modify_date: 'Modified',
+  name: 'Name',
+  owner_id: 'Created By',
+  provider_id: 'Storage Provider',
+  version_number: 'Version Number',
+  version_number_name: 'Version',
+};
+const VERSION_PERSONAS: Record<string, string> = {
+  id: 'node',
+  owner_id: 'user',
+  locked_user_id: 'user',
+  provider_id: 'storage_provider',
+};
+
+/**
+ * `definitions` of a v1 versions answer: one `{key, name?, persona, type}` per key of the
+ * version object, typed as the mock types them (-7 date, 2 integer, 5 boolean, -1 text).
+ */
+export function versionDefinitions(v: VersionInfo): Record<string, { key: string; name?: string; persona: string; type: number }> {
+  const typeOf = (key: string, value: unknown): number =>
+    key.endsWith('_date') ? -7 : key.endsWith('_id') || typeof value === 'number' ? 2 : typeof value === 'boolean' ? 5 : -1;
+  return Object.fromEntries(
+    Object.entries(v).map(([key, value]) => {
+      const name = VERSION_TITLES[key];
+      return [key, { key, ...(name ? { name } : {}), persona: VERSION_PERSONAS[key] ?? '', type: typeOf(key, value) }];
+    }),
+  );
+}
+
 /** The latest version of a document. */
 export const latest = (doc: DemoDocument): DemoVersion => doc.versions[doc.versions.length - 1] as DemoVersion;
 
@@ -142,8 +190,11 @@ const TITLES: Record<DocumentField, string> = {
   locale: 'Locale',
 };
 
-/** One entry of `GET /nodes/{id}/categories` (SEEN pyxecm): values plus definitions. */
-export function categoryEntry(doc: DemoDocument, mapping: Mapping): Record<string, unknown> {
+/**
+ * One entry of `GET /nodes/{id}/categories` (SEEN pyxecm): values plus definitions, the
+ * category's own first, under `metadata.categories` or directly in `metadata` (`layout`).
+ */
+export function categoryEntry(doc: DemoDocument, mapping: Mapping, layout: 'nested' | 'flat'): Record<string, unknown> {
   const cat = mapping.otcs.documentCategory;
   const catKey = String(cat.id);
   const metadata: Record<string, unknown> = {
@@ -164,7 +215,7 @@ export function categoryEntry(doc: DemoDocument, mapping: Mapping): Record<strin
   }
   return {
     data: { categories: documentCategory(doc, mapping) },
-    metadata,
+    metadata: layout === 'nested' ? { categories: metadata } : metadata,
     metadata_map: { categories: { [catKey]: DOCUMENT_FIELDS.map((f) => cat.attributes[f]) } },
     metadata_order: { categories: [catKey] },
   };
@@ -173,21 +224,4 @@ export function categoryEntry(doc: DemoDocument, mapping: Mapping): Record<strin
 /** An ancestors-list entry. */
 export function ancestorInfo(n: SimNode): AncestorInfo {
   return { id: n.id, name: n.name, parent_id: n.parentId, type: n.type, type_name: n.typeName, volume_id: -2000 };
-}
-
-/** A user as CS renders members; the admin (1000) has no world user. */
-export function wireUser(world: DemoWorld, userId: number, loginName?: string): WireUser {
-  const u = world.userById(userId);
-  const [firstName = '', lastName = ''] = (u?.name ?? 'Admin').split(' ');
-  return {
-    id: userId,
-    name: u?.email ?? loginName ?? 'Admin',
-    display_name: u?.name ?? 'Admin',
-    first_name: firstName,
-    last_name: lastName,
-    business_email: u?.email ?? null,
-    group_id: 1001,
-    type: 0,
-    type_name: 'User',
-  };
 }

@@ -34,7 +34,9 @@ function regionsOf(ctx: CoreSim, n: SimNode, ancestors: SimNode[]): Record<strin
     OTModifyDate: n.modifiedAt,
     OTCreateDate: n.createdAt,
     OTCreatedBy: n.ownerId,
-    OTLocation: [...ancestors.map((a) => a.id), n.id].join(' '),
+    // The ids of the path, root first, ending with the node's own: `OTLocation:<id>` matches
+    // any of them, as Content Server matches the tokens of the path ("2000 6471 ... 42708").
+    OTLocation: [...ancestors.map((a) => a.id), n.id],
   };
   if (n.document) {
     for (const [key, value] of Object.entries(documentCategory(n.document, ctx.mapping))) r[`Attr_${key}`] = value as RegionValue;
@@ -62,6 +64,10 @@ function compareRegion(a: RegionValue | undefined, b: RegionValue | undefined): 
   return av.localeCompare(bv);
 }
 
+/** A region as a result carries it: the location path as one space-separated string (SEEN). */
+const shown = (region: string, v: RegionValue | undefined): RegionValue | undefined =>
+  region === 'OTLocation' && Array.isArray(v) ? v.join(' ') : v;
+
 /** `relevance` (score, then id) or `asc_REGION` / `desc_REGION`; ties by id. */
 function sorter(sort: string): ((a: Hit, b: Hit) => number) | null {
   if (sort === 'relevance') return (a, b) => b.score - a.score || a.node.id - b.node.id;
@@ -69,7 +75,8 @@ function sorter(sort: string): ((a: Hit, b: Hit) => number) | null {
   if (!m) return null;
   const dir = m[1] === 'desc' ? -1 : 1;
   const region = m[2] as string;
-  return (a, b) => dir * compareRegion(a.regions[region], b.regions[region]) || a.node.id - b.node.id;
+  const value = (h: Hit) => shown(region, h.regions[region]);
+  return (a, b) => dir * compareRegion(value(a), value(b)) || a.node.id - b.node.id;
 }
 
 function locationsOf(fields: Record<string, unknown>): Set<number> | null {
@@ -110,11 +117,11 @@ function resultOf(ctx: CoreSim, h: Hit, select: string[]): Record<string, unknow
     OTObjectDate: h.regions.OTObjectDate,
     OTObjectDate_formatted: n.modifiedAt.slice(0, 10),
     OTObjectSize: n.document?.size ?? 0,
-    OTLocation: h.regions.OTLocation,
+    OTLocation: shown('OTLocation', h.regions.OTLocation),
     OTLocation_path: h.ancestors.map((a) => a.name),
     OTCreatedBy: n.ownerId,
   };
-  for (const r of select) if (r in h.regions) regions[r] = h.regions[r];
+  for (const r of select) if (r in h.regions) regions[r] = shown(r, h.regions[r]);
   const parent = h.ancestors[h.ancestors.length - 1];
   const doc = n.document;
   return {

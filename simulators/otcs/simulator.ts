@@ -1,8 +1,9 @@
 /**
  * The Content Server simulator: the CS REST API (vendor-apis.md §1) over the demo world, under
  * a CGI path (default `/otcs/cs.exe`). This file owns authentication (tickets, rotation,
- * expiry), the `suppress_response_codes` convention, and mounts the route modules: nodes,
- * search, records (audit, RM, holds, workflows) and the Business Workspaces half.
+ * expiry), the `suppress_response_codes` convention, the answer for paths no route serves, and
+ * mounts the route modules: system (ping, serverinfo, volumes), nodes, search, records (audit,
+ * classifications, RM, holds, workflows) and the Business Workspaces half (with the members).
  */
 import { randomBytes } from 'node:crypto';
 import { DEMO_CREDENTIALS } from '../demo/credentials.ts';
@@ -11,10 +12,11 @@ import type { Mapping } from '../../sources/mapping.ts';
 import { createSimulator, first, type Handler, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
 import { registerWorkspaceRoutes } from './workspaces.ts';
 import { createNodeStore, fail, formOf, type CoreSim, type OtcsSimOptions, type ResolvedOptions } from './kit.ts';
+import { memberDirectory } from './members.ts';
 import { registerNodeRoutes } from './nodes.ts';
 import { registerRecordRoutes } from './records.ts';
-import { wireUser } from './render.ts';
 import { registerSearchRoutes } from './search.ts';
+import { registerSystemRoutes } from './system.ts';
 
 export type { OtcsSimOptions } from './kit.ts';
 
@@ -24,11 +26,14 @@ export interface OtcsSimulator extends Simulator {
   expireTickets(): void;
 }
 
+/** The spec's text for a REST URL no operation serves (SPEC, on every operation's 400; vendor-apis §1.7). */
+const UNKNOWN_ROUTE = 'The REST API URL could not be found in the mappings registry';
+
 const STATUS_TEXT: Record<number, string> = {
   400: 'One or more parameters are invalid',
   401: 'Authentication Required',
   403: 'Forbidden',
-  404: 'The REST API URL could not be found in the mappings registry',
+  404: 'Not Found',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
@@ -46,8 +51,10 @@ function resolve(opts: OtcsSimOptions): ResolvedOptions {
     missingNodeStatus: opts.missingNodeStatus ?? 400,
     outOfRangePages: opts.outOfRangePages ?? 'last',
     maxPageSize: opts.maxPageSize ?? 500,
+    unknownRouteStatus: opts.unknownRouteStatus ?? 400,
+    categoryMetadata: opts.categoryMetadata ?? 'nested',
     users: opts.users ?? [
-      { username: DEMO_CREDENTIALS.otcs.username, password: DEMO_CREDENTIALS.otcs.password, userId: OTCS_ADMIN_USER_ID },
+      { username: DEMO_CREDENTIALS.otcs.username, password: DEMO_CREDENTIALS.otcs.password, userId: OTCS_ADMIN_USER_ID, name: 'Admin' },
     ],
   };
 }
@@ -116,6 +123,12 @@ export function createOtcsSimulator(world: DemoWorld, mapping: Mapping, options:
     name: 'otcs',
     baseLatencyMs: opts.baseLatencyMs,
     errorBody: (status) => ({ error: STATUS_TEXT[status] ?? `HTTP ${status}`, errorDetail: '' }),
+    // `POST /api/v1/auth/` is how cs-rest logs in, and the spec writes category PUTs with a
+    // trailing slash that pyxecm leaves off (vendor-apis-writes §2.2): both forms are served.
+    trailingSlash: true,
+    fallback: suppressible((req) =>
+      req.rawPath.startsWith(`${opts.cgiPath}/api/`) ? fail(opts.unknownRouteStatus, UNKNOWN_ROUTE) : fail(404, STATUS_TEXT[404] as string),
+    ),
   });
   const unauthenticated = (): SimResponse => fail(401, 'Authentication Required');
   const authed = (handler: Handler): Handler =>
@@ -135,6 +148,7 @@ export function createOtcsSimulator(world: DemoWorld, mapping: Mapping, options:
     sim,
     opts,
     nodes: createNodeStore(world),
+    members: memberDirectory(world, opts.users),
     route(method, path, handler, open = false) {
       sim.route(method, `${opts.cgiPath}${path}`, open ? suppressible(handler) : authed(handler));
     },
@@ -159,7 +173,7 @@ export function createOtcsSimulator(world: DemoWorld, mapping: Mapping, options:
   ctx.route('GET', '/api/v1/auth', (req) => {
     const session = tickets.check(ticketOf(req));
     if (!session) return unauthenticated();
-    return { body: { data: wireUser(world, session.userId, session.username) } };
+    return { body: { data: ctx.members.get(session.userId) } };
   });
   ctx.route(
     'DELETE',
@@ -170,12 +184,11 @@ export function createOtcsSimulator(world: DemoWorld, mapping: Mapping, options:
     },
     true,
   );
-  ctx.route('GET', '/api/v1/ping', () => ({ body: { build: '2025.3', href: `${opts.cgiPath}/api/v1/ping`, version: '25.3.0' } }), true);
-
+  registerSystemRoutes(ctx);
   registerNodeRoutes(ctx);
   registerSearchRoutes(ctx);
   registerRecordRoutes(ctx);
-  registerWorkspaceRoutes(sim, { basePath: ctx.basePath, world, mapping, authed });
+  registerWorkspaceRoutes(sim, { basePath: ctx.basePath, world, mapping, authed, members: ctx.members });
 
   return Object.assign(sim, { expireTickets: () => tickets.expireAll() });
 }

@@ -1,7 +1,9 @@
 /**
  * Simulator of the Extended ECM Business Workspaces REST API (vendor-apis §2), serving the
- * demo world's campaign and account workspaces. The core Content Server simulator mounts it
- * under its CGI path and gives it ticket checking (`ctx.authed`).
+ * demo world's campaign and account workspaces, and the members routes (`/api/v2/members`,
+ * `/api/v1|v2/members/{id}`, over members.ts) whose paging these options set. The core Content
+ * Server simulator mounts it under its CGI path and gives it ticket checking (`ctx.authed`)
+ * and its member directory (`ctx.members`).
  *
  * Where the reference is INFERRED or NOT FOUND, the behaviour chosen here is an option of
  * `createWorkspaceRoutes` and is documented beside it. Extensions that no public source
@@ -31,7 +33,6 @@ import type {
   WirePaging,
   WireRole,
   WireRoleProperties,
-  WireMember,
   WireWorkspaceItem,
   WireWorkspaceList,
   WireWorkspaceProperties,
@@ -39,6 +40,7 @@ import type {
 } from '../../sources/otcs/wire.ts';
 import type { OtcsRouteModule, OtcsSimContext } from './context.ts';
 import { parseColumnQuery, type ColumnQuery } from './column-query.ts';
+import { memberDirectory, memberOf, v1Member, type MemberDirectory } from './members.ts';
 
 /** Behaviour the reference leaves open; every default is documented with its evidence. */
 export interface WorkspaceSimOptions {
@@ -85,7 +87,6 @@ const GERMAN_TYPE_NAMES: Record<WorkspaceType, string> = { Campaign: 'Kampagne',
 const ROLE_ID_OFFSET = 900;
 const BUSINESS_WORKSPACE_SUBTYPE = 848;
 const ENTERPRISE_VOLUME_ID = -2000;
-const DEFAULT_GROUP_ID = 1001;
 
 // ---------------------------------------------------------------- world view
 
@@ -386,27 +387,10 @@ class WireBuilder {
     ];
   }
 
-  user(m: { userId: number; email: string; name: string }): WireMember {
-    const [firstName = '', ...rest] = m.name.split(' ');
-    return {
-      id: m.userId,
-      name: m.email,
-      display_name: m.name,
-      first_name: firstName,
-      last_name: rest.join(' '),
-      business_email: m.email,
-      group_id: DEFAULT_GROUP_ID,
-      type: 0,
-      type_name: 'User',
-      deleted: false,
-      photo_url: `api/v1/members/${m.userId}/photo?v=1`,
-    };
-  }
-
   role(role: RoleView, withMembers: boolean): WireRole {
     return {
       actions: { data: {}, map: {}, order: [] },
-      data: { properties: role.properties, ...(withMembers ? { members: role.members.map((m) => this.user(m)) } : {}) },
+      data: { properties: role.properties, ...(withMembers ? { members: role.members.map(memberOf) } : {}) },
     };
   }
 
@@ -495,6 +479,7 @@ function guard(handler: Handler): Handler {
 
 function workspaceHandlers(ctx: OtcsSimContext, wire: WireBuilder, opts: Required<WorkspaceSimOptions>): [string, Handler][] {
   const { world, mapping } = ctx;
+  const directory = ctx.members ?? memberDirectory(world, []);
   const notFound = (id: string) => error(opts.notFoundStatus, `Could not get a node for ${id}`);
   const workspaceParam = (req: SimRequest): WsRecord | null =>
     /^\d{1,15}$/.test(req.params.id ?? '') ? recordById(world, mapping, Number(req.params.id)) : null;
@@ -572,7 +557,7 @@ function workspaceHandlers(ctx: OtcsSimContext, wire: WireBuilder, opts: Require
     const found = roleOf(req);
     if (!('role' in found)) return found;
     const self = link(hrefOf(`/api/v2/businessworkspaces/${found.rec.ws.nodeId}/roles/${found.role.properties.id}/members`, req.query));
-    return { body: { links: { data: { self } }, results: found.role.members.map((m) => ({ data: { properties: wire.user(m) } })) } };
+    return { body: { links: { data: { self } }, results: found.role.members.map((m) => ({ data: { properties: memberOf(m) } })) } };
   };
 
   const related: Handler = (req) => {
@@ -601,8 +586,9 @@ function workspaceHandlers(ctx: OtcsSimContext, wire: WireBuilder, opts: Require
     ['/api/v2/businessworkspaces/:id/relateditems', related],
     ['/api/v2/externalsystems/:ext/botypes/:botype/boids/:boid', byBusinessObject],
     ['/api/v2/businessworkspacetypes', workspaceTypes],
-    ['/api/v2/members', members(world, wire, opts)],
-    ['/api/v2/members/:id', member(world, wire)],
+    ['/api/v2/members', members(directory, opts)],
+    ['/api/v2/members/:id', member(directory, 'v2')],
+    ['/api/v1/members/:id', member(directory, 'v1')],
   ];
 }
 
@@ -667,13 +653,14 @@ const workspaceTypes: Handler = (req) => {
   return { body: { links: { data: { self: link(hrefOf('/api/v2/businessworkspacetypes', req.query)) } }, results } };
 };
 
-/** `GET /api/v2/members` over the world's users (collection envelope, §1.6 Members). */
-function members(world: DemoWorld, wire: WireBuilder, opts: Required<WorkspaceSimOptions>): Handler {
+/** `GET /api/v2/members` over the member directory (collection envelope, §1.6 Members). */
+function members(directory: MemberDirectory, opts: Required<WorkspaceSimOptions>): Handler {
   return (req) => {
     const q = req.query;
     const limit = Math.min(opts.memberLimitCap, intParam(q, 'limit', opts.memberDefaultLimit));
     const page = intParam(q, 'page', 1);
     const type = first(q.where_type);
+    const lower = (v: string | null) => (v ?? '').toLowerCase();
     const name = first(q.where_name)?.toLowerCase();
     const email = first(q.where_business_email)?.toLowerCase();
     const text = first(q.query)?.toLowerCase();
@@ -682,15 +669,15 @@ function members(world: DemoWorld, wire: WireBuilder, opts: Required<WorkspaceSi
     const users =
       type === '1'
         ? []
-        : [...world.users()]
-            .map((u) => wire.user(u))
+        : directory
+            .all()
             .filter(
               (u) =>
-                (!name || u.name.toLowerCase().startsWith(name)) &&
-                (!email || u.business_email.toLowerCase() === email) &&
-                (!firstName || u.first_name.toLowerCase() === firstName) &&
-                (!lastName || u.last_name.toLowerCase() === lastName) &&
-                (!text || [u.name, u.display_name, u.business_email].some((s) => s.toLowerCase().includes(text))),
+                (!name || lower(u.name).startsWith(name)) &&
+                (!email || lower(u.business_email) === email) &&
+                (!firstName || lower(u.first_name) === firstName) &&
+                (!lastName || lower(u.last_name) === lastName) &&
+                (!text || [u.name, u.display_name, u.business_email].some((s) => lower(s).includes(text))),
             );
     const { items, paging } = pageOf(users, page, limit, opts.outOfRangePage);
     return {
@@ -703,13 +690,18 @@ function members(world: DemoWorld, wire: WireBuilder, opts: Required<WorkspaceSi
   };
 }
 
-/** `GET /api/v2/members/{id}`: `results` as an object [INFERRED for v2; the v1 form is SEEN]. */
-function member(world: DemoWorld, wire: WireBuilder): Handler {
+/**
+ * `GET /api/v2/members/{id}` (`results` as an object, INFERRED) and `GET /api/v1/members/{id}`
+ * (`{data, definitions, definitions_order, type, type_name}`, SEEN csui mock). An unknown id
+ * is 400 "Could not get a member for {id}" (SPEC GetMemberInfo's 400 text).
+ */
+function member(directory: MemberDirectory, version: 'v1' | 'v2'): Handler {
   return (req) => {
     const id = req.params.id ?? '';
-    const u = /^\d{1,9}$/.test(id) ? world.userById(Number(id)) : null;
-    if (!u) return error(400, `Could not get a member for ${id}`);
-    return { body: { links: { data: { self: link(`/api/v2/members/${u.userId}`) } }, results: { data: { properties: wire.user(u) } } } };
+    const m = /^\d{1,9}$/.test(id) ? directory.get(Number(id)) : null;
+    if (!m) return error(400, `Could not get a member for ${id.slice(0, 32)}`);
+    if (version === 'v1') return { body: v1Member(m) };
+    return { body: { links: { data: { self: link(`/api/v2/members/${m.id}`) } }, results: { data: { properties: m } } } };
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Wire fidelity: the simulator's answers have the keys and JSON types of the vendor examples
- * in vendor-apis.md §1 (test/fixtures/vendor/otcs, adaptations listed in its README).
+ * in vendor-apis.md §1 and of the sources it cites where it names a route without an example
+ * (test/fixtures/vendor/otcs, adaptations listed in its README).
  */
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +16,15 @@ import assert from 'node:assert/strict';
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../fixtures/vendor/otcs/${name}.json`, import.meta.url), 'utf8'));
 
+async function login(api: string): Promise<string> {
+  const res = await fetch(`${api}/api/v1/auth`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: DEMO_CREDENTIALS.otcs.username, password: DEMO_CREDENTIALS.otcs.password }).toString(),
+  });
+  return ((await res.json()) as { ticket: string }).ticket;
+}
+
 const world = testWorld();
 const docs = [...world.documents()];
 const campaign0 = world.campaign(0);
@@ -26,12 +36,7 @@ describe('OTCS wire fidelity against vendor examples', () => {
   before(async () => {
     sim = createOtcsSimulator(world, demoMapping());
     api = `${await sim.listen(0)}/otcs/cs.exe`;
-    const res = await fetch(`${api}/api/v1/auth`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: DEMO_CREDENTIALS.otcs.username, password: DEMO_CREDENTIALS.otcs.password }).toString(),
-    });
-    ticket = ((await res.json()) as { ticket: string }).ticket;
+    ticket = await login(api);
   });
   after(() => sim.close());
 
@@ -54,8 +59,18 @@ describe('OTCS wire fidelity against vendor examples', () => {
     assertSameShape(await get(`/api/v2/nodes/${campaign0.workspaceId + 1}/nodes?limit=2`), fixture('node-children'));
   });
 
-  it('categories', async () => {
-    assertSameShape(await get(`/api/v2/nodes/${campaign0.workspaceId + LICENCE_OFFSETS.music}/categories`), fixture('categories'));
+  it('categories: definitions under metadata.categories by default, flat on option', async () => {
+    const path = `/api/v2/nodes/${campaign0.workspaceId + LICENCE_OFFSETS.music}/categories?metadata`;
+    assertSameShape(await get(path), fixture('categories-nested'), 'nested');
+    const flat = createOtcsSimulator(world, demoMapping(), { categoryMetadata: 'flat' });
+    try {
+      const flatApi = `${await flat.listen(0)}/otcs/cs.exe`;
+      const flatTicket = await login(flatApi);
+      const body: unknown = await (await fetch(flatApi + path, { headers: { OTCSTicket: flatTicket } })).json();
+      assertSameShape(body, fixture('categories'), 'flat');
+    } finally {
+      await flat.close();
+    }
   });
 
   it('search', async () => {
@@ -77,6 +92,26 @@ describe('OTCS wire fidelity against vendor examples', () => {
 
   it('holds', async () => {
     assertSameShape(await get('/api/v2/holds'), fixture('holds'));
+  });
+
+  it('classifications (v1 style, no results)', async () => {
+    const record = docs.find((d) => d.record);
+    assertSameShape(await get(`/api/v1/nodes/${record?.nodeId}/classifications`), fixture('classifications'));
+  });
+
+  it('docworkflows', async () => {
+    assertSameShape(await get(`/api/v2/docworkflows?doc_id=${docs[0]?.nodeId}&parent_id=${docs[0]?.parentId}`), fixture('docworkflows'));
+  });
+
+  it('v1 versions list and v1 member', async () => {
+    assertSameShape(await get(`/api/v1/nodes/${docs[0]?.nodeId}/versions`), fixture('versions-v1'), 'versions');
+    const user = [...world.users()][0];
+    assertSameShape(await get(`/api/v1/members/${user?.userId}`), fixture('member-v1'), 'member');
+  });
+
+  it('serverinfo and volumes', async () => {
+    assertSameShape(await get('/api/v1/serverinfo'), fixture('serverinfo'), 'serverinfo');
+    assertSameShape(await get('/api/v2/volumes'), fixture('volumes'), 'volumes');
   });
 
   it('error body', async () => {

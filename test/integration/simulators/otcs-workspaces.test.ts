@@ -1,7 +1,7 @@
 /** The Business Workspaces simulator over real HTTP: vendor conventions, filters, roles, members. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DemoWorkspace } from '../../../simulators/demo/world.ts';
+import { OTCS_ADMIN_USER_ID, type DemoWorkspace } from '../../../simulators/demo/world.ts';
 import type { WireRole, WireMember, WireWorkspaceItem, WireWorkspaceList } from '../../../sources/otcs/wire.ts';
 import { startHarness, type Harness } from '../../helpers/otcs-workspaces.ts';
 
@@ -229,17 +229,17 @@ describe('business workspaces simulator', () => {
       assert.equal((await h.get(`/api/v2/businessworkspaces/${ws.nodeId}/roles/1/members`)).status, 400);
     });
 
-    it('caps members limit at 20 and pages the rest', async () => {
-      const users = [...h.world.users()];
-      assert.ok(users.length > 20);
+    it('caps members limit at 20 and pages the rest: the Admin, then the world users', async () => {
+      const ids = [OTCS_ADMIN_USER_ID, ...[...h.world.users()].map((u) => u.userId)];
+      assert.ok(ids.length > 20);
       const res = (await h.get('/api/v2/members?limit=100')).body as Collection;
       assert.equal(res.collection.paging.limit, 20);
       assert.equal(res.results.length, 20);
-      assert.equal(res.collection.paging.total_count, users.length);
+      assert.equal(res.collection.paging.total_count, ids.length);
       const rest = (await h.get('/api/v2/members?limit=100&page=2')).body as Collection;
       assert.deepEqual(
         [...res.results, ...rest.results].map((r) => r.data.properties.id),
-        users.map((u) => u.userId),
+        ids,
       );
       const small = await startHarness({ memberLimitCap: 5 });
       try {
