@@ -2,11 +2,16 @@
  * One search over documents (Content Server) and assets (every DAM). Each source filters,
  * sorts and pages itself; the gateway merges.
  *
- * The cursor holds, per source, how many of its hits were consumed. A page asks each source
- * for `first` hits from its position (one request per source), then merges by always taking
- * the best *head* of the per-source lists. Consuming only prefixes means paging to the end
- * yields every hit exactly once, even where two sources collate names differently, and the
- * positions add up to totalCount at the end.
+ * The cursor holds, per source stream, how many of its hits were consumed and the stream's
+ * total when the cursor was made. A page asks each stream for `first` hits from its position
+ * (one request per stream), then merges by always taking the best *head* of the per-stream
+ * lists. Consuming only prefixes means paging to the end yields every hit exactly once, even
+ * where two sources collate names differently, and the positions add up to totalCount at the end.
+ *
+ * A stream the cursor says is used up is never asked past its end (iconik answers such a page
+ * with 404, Content Server with its last page again): it is asked for its first page instead,
+ * the very request the first page of this search made (so usually a cache hit), which keeps its
+ * total and facets in the answer, identical on every page.
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Asset, CanonicalFilter, Document, Facet, Sort, System } from '../sources/model.ts';
@@ -31,16 +36,22 @@ type Hit = {
 };
 /** Hits consumed per stream (a source asked with one filter). */
 type Positions = Record<string, number>;
+/** Per stream: hits consumed, and the stream's total as the page that made the cursor saw it. */
+type CursorState = Record<string, [position: number, total: number]>;
 const STREAM_ID = /^(OTCS|ICONIK|NETX|OTMM)(#[a-z]+)?$/;
+/** Larger than any offset a source can serve; a cursor beyond it is not one of ours. */
+const MAX_POSITION = 1_000_000;
 
 const DOC_ONLY: (keyof CanonicalFilter)[] = ['classifications', 'statuses'];
 const ASSET_ONLY: (keyof CanonicalFilter)[] = ['approvals', 'kinds'];
 
-function encodeCursor(p: Positions): string {
-  return Buffer.from(JSON.stringify(p), 'utf8').toString('base64url');
+function encodeCursor(state: CursorState): string {
+  return Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
 }
 
-function decodeCursor(after: string | null | undefined): Positions {
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_POSITION;
+
+function decodeCursor(after: string | null | undefined): CursorState {
   if (!after) return {};
   try {
     const p = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown;
@@ -48,9 +59,9 @@ function decodeCursor(after: string | null | undefined): Positions {
       p &&
       typeof p === 'object' &&
       !Array.isArray(p) &&
-      Object.entries(p).every(([k, v]) => STREAM_ID.test(k) && Number.isInteger(v) && (v as number) >= 0)
+      Object.entries(p).every(([k, v]) => STREAM_ID.test(k) && Array.isArray(v) && v.length === 2 && isCount(v[0]) && isCount(v[1]))
     )
-      return p as Positions;
+      return p as CursorState;
   } catch {
     // fall through to the typed error
   }
@@ -117,13 +128,16 @@ export const searchResolvers = {
     search: async (_: unknown, args: SearchArgs, ctx: Context, info: GraphQLResolveInfo) => {
       const first = checkFirst(args.first);
       const sortName: SearchSort = args.sort ?? 'RELEVANCE';
-      const positions = decodeCursor(args.after);
+      const cursor = decodeCursor(args.after);
+      const positions: Positions = Object.fromEntries(Object.entries(cursor).map(([id, [position]]) => [id, position]));
       const filter: CanonicalFilter = { ...contentFilter(args.filter), ...(args.query?.trim() ? { text: args.query.trim() } : {}) };
       const systems = searchSystems(filter, args.filter?.systems);
       const sort = sortOf(sortName);
       // The reader's policy shapes which streams are asked and with what filters (access/access.ts).
       const streams = await ctx.access.searchStreams(filter, systems, sort);
-      const pages = await Promise.allSettled(streams.map((st) => st.find({ first, offset: positions[st.id] ?? 0 })));
+      // A used-up stream is asked for its first page again (its total and facets), never past its end.
+      const usedUp = (id: string) => cursor[id] !== undefined && cursor[id][0] >= cursor[id][1];
+      const pages = await Promise.allSettled(streams.map((st) => st.find({ first, offset: usedUp(st.id) ? 0 : (positions[st.id] ?? 0) })));
       const heads: Hit[][] = [];
       const totals: [string, System, number][] = [];
       const facets: Facet[][] = [];
@@ -146,6 +160,7 @@ export const searchResolvers = {
         const start = positions[st.id] ?? 0;
         totals.push([st.id, st.system, page.total]);
         facets.push(page.facets ?? []);
+        if (usedUp(st.id)) continue;
         heads.push(
           page.items.map((node, k) => {
             const base = { stream: st.id, system: st.system, position: start + k, modifiedAt: node.modifiedAt, id: node.source.nativeId };
@@ -156,6 +171,10 @@ export const searchResolvers = {
         );
       }
       const next: Positions = { ...positions };
+      const totalOf = new Map(totals.map(([id, , t]) => [id, t]));
+      // Streams that failed on this page keep what the cursor knew of them.
+      const stateOf = (at: Positions): CursorState =>
+        Object.fromEntries(Object.entries(at).map(([id, n]) => [id, [n, totalOf.get(id) ?? cursor[id]?.[1] ?? n]]));
       const idx = heads.map(() => 0);
       const edges: { cursor: string; node: Document | Asset }[] = [];
       while (edges.length < first) {
@@ -168,7 +187,8 @@ export const searchResolvers = {
         const hit = heads[best]?.[idx[best] as number] as Hit & { hidden: boolean };
         idx[best] = (idx[best] as number) + 1;
         next[hit.stream] = (next[hit.stream] ?? 0) + 1;
-        if (!hit.hidden) edges.push({ cursor: encodeCursor(next), node: typed(hit.node, hit.typename) as unknown as Document | Asset });
+        if (!hit.hidden)
+          edges.push({ cursor: encodeCursor(stateOf(next)), node: typed(hit.node, hit.typename) as unknown as Document | Asset });
       }
       const totalCount = totals.reduce((n, [, , t]) => n + t, 0);
       const consumed = totals.reduce((n, [id]) => n + (next[id] ?? 0), 0);

@@ -29,6 +29,7 @@ import {
   mapFacets,
   parseEnvelope,
   toAsset,
+  type Envelope,
   type IconikSearch,
   type MapContext,
 } from './map.ts';
@@ -163,13 +164,24 @@ export function createIconikClient(opts: IconikClientOptions): DamSource {
     const sort = sortFor(page.sort);
     if (sort) criteria.sort = sort;
     if (o?.facets) criteria.facets = [...facetFields(opts.mapping).keys()];
-    const env = await search(criteria, cursor.page, cursor.perPage);
-    const items = env.objects.slice(skip, skip + wanted).map((x) => toAsset(x, ctx));
+    let env: Envelope;
+    let pastTheEnd = false;
+    try {
+      env = await search(criteria, cursor.page, cursor.perPage);
+    } catch (e) {
+      // iconik answers a page past the end with 404 "Requested page does not exist": the results
+      // ended (they shrank since the caller's last page), nothing failed. The first page of the
+      // same size still carries the total and the facets.
+      if (!(e instanceof UpstreamError && e.kind === 'NOT_FOUND' && cursor.page > 1)) throw e;
+      env = await search(criteria, 1, cursor.perPage);
+      pastTheEnd = true;
+    }
+    const items = pastTheEnd ? [] : env.objects.slice(skip, skip + wanted).map((x) => toAsset(x, ctx));
     const pages = Math.ceil(env.total / cursor.perPage);
     return {
       items,
       total: env.total,
-      ...(cursor.page < pages ? { next: encodeCursor({ page: cursor.page + 1, perPage: cursor.perPage }) } : {}),
+      ...(!pastTheEnd && cursor.page < pages ? { next: encodeCursor({ page: cursor.page + 1, perPage: cursor.perPage }) } : {}),
       ...(o?.facets ? { facets: mapFacets(env.facets, opts.mapping) } : {}),
     };
   }

@@ -15,6 +15,7 @@ import type { Sources } from '../../access/sources.ts';
 import { buildSources } from '../../gateway/sources.ts';
 import { startSimulators, type RunningSimulators } from '../../simulators/start.ts';
 import { demoMapping } from '../../sources/mapping.ts';
+import type { DemoWorld } from '../../simulators/demo/world.ts';
 import { testWorld } from './world.ts';
 
 export interface Stack {
@@ -45,10 +46,12 @@ export interface StackOptions {
   /** Authenticate each request from its Authorization header instead of a fixed `principal`. */
   principalFor?: (authorization: string | undefined) => Promise<Principal | null>;
   now?: () => number;
+  /** The world the simulators serve (default: the test world, scale 1). */
+  world?: DemoWorld;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const world = testWorld();
+  const world = opts.world ?? testWorld();
   const mapping = demoMapping();
   const sims = await startSimulators(world, mapping);
   const config = loadConfig({
@@ -72,7 +75,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     publicUrl: url,
     introspection: true,
     signer,
-    directory: demoDirectory(testWorld()),
+    directory: demoDirectory(world),
     principal: principalOf ? (req) => principalOf(req.headers.authorization) : () => principal,
     ...(opts.now ? { now: opts.now } : {}),
   });

@@ -266,6 +266,21 @@ describe('iconik client: pushed-down filters, paging, facets', () => {
     );
   });
 
+  it('an offset past the end is the end of the results, with the total and facets, not a failure', async () => {
+    const end = assets.length;
+    // first 20 at offset end: the page whose one page holds [end, end + 20) is past iconik's last page (404 there).
+    const page = await client.findAssets({}, { first: 20, offset: end + 20 }, { facets: true });
+    assert.deepEqual(page.items, []);
+    assert.equal(page.total, end);
+    assert.equal(page.next, undefined);
+    assert.equal(
+      page.facets?.find((f) => f.field === 'kind')?.values.reduce((n, v) => n + v.count, 0),
+      end,
+    );
+    const statuses = (await simRequests(root)).filter((r) => r.route === SEARCH).map((r) => r.status);
+    assert.deepEqual(statuses.slice(-2), [404, 200], 'the page past the end, then the first page for the total');
+  });
+
   it('a cursor it did not make is BAD_REQUEST', async () => {
     assert.equal(await kindOf(client.findAssets({}, { first: 5, after: 'garbage!' })), 'BAD_REQUEST');
   });
