@@ -13,6 +13,7 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -66,6 +67,13 @@ export class UpstreamUnavailableError extends CodedError {
     reason = 'unavailable',
   ) {
     super(`Source ${system} is ${reason}`, ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { source: system });
+  }
+}
+
+/** The audit store cannot answer now (or auditing is off); nothing else of the answer is affected. */
+export class AuditUnavailableError extends CodedError {
+  constructor(message = 'The audit store is unavailable') {
+    super(message, ErrorCode.AUDIT_UNAVAILABLE);
   }
 }
 

@@ -8,7 +8,7 @@
  * Plus the field rules (policy/fields.ts) and the cache scope (policy/scope.ts).
  * Decisions made there are recorded in policy/README.md.
  */
-export { isAuditReader, isInternal, requireAuditReader, requireInternal } from './policy/fields.ts';
+export { isAuditReader, isInternal, requireAdmin, requireAuditReader, requireInternal } from './policy/fields.ts';
 export { allow, decideForRoles, deny, isMember, ROLE_ORDER, ruleId, type Decision } from './policy/decision.ts';
 export {
   accountDecision,

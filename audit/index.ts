@@ -7,6 +7,7 @@
 import { decodeId } from '../access/ids.ts';
 import type { AuditObject } from './event.ts';
 import type { AuditedRequest, AuditLog, AuditMetrics, ClientInfo, DownloadEvent } from './ports.ts';
+import { Checkpointer, type ChainStatus, type Checkpoint, type CheckpointKey } from './checkpoint.ts';
 import { describeObject } from './objects.ts';
 import { AuditStore, type AuditStorePort, type StoreOptions } from './store.ts';
 import { RemoteAuditStore } from './remote.ts';
@@ -24,11 +25,17 @@ export interface RequestAudit {
   recordViews(): void;
   /** A download event, after the bytes went out. */
   download(e: DownloadEvent): void;
+  /** The chain verified now, with its checkpoints and `extra` ones (Audit.verify). */
+  verify(extra?: readonly Checkpoint[]): Promise<ChainStatus>;
+  /** The public key that verifies this gateway's checkpoints, or null without checkpoints. */
+  readonly checkpointKey: string | null;
 }
 
 export interface AuditOptions {
   store: AuditStorePort;
   writer: AuditWriter;
+  /** Signs checkpoints of the chain's head; without one no checkpoints are made. */
+  checkpoints?: { key: CheckpointKey; checkpointer: Checkpointer };
 }
 
 /**
@@ -50,10 +57,35 @@ export class Audit {
   readonly store: AuditStorePort;
   readonly writer: AuditWriter;
 
+  private readonly checkpoints: AuditOptions['checkpoints'];
+
   constructor(opts: AuditOptions) {
     this.store = opts.store;
     this.writer = opts.writer;
+    this.checkpoints = opts.checkpoints;
+    this.checkpoints?.checkpointer.start();
   }
+
+  /** The public key that verifies this gateway's checkpoints (SPKI PEM), or null without checkpoints. */
+  get checkpointKey(): string | null {
+    return this.checkpoints?.key.publicKeyPem ?? null;
+  }
+
+  /**
+   * The chain verified end to end while the gateway serves (on the store's thread), with every
+   * checkpoint: the stored ones and `extra` (checkpoints exported earlier, to catch a tail cut
+   * off together with the checkpoints stored beside it). One verification at a time: callers
+   * arriving while one runs without `extra` share it.
+   */
+  verify(extra: readonly Checkpoint[] = []): Promise<ChainStatus> {
+    const keys = this.checkpoints ? [this.checkpoints.key.publicKeyPem] : [];
+    if (extra.length > 0) return this.store.verify(keys, extra);
+    this.verifying ??= this.store.verify(keys).finally(() => {
+      this.verifying = null;
+    });
+    return this.verifying;
+  }
+  private verifying: Promise<ChainStatus> | null = null;
 
   /** The per-request part, for the request `ctx` coming from `client`. */
   forRequest(client: ClientInfo, ctx: AuditedRequest): RequestAudit {
@@ -76,6 +108,8 @@ export class Audit {
         objects.clear();
       },
       download: (e) => this.download(ctx, client, e),
+      verify: (extra) => this.verify(extra),
+      checkpointKey: this.checkpointKey,
     };
   }
 
@@ -132,14 +166,18 @@ export class Audit {
   /** Write what is buffered (waiting up to `deadlineMs` for a failing store), then close the store. */
   async close(deadlineMs?: number): Promise<void> {
     await this.writer.close(deadlineMs);
+    // A last checkpoint of the head as the gateway leaves it.
+    await this.checkpoints?.checkpointer.close();
     await this.store.close();
   }
 }
 
 /** Configuration of createAudit (the gateway config's `audit` plus the logger and metrics). */
-export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics'>, StoreOptions {
+export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics' | 'onWritten'>, StoreOptions {
   /** Run the store in a worker thread (default), so database and hashing work stays off the gateway's thread. */
   inWorker?: boolean;
+  /** Checkpoints of the chain's head, signed with `key`, every `intervalMs` and every `everyEvents` events written. */
+  checkpoints?: { key: CheckpointKey; intervalMs: number; everyEvents: number };
 }
 
 /** Build the audit: the store starts opening (and migrating) now, in the background; events buffer meanwhile. */
@@ -153,6 +191,15 @@ export function createAudit(opts: CreateAuditOptions, log: AuditLog, metrics?: A
   };
   const local = new AuditStore(storeOpts);
   const store: AuditStorePort = opts.inWorker === false ? local : new RemoteAuditStore(storeOpts, local.location);
+  const cp = opts.checkpoints;
+  const checkpointer = cp
+    ? new Checkpointer(store, cp.key, {
+        intervalMs: cp.intervalMs,
+        everyEvents: cp.everyEvents,
+        log,
+        ...(opts.now ? { now: opts.now } : {}),
+      })
+    : undefined;
   const writer = new AuditWriter(store, {
     bufferMax: opts.bufferMax,
     batchMs: opts.batchMs,
@@ -161,13 +208,14 @@ export function createAudit(opts: CreateAuditOptions, log: AuditLog, metrics?: A
     ...(metrics ? { metrics } : {}),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+    ...(checkpointer ? { onWritten: (n: number) => checkpointer.written(n) } : {}),
   });
   // Migrations run at start-up, not at the first event; a failure is retried by the writer.
   store.open().then(
     () => log.info('audit store ready', { store: store.location }),
     (e: Error) => log.error('audit store not reachable at start-up: buffering events', { store: store.location, error: e.message }),
   );
-  return new Audit({ store, writer });
+  return new Audit({ store, writer, ...(cp && checkpointer ? { checkpoints: { key: cp.key, checkpointer } } : {}) });
 }
 
 export { AuditStore } from './store.ts';

@@ -10,7 +10,14 @@ import type { SqlDb } from './db.ts';
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Tables of a schema, quoted. */
-export function tables(schema: string): { records: string; sets: string; objects: string; migrations: string; schema: string } {
+export function tables(schema: string): {
+  records: string;
+  sets: string;
+  objects: string;
+  checkpoints: string;
+  migrations: string;
+  schema: string;
+} {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid audit schema name "${schema}"`);
   const q = `"${schema}"`;
   return {
@@ -18,6 +25,7 @@ export function tables(schema: string): { records: string; sets: string; objects
     records: `${q}.audit_records`,
     sets: `${q}.audit_object_sets`,
     objects: `${q}.audit_objects`,
+    checkpoints: `${q}.audit_checkpoints`,
     migrations: `${q}.atrium_migrations`,
   };
 }
@@ -165,6 +173,24 @@ export const MIGRATIONS: readonly Migration[] = [
           AND num_nonnulls(e.object_id, e.object_type, e.system, e.native_id, e.version, e.campaign) > 0
         LEFT JOIN "${s}".audit_object_sets st ON st.object_keys = ARRAY[o.key]
         ORDER BY e.seq;
+    `,
+  },
+  {
+    // Signed statements of the chain's head (audit/checkpoint.ts): a chain whose tail was cut
+    // off still verifies on its own, so the head is signed from time to time and kept here,
+    // in the log and wherever the checkpoints are exported.
+    version: 3,
+    name: 'audit_checkpoints, append-only',
+    sql: (s) => `
+      CREATE TABLE "${s}".audit_checkpoints (
+        id        integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        seq       bigint NOT NULL,
+        hash      text NOT NULL,
+        at        timestamptz NOT NULL,
+        key_id    text NOT NULL,
+        signature text NOT NULL
+      );
+      ${appendOnly(s, 'audit_checkpoints')}
     `,
   },
 ];

@@ -6,7 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import type { AuditFilter, AuditRecord, EventPosition, StoredEvent } from './event.ts';
 import { sign } from './chain.ts';
-import { streamPages, type AppendOptions, type AuditStorePort, type EventPage, type StoreOptions } from './store.ts';
+import type { ChainStatus, Checkpoint } from './checkpoint.ts';
+import { streamPages, type AppendOptions, type AuditStorePort, type CheckpointPage, type EventPage, type StoreOptions } from './store.ts';
 import type { Call, Reply, StoreMethod } from './worker.ts';
 
 export class RemoteAuditStore implements AuditStorePort {
@@ -86,6 +87,19 @@ export class RemoteAuditStore implements AuditStorePort {
   }
   downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]> {
     return this.call('downloadsByCompany', from);
+  }
+  head(): Promise<{ seq: number; hash: string } | null> {
+    return this.call('head');
+  }
+  appendCheckpoint(c: Checkpoint): Promise<void> {
+    return this.call('appendCheckpoint', c);
+  }
+  checkpoints(first: number, after = 0): Promise<CheckpointPage> {
+    return this.call('checkpoints', first, after);
+  }
+  /** Runs on the store's thread: a long verification never holds up the gateway's requests. */
+  verify(publicKeys: readonly string[], extra: readonly Checkpoint[] = []): Promise<ChainStatus> {
+    return this.call('verify', publicKeys, extra);
   }
   ping(): Promise<void> {
     return this.call('ping');

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { describeFields, link, sign, undescribe } from './chain.ts';
+import { describeFields, link, sign, undescribe, verifyChain } from './chain.ts';
+import { checkCheckpoints, trustedKeys, type ChainStatus, type Checkpoint } from './checkpoint.ts';
 import { openPglite, openPostgres, type SqlDb, type SqlRunner } from './db.ts';
 import {
   ACCESS_ACTIONS,
@@ -212,8 +213,23 @@ export interface AuditStorePort {
   stream(filter?: AuditFilter, batch?: number): AsyncGenerator<StoredEvent>;
   forObject(objectId: string, limit?: number): Promise<StoredEvent[]>;
   downloadsByCompany(from: string): Promise<{ company: string | null; count: number }[]>;
+  /** The chain's last record (null: an empty chain). */
+  head(): Promise<{ seq: number; hash: string } | null>;
+  appendCheckpoint(c: Checkpoint): Promise<void>;
+  /** Stored checkpoints, oldest first, after the one with id `after`. */
+  checkpoints(first: number, after?: number): Promise<CheckpointPage>;
+  /** Verify the chain end to end and every checkpoint (stored, and `extra` from elsewhere) against it. */
+  verify(publicKeys: readonly string[], extra?: readonly Checkpoint[]): Promise<ChainStatus>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A page of stored checkpoints, oldest first; `id` orders them. */
+export interface CheckpointPage {
+  items: (Checkpoint & { id: number })[];
+  hasNext: boolean;
+  /** Every stored checkpoint. */
+  total: number;
 }
 
 /** Stream a store's events page by page (shared by the store and its worker proxy). */
@@ -531,6 +547,83 @@ export class AuditStore implements AuditStorePort {
       )
     ).rows;
     return rows.map((r) => ({ company: r.org, count: Number(r.n) }));
+  }
+
+  async head(): Promise<{ seq: number; hash: string } | null> {
+    const db = await this.open();
+    const r = (await db.query<{ seq: number | string; hash: string }>(`SELECT seq, hash FROM ${this.t.records} ORDER BY seq DESC LIMIT 1`))
+      .rows[0];
+    return r ? { seq: Number(r.seq), hash: r.hash } : null;
+  }
+
+  async appendCheckpoint(c: Checkpoint): Promise<void> {
+    const db = await this.open();
+    await db.query(`INSERT INTO ${this.t.checkpoints} (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5)`, [
+      c.seq,
+      c.hash,
+      c.at,
+      c.keyId,
+      c.signature,
+    ]);
+  }
+
+  async checkpoints(first: number, after = 0): Promise<CheckpointPage> {
+    const db = await this.open();
+    const rows = (
+      await db.query<{ id: number; seq: number | string; hash: string; at: Date | string; key_id: string; signature: string }>(
+        `SELECT id, seq, hash, at, key_id, signature FROM ${this.t.checkpoints} WHERE id > $1 ORDER BY id LIMIT $2`,
+        [after, first + 1],
+      )
+    ).rows;
+    const total = Number((await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${this.t.checkpoints}`)).rows[0]?.n ?? 0);
+    return {
+      total,
+      items: rows
+        .slice(0, first)
+        .map((r) => ({ id: Number(r.id), seq: Number(r.seq), hash: r.hash, at: iso(r.at), keyId: r.key_id, signature: r.signature })),
+      hasNext: rows.length > first,
+    };
+  }
+
+  /**
+   * The chain verified from its first record to its last, then every checkpoint: signed by one
+   * of `publicKeys`, and the chain still holding its record with its hash. Checkpoints past a
+   * break are not judged (the break is the finding). Reads the whole chain, a batch at a time.
+   */
+  async verify(publicKeys: readonly string[], extra: readonly Checkpoint[] = []): Promise<ChainStatus> {
+    const stored: Checkpoint[] = [];
+    for (let after = 0; ;) {
+      const page = await this.checkpoints(1000, after);
+      stored.push(...page.items.map(({ id: _id, ...c }) => c));
+      if (!page.hasNext) break;
+      after = (page.items.at(-1) as { id: number }).id;
+    }
+    const all = [...stored, ...extra];
+    const wanted = new Set(all.map((c) => c.seq));
+    const hashAt = new Map<number, string>();
+    const head = await this.head();
+    const records = this.records(1000);
+    const chain = await verifyChain(
+      (async function* () {
+        for await (const r of records) {
+          if (wanted.has(r.seq)) hashAt.set(r.seq, r.hash);
+          yield r;
+        }
+      })(),
+    );
+    const brokenAt = chain.ok ? Infinity : chain.break.seq;
+    const judged = all.filter((c) => c.seq < brokenAt);
+    const failures = checkCheckpoints(judged, trustedKeys(publicKeys), hashAt, head?.seq ?? 0);
+    return {
+      ok: chain.ok && failures.length === 0,
+      records: chain.count,
+      events: chain.events,
+      head,
+      break: chain.ok ? null : chain.break,
+      checkpoints: judged.length,
+      failures,
+      latest: stored.at(-1) ?? null,
+    };
   }
 
   /** A cheap round trip, for readiness. */

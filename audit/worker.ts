@@ -8,7 +8,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { AuditStore, type StoreOptions } from './store.ts';
 
 export type StoreMethod =
-  'open' | 'exists' | 'append' | 'appendSigned' | 'list' | 'count' | 'pageAfter' | 'forObject' | 'downloadsByCompany' | 'ping' | 'close';
+  | 'open'
+  | 'exists'
+  | 'append'
+  | 'appendSigned'
+  | 'list'
+  | 'count'
+  | 'pageAfter'
+  | 'forObject'
+  | 'downloadsByCompany'
+  | 'head'
+  | 'appendCheckpoint'
+  | 'checkpoints'
+  | 'verify'
+  | 'ping'
+  | 'close';
 export interface Call {
   id: number;
   method: StoreMethod;

@@ -33,6 +33,8 @@ export interface WriterOptions {
   batchSize: number;
   log: AuditLog;
   metrics?: AuditMetrics;
+  /** Told after each successful write how many events it held (checkpoints count them). */
+  onWritten?: (events: number) => void;
   /** Wall clock of the events (not the read-time clock of the graph). */
   now?: () => number;
   /** Longest wait for retries after a failed write, in ms. */
@@ -169,6 +171,7 @@ export class AuditWriter {
         await this.sink.append(records, { retry: this.failures > 0 });
         this.written += total;
         this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'written' }, total);
+        this.opts.onWritten?.(total);
         if (this.failing) this.opts.log.warn('audit store reachable again', { dropped: this.dropped, recovered: this.bufEvents + events });
         this.failing = null;
         this.failures = 0;

@@ -62,6 +62,12 @@ export interface Config {
     batchSize: number;
     /** Longest wait at shutdown for buffered events to be written, in ms. */
     shutdownMs: number;
+    /** Ed25519 private key (PKCS#8 PEM) that signs checkpoints of the chain (demo mode: generated and kept in the data directory). */
+    checkpointKey?: string;
+    /** A checkpoint at least this often while events are written, in ms. */
+    checkpointIntervalMs: number;
+    /** ... and as soon as this many events were written since the last one. */
+    checkpointEvents: number;
   };
   /** Take the client address from x-forwarded-for (only behind a proxy that sets it). */
   trustProxy: boolean;
@@ -161,6 +167,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const auditSchema = str('AUDIT_SCHEMA', 'public');
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(auditSchema))
     problems.push(`AUDIT_SCHEMA must be a lower-case SQL identifier (got "${auditSchema}")`);
+  // PEM in an environment variable often arrives with literal \n for its line breaks.
+  const checkpointKey = env.AUDIT_CHECKPOINT_KEY?.trim().replace(/\\n/g, '\n') || undefined;
+  if (checkpointKey && !/^-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----$/.test(checkpointKey))
+    problems.push('AUDIT_CHECKPOINT_KEY must be an Ed25519 private key in PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)');
   const audit: Config['audit'] = {
     enabled: bool('AUDIT_ENABLED', true),
     ...(databaseUrl ? { databaseUrl } : {}),
@@ -170,6 +180,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     batchMs: int('AUDIT_BATCH_MS', 200, 1, 60_000),
     batchSize: int('AUDIT_BATCH_SIZE', 10_000, 1, 1_000_000),
     shutdownMs: int('AUDIT_SHUTDOWN_MS', 30_000, 0, 600_000),
+    ...(checkpointKey ? { checkpointKey } : {}),
+    checkpointIntervalMs: int('AUDIT_CHECKPOINT_INTERVAL_S', 300, 1, 86_400) * 1000,
+    checkpointEvents: int('AUDIT_CHECKPOINT_EVENTS', 100_000, 1, 100_000_000),
   };
 
   const config: Config = {

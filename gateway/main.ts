@@ -10,7 +10,8 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { demoIssuer } from './demo-issuer.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildGateway, type Gateway } from './server.ts';
-import { createAudit } from '../audit/index.ts';
+import { createAudit, type CreateAuditOptions } from '../audit/index.ts';
+import { loadCheckpointKey } from './checkpoint-key.ts';
 import { Metrics } from './plugins/metrics.ts';
 import { createSigner } from '../access/links.ts';
 import { downloadSecret } from './files.ts';
@@ -34,6 +35,14 @@ export async function buildAuthenticator(config: Readonly<Config>, log: Logger):
   return createAuthenticator({ issuers, clockToleranceS: config.auth.clockToleranceS, log });
 }
 
+/** The audit's options from the configuration: the store, the writer, and checkpoints when there is a key. */
+function auditOptions(config: Readonly<Config>, log: Logger): CreateAuditOptions {
+  const { checkpointKey: configured, checkpointIntervalMs: intervalMs, checkpointEvents: everyEvents, ...rest } = config.audit;
+  const key = loadCheckpointKey(configured, config.dataDir, config.demo);
+  if (!key) log.warn('no AUDIT_CHECKPOINT_KEY: the audit chain is not checkpointed (a cut-off tail would go unnoticed)');
+  return { ...rest, ...(key ? { checkpoints: { key, intervalMs, everyEvents } } : {}) };
+}
+
 /** Build and listen. */
 export async function startGateway(config: Readonly<Config>, log: Logger, opts: { port?: number } = {}): Promise<RunningGateway> {
   const mapping = loadMapping(config.mappingFile);
@@ -49,7 +58,7 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
   const signer = createSigner(downloadSecret(config.downloads.secret, config.dataDir, config.demo), url, config.downloads.ttlS * 1000);
   const metrics = new Metrics();
   // The audit store opens (and migrates) in the background: a database that is slow or down never delays serving.
-  const audit = config.audit.enabled ? createAudit(config.audit, log, metrics) : false;
+  const audit = config.audit.enabled ? createAudit(auditOptions(config, log), log, metrics) : false;
   const gateway = buildGateway({
     sources,
     log,

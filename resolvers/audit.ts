@@ -7,8 +7,9 @@ import type { AuditEntry, Document, System } from '../sources/model.ts';
 import type { Context } from './context.ts';
 import type { AccessAction, AuditFilter, EventPosition, StoredEvent } from '../audit/event.ts';
 import * as overview from '../audit/overview.ts';
-import { BadUserInputError } from '../access/errors.ts';
-import { requireAuditReader } from '../access/policy.ts';
+import { AuditUnavailableError, BadUserInputError } from '../access/errors.ts';
+import { requireAdmin, requireAuditReader } from '../access/policy.ts';
+import { exported, parseCheckpoint, type ChainStatus, type Checkpoint } from '../audit/checkpoint.ts';
 import { checkFirst } from './connection.ts';
 import { documentId } from '../access/ids.ts';
 import { noteFailure } from './merge.ts';
@@ -129,11 +130,83 @@ function positionOf(after: string | null | undefined): EventPosition | undefined
 
 const emptyConnection = { edges: [], nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
 
+/** The graph's AuditChainStatus. */
+function chainStatusView(s: ChainStatus, checkpointKey: string | null, verifiedAt: number) {
+  return {
+    ok: s.ok,
+    records: s.records,
+    events: s.events,
+    head: s.head ? { sequence: s.head.seq, hash: s.head.hash } : null,
+    break: s.break ? { ...s.break, sequence: s.break.seq } : null,
+    checkpointsChecked: s.checkpoints,
+    checkpointFailures: s.failures.map((f) => ({ checkpoint: exported(f.checkpoint), problem: f.problem.toUpperCase(), found: f.found })),
+    latestCheckpoint: s.latest ? exported(s.latest) : null,
+    checkpointKey,
+    verifiedAt: new Date(verifiedAt).toISOString(),
+  };
+}
+
+/** Checkpoints given to verify, each one well-formed (a malformed one is the caller's to fix). */
+function expected(input: readonly unknown[] | null | undefined): Checkpoint[] {
+  if (!input) return [];
+  if (input.length > 10_000) throw new BadUserInputError('`expect` takes at most 10000 checkpoints');
+  return input.map((v, i) => {
+    const c = parseCheckpoint(v);
+    if (!c)
+      throw new BadUserInputError(
+        `\`expect[${i}]\` is not a checkpoint (sequence, 64 hex digits of hash, at, 16 hex digits of keyId, an Ed25519 signature)`,
+      );
+    return c;
+  });
+}
+
+const checkpointCursor = (id: number) => Buffer.from(`c:${id}`, 'utf8').toString('base64url');
+function checkpointAfter(after: string | null | undefined): number {
+  if (!after) return 0;
+  const m = /^c:(\d{1,15})$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
+  if (!m) throw new BadUserInputError('`after` is not a cursor of auditCheckpoints');
+  return Number(m[1]);
+}
+
 /** The overview's figures are computed per selected field; the parent carries nothing. */
 const OVERVIEW = {};
 
 export const auditResolvers = {
   Query: {
+    auditChainStatus: async (_: unknown, args: { expect?: readonly unknown[] | null }, ctx: Context) => {
+      requireAdmin(ctx.principal, 'The audit chain status');
+      const extra = expected(args.expect);
+      if (!ctx.audit) throw new AuditUnavailableError('Auditing is turned off on this gateway');
+      const audit = ctx.audit;
+      let status: ChainStatus;
+      try {
+        status = await audit.verify(extra);
+      } catch (e) {
+        ctx.log.warn('audit chain verification failed', { error: (e as Error).message });
+        throw new AuditUnavailableError();
+      }
+      return chainStatusView(status, audit.checkpointKey, audit.now());
+    },
+    auditCheckpoints: async (_: unknown, args: { first?: number | null; after?: string | null }, ctx: Context) => {
+      requireAdmin(ctx.principal, 'The audit checkpoints');
+      const first = checkFirst(args.first, 100);
+      const after = checkpointAfter(args.after);
+      if (!ctx.audit) return emptyConnection;
+      let page;
+      try {
+        page = await ctx.audit.store.checkpoints(first, after);
+      } catch (e) {
+        ctx.log.warn('audit checkpoints could not be read', { error: (e as Error).message });
+        throw new AuditUnavailableError();
+      }
+      const edges = page.items.map((c) => ({ cursor: checkpointCursor(c.id), node: exported(c) }));
+      return {
+        edges,
+        nodes: edges.map((e) => e.node),
+        pageInfo: { hasNextPage: page.hasNext, endCursor: edges.at(-1)?.cursor ?? null },
+        totalCount: page.total,
+      };
+    },
     auditEvents: async (_: unknown, args: { filter?: FilterInput | null; first?: number | null; after?: string | null }, ctx: Context) => {
       requireAuditReader(ctx.principal);
       const first = checkFirst(args.first, 50);

@@ -7,7 +7,7 @@ import { auditResolvers } from './audit.ts';
 import { campaignResolvers } from './campaign.ts';
 import { documentResolvers } from './document.ts';
 import { nodeResolvers } from './node.ts';
-import { DateScalar, DateTime } from './scalars.ts';
+import { DateScalar, DateTime, SafeInt } from './scalars.ts';
 import { searchResolvers } from './search.ts';
 import { workspaceResolvers } from './workspace.ts';
 
@@ -31,5 +31,5 @@ export function resolvers(): Resolvers {
   for (const part of parts) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...(fields as Record<string, unknown>) };
   }
-  return { ...out, DateTime, Date: DateScalar } as Resolvers;
+  return { ...out, DateTime, Date: DateScalar, SafeInt } as Resolvers;
 }

@@ -1,4 +1,4 @@
-/** DateTime and Date scalars: ISO strings out, validated ISO strings in. */
+/** DateTime and Date scalars: ISO strings out, validated ISO strings in; SafeInt, integers up to 2^53 − 1. */
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 const check =
@@ -26,4 +26,19 @@ export const DateScalar = new GraphQLScalarType({
   serialize: (v) => String(v).slice(0, 10),
   parseValue: date,
   parseLiteral: (ast) => date(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+const safeInt = (v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
+    throw new GraphQLError('SafeInt must be an integer between -(2^53 - 1) and 2^53 - 1', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return v;
+};
+
+export const SafeInt = new GraphQLScalarType({
+  name: 'SafeInt',
+  description: 'An integer up to 2^53 − 1 (a JSON number).',
+  serialize: (v) => safeInt(typeof v === 'string' ? Number(v) : v),
+  parseValue: safeInt,
+  parseLiteral: (ast) => safeInt(ast.kind === Kind.INT ? Number(ast.value) : undefined),
 });

@@ -26,3 +26,8 @@ export function requireAuditReader(p: Principal | null): void {
 export function requireInternal(p: Principal | null, what: string): void {
   if (!isInternal(p)) throw new ForbiddenError(`${what} are for internal readers`);
 }
+
+/** FORBIDDEN on the field unless the reader is an admin (the audit chain's verification and checkpoints). */
+export function requireAdmin(p: Principal | null, what: string): void {
+  if (!p?.roles.includes('admin')) throw new ForbiddenError(`${what} is for admin readers`);
+}

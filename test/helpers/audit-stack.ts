@@ -15,6 +15,7 @@ import { buildGateway, type Gateway } from '../../gateway/server.ts';
 import { buildSources } from '../../gateway/sources.ts';
 import { Audit, AuditStore, AuditWriter } from '../../audit/index.ts';
 import type { AuditRecord } from '../../audit/event.ts';
+import { Checkpointer, type CheckpointKey } from '../../audit/checkpoint.ts';
 import type { RunningSimulators } from '../../simulators/start.ts';
 import { demoMapping } from '../../sources/mapping.ts';
 import { testWorld } from './world.ts';
@@ -48,7 +49,13 @@ const directory = demoDirectory(testWorld());
 export async function startAuditStack(
   sims: RunningSimulators,
   backend: Backend,
-  opts: { batchMs?: number; batchSize?: number; bufferMax?: number } = {},
+  opts: {
+    batchMs?: number;
+    batchSize?: number;
+    bufferMax?: number;
+    /** Sign checkpoints of the chain's head with `key` every `everyEvents` events (and every minute). */
+    checkpoints?: { key: CheckpointKey; everyEvents: number };
+  } = {},
 ): Promise<AuditStack> {
   const config = loadConfig({
     OTCS_URL: sims.urls.otcs,
@@ -67,14 +74,17 @@ export async function startAuditStack(
     append: (records: readonly AuditRecord[], o?: { retry?: boolean }) =>
       stack.storeDown ? Promise.reject(new Error('connect ECONNREFUSED (test)')) : store.append(records, o),
   };
+  const cp = opts.checkpoints;
+  const checkpointer = cp ? new Checkpointer(store, cp.key, { intervalMs: 60_000, everyEvents: cp.everyEvents, log }) : undefined;
   const writer = new AuditWriter(sink, {
     bufferMax: opts.bufferMax ?? 10_000,
     batchMs: opts.batchMs ?? 50,
     batchSize: opts.batchSize ?? 200,
     log,
     maxBackoffMs: 50,
+    ...(checkpointer ? { onWritten: (n: number) => checkpointer.written(n) } : {}),
   });
-  const audit = new Audit({ store, writer });
+  const audit = new Audit({ store, writer, ...(cp && checkpointer ? { checkpoints: { key: cp.key, checkpointer } } : {}) });
   const server: Server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -306,7 +306,7 @@ const suite = (name: string, make: () => Promise<Backend> | Backend, skip: () =>
 /** Run audit:verify's main against a backend. */
 async function verifyIn(b: Backend): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const code = await verify({ ...b.env }, (l) => lines.push(l));
+  const code = await verify([], { ...b.env }, (l) => lines.push(l));
   return { code, out: lines.join('\n') };
 }
 

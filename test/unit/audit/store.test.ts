@@ -1,10 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { AuditStore } from '../../../audit/store.ts';
 import { migrate, MIGRATIONS } from '../../../audit/migrations.ts';
 import { main as verify } from '../../../scripts/audit-verify.ts';
 import { hashRecord, sign, verifyChain, GENESIS } from '../../../audit/chain.ts';
+import { checkpointKey } from '../../../audit/checkpoint.ts';
 import { blankRecord, type AuditObject, type AuditRecord } from '../../../audit/event.ts';
 import { pgliteBackend, postgresBackend, postgresReachable, type Backend } from '../../helpers/audit-backends.ts';
 
@@ -50,7 +51,7 @@ const suite = (name: Backend['name'], make: () => Promise<Backend> | Backend, sk
         .rows;
       assert.deepEqual(
         rows.map((r) => Number(r.version)),
-        [1, 2],
+        [1, 2, 3],
       );
     });
 
@@ -260,10 +261,10 @@ const suite = (name: Backend['name'], make: () => Promise<Backend> | Backend, sk
         if (b.name === 'postgres') {
           // audit:verify does not migrate: it says the store must be migrated first, rather than "OK 0 events".
           const lines: string[] = [];
-          assert.equal(await verify({ DATABASE_URL: b.env.DATABASE_URL, AUDIT_SCHEMA: schema }, (l) => lines.push(l)), 2);
+          assert.equal(await verify([], { DATABASE_URL: b.env.DATABASE_URL, AUDIT_SCHEMA: schema }, (l) => lines.push(l)), 2);
           assert.match(lines.join('\n'), /^ERROR the audit store .* predates this version's tables: start the gateway once/);
         }
-        assert.deepEqual(await migrate(db, schema), [2]);
+        assert.deepEqual(await migrate(db, schema), [2, 3]);
         assert.deepEqual(await verifyChain(legacy.records()), { ok: true, count: 3, events: 3 });
         const events = (await legacy.list({}, 10)).items;
         assert.deepEqual(
@@ -282,6 +283,63 @@ const suite = (name: Backend['name'], make: () => Promise<Backend> | Backend, sk
         await db.exec(`DROP SCHEMA "${schema}" CASCADE`);
         await legacy.close();
       }
+    });
+
+    test('checkpoints: signed heads kept append-only; verification finds a forged one and a tail cut off', async () => {
+      const newKey = () => checkpointKey(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+      const key = newKey();
+      const db = await store.open();
+      const checkpoints = b.table.replace('audit_records', 'audit_checkpoints');
+      const first = await store.head();
+      assert.ok(first);
+      const c1 = key.sign(first, new Date().toISOString());
+      await store.appendCheckpoint(c1);
+      await store.append([ev(), ev({ objects: [ASSET, DOC] })]);
+      const head = await store.head();
+      assert.ok(head && head.seq === first.seq + 2);
+      const c2 = key.sign(head, new Date().toISOString());
+      await store.appendCheckpoint(c2);
+
+      const page = await store.checkpoints(1);
+      assert.deepEqual([page.items.map(({ id: _id, ...c }) => c), page.hasNext, page.total], [[c1], true, 2]);
+      const rest = await store.checkpoints(10, page.items[0]?.id);
+      assert.deepEqual([rest.items.map(({ id: _id, ...c }) => c), rest.hasNext], [[c2], false]);
+      await assert.rejects(db.query(`UPDATE ${checkpoints} SET hash = 'x'`), /append-only/);
+      await assert.rejects(db.query(`DELETE FROM ${checkpoints}`), /append-only/);
+      await assert.rejects(db.exec(`TRUNCATE ${checkpoints}`), /append-only/);
+
+      const good = await store.verify([key.publicKeyPem]);
+      assert.deepEqual([good.ok, good.checkpoints, good.failures, good.head, good.latest], [true, 2, [], head, c2]);
+      const otherKey = await store.verify([newKey().publicKeyPem]);
+      assert.deepEqual(
+        otherKey.failures.map((f) => f.problem),
+        ['signature', 'signature'],
+        'checkpoints a key we do not trust signed count for nothing',
+      );
+      const forged = await store.verify([key.publicKeyPem], [{ ...c2, hash: 'f'.repeat(64) }]);
+      assert.deepEqual(
+        forged.failures.map((f) => f.problem),
+        ['signature'],
+      );
+
+      // Cut the last two records off behind the trigger: the chain alone still verifies.
+      await db.exec(
+        `ALTER TABLE ${b.table} DISABLE TRIGGER audit_records_no_change; DELETE FROM ${b.table} WHERE seq > ${first.seq}; ALTER TABLE ${b.table} ENABLE TRIGGER audit_records_no_change`,
+      );
+      assert.equal((await verifyChain(store.records())).ok, true, 'a cut-off tail leaves a valid chain');
+      const cut = await store.verify([key.publicKeyPem]);
+      assert.equal(cut.ok, false);
+      assert.deepEqual(cut.failures, [{ checkpoint: c2, problem: 'truncated', found: `ends at ${first.seq}` }]);
+      // Cut off together with its stored checkpoint, the tail is still found against an exported copy.
+      await db.exec(
+        `ALTER TABLE ${checkpoints} DISABLE TRIGGER audit_checkpoints_no_change; DELETE FROM ${checkpoints} WHERE seq > ${first.seq}; ALTER TABLE ${checkpoints} ENABLE TRIGGER audit_checkpoints_no_change`,
+      );
+      assert.equal((await store.verify([key.publicKeyPem])).ok, true);
+      const withExport = await store.verify([key.publicKeyPem], [c1, c2]);
+      assert.deepEqual(
+        withExport.failures.map((f) => [f.problem, f.checkpoint.seq]),
+        [['truncated', head.seq]],
+      );
     });
 
     test('a row altered behind the trigger breaks the chain at that row', async () => {

@@ -13,8 +13,24 @@ test('auditing is on by default, on PGlite in the data directory', () => {
     batchMs: 200,
     batchSize: 10_000,
     shutdownMs: 30_000,
+    checkpointIntervalMs: 300_000,
+    checkpointEvents: 100_000,
   });
   assert.equal(c.trustProxy, false);
+});
+
+test('the checkpoint key comes as PEM, with \\n for its line breaks; anything else is refused', () => {
+  const pem = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ3Xq8gC0KvRkz8Zr8Fq3Ty7l6b5x2fX6k5nJm0Vh6tE\n-----END PRIVATE KEY-----';
+  const c = loadConfig({
+    AUDIT_CHECKPOINT_KEY: pem.replace(/\n/g, '\\n'),
+    AUDIT_CHECKPOINT_INTERVAL_S: '60',
+    AUDIT_CHECKPOINT_EVENTS: '500',
+  });
+  assert.deepEqual([c.audit.checkpointKey, c.audit.checkpointIntervalMs, c.audit.checkpointEvents], [pem, 60_000, 500]);
+  assert.throws(
+    () => loadConfig({ AUDIT_CHECKPOINT_KEY: 'hunter2', AUDIT_CHECKPOINT_INTERVAL_S: '0' }),
+    (e: unknown) => e instanceof ConfigError && e.problems.length === 2 && !e.message.includes('hunter2'),
+  );
 });
 
 test('DATABASE_URL, the audit knobs and TRUST_PROXY are read and checked together', () => {
