@@ -186,7 +186,7 @@ async function offline(config: Readonly<Config>, extra: Checkpoint[], exportOnly
       }
       return 0;
     }
-    const key = loadCheckpointKey(audit.checkpointKey, config.dataDir, config.demo);
+    const key = loadCheckpointKey(audit.checkpointKey, config.dataDir, config.demo, { create: false });
     const keys = key ? [key.publicKeyPem] : [];
     const status = hasCheckpoints ? await store.verify(keys, extra) : await verifyWithoutCheckpoints(store, extra);
     for (const line of report(status, store.location)) out(line);

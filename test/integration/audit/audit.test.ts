@@ -279,7 +279,7 @@ const suite = (name: string, make: () => Promise<Backend> | Backend, skip: () =>
       assert.ok(victim);
       const ok = await verifyIn(backend);
       assert.equal(ok.code, 0, ok.out);
-      assert.equal(ok.out, `OK ${before + expected} events in ${records} records (${reopened.location})`);
+      assert.equal(ok.out, `OK ${before + expected} events in ${records} records, 0 checkpoints hold (${reopened.location})`);
       // Tamper: bypass the append-only trigger as the database owner and change who viewed.
       const tamper = new AuditStore(backend.store);
       try {

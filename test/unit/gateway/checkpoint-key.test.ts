@@ -9,6 +9,7 @@ import { loadCheckpointKey } from '../../../gateway/checkpoint-key.ts';
 test('demo mode generates the checkpoint key once, private to its owner, and reuses it', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'atrium-cpkey-'));
   try {
+    assert.equal(loadCheckpointKey(undefined, dir, true, { create: false }), null, 'a verifier never makes a key');
     const a = loadCheckpointKey(undefined, dir, true);
     const b = loadCheckpointKey(undefined, dir, true);
     assert.ok(a && b);
