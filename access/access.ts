@@ -48,6 +48,7 @@ import {
   type DocumentOwner,
 } from './policy.ts';
 import { effectiveRights, type EffectiveRights } from './rights.ts';
+import { isSourceFailure } from './guard.ts';
 import { findAll, type ScopedSources } from './sources.ts';
 
 /** Largest list of owners the gateway resolves for a search's pushdown. */
@@ -212,7 +213,14 @@ export class Access {
     // Admin and compliance see every document; no owner lookup is needed to say so.
     if (this.principal?.roles.some((r) => r === 'admin' || r === 'compliance'))
       return { allowed: true, rule: 'all-documents: this reader sees every document' };
-    const c = await this.documentContext(d);
+    let c: Awaited<ReturnType<Access['documentContext']>>;
+    try {
+      c = await this.documentContext(d);
+    } catch (e) {
+      if (isSourceFailure(e))
+        return { allowed: false, rule: 'document.owner.unavailable: the campaign or account it belongs to cannot be read now' };
+      throw e;
+    }
     if (!c) return { allowed: false, rule: 'document.owner: the document names no campaign or account it belongs to' };
     return documentDecision(this.principal, d, c.owner, c.team);
   }
@@ -241,9 +249,19 @@ export class Access {
 
   // ------------------------------------------------------------ assets
 
-  /** Effective rights of an asset now (narrowed by its ECM licence). */
+  /**
+   * Effective rights of an asset now (narrowed by its ECM licence). A licence whose source fails
+   * leaves the DAM's own rights, marked unverified (the answer names the failing source); never
+   * throws for a source's failure, so one source's outage never nulls another's asset.
+   */
   async rights(a: Asset): Promise<EffectiveRights> {
-    const licence = a.rights.licenceId ? await this.loaders.document.load(a.rights.licenceId) : undefined;
+    let licence: Awaited<ReturnType<Loaders['document']['load']>> | undefined | 'unreadable';
+    try {
+      licence = a.rights.licenceId ? await this.loaders.document.load(a.rights.licenceId) : undefined;
+    } catch (e) {
+      if (!isSourceFailure(e)) throw e;
+      licence = 'unreadable';
+    }
     return effectiveRights(a.rights, licence, this.now());
   }
 
@@ -254,16 +272,23 @@ export class Access {
 
   private async assetAllowed(a: Asset, full = false): Promise<Decision> {
     if (!full && this.seesAllAssets()) return { allowed: true, rule: 'all-assets: this reader sees every asset' };
-    const [rights, campaign, account] = await Promise.all([
-      this.rights(a),
-      a.campaignCode ? this.loaders.campaign.load(a.campaignCode) : null,
-      a.accountId ? this.loaders.account.load(a.accountId) : null,
-    ]);
-    const owners: AssetOwners = {
-      ...(campaign ? { campaign: { campaign, visible: this.campaignVisible(campaign) } } : {}),
-      ...(account ? { account: { account, visible: await this.accountVisible(account) } } : {}),
-    };
-    return assetDecision(this.principal, a, rights, owners, this.now());
+    try {
+      const [rights, campaign, account] = await Promise.all([
+        this.rights(a),
+        a.campaignCode ? this.loaders.campaign.load(a.campaignCode) : null,
+        a.accountId ? this.loaders.account.load(a.accountId) : null,
+      ]);
+      const owners: AssetOwners = {
+        ...(campaign ? { campaign: { campaign, visible: this.campaignVisible(campaign) } } : {}),
+        ...(account ? { account: { account, visible: await this.accountVisible(account) } } : {}),
+      };
+      return assetDecision(this.principal, a, rights, owners, this.now());
+    } catch (e) {
+      // The owners live in the ECM: when it fails, what depends on them is withheld (fail closed).
+      if (isSourceFailure(e))
+        return { allowed: false, rule: 'asset.owner.unavailable: the campaign or account it belongs to cannot be read now' };
+      throw e;
+    }
   }
 
   /** The assets the reader may see, in order. */
@@ -381,7 +406,19 @@ export class Access {
       assetStreams(filter);
       return streams;
     }
-    const { campaigns, accounts } = await this.visibleOwners();
+    let owners: { campaigns: Campaign[]; accounts: Account[] };
+    try {
+      owners = await this.visibleOwners();
+    } catch (e) {
+      if (!isSourceFailure(e)) throw e;
+      // The ECM cannot say which campaigns and accounts this reader sees: marketing still sees
+      // every DAM asset; for the others whatever depends on those owners is withheld.
+      if (top !== 'marketing') return [];
+      const policy = assetPushdown(p, this.now());
+      if (policy !== 'empty') assetStreams(mergeFilters(filter, policy));
+      return streams;
+    }
+    const { campaigns, accounts } = owners;
     const teams = await Promise.all([...campaigns, ...accounts].map((o) => this.teamOf(o)));
     const memberWs = [...campaigns, ...accounts].filter((_, i) => isMember(p, teams[i] ?? [])).map((o) => o.workspaceId);
     const scoped =

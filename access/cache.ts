@@ -15,7 +15,18 @@ export interface CacheOptions {
   max?: number;
   /** Default time to live in ms; 0 disables caching (in-flight sharing stays on). */
   ttlMs?: number;
+  /**
+   * How long past its time to live an entry is kept to be served when its source fails
+   * (stale-if-error), in ms; never past the entry's rights boundary. Default 0: none.
+   */
+  staleMs?: number;
   now?: () => number;
+}
+
+/** When a fresh read fails, whether the stale entry may answer instead, and who to tell (with its age in ms). */
+export interface StaleFallback {
+  allowed(e: unknown): boolean;
+  served(ageMs: number): void;
 }
 
 export interface CacheStats {
@@ -23,20 +34,30 @@ export interface CacheStats {
   misses: number;
   /** Reads that joined an identical read already in flight. */
   shared: number;
+  /** Reads answered from an expired entry because the source failed. */
+  stale: number;
 }
 
 const ABSENT = Symbol('absent');
 type Stored = unknown;
+interface Entry {
+  value: Stored;
+  /** Fresh until this instant (ms); kept after it, until the LRU's own TTL, for stale-if-error. */
+  freshUntil: number;
+  storedAt: number;
+}
 
 export class UpstreamCache {
-  private readonly lru: LRUCache<string, { value: Stored }>;
+  private readonly lru: LRUCache<string, Entry>;
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly ttlMs: number;
+  private readonly staleMs: number;
   private readonly now: () => number;
-  readonly stats: CacheStats = { hits: 0, misses: 0, shared: 0 };
+  readonly stats: CacheStats = { hits: 0, misses: 0, shared: 0, stale: 0 };
 
   constructor(opts: CacheOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 30_000;
+    this.staleMs = opts.staleMs ?? 0;
     this.now = opts.now ?? Date.now;
     this.lru = new LRUCache({
       max: opts.max ?? 20_000,
@@ -47,19 +68,42 @@ export class UpstreamCache {
     });
   }
 
-  private get(key: string): Stored | typeof ABSENT {
+  /** The fresh value of `key`, or ABSENT; `expired` receives an entry past its freshness but still kept. */
+  private get(key: string, expired?: (e: Entry) => void): Stored | typeof ABSENT {
     const hit = this.lru.get(key);
-    return hit ? hit.value : ABSENT;
+    if (!hit) return ABSENT;
+    if (this.now() < hit.freshUntil) return hit.value;
+    expired?.(hit);
+    return ABSENT;
   }
 
   private put(key: string, value: Stored): void {
-    const ttl = Math.min(this.ttlMs, ttlBound(value, this.now()));
-    if (ttl > 0) this.lru.set(key, { value }, { ttl });
+    const now = this.now();
+    const bound = ttlBound(value, now);
+    const fresh = Math.min(this.ttlMs, bound);
+    // A rights boundary ends an entry's life, stale or not: an expired licence is never served.
+    const keep = Math.min(this.ttlMs + this.staleMs, bound);
+    if (fresh > 0) this.lru.set(key, { value, freshUntil: now + fresh, storedAt: now }, { ttl: keep });
   }
 
-  /** The cached value of `key`, or `load()` run once for every concurrent caller. Errors are not cached. */
-  async getOrLoad<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const hit = this.get(key);
+  /** `load`, with the expired entry answering instead when the load fails in a way `stale` allows. */
+  private loadOr<T>(load: () => Promise<T>, expired: Entry | undefined, stale: StaleFallback | undefined): Promise<T> {
+    if (!expired || !stale) return load();
+    return load().catch((e: unknown) => {
+      if (!stale.allowed(e)) throw e;
+      this.stats.stale++;
+      stale.served(this.now() - expired.storedAt);
+      return expired.value as T;
+    });
+  }
+
+  /**
+   * The cached value of `key`, or `load()` run once for every concurrent caller. Errors are not
+   * cached; with `stale`, an entry expired within the stale window answers when the load fails.
+   */
+  async getOrLoad<T>(key: string, load: () => Promise<T>, stale?: StaleFallback): Promise<T> {
+    let expired: Entry | undefined;
+    const hit = this.get(key, (e) => (expired = e));
     if (hit !== ABSENT) {
       this.stats.hits++;
       return hit as T;
@@ -67,7 +111,7 @@ export class UpstreamCache {
     const running = this.inflight.get(key);
     if (running) {
       this.stats.shared++;
-      return running as Promise<T>;
+      return this.loadOr(() => running as Promise<T>, expired, stale);
     }
     this.stats.misses++;
     const p = load()
@@ -77,19 +121,25 @@ export class UpstreamCache {
       })
       .finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
-    return p;
+    return this.loadOr(() => p, expired, stale);
   }
 
   /**
    * A batch read split by key: cached and in-flight keys are answered from there, the rest
    * are fetched in ONE call of `loadMany` (which answers in key order). Returns in key order.
    */
-  async getMany<T>(prefix: string, keys: readonly string[], loadMany: (missing: string[]) => Promise<(T | null)[]>): Promise<(T | null)[]> {
+  async getMany<T>(
+    prefix: string,
+    keys: readonly string[],
+    loadMany: (missing: string[]) => Promise<(T | null)[]>,
+    stale?: StaleFallback,
+  ): Promise<(T | null)[]> {
     const out = new Map<string, Promise<T | null>>();
     const missing: string[] = [];
+    const expiredOf = new Map<string, Entry>();
     for (const k of new Set(keys)) {
       const full = `${prefix}\u0000${k}`;
-      const hit = this.get(full);
+      const hit = this.get(full, (e) => expiredOf.set(k, e));
       if (hit !== ABSENT) {
         this.stats.hits++;
         out.set(k, Promise.resolve(hit as T | null));
@@ -98,7 +148,10 @@ export class UpstreamCache {
       const running = this.inflight.get(full);
       if (running) {
         this.stats.shared++;
-        out.set(k, running as Promise<T | null>);
+        out.set(
+          k,
+          this.loadOr(() => running as Promise<T | null>, expiredOf.get(k), stale),
+        );
         continue;
       }
       this.stats.misses++;
@@ -106,6 +159,8 @@ export class UpstreamCache {
     }
     if (missing.length) {
       const batch = loadMany(missing);
+      // The batch failing is a source failure for every key: each answers from its expired entry when it has one.
+      const fallback = (k: string) => (p: Promise<T | null>) => this.loadOr(() => p, expiredOf.get(k), stale);
       missing.forEach((k, i) => {
         const full = `${prefix}\u0000${k}`;
         const p = batch
@@ -116,7 +171,7 @@ export class UpstreamCache {
           })
           .finally(() => this.inflight.delete(full));
         this.inflight.set(full, p);
-        out.set(k, p);
+        out.set(k, fallback(k)(p));
       });
     }
     return Promise.all(keys.map((k) => out.get(k) as Promise<T | null>));

@@ -44,6 +44,9 @@ export const renditionPath = (assetGlobalId: string, kind: RenditionKind) => `/f
 /** Path of a document version download. */
 export const documentPath = (documentGlobalId: string, version: number) => `/files/documents/${documentGlobalId}/v${version}`;
 
+/** Lifetime of a rendition link whose rights could not be checked against their licence. */
+export const UNVERIFIED_LINK_MS = 60_000;
+
 /** Signed links for one reader (null for anonymous readers, or without a signer). */
 export interface Links {
   rendition(asset: Asset, kind: RenditionKind): Promise<string | null>;
@@ -55,14 +58,16 @@ export function linksFor(
   signer: Signer | undefined,
   principal: Principal | null,
   now: () => number,
-  rightsOf: (a: Asset) => Promise<{ validUntil?: string }>,
+  rightsOf: (a: Asset) => Promise<{ validUntil?: string; verified?: boolean }>,
 ): Links {
   return {
     async rendition(asset, kind) {
       if (!signer || !principal) return null;
       const rights = await rightsOf(asset);
       const until = rights.validUntil ? Date.parse(rights.validUntil) : Infinity;
-      const exp = Math.min(now() + signer.ttlMs, until > now() ? until : now() + signer.ttlMs);
+      // Rights not checked against their licence (its source failed) get a short link: the licence may end sooner.
+      const ttl = rights.verified === false ? Math.min(signer.ttlMs, UNVERIFIED_LINK_MS) : signer.ttlMs;
+      const exp = Math.min(now() + ttl, until > now() ? until : now() + ttl);
       return signer.url(renditionPath(assetId(asset.source.system as DamSystem, asset.source.nativeId), kind), principal.id, exp);
     },
     document(doc) {

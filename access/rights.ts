@@ -9,6 +9,12 @@ import type { Document, Rights, Territory } from '../sources/model.ts';
 export interface EffectiveRights extends Rights {
   /** Whether the rights are in force at the evaluation instant. */
   inForce: boolean;
+  /**
+   * False when the ECM licence the asset references could not be read now (its source failed):
+   * these are the DAM's own rights, not narrowed by it. A state, not an error: readers who see
+   * the asset regardless still get it (with links capped short), partners do not.
+   */
+  verified: boolean;
 }
 
 const later = (a?: string, b?: string) => (!a ? b : !b ? a : Date.parse(a) >= Date.parse(b) ? a : b);
@@ -29,9 +35,11 @@ export function territoryOverlaps(territories: readonly Territory[], wanted: rea
 /**
  * Effective rights of an asset at `now`. `licence` is the referenced ECM document, `null` when
  * the asset references one that does not exist (rights then are not cleared), `undefined` when
- * it references none.
+ * it references none, `'unreadable'` when its source failed (the DAM's own rights, unverified).
  */
-export function effectiveRights(own: Rights, licence: Document | null | undefined, now: number): EffectiveRights {
+export function effectiveRights(own: Rights, licence: Document | null | undefined | 'unreadable', now: number): EffectiveRights {
+  const verified = licence !== 'unreadable';
+  if (licence === 'unreadable') licence = undefined;
   let status = own.status;
   let validFrom = own.validFrom;
   let validUntil = own.validUntil;
@@ -54,6 +62,7 @@ export function effectiveRights(own: Rights, licence: Document | null | undefine
     territories,
     channels,
     inForce,
+    verified,
     ...(validFrom ? { validFrom } : {}),
     ...(validUntil ? { validUntil } : {}),
     ...(own.licenceId ? { licenceId: own.licenceId } : {}),

@@ -24,7 +24,7 @@ export interface ContextDeps {
 
 /** Build the context of one request. */
 export function createContext(deps: ContextDeps, req: { requestId: string; principal: Principal | null }): Context {
-  const sources = deps.sources.forScope(scopeKey(req.principal));
+  const sources = deps.sources.forRequest(scopeKey(req.principal));
   const loaders = createLoaders(sources);
   const now = deps.now ?? Date.now;
   const access = new Access(req.principal, loaders, sources, now);

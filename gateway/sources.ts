@@ -3,6 +3,7 @@
  * views of access/sources.ts. The only place that knows which connector serves which system.
  */
 import { UpstreamCache } from '../access/cache.ts';
+import type { BreakerOptions } from '../access/guard.ts';
 import { scopedSources, SourceGuard, type Sources } from '../access/sources.ts';
 import { createIconikClient } from '../sources/iconik/client.ts';
 import type { Mapping } from '../sources/mapping.ts';
@@ -16,16 +17,19 @@ import type { Config } from './config.ts';
 export interface BuildOptions {
   fetch?: typeof fetch;
   cacheTtlMs?: number;
+  /** How long past its TTL a cached read may answer for a failing source, in ms (default 300000; 0: never). */
+  staleMs?: number;
   deadlineMs?: number;
+  breaker?: BreakerOptions;
 }
 
 /** The four sources from configuration. */
 export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: BuildOptions = {}): Sources {
   const up = config.upstream;
   const common = { mapping, timeoutMs: up.timeoutMs, retries: up.retries, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
-  const cache = new UpstreamCache({ ttlMs: opts.cacheTtlMs ?? 30_000 });
-  // The deadline bounds a source's whole call, retries included, so a dead source costs one timeout.
-  const guard = new SourceGuard(opts.deadlineMs ?? up.timeoutMs);
+  const cache = new UpstreamCache({ ttlMs: opts.cacheTtlMs ?? 30_000, staleMs: opts.staleMs ?? 300_000 });
+  // The deadline bounds all of a request's calls to a source, retries included, so a dead source costs one timeout.
+  const guard = new SourceGuard({ deadlineMs: opts.deadlineMs ?? up.timeoutMs, ...(opts.breaker ? { breaker: opts.breaker } : {}) });
   const ecm = createOtcsClient({
     ...common,
     baseUrl: up.otcs.url,

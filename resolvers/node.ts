@@ -39,7 +39,10 @@ export const nodeResolvers = {
     },
     // A ping refreshes each source's status; failures are recorded, not thrown.
     sources: async (_: unknown, __: unknown, ctx: Context) =>
-      (await pingAll(ctx.system)).map(({ answered: _answered, ...status }) => status),
+      (await pingAll(ctx.system)).map(({ answered: _answered, circuit, ...status }) => ({
+        ...status,
+        circuit: circuit === 'half-open' ? 'HALF_OPEN' : circuit.toUpperCase(),
+      })),
   },
   Node: {
     __resolveType: typeOf,

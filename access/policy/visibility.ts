@@ -186,6 +186,9 @@ function assetRule(role: Role, p: Principal, a: Asset, rights: EffectiveRights, 
     case 'partner': {
       if (!p.org) return noOrg();
       if (a.approval !== 'APPROVED') return deny('partner.asset.approval', `${assetName(a)} is ${a.approval}, not APPROVED`);
+      // Fail closed: a licence that cannot be read now may narrow the rights to nothing.
+      if (!rights.verified)
+        return deny('partner.asset.unverified', `the licence that narrows the rights of ${assetName(a)} cannot be read now`);
       if (rights.status !== 'CLEARED') return deny('partner.asset.rights', `the effective rights of ${assetName(a)} are ${rights.status}`);
       const at = new Date(now).toISOString();
       if (!inWindow(rights, now)) {

@@ -1,12 +1,17 @@
 /**
  * The HTTP core every connector uses: timeouts, bounded retries with exponential backoff and
- * full jitter for idempotent reads only, Retry-After honoured on 429, credentials attached and
- * renewed once on 401, and every failure mapped to a typed UpstreamError.
+ * full jitter for idempotent reads only, held to a retry budget; Retry-After honoured across
+ * requests (nothing is sent to the source before the time it gave); the caller's deadline
+ * (call-context.ts) aborts the request in flight and every retry after it; credentials
+ * attached and renewed once on 401; every failure mapped to a typed UpstreamError.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { System } from '../model.ts';
 import type { CredentialCache } from './auth.ts';
+import { callSignal } from './call-context.ts';
 import { UpstreamError, kindForStatus } from './errors.ts';
 import { queryString, type QueryValue } from './path.ts';
+import { RetryBudget } from './retry-budget.ts';
 
 export interface HttpOptions<C = unknown> {
   system: System;
@@ -21,6 +26,13 @@ export interface HttpOptions<C = unknown> {
   backoffMaxMs?: number;
   /** Longest Retry-After we are willing to wait; longer ones fail at once as RATE_LIMITED. Default 5000. */
   maxRetryAfterMs?: number;
+  /**
+   * Longest a Retry-After keeps every request from the source, in ms (a bogus header cannot
+   * block a source for hours). Default 300000.
+   */
+  maxRetryAfterGateMs?: number;
+  /** Retries as a fraction of requests (a retry budget shared by every request of this client). Default 0.1. */
+  retryBudgetRatio?: number;
   auth?: AuthHooks<C>;
   /** Injected for tests. */
   fetch?: typeof fetch;
@@ -58,8 +70,6 @@ export interface HttpResponse<T> {
   body: T;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Parse Retry-After (seconds or HTTP date) into ms. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
@@ -81,32 +91,54 @@ export function createHttpClient<C>(opts: HttpOptions<C>): HttpClient {
   const backoffBase = opts.backoffBaseMs ?? 100;
   const backoffMax = opts.backoffMaxMs ?? 2000;
   const maxRetryAfter = opts.maxRetryAfterMs ?? 5000;
+  const maxGate = opts.maxRetryAfterGateMs ?? 300_000;
+  const budget = new RetryBudget(opts.retryBudgetRatio ?? 0.1);
   const doFetch = opts.fetch ?? fetch;
+  /** No request goes out before this instant (epoch ms): the last Retry-After the source gave. */
+  let notBefore = 0;
+  /** Errors of requests held back by `notBefore`: they fail at once, never wait (the caller may have stale data). */
+  const gated = new WeakSet<UpstreamError>();
 
   async function attempt<T>(spec: RequestSpec, credential: C | undefined): Promise<HttpResponse<T>> {
     const method = spec.method ?? 'GET';
     if (!spec.path.startsWith('/')) throw new UpstreamError(system, 'BAD_REQUEST', 'invalid request path');
+    const wait = notBefore - Date.now();
+    if (wait > 0) {
+      const held = new UpstreamError(system, 'RATE_LIMITED', 'waiting for the time the source gave (Retry-After)', undefined, wait);
+      gated.add(held);
+      throw held;
+    }
     const url = base + spec.path + (spec.query ? queryString(spec.query) : '');
     const headers: Record<string, string> = { accept: 'application/json', ...(spec.headers ?? {}) };
     if (credential !== undefined && opts.auth) Object.assign(headers, opts.auth.headers(credential));
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+    const outer = callSignal();
+    const signal = outer ? AbortSignal.any([ctrl.signal, outer]) : ctrl.signal;
     const started = Date.now();
     const expect = spec.expect ?? 'json';
     let res: Response;
     try {
-      res = await doFetch(url, { method, headers, body: spec.body, signal: ctrl.signal, redirect: 'manual' });
+      res = await doFetch(url, { method, headers, body: spec.body, signal, redirect: 'manual' });
     } catch {
       clearTimeout(timer);
       opts.onAttempt?.({ system, method, status: 'error', ms: Date.now() - started });
-      throw new UpstreamError(system, 'UNAVAILABLE', ctrl.signal.aborted ? 'timed out' : 'connection failed');
+      throw new UpstreamError(
+        system,
+        'UNAVAILABLE',
+        outer?.aborted ? 'deadline exceeded' : ctrl.signal.aborted ? 'timed out' : 'connection failed',
+      );
     }
     opts.onAttempt?.({ system, method, status: res.status, ms: Date.now() - started });
     if (res.status >= 300) {
       clearTimeout(timer);
       await res.body?.cancel().catch(() => undefined);
       const kind = res.status < 400 ? 'BAD_REQUEST' : kindForStatus(res.status);
-      throw new UpstreamError(system, kind, `HTTP ${res.status}`, res.status, retryAfterMs(res.headers.get('retry-after')));
+      const after = retryAfterMs(res.headers.get('retry-after'));
+      // The source said when to come back: nobody asks it before then (429, or 503 with the header).
+      if (after !== undefined && (res.status === 429 || res.status === 503))
+        notBefore = Math.max(notBefore, Date.now() + Math.min(after, maxGate));
+      throw new UpstreamError(system, kind, `HTTP ${res.status}`, res.status, after);
     }
     if (credential !== undefined) opts.auth?.onResponse?.(res.headers, credential);
     if (expect === 'stream') {
@@ -128,7 +160,11 @@ export function createHttpClient<C>(opts: HttpOptions<C>): HttpClient {
       }
     } catch (e) {
       if (e instanceof UpstreamError) throw e;
-      throw new UpstreamError(system, 'UNAVAILABLE', ctrl.signal.aborted ? 'timed out reading the response' : 'response interrupted');
+      throw new UpstreamError(
+        system,
+        'UNAVAILABLE',
+        outer?.aborted ? 'deadline exceeded' : ctrl.signal.aborted ? 'timed out reading the response' : 'response interrupted',
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -152,18 +188,26 @@ export function createHttpClient<C>(opts: HttpOptions<C>): HttpClient {
     system,
     async request<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
       const idempotent = spec.idempotent ?? (spec.method === undefined || spec.method === 'GET' || spec.method === 'HEAD');
+      const outer = callSignal();
+      budget.deposit();
       for (let n = 0; ; n++) {
         try {
           return await withAuth<T>(spec);
         } catch (e) {
           if (!(e instanceof UpstreamError)) throw new UpstreamError(system, 'UNAVAILABLE', 'request failed');
-          if (!idempotent || !e.retryable || n >= retries) throw e;
+          // After the caller's deadline nothing is retried: its answer has gone out without this.
+          if (!idempotent || !e.retryable || n >= retries || outer?.aborted || gated.has(e)) throw e;
           let delay = Math.random() * Math.min(backoffMax, backoffBase * 2 ** n);
           if (e.kind === 'RATE_LIMITED' && e.retryAfterMs !== undefined) {
             if (e.retryAfterMs > maxRetryAfter) throw e;
             delay = e.retryAfterMs;
           }
-          await sleep(delay);
+          if (!budget.withdraw()) throw e;
+          try {
+            await sleep(delay, undefined, outer ? { signal: outer } : {});
+          } catch {
+            throw new UpstreamError(system, 'UNAVAILABLE', 'deadline exceeded');
+          }
         }
       }
     },

@@ -130,6 +130,7 @@ export function rightsOf(a: DemoAsset, now: number): EffectiveRights {
     territories,
     channels,
     inForce: status === 'CLEARED' && territories.length > 0 && channels.length > 0,
+    verified: true,
     ...(from ? { validFrom: from } : {}),
     ...(until ? { validUntil: until } : {}),
     ...(own.licenceId ? { licenceId: own.licenceId } : {}),

@@ -11,8 +11,8 @@ import { SourceGuard } from '../../../access/sources.ts';
 /** Introspection is for demo mode (or when configured); nothing here touches a source. */
 for (const introspection of [true, false]) {
   test(`introspection ${introspection ? 'on' : 'off'} when configured so`, async () => {
-    const base = { cache: new UpstreamCache(), guard: new SourceGuard(1000) };
-    const sources = { ...base, forScope: () => base } as unknown as Sources;
+    const base = { cache: new UpstreamCache(), guard: new SourceGuard({ deadlineMs: 1000 }) };
+    const sources = { ...base, forRequest: () => base } as unknown as Sources;
     const gw = buildGateway({ sources, log: createLogger('silent'), publicUrl: 'http://x', introspection, principal: () => null });
     await gw.start();
     const server = createServer((req, res) => void gw.handle(req, res));

@@ -42,6 +42,7 @@ test('the licence narrows: earlier expiry, later start, intersected territories 
   assert.deepEqual(r, {
     status: 'CLEARED',
     inForce: true,
+    verified: true,
     validFrom: '2026-02-01T00:00:00Z',
     validUntil: '2026-09-01T00:00:00Z',
     territories: ['EMEA', 'NA'],
@@ -69,4 +70,12 @@ test('a referenced licence that does not exist clears nothing; no common channel
   assert.equal(effectiveRights(own, licence({ channels: ['broadcast'] }), now).inForce, false);
   assert.deepEqual(intersectTerritories(['WORLD'], ['APAC']), ['APAC']);
   assert.deepEqual(intersectTerritories(['EMEA'], ['APAC']), []);
+});
+
+test("a licence that cannot be read leaves the DAM's own rights, marked unverified", () => {
+  const r = effectiveRights(own, 'unreadable', now);
+  assert.equal(r.verified, false);
+  assert.equal(r.status, own.status);
+  assert.deepEqual([r.validUntil, r.territories, r.channels], [own.validUntil, own.territories, own.channels]);
+  assert.equal(effectiveRights(own, null, now).verified, true, 'a licence known not to exist is a verified answer');
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createSimulator, type Simulator } from '../../../../simulators/framework/server.ts';
 import { createHttpClient, retryAfterMs } from '../../../../sources/http/client.ts';
 import { credentialCache } from '../../../../sources/http/auth.ts';
+import { withCallSignal } from '../../../../sources/http/call-context.ts';
 import { UpstreamError, type UpstreamErrorKind } from '../../../../sources/http/errors.ts';
 import { simFaults, simReset, simStats } from '../../../helpers/world.ts';
 
@@ -103,4 +104,37 @@ test('refused credentials become UNAUTHENTICATED after one renewal', async () =>
   const c = client({ auth: { cache, headers: (t: string) => ({ 'x-token': t }) } });
   assert.equal(await kindOf(c.request({ path: '/items/1' })), 'UNAUTHENTICATED');
   assert.equal(cache.logins, 2);
+});
+
+test('Retry-After holds every request of the source until the time it gave, without calling it', async () => {
+  const c = client({ timeoutMs: 2000 });
+  await simFaults(url, { route: 'GET /open', errorStatus: 429, retryAfter: 60, times: 1 });
+  assert.equal(await kindOf(c.request({ path: '/open' })), 'RATE_LIMITED');
+  await simReset(url);
+  const t0 = Date.now();
+  const held = await Promise.all(Array.from({ length: 10 }, () => kindOf(c.request({ path: '/open' }))));
+  assert.deepEqual(new Set(held), new Set(['RATE_LIMITED']));
+  assert.ok(Date.now() - t0 < 500, 'held requests fail at once, they do not wait');
+  assert.equal((await simStats(url)).total, 0, 'the source was not called before the time it gave');
+  assert.equal(await kindOf(client().request({ path: '/open' })), 'ok', 'another client (another gateway) is not held');
+});
+
+test('retries are held to a budget of a tenth of the requests', async () => {
+  await simFaults(url, { route: 'GET /open', errorStatus: 503 });
+  const c = client({ retries: 2 });
+  for (let i = 0; i < 100; i++) await kindOf(c.request({ path: '/open' }));
+  const sent = (await simStats(url)).byRoute['GET /open'] ?? 0;
+  // 100 requests; retries at most 10 saved up + 10 % of 100.
+  assert.ok(sent >= 100 && sent <= 100 + 10 + 10, `sent ${sent}`);
+});
+
+test("a caller's deadline aborts the request in flight and every retry after it", async () => {
+  await simFaults(url, { route: 'GET /open', latencyMs: 1500 });
+  const deadline = AbortSignal.timeout(150);
+  const t0 = Date.now();
+  const c = client({ timeoutMs: 1000, retries: 2 });
+  assert.equal(await kindOf(withCallSignal(deadline, () => c.request({ path: '/open' }))), 'UNAVAILABLE');
+  assert.ok(Date.now() - t0 < 600, `ended at the deadline (${Date.now() - t0} ms)`);
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal((await simStats(url)).byRoute['GET /open'], 1, 'no retry after the deadline');
 });
