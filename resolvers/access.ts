@@ -2,7 +2,23 @@
 import type { Context } from './context.ts';
 import { BadUserInputError, NotFoundError } from '../access/errors.ts';
 import { requireAuditReader } from '../access/policy.ts';
-import { decodeId } from '../access/ids.ts';
+import { decodeId, type DecodedId } from '../access/ids.ts';
+import { isPlausibleId } from './input.ts';
+
+/** The part of a decoded id a source is asked with. */
+function keyOf(d: DecodedId): string {
+  switch (d.kind) {
+    case 'Campaign':
+      return d.code;
+    case 'Account':
+      return d.accountId;
+    case 'Workspace':
+    case 'Document':
+      return d.nodeId;
+    case 'Asset':
+      return d.nativeId;
+  }
+}
 
 export const accessResolvers = {
   Query: {
@@ -12,6 +28,8 @@ export const accessResolvers = {
       if (!as) throw new BadUserInputError('`as` names no known reader');
       const d = decodeId(args.id);
       if (!d || d.kind === 'Workspace') throw new BadUserInputError('`id` must be the id of a campaign, account, document or asset');
+      // An id whose code or native id no source could hold is no object: nothing to ask about.
+      if (!isPlausibleId(keyOf(d))) throw new NotFoundError();
       const target =
         d.kind === 'Campaign'
           ? { kind: 'campaign' as const, code: d.code }

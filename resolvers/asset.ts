@@ -3,11 +3,12 @@ import type { Asset, DamSystem, Rendition } from '../sources/model.ts';
 import type { Context } from './context.ts';
 import { NotFoundError } from '../access/errors.ts';
 import { assetId, decodeId } from '../access/ids.ts';
+import { isPlausibleId } from './input.ts';
 
-/** An asset by global id, or NOT_FOUND (also when the reader may not see it). */
+/** An asset by global id, or NOT_FOUND (also when the reader may not see it, and without a request when the id cannot be ours). */
 export async function assetByGlobalId(id: string, ctx: Context): Promise<Asset> {
   const d = decodeId(id);
-  const a = d?.kind === 'Asset' ? await ctx.access.asset(d.system, d.nativeId) : null;
+  const a = d?.kind === 'Asset' && isPlausibleId(d.nativeId) ? await ctx.access.asset(d.system, d.nativeId) : null;
   if (!a) throw new NotFoundError('Asset');
   return a;
 }

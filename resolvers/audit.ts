@@ -1,8 +1,11 @@
 /**
  * Atrium's access audit in the graph, for compliance and admin: `auditEvents` (filtered,
  * paged newest first), `complianceOverview`, and the merge behind `Document.auditTrail`.
+ *
+ * A read of the audit store that fails is AUDIT_UNAVAILABLE (`storeFailed`): its cause (driver
+ * text, the database's address) is logged with the request, never returned.
  */
-import type { GraphQLResolveInfo } from 'graphql';
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { AuditEntry, Document, System } from '../sources/model.ts';
 import type { Context } from './context.ts';
 import type { AccessAction, AuditFilter, EventPosition, StoredEvent } from '../audit/event.ts';
@@ -11,6 +14,7 @@ import { AuditUnavailableError, BadUserInputError } from '../access/errors.ts';
 import { requireAdmin, requireAuditReader } from '../access/policy.ts';
 import { exported, parseCheckpoint, type ChainStatus, type Checkpoint } from '../audit/checkpoint.ts';
 import { checkFirst } from './connection.ts';
+import { checkString, checkValue, cursorText } from './input.ts';
 import { documentId } from '../access/ids.ts';
 import { noteFailure } from './merge.ts';
 
@@ -86,11 +90,34 @@ export function fromEcm(e: AuditEntry, objectId: string): AuditEventView {
   };
 }
 
-/** A document's trail: the ECM's audit merged with Atrium's events for it, oldest first (ECM first on a tie). */
+/** The public error of a failed read of the audit store; its cause is logged under `msg`, never returned. */
+function storeFailed(ctx: Context, msg: string, cause: unknown): AuditUnavailableError {
+  ctx.log.warn(msg, { error: (cause as Error)?.message });
+  return new AuditUnavailableError();
+}
+
+/** `read` of the audit store, or AUDIT_UNAVAILABLE when the store fails (logged under `msg`). */
+async function fromStore<T>(ctx: Context, msg: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    throw storeFailed(ctx, msg, e);
+  }
+}
+
+/**
+ * A document's trail: the ECM's audit merged with Atrium's events for it, oldest first (ECM
+ * first on a tie). Without Atrium's part the trail would look complete and not be, so a store
+ * that cannot answer fails the field (AUDIT_UNAVAILABLE), not just its half.
+ */
 export async function documentAuditTrail(d: Document, ctx: Context): Promise<AuditEventView[]> {
   requireAuditReader(ctx.principal);
   const id = documentId(d.source.nativeId);
-  const [ecm, ours] = await Promise.all([ctx.sources.ecm.getAudit(d.source.nativeId), ctx.audit ? ctx.audit.store.forObject(id) : []]);
+  const audit = ctx.audit;
+  const [ecm, ours] = await Promise.all([
+    ctx.sources.ecm.getAudit(d.source.nativeId),
+    audit ? fromStore(ctx, 'audit trail could not be read', () => audit.store.forObject(id)) : [],
+  ]);
   const merged = [...ecm.map((e) => fromEcm(e, id)), ...ours.map(fromStored)];
   const rank = (e: AuditEventView) => (e.origin === 'ECM' ? 0 : 1);
   return merged.sort(
@@ -109,21 +136,28 @@ interface FilterInput {
   to?: string | null;
 }
 
+/** Longest `object` filter: a global id (access/ids.ts decodes none longer). */
+const MAX_GLOBAL_ID = 512;
+
+/** The store's filter of an AuditEventFilter; BAD_USER_INPUT for a value too long or with control characters (a NUL would reach the database). */
 function filterOf(input: FilterInput | null | undefined): AuditFilter {
   const f: AuditFilter = {};
   if (!input) return f;
-  for (const k of ['user', 'company', 'object', 'campaign', 'from', 'to'] as const) {
+  for (const k of ['user', 'company', 'campaign', 'from', 'to'] as const) {
     const v = input[k];
-    if (v) f[k] = v;
+    if (v) f[k] = checkValue(`filter.${k}`, v);
   }
+  if (input.object) f.object = checkString('filter.object', input.object, MAX_GLOBAL_ID);
   if (input.action) f.action = input.action.toLowerCase() as AccessAction;
   return f;
 }
 
 const cursorOf = (e: EventPosition) => Buffer.from(`a:${e.seq}.${e.n}`, 'utf8').toString('base64url');
+/** The event an `after` points at; BAD_USER_INPUT for a cursor auditEvents did not make. */
 function positionOf(after: string | null | undefined): EventPosition | undefined {
   if (!after) return undefined;
-  const m = /^a:(\d{1,15})\.(\d{1,9})$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
+  const text = cursorText(after);
+  const m = text === null ? null : /^a:(\d{1,15})\.(\d{1,9})$/.exec(text);
   if (!m) throw new BadUserInputError('`after` is not a cursor of auditEvents');
   return { seq: Number(m[1]), n: Number(m[2]) };
 }
@@ -161,11 +195,30 @@ function expected(input: readonly unknown[] | null | undefined): Checkpoint[] {
 }
 
 const checkpointCursor = (id: number) => Buffer.from(`c:${id}`, 'utf8').toString('base64url');
+/** The checkpoint id an `after` points at (0 without one); BAD_USER_INPUT for a cursor auditCheckpoints did not make. */
 function checkpointAfter(after: string | null | undefined): number {
   if (!after) return 0;
-  const m = /^c:(\d{1,15})$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
+  const text = cursorText(after);
+  const m = text === null ? null : /^c:(\d{1,15})$/.exec(text);
   if (!m) throw new BadUserInputError('`after` is not a cursor of auditCheckpoints');
   return Number(m[1]);
+}
+
+/**
+ * Downloads by company for the overview. The overview is one non-null object whose other
+ * figures come from the sources, so a store that cannot answer costs this figure alone: it
+ * answers empty with an AUDIT_UNAVAILABLE error at its path, as a failing source does.
+ */
+async function downloadsByCompany(ctx: Context, info: GraphQLResolveInfo): Promise<{ company: string; count: number }[]> {
+  const audit = ctx.audit;
+  if (!audit) return [];
+  try {
+    return await overview.downloadsByCompany(audit.store, audit.now());
+  } catch (e) {
+    const pub = storeFailed(ctx, 'audit downloads by company could not be read', e);
+    ctx.extraErrors.push(new GraphQLError(pub.message, { path: responsePathAsArray(info.path), extensions: pub.extensions }));
+    return [];
+  }
 }
 
 /** The overview's figures are computed per selected field; the parent carries nothing. */
@@ -178,27 +231,16 @@ export const auditResolvers = {
       const extra = expected(args.expect);
       if (!ctx.audit) throw new AuditUnavailableError('Auditing is turned off on this gateway');
       const audit = ctx.audit;
-      let status: ChainStatus;
-      try {
-        status = await audit.verify(extra);
-      } catch (e) {
-        ctx.log.warn('audit chain verification failed', { error: (e as Error).message });
-        throw new AuditUnavailableError();
-      }
+      const status = await fromStore(ctx, 'audit chain verification failed', () => audit.verify(extra));
       return chainStatusView(status, audit.checkpointKey, audit.now());
     },
     auditCheckpoints: async (_: unknown, args: { first?: number | null; after?: string | null }, ctx: Context) => {
       requireAdmin(ctx.principal, 'The audit checkpoints');
       const first = checkFirst(args.first, 100);
       const after = checkpointAfter(args.after);
-      if (!ctx.audit) return emptyConnection;
-      let page;
-      try {
-        page = await ctx.audit.store.checkpoints(first, after);
-      } catch (e) {
-        ctx.log.warn('audit checkpoints could not be read', { error: (e as Error).message });
-        throw new AuditUnavailableError();
-      }
+      const audit = ctx.audit;
+      if (!audit) return emptyConnection;
+      const page = await fromStore(ctx, 'audit checkpoints could not be read', () => audit.store.checkpoints(first, after));
       const edges = page.items.map((c) => ({ cursor: checkpointCursor(c.id), node: exported(c) }));
       return {
         edges,
@@ -211,10 +253,13 @@ export const auditResolvers = {
       requireAuditReader(ctx.principal);
       const first = checkFirst(args.first, 50);
       const before = positionOf(args.after);
-      // Auditing turned off (benchmarks): there are no access events to show.
-      if (!ctx.audit) return emptyConnection;
       const filter = filterOf(args.filter);
-      const [page, totalCount] = await Promise.all([ctx.audit.store.list(filter, first, before), ctx.audit.store.count(filter)]);
+      // Auditing turned off (benchmarks): there are no access events to show.
+      const audit = ctx.audit;
+      if (!audit) return emptyConnection;
+      const [page, totalCount] = await fromStore(ctx, 'audit events could not be read', () =>
+        Promise.all([audit.store.list(filter, first, before), audit.store.count(filter)]),
+      );
       const edges = page.items.map((e) => ({ cursor: cursorOf(e), node: fromStored(e) }));
       return {
         edges,
@@ -234,7 +279,6 @@ export const auditResolvers = {
     pendingApprovals: (_: unknown, __: unknown, ctx: Context, info: GraphQLResolveInfo) =>
       overview.pendingApprovals(ctx, (e, s) => noteFailure(ctx, info, e, s)),
     holds: (_: unknown, __: unknown, ctx: Context, info: GraphQLResolveInfo) => overview.holds(ctx, (e, s) => noteFailure(ctx, info, e, s)),
-    downloadsByCompany: (_: unknown, __: unknown, ctx: Context) =>
-      ctx.audit ? overview.downloadsByCompany(ctx.audit.store, ctx.audit.now()) : [],
+    downloadsByCompany: (_: unknown, __: unknown, ctx: Context, info: GraphQLResolveInfo) => downloadsByCompany(ctx, info),
   },
 };

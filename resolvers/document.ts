@@ -4,12 +4,13 @@ import type { Context } from './context.ts';
 import { NotFoundError } from '../access/errors.ts';
 import { requireAuditReader } from '../access/policy.ts';
 import { decodeId, documentId } from '../access/ids.ts';
+import { isPlausibleId } from './input.ts';
 import { documentAuditTrail } from './audit.ts';
 
-/** A document by global id, or NOT_FOUND (also when the reader may not see it). */
+/** A document by global id, or NOT_FOUND (also when the reader may not see it, and without a request when the id cannot be ours). */
 export async function documentByGlobalId(id: string, ctx: Context): Promise<Document> {
   const d = decodeId(id);
-  const doc = d?.kind === 'Document' ? await ctx.access.document(d.nodeId) : null;
+  const doc = d?.kind === 'Document' && isPlausibleId(d.nodeId) ? await ctx.access.document(d.nodeId) : null;
   if (!doc) throw new NotFoundError('Document');
   return doc;
 }

@@ -1,16 +1,25 @@
-/** GraphQL filter inputs to canonical filters (what sources are asked for). */
+/**
+ * GraphQL filter inputs to canonical filters (what sources are asked for), checked against the
+ * limits of input.ts on the way: every string a filter carries reaches a source's query.
+ */
 import type { CanonicalFilter, DamSystem, System } from '../sources/model.ts';
 import { DAM_SYSTEMS } from '../sources/model.ts';
 import type { CampaignQuery, AccountQuery } from '../sources/ports.ts';
+import { checkList, checkText, checkValue } from './input.ts';
 
 export interface ContentFilterInput extends Omit<CanonicalFilter, 'workspaceIds' | 'text'> {
   systems?: System[] | null;
 }
 
-/** The canonical filter of a ContentFilter input (nulls dropped). */
+/** The canonical filter of a ContentFilter input (nulls dropped); BAD_USER_INPUT for a list or value past the limits. */
 export function contentFilter(input: ContentFilterInput | null | undefined): CanonicalFilter {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input ?? {})) if (v !== null && v !== undefined && k !== 'systems') out[k] = v;
+  for (const [k, v] of Object.entries(input ?? {})) {
+    if (v === null || v === undefined) continue;
+    // Lists hold codes, ids and enum values; the one scalar (validAt) is a string too.
+    const value = Array.isArray(v) ? checkList(`filter.${k}`, v as string[]) : typeof v === 'string' ? checkValue(`filter.${k}`, v) : v;
+    if (k !== 'systems') out[k] = value;
+  }
   return out as CanonicalFilter;
 }
 
@@ -27,12 +36,13 @@ export interface CampaignFilterInput {
   text?: string | null;
 }
 
+/** The campaign query of a CampaignFilter input; BAD_USER_INPUT for a list or text past the limits. */
 export function campaignQuery(f: CampaignFilterInput | null | undefined): CampaignQuery {
   return {
-    ...(f?.status ? { statuses: f.status } : {}),
-    ...(f?.regions ? { regions: f.regions } : {}),
-    ...(f?.productLines ? { productLines: f.productLines } : {}),
-    ...(f?.text ? { text: f.text } : {}),
+    ...(f?.status ? { statuses: checkList('filter.status', f.status) } : {}),
+    ...(f?.regions ? { regions: checkList('filter.regions', f.regions) } : {}),
+    ...(f?.productLines ? { productLines: checkList('filter.productLines', f.productLines) } : {}),
+    ...(f?.text ? { text: checkText('filter.text', f.text) } : {}),
   };
 }
 
@@ -42,10 +52,11 @@ export interface AccountFilterInput {
   text?: string | null;
 }
 
+/** The account query of an AccountFilter input; BAD_USER_INPUT for a list or text past the limits. */
 export function accountQuery(f: AccountFilterInput | null | undefined): AccountQuery {
   return {
-    ...(f?.kind ? { kinds: f.kind } : {}),
-    ...(f?.regions ? { regions: f.regions } : {}),
-    ...(f?.text ? { text: f.text } : {}),
+    ...(f?.kind ? { kinds: checkList('filter.kind', f.kind) } : {}),
+    ...(f?.regions ? { regions: checkList('filter.regions', f.regions) } : {}),
+    ...(f?.text ? { text: checkText('filter.text', f.text) } : {}),
   };
 }

@@ -8,7 +8,7 @@ import type { Asset, CanonicalFilter, DamSystem, System } from '../sources/model
 import type { Context } from './context.ts';
 import type { OwnerRef } from '../access/access.ts';
 import { UpstreamUnavailableError, fromUpstream } from '../access/errors.ts';
-import { connectionFromList, type Connection } from './connection.ts';
+import { connectionFromWindow, type Connection, type PageWindow } from './connection.ts';
 
 /** Record a source's failure as an error at this field's path. */
 export function noteFailure(ctx: Context, info: GraphQLResolveInfo, e: unknown, system: System): void {
@@ -37,14 +37,14 @@ export interface MergedConnection extends Connection<Asset> {
   missingSources: DamSystem[];
 }
 
-/** Every DAM's assets of a campaign or account that the reader may see, merged into one connection. */
+/** Every DAM's assets of a campaign or account that the reader may see, merged into one connection (`window` checked by the caller). */
 export async function mergedAssets(
   ctx: Context,
   info: GraphQLResolveInfo,
   owner: OwnerRef,
   filter: CanonicalFilter,
   systems: DamSystem[],
-  args: { first?: number | null; after?: string | null },
+  window: PageWindow,
 ): Promise<MergedConnection> {
   const scoped = ctx.access.assetFilter(filter);
   const settled = await Promise.allSettled(systems.map((system) => ctx.access.assetsOf(system, owner, scoped)));
@@ -59,5 +59,5 @@ export async function mergedAssets(
     }
   });
   items.sort(compareAssets);
-  return { ...connectionFromList(items, args), missingSources };
+  return { ...connectionFromWindow(items, window), missingSources };
 }

@@ -12,6 +12,10 @@
  * with 404, Content Server with its last page again): it is asked for its first page instead,
  * the very request the first page of this search made (so usually a cache hit), which keeps its
  * total and facets in the answer, identical on every page.
+ *
+ * No stream is paged deeper than MAX_DEPTH hits (input.ts): past it a stream counts as used up,
+ * so paging ends there and no cursor of ours points further; a cursor that does is forged, and
+ * refused before any source is asked. The search text and filter are checked the same way.
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Asset, CanonicalFilter, Document, Facet, Sort, System } from '../sources/model.ts';
@@ -19,6 +23,7 @@ import { SYSTEMS } from '../sources/model.ts';
 import type { Context } from './context.ts';
 import { BadUserInputError } from '../access/errors.ts';
 import { checkFirst } from './connection.ts';
+import { MAX_DEPTH, checkText, cursorText } from './input.ts';
 import { contentFilter, type ContentFilterInput } from './filters.ts';
 import { noteFailure } from './merge.ts';
 import { typed, typeOf } from './typename.ts';
@@ -39,8 +44,6 @@ type Positions = Record<string, number>;
 /** Per stream: hits consumed, and the stream's total as the page that made the cursor saw it. */
 type CursorState = Record<string, [position: number, total: number]>;
 const STREAM_ID = /^(OTCS|ICONIK|NETX|OTMM)(#[a-z]+)?$/;
-/** Larger than any offset a source can serve; a cursor beyond it is not one of ours. */
-const MAX_POSITION = 1_000_000;
 
 const DOC_ONLY: (keyof CanonicalFilter)[] = ['classifications', 'statuses'];
 const ASSET_ONLY: (keyof CanonicalFilter)[] = ['approvals', 'kinds'];
@@ -49,23 +52,37 @@ function encodeCursor(state: CursorState): string {
   return Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
 }
 
-const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_POSITION;
+/** A stream's total as a source counted it: any non-negative safe integer. */
+const isTotal = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+/**
+ * Hits consumed from a stream: never past MAX_DEPTH. (Not bounded by the total: a stream that
+ * shrank between two pages leaves a position past its new total, and is then used up.)
+ */
+const isPosition = (v: unknown): v is number => isTotal(v) && v <= MAX_DEPTH;
 
+/** The state an `after` carries; BAD_USER_INPUT for anything this search did not make, before any source is asked. */
 function decodeCursor(after: string | null | undefined): CursorState {
   if (!after) return {};
+  const text = cursorText(after);
   try {
-    const p = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown;
+    const p = text === null ? null : (JSON.parse(text) as unknown);
     if (
       p &&
       typeof p === 'object' &&
       !Array.isArray(p) &&
-      Object.entries(p).every(([k, v]) => STREAM_ID.test(k) && Array.isArray(v) && v.length === 2 && isCount(v[0]) && isCount(v[1]))
+      Object.entries(p).every(([k, v]) => STREAM_ID.test(k) && Array.isArray(v) && v.length === 2 && isPosition(v[0]) && isTotal(v[1]))
     )
       return p as CursorState;
   } catch {
     // fall through to the typed error
   }
   throw new BadUserInputError('`after` is not a cursor of this search');
+}
+
+/** The search text, trimmed (undefined when blank); BAD_USER_INPUT past MAX_TEXT or with control characters. */
+function searchText(query: string | null | undefined): string | undefined {
+  if (query === null || query === undefined) return undefined;
+  return checkText('query', query).trim() || undefined;
 }
 
 /** Which sources a filter can match: document-only fields exclude DAMs and vice versa. */
@@ -130,14 +147,20 @@ export const searchResolvers = {
       const sortName: SearchSort = args.sort ?? 'RELEVANCE';
       const cursor = decodeCursor(args.after);
       const positions: Positions = Object.fromEntries(Object.entries(cursor).map(([id, [position]]) => [id, position]));
-      const filter: CanonicalFilter = { ...contentFilter(args.filter), ...(args.query?.trim() ? { text: args.query.trim() } : {}) };
+      const text = searchText(args.query);
+      const filter: CanonicalFilter = { ...contentFilter(args.filter), ...(text ? { text } : {}) };
       const systems = searchSystems(filter, args.filter?.systems);
       const sort = sortOf(sortName);
       // The reader's policy shapes which streams are asked and with what filters (access/access.ts).
       const streams = await ctx.access.searchStreams(filter, systems, sort);
-      // A used-up stream is asked for its first page again (its total and facets), never past its end.
-      const usedUp = (id: string) => cursor[id] !== undefined && cursor[id][0] >= cursor[id][1];
-      const pages = await Promise.allSettled(streams.map((st) => st.find({ first, offset: usedUp(st.id) ? 0 : (positions[st.id] ?? 0) })));
+      // A used-up stream (at its end, or at MAX_DEPTH) is asked for its first page again (its
+      // total and facets), never past its end; the others for at most what is left above MAX_DEPTH.
+      const usedUp = (id: string) => cursor[id] !== undefined && cursor[id][0] >= Math.min(cursor[id][1], MAX_DEPTH);
+      const pageOf = (id: string) => {
+        const at = positions[id] ?? 0;
+        return usedUp(id) ? { first, offset: 0 } : { first: Math.min(first, MAX_DEPTH - at), offset: at };
+      };
+      const pages = await Promise.allSettled(streams.map((st) => st.find(pageOf(st.id))));
       const heads: Hit[][] = [];
       const totals: [string, System, number][] = [];
       const facets: Facet[][] = [];
@@ -191,11 +214,12 @@ export const searchResolvers = {
           edges.push({ cursor: encodeCursor(stateOf(next)), node: typed(hit.node, hit.typename) as unknown as Document | Asset });
       }
       const totalCount = totals.reduce((n, [, , t]) => n + t, 0);
-      const consumed = totals.reduce((n, [id]) => n + (next[id] ?? 0), 0);
+      // More follows while some stream that answered has hits left within MAX_DEPTH.
+      const hasNextPage = totals.some(([id, , t]) => (next[id] ?? 0) < Math.min(t, MAX_DEPTH));
       return {
         edges,
         nodes: edges.map((e) => e.node),
-        pageInfo: { hasNextPage: consumed < totalCount, endCursor: edges.at(-1)?.cursor ?? null },
+        pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
         totalCount,
         facets: mergeFacets(
           facets,

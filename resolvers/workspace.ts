@@ -4,11 +4,12 @@ import type { Context } from './context.ts';
 import { NotFoundError } from '../access/errors.ts';
 import { requireInternal } from '../access/policy.ts';
 import { decodeId, workspaceId } from '../access/ids.ts';
+import { isPlausibleId } from './input.ts';
 
-/** A workspace by global id, or NOT_FOUND (also when the reader may not see it). */
+/** A workspace by global id, or NOT_FOUND (also when the reader may not see it, and without a request when the id cannot be ours). */
 export async function workspaceByGlobalId(id: string, ctx: Context): Promise<Workspace> {
   const d = decodeId(id);
-  const ws = d?.kind === 'Workspace' ? await ctx.access.workspace(d.nodeId) : null;
+  const ws = d?.kind === 'Workspace' && isPlausibleId(d.nodeId) ? await ctx.access.workspace(d.nodeId) : null;
   if (!ws) throw new NotFoundError('Workspace');
   return ws;
 }

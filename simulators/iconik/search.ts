@@ -9,9 +9,10 @@
  *   numerically, anything else as strings.
  * - `exists` / `missing` test for at least one non-empty value.
  * - A filter with no terms and no sub-filters matches everything, for AND and OR alike.
- * - `query` matches when every word occurs (case-insensitively) in the title or description;
- *   `*` or an empty query matches everything.
+ * - `query` matches when every term occurs (case-insensitively) in the title or description;
+ *   a `"quoted phrase"` is matched as its literal text; `*` or an empty query matches everything.
  */
+import { queryTerms } from '../framework/terms.ts';
 import type { CriteriaFilter, CriteriaRange, CriteriaTerm, FacetBucket, SearchCriteria, SortSpec } from '../../sources/iconik/wire.ts';
 
 /** A searchable document: its fields (core and metadata) as value lists, and its text. */
@@ -79,10 +80,9 @@ export function matchQuery(doc: SearchDoc, query: string | undefined): boolean {
   return words.every((w) => doc.text.includes(w));
 }
 
+/** The query's terms as text (a quoted phrase is its literal text; see framework/terms.ts). */
 function queryWords(query: string | undefined): string[] {
-  const q = (query ?? '').trim();
-  if (q === '' || q === '*') return [];
-  return q.toLowerCase().split(/\s+/).filter(Boolean);
+  return queryTerms(query).map((t) => t.text);
 }
 
 /** Relevance: how often the query's words occur (title and description). */

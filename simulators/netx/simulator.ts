@@ -289,8 +289,8 @@ function holds(ctx: SimContext, row: Row | null, c: Record<string, unknown>): bo
     }
     case 'contains': {
       if (typeof body.value !== 'string') throw new RpcFault(RPC_ERRORS.invalidParams, 'contains.value must be a string');
-      const needle = body.value.toLowerCase();
-      return valuesOf(ctx, row, body).some((v) => String(v).toLowerCase().includes(needle));
+      const pattern = containsPattern(body.value);
+      return valuesOf(ctx, row, body).some((v) => pattern.test(String(v)));
     }
     case 'range': {
       const { min, max } = body;
@@ -612,4 +612,21 @@ export function createNetxSimulator(world: DemoWorld, mapping: Mapping, opts: Ne
     );
   }
   return sim;
+}
+
+/**
+ * A `contains` value as the wildcard match we take NetX to make (INFERRED, see
+ * sources/netx/README.md): `*` any run of characters, `?` one, `\` escapes the next character;
+ * case-insensitive, anywhere in the value.
+ */
+function containsPattern(value: string): RegExp {
+  let re = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] as string;
+    if (c === '\\' && i + 1 < value.length) re += (value[++i] as string).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(re, 'is');
 }

@@ -4,6 +4,7 @@
  * them over per-asset field values, and counts facets. Bad input throws SearchInputError,
  * which the route answers with 400.
  */
+import { queryTerms } from '../framework/terms.ts';
 import {
   OPERATORS,
   OPERATOR_IDS,
@@ -213,14 +214,11 @@ export const satisfies = (doc: SearchDoc, r: Restriction): boolean => {
   return r.values.some((v) => (v === null ? values.length === 0 : values.includes(v)));
 };
 
-/** Keyword match: every term (`*` matches anything) occurs in the doc's text. */
+/** Keyword match: every term occurs in the doc's text (`*` matches anything; in a bare word it is dropped; a quoted term is literal). */
 export function keywordPredicate(query: string | undefined): Predicate {
-  const terms = (query ?? '')
-    .toLowerCase()
-    .split(/\s+/)
-    .filter((t) => t !== '' && t !== '*');
+  const terms = queryTerms(query).map((t) => (t.quoted ? t.text : t.text.replace(/\*/g, '')));
   if (terms.length === 0) return () => true;
-  return (d) => terms.every((t) => d.text.includes(t.replace(/\*/g, '')));
+  return (d) => terms.every((t) => d.text.includes(t));
 }
 
 /** Count one facet over docs: values by count, then value. */

@@ -12,6 +12,7 @@
  * - validUntilBetween: a range on validUntil (inclusive at both ends, same caveat).
  * - workspaceIds, classifications and statuses describe Content Server documents; assets
  *   carry none of them, so they are not sent.
+ * - text is the reader's words, matched as words: never as iconik's query syntax (`literalQuery`).
  */
 import { UpstreamError } from '../http/errors.ts';
 import { toVendor, type DamField, type Mapping } from '../mapping.ts';
@@ -70,8 +71,33 @@ export function criteriaFor(filter: CanonicalFilter, mapping: Mapping): SearchCr
   if (filter.modifiedSince) terms.push({ name: 'date_modified', range: { min: filter.modifiedSince } });
 
   const criteria: SearchCriteria = { doc_types: ['assets'], filter: { operator: 'AND', terms, filters } };
-  if (filter.text?.trim()) criteria.query = filter.text.trim();
+  if (filter.text?.trim()) criteria.query = literalQuery(filter.text);
   return criteria;
+}
+
+/**
+ * What makes a word syntax in iconik's search `query`. vendor-apis.md §3.5 shows only a word; we
+ * take the query to be Lucene syntax as Elasticsearch's `query_string` reads it, iconik's search
+ * being Elasticsearch (INFERRED): wildcards, field prefixes, grouping, phrases, boosts, ranges,
+ * regular expressions, escapes and the symbol operators. `+` and `-` are operators only where a
+ * word starts (`Pre-launch` is one word); `<` and `>` cannot be escaped there at all, but inside a
+ * phrase they are text.
+ */
+const SYNTAX = /^[+-]|[=&|!(){}[\]^"~*?:\\/<>]/;
+/** The word operators; only in capitals (`and` is a word). */
+const OPERATOR = /^(AND|OR|NOT)$/;
+
+/**
+ * A reader's text as an iconik `query` that matches it literally: plain words as they are, and
+ * any word carrying syntax, or a word operator, as a quoted phrase (inside which only `"` and
+ * `\` are syntax, so those two are escaped). `*` finds a literal `*`, not everything.
+ */
+export function literalQuery(text: string): string {
+  return text
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => (SYNTAX.test(w) || OPERATOR.test(w) ? `"${w.replace(/["\\]/g, '\\$&')}"` : w))
+    .join(' ');
 }
 
 /** iconik sort for a canonical sort: `date` is the modification date; `relevance` is iconik's own order. */

@@ -256,9 +256,19 @@ function millis(iso: string, what: string): number {
 const DOCUMENT_ONLY = ['workspaceIds', 'classifications', 'statuses'] as const;
 
 /**
+ * A reader's text as the value of a `contains` criterion that matches it literally. A criterion
+ * is structured (field and value), so boolean words, parentheses, quotes and `field:` prefixes
+ * are plain text in it; what NetX documents nothing about is how the value itself is matched
+ * (vendor-apis.md §4.3 names the criterion only). NetX searches an Elasticsearch index, where a
+ * "contains" match is a wildcard pattern (INFERRED): there `*` and `?` are wildcards and `\`
+ * escapes, so those three are escaped and `*` finds a literal `*`, not everything.
+ */
+export const literalContains = (text: string): string => text.replace(/[\\*?]/g, '\\$&');
+
+/**
  * Translate a canonical filter into `getAssetsByQuery` criteria, ANDed (each OR-list is one
  * subquery). Returns `null` when nothing can match (an empty list, or a document-only field),
- * so the caller answers without asking NetX.
+ * so the caller answers without asking NetX. The text is matched literally (`literalContains`).
  */
 export function toQuery(filter: CanonicalFilter, mapping: Mapping, kindAttribute: string): QueryCriterion[] | null {
   const { attributes: names, values } = mapping.netx;
@@ -305,7 +315,7 @@ export function toQuery(filter: CanonicalFilter, mapping: Mapping, kindAttribute
     query.push({ operator: 'and', range: { attribute: names.validUntil, ...range } });
   }
   if (filter.text !== undefined && filter.text.trim() !== '')
-    query.push({ operator: 'and', contains: { field: 'name', value: filter.text.trim() } });
+    query.push({ operator: 'and', contains: { field: 'name', value: literalContains(filter.text.trim()) } });
   if (filter.modifiedSince !== undefined)
     query.push({ operator: 'and', range: { field: 'modDate', min: millis(filter.modifiedSince, 'modifiedSince') } });
   return query;

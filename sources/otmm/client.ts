@@ -18,7 +18,15 @@ import { UpstreamError } from '../http/errors.ts';
 import { offsetCursor } from '../http/paging.ts';
 import { formBody, pathOf, type QueryValue } from '../http/path.ts';
 import { isoDate, malformed, objAt, toAsset, toFacets, toWireAsset, type MapContext } from './map.ts';
-import { NothingMatches, conditionListJson, facetRequestJson, filterConditions, idConditions, updatedSinceConditions } from './query.ts';
+import {
+  NothingMatches,
+  conditionListJson,
+  facetRequestJson,
+  filterConditions,
+  idConditions,
+  keywordQuery,
+  updatedSinceConditions,
+} from './query.ts';
 import { OTMM_BASE_PATH, type OtmmDataLoadRequest } from './wire.ts';
 
 export interface OtmmClientOptions {
@@ -210,7 +218,7 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
       }
       const limit = Math.min(maxPage, Math.max(1, page.first));
       const fields = {
-        ...searchFields(conditions, offset, limit, FULL_LOAD, filter.text?.trim() || '*'),
+        ...searchFields(conditions, offset, limit, FULL_LOAD, keywordQuery(filter.text)),
         ...sortFields(page.sort),
         ...(findOpts?.facets ? { facet_field_request_list: facetRequestJson(opts.mapping) } : {}),
       };

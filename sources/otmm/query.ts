@@ -1,7 +1,8 @@
 /**
  * CanonicalFilter -> OTMM `/search/text` form fields. Each filter part becomes one
  * parenthesised group of conditions OR'ed inside, and the groups are AND'ed, so the whole
- * filter is pushed down and pages and totals are right at the source.
+ * filter is pushed down and pages and totals are right at the source. The text becomes the
+ * `keyword_query`, matched as the reader's words, never as keyword syntax (`keywordQuery`).
  *
  * Document-only parts (workspaceIds, classifications, statuses) do not apply to DAM assets
  * and are ignored here.
@@ -131,6 +132,29 @@ export function idConditions(ids: readonly string[]): Condition[] {
 /** Assets updated at or after an instant (for change polling). */
 export function updatedSinceConditions(iso: string): Condition[] {
   return [condition(undefined, SYSTEM_FIELDS.dateLastUpdated, OPERATORS.dateIsOnOrAfter, iso)];
+}
+
+/**
+ * What makes a word syntax in OTMM's keyword search. The keyword syntax is not documented
+ * (vendor-apis.md §5 shows only `*` for everything); we take it to be the Lucene syntax of the
+ * Solr index OTMM searches (INFERRED): wildcards, field prefixes, grouping, phrases, boosts,
+ * fuzziness, ranges, regular expressions, escapes and the symbol operators. `+` and `-` are
+ * operators only where a word starts (`Pre-launch` is one word).
+ */
+const KEYWORD_SYNTAX = /^[+-]|[=&|!(){}[\]^"~*?:\\/<>]/;
+/** The word operators; only in capitals (`and` is a word). */
+const KEYWORD_OPERATOR = /^(AND|OR|NOT)$/;
+
+/**
+ * `keyword_query` for a reader's text: `*` (everything) when it is blank, else its words matched
+ * literally: plain words as they are, and any word carrying syntax, or a word operator, as a
+ * quoted phrase (inside which only `"` and `\` are syntax, so those two are escaped). The text
+ * `*` finds a literal `*`, not everything.
+ */
+export function keywordQuery(text: string | undefined): string {
+  const words = (text ?? '').split(/\s+/).filter(Boolean);
+  if (words.length === 0) return '*';
+  return words.map((w) => (KEYWORD_SYNTAX.test(w) || KEYWORD_OPERATOR.test(w) ? `"${w.replace(/["\\]/g, '\\$&')}"` : w)).join(' ');
 }
 
 /** `search_condition_list` as the JSON string the form carries (undefined when empty). */

@@ -158,3 +158,70 @@ test('a cursor that is not ours is BAD_USER_INPUT', async () => {
     /not a cursor/,
   );
 });
+
+/** Whether `p` rejects with BAD_USER_INPUT and a message matching `message`. */
+const badInput = (p: Promise<unknown>, message: RegExp) =>
+  assert.rejects(
+    p,
+    (e: { extensions?: { code?: string }; message: string }) => e.extensions?.code === 'BAD_USER_INPUT' && message.test(e.message),
+  );
+const cursorOf = (state: unknown) => Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
+
+test('search text past 500 characters, or with control characters, is BAD_USER_INPUT before any source is asked', async () => {
+  const { ctx, calls } = fakeCtx();
+  await badInput(searchResolvers.Query.search(null, { query: 'a'.repeat(10_000) }, ctx, info), /`query` must be at most 500/);
+  await badInput(searchResolvers.Query.search(null, { query: 'brief\u0000' }, ctx, info), /`query` must not contain control/);
+  await badInput(searchResolvers.Query.search(null, { filter: { campaignCodes: ['C'.repeat(20_000)] } }, ctx, info), /campaignCodes/);
+  assert.deepEqual(calls, []);
+});
+
+test('a cursor deeper than MAX_DEPTH (10,000 hits a stream) is BAD_USER_INPUT before any source is asked', async () => {
+  const { ctx, calls } = fakeCtx();
+  for (const state of [{ NETX: [10_001, 20_000] }, { ICONIK: [999_999, 1_000_000] }, { OTCS: [5, 1.5] }]) {
+    await badInput(searchResolvers.Query.search(null, { after: cursorOf(state) }, ctx, info), /not a cursor of this search/);
+  }
+  await badInput(searchResolvers.Query.search(null, { after: 'A'.repeat(5000) }, ctx, info), /not a cursor of this search/);
+  assert.deepEqual(calls, []);
+});
+
+/** A reader who sees everything, and one NETX stream of `total` hits that records what it is asked. */
+function deepCtx(total: number) {
+  const asked: PageRequest[] = [];
+  const all = Array.from({ length: total }, (_, i) => asset('NETX', i));
+  const ctx = {
+    access: {
+      searchStreams: async () => [
+        {
+          id: 'NETX',
+          system: 'NETX',
+          find: async (req: PageRequest) => {
+            asked.push(req);
+            const start = req.offset ?? 0;
+            return { items: all.slice(start, start + req.first), total };
+          },
+        },
+      ],
+      checkHits: async (hits: unknown[]) => hits,
+    },
+    extraErrors: [],
+    log: { warn: () => undefined },
+  } as unknown as Context;
+  return { ctx, asked };
+}
+
+test('a stream is paged to MAX_DEPTH and no further: the page reaching it is the last', async () => {
+  const { ctx, asked } = deepCtx(10_050);
+  const r = (await searchResolvers.Query.search(null, { first: 20, after: cursorOf({ NETX: [9_990, 10_050] }) }, ctx, info)) as Result;
+  assert.deepEqual(
+    asked.map((p) => [p.offset, p.first]),
+    [[9_990, 10]],
+    'asked only for what is left above the limit',
+  );
+  assert.equal(r.nodes.length, 10);
+  assert.equal(r.pageInfo.hasNextPage, false);
+  assert.equal(r.totalCount, 10_050, 'the total still counts every hit');
+  // A client that pages on anyway gets the stream's first page again (its total and facets), and no hits.
+  const again = (await searchResolvers.Query.search(null, { first: 20, after: r.pageInfo.endCursor }, ctx, info)) as Result;
+  assert.deepEqual(asked.at(-1), { first: 20, offset: 0 });
+  assert.deepEqual([again.nodes.length, again.pageInfo.hasNextPage, again.totalCount], [0, false, 10_050]);
+});

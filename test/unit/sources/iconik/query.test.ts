@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UpstreamError } from '../../../../sources/http/errors.ts';
-import { criteriaFor, decodeCursor, encodeCursor, sortFor } from '../../../../sources/iconik/query.ts';
+import { criteriaFor, decodeCursor, encodeCursor, literalQuery, sortFor } from '../../../../sources/iconik/query.ts';
 import { demoMapping } from '../../../../sources/mapping.ts';
 
 const mapping = demoMapping();
@@ -87,5 +87,70 @@ describe('iconik query: sort and cursor', () => {
         bad,
       );
     }
+  });
+});
+
+/**
+ * Reads a query as Lucene's classic grammar would, as far as literal text goes: a bare word
+ * must hold no syntax and be no operator; a quoted phrase ends at the first unescaped `"`.
+ * Returns the words the query matches, or fails where the query would be syntax.
+ */
+function literalWords(query: string): string[] {
+  const words: string[] = [];
+  let i = 0;
+  while (i < query.length) {
+    if (query[i] === ' ') {
+      i++;
+    } else if (query[i] === '"') {
+      let w = '';
+      for (i++; query[i] !== '"'; i++) {
+        assert.ok(i < query.length, `unterminated phrase in ${query}`);
+        if (query[i] === '\\') i++;
+        w += query[i];
+      }
+      i++;
+      assert.ok(i >= query.length || query[i] === ' ', `nothing may follow a phrase (a ~ or ^ would be syntax): ${query}`);
+      words.push(w);
+    } else {
+      const w = /^\S+/.exec(query.slice(i))?.[0] ?? '';
+      // Lucene reads + and - as operators only where a term starts.
+      assert.doesNotMatch(w, /^[+-]|[=&|!(){}[\]^"~*?:\\/<>]/, `bare word with syntax: ${w}`);
+      assert.doesNotMatch(w, /^(AND|OR|NOT)$/, `bare operator: ${w}`);
+      words.push(w);
+      i += w.length;
+    }
+  }
+  return words;
+}
+
+describe('iconik query: the reader text matches literally', () => {
+  const cases: [string, string][] = [
+    ['hero', 'hero'],
+    ['*', '"*"'],
+    ['?', '"?"'],
+    ['hero*', '"hero*"'],
+    ['title:hero', '"title:hero"'],
+    ['a AND b', 'a "AND" b'],
+    ['salt and pepper', 'salt and pepper'],
+    ['NOT x OR y', '"NOT" x "OR" y'],
+    ['(a OR b)', '"(a" "OR" "b)"'],
+    ['say "hi"', 'say "\\"hi\\""'],
+    ['C:\\path', '"C:\\\\path"'],
+    ['-draft +final', '"-draft" "+final"'],
+    ['Pre-launch CMP-2026-002 C++', 'Pre-launch CMP-2026-002 C++'],
+    ['a && b || !c', 'a "&&" b "||" "!c"'],
+    ['x~2 y^3 [a TO b] {c} /re/ <d> e=f', '"x~2" "y^3" "[a" TO "b]" "{c}" "/re/" "<d>" "e=f"'],
+  ];
+  for (const [text, query] of cases) {
+    it(`${JSON.stringify(text)} is sent as ${query}`, () => {
+      assert.equal(literalQuery(text), query);
+      assert.deepEqual(literalWords(query), text.split(/\s+/).filter(Boolean));
+    });
+  }
+
+  it('criteriaFor sends the text quoted where it carries syntax, trimmed, and no query for blank text', () => {
+    assert.equal(criteriaFor({ text: ' * ' }, mapping).query, '"*"');
+    assert.equal(criteriaFor({ text: 'spring title:hero' }, mapping).query, 'spring "title:hero"');
+    assert.equal(criteriaFor({ text: '   ' }, mapping).query, undefined);
   });
 });

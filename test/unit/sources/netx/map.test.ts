@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UpstreamError } from '../../../../sources/http/errors.ts';
 import { demoMapping, parseMapping, type Mapping } from '../../../../sources/mapping.ts';
-import { KIND_VALUES, toAsset, toQuery, type MapContext } from '../../../../sources/netx/map.ts';
+import { KIND_VALUES, literalContains, toAsset, toQuery, type MapContext } from '../../../../sources/netx/map.ts';
 import { attributesOf } from '../../../../simulators/netx/attributes.ts';
 import type { QueryCriterion } from '../../../../sources/netx/wire.ts';
 import { testWorld } from '../../../helpers/world.ts';
@@ -146,6 +146,17 @@ describe('toQuery', () => {
       { operator: 'and', range: { attribute: A.validUntil, max: 999 } },
     ]);
     assert.deepEqual(toQuery({ validUntilBetween: {} }, mapping, KIND), []);
+  });
+
+  it('matches the text literally: wildcards and backslashes escaped, everything else plain text of one contains value', () => {
+    const contains = (text: string) => (toQuery({ text }, mapping, KIND) as QueryCriterion[])[0]?.contains;
+    assert.deepEqual(contains(' * '), { field: 'name', value: '\\*' });
+    assert.deepEqual(contains('hero?'), { field: 'name', value: 'hero\\?' });
+    assert.deepEqual(contains('C:\\new'), { field: 'name', value: 'C:\\\\new' });
+    // A criterion is structured: quotes, operators, parentheses and field prefixes are its value's text.
+    const plain = 'say "hi" AND (title:hero OR NOT x) -y';
+    assert.deepEqual(contains(plain), { field: 'name', value: plain });
+    assert.equal(literalContains('*?\\'), '\\*\\?\\\\');
   });
 
   it('knows when nothing can match', () => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoMapping, type Mapping } from '../../../../sources/mapping.ts';
 import type { CanonicalFilter } from '../../../../sources/model.ts';
-import { NothingMatches, conditionListJson, filterConditions, idConditions } from '../../../../sources/otmm/query.ts';
+import { NothingMatches, conditionListJson, filterConditions, idConditions, keywordQuery } from '../../../../sources/otmm/query.ts';
 import { compileConditions, type SearchDoc } from '../../../../simulators/otmm/search.ts';
 import { SYSTEM_FIELDS } from '../../../../sources/otmm/wire.ts';
 
@@ -88,4 +88,63 @@ test('empty lists match nothing; ids become one IS_ONE_OF', () => {
   assert.doesNotThrow(() => filterConditions({ campaignCodes: [], accountIds: ['ACC-1'] }, mapping));
   const [c] = idConditions(['a', 'b']);
   assert.deepEqual(c && 'value_list' in c ? c.value_list : undefined, ['a', 'b']);
+});
+
+/**
+ * Reads a keyword query as Lucene's classic grammar would, as far as literal text goes: a bare
+ * word must hold no syntax and be no operator; a quoted phrase ends at the first unescaped `"`.
+ * Returns the words the query matches, or fails where the query would be syntax.
+ */
+function literalWords(query: string): string[] {
+  const words: string[] = [];
+  let i = 0;
+  while (i < query.length) {
+    if (query[i] === ' ') {
+      i++;
+    } else if (query[i] === '"') {
+      let w = '';
+      for (i++; query[i] !== '"'; i++) {
+        assert.ok(i < query.length, `unterminated phrase in ${query}`);
+        if (query[i] === '\\') i++;
+        w += query[i];
+      }
+      i++;
+      assert.ok(i >= query.length || query[i] === ' ', `nothing may follow a phrase (a ~ or ^ would be syntax): ${query}`);
+      words.push(w);
+    } else {
+      const w = /^\S+/.exec(query.slice(i))?.[0] ?? '';
+      // Lucene reads + and - as operators only where a term starts.
+      assert.doesNotMatch(w, /^[+-]|[=&|!(){}[\]^"~*?:\\/<>]/, `bare word with syntax: ${w}`);
+      assert.doesNotMatch(w, /^(AND|OR|NOT)$/, `bare operator: ${w}`);
+      words.push(w);
+      i += w.length;
+    }
+  }
+  return words;
+}
+
+test('keywordQuery: blank text is everything (*), the text * is a literal *', () => {
+  assert.equal(keywordQuery(undefined), '*');
+  assert.equal(keywordQuery('  '), '*');
+  assert.equal(keywordQuery('*'), '"*"');
+  assert.equal(keywordQuery(' print insert '), 'print insert');
+});
+
+test('keywordQuery: wildcards, quotes, backslashes, operators, parentheses and field prefixes match literally', () => {
+  const cases: [string, string][] = [
+    ['hero?', '"hero?"'],
+    ['title:hero', '"title:hero"'],
+    ['a AND b', 'a "AND" b'],
+    ['salt and pepper', 'salt and pepper'],
+    ['NOT (x OR y)', '"NOT" "(x" "OR" "y)"'],
+    ['say "hi"', 'say "\\"hi\\""'],
+    ['C:\\path', '"C:\\\\path"'],
+    ['-draft +final && x || !y', '"-draft" "+final" "&&" x "||" "!y"'],
+    ['Pre-launch CMP-2026-002', 'Pre-launch CMP-2026-002'],
+    ['x~2 y^3 [a TO b] {c} /re/ <d> e=f', '"x~2" "y^3" "[a" TO "b]" "{c}" "/re/" "<d>" "e=f"'],
+  ];
+  for (const [text, query] of cases) {
+    assert.equal(keywordQuery(text), query, text);
+    assert.deepEqual(literalWords(query), text.split(/\s+/).filter(Boolean), text);
+  }
 });
