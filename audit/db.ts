@@ -4,7 +4,7 @@
  * is the same for both. Drivers are imported on first use, so a gateway without audit loads
  * neither.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -180,5 +180,96 @@ export async function openPglite(dir?: string): Promise<SqlDb> {
   } catch (e) {
     unlock();
     throw e;
+  }
+}
+
+/**
+ * What a start-up check of the audit's database found: usable; or not, either because nobody
+ * answered (`reachable: false`: down, refusing connections, timing out; that may heal) or because
+ * it answered and refused (`reachable: true`: wrong user or password, no such database, a
+ * PostgreSQL too old, a PGlite directory held by another process; that will not heal by itself).
+ * `problem` never holds a password.
+ */
+export type DbCheck = { ok: true } | { ok: false; reachable: boolean; problem: string };
+
+/** The oldest PostgreSQL the store's SQL runs on (`UNIQUE NULLS NOT DISTINCT` came in 15). */
+const MIN_POSTGRES = 150000;
+
+/** Error codes of a connection nobody answered. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * SQLSTATEs of a server that answered but cannot serve yet (starting up, shutting down, too many
+ * connections) or lost the connection: like no answer, they may heal.
+ */
+const TRANSIENT_SQLSTATE = /^(08|57P0[1-3]|53300)/;
+
+/** Whether a connection error means nobody answered (rather than a refusal). */
+function unreachable(e: Error & { code?: unknown }): boolean {
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (UNREACHABLE.has(code) || TRANSIENT_SQLSTATE.test(code)) return true;
+  // A DNS name that does not resolve is most often a service not up yet (containers start in any order).
+  if (code === 'ENOTFOUND') return true;
+  // pg's own connection timeout and dropped connections carry no code.
+  return !code && /timeout|terminated/i.test(e.message);
+}
+
+/** `message` with the database URL and its password (as written and decoded) taken out. */
+export function withoutCredentials(message: string, url: string): string {
+  let out = message.split(url).join('<DATABASE_URL>');
+  try {
+    const password = new URL(url).password;
+    for (const p of new Set([password, decodeURIComponent(password)])) if (p) out = out.split(p).join('***');
+  } catch {
+    // An unparsable URL was refused by the configuration already.
+  }
+  return out;
+}
+
+/**
+ * Connect once to the PostgreSQL at `url` (one connection, never a pool) and check its version:
+ * the gateway's start-up check of `DATABASE_URL`.
+ */
+export async function checkPostgres(url: string, opts: { timeoutMs?: number } = {}): Promise<DbCheck> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: opts.timeoutMs ?? 5000 });
+  // A server that goes away mid-check emits 'error' on the client besides failing the call.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const r = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+    const version = Number(r.rows[0]?.v ?? 0);
+    if (version < MIN_POSTGRES) {
+      const shown = `${Math.floor(version / 10000)}.${version % 10000}`;
+      return { ok: false, reachable: true, problem: `it runs PostgreSQL ${shown}; the audit needs 15 or later` };
+    }
+    return { ok: true };
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    return { ok: false, reachable: !unreachable(err), problem: withoutCredentials(err.message, url) };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Whether this process can open the PGlite database in `dir`: no other live process holds it
+ * (PGlite is single-process) and its folder can be written. Opens nothing (the store's thread does).
+ */
+export function checkPgliteDir(dir: string): DbCheck {
+  const lockFile = `${dir}.lock`;
+  try {
+    const holder = existsSync(lockFile) ? Number(readFileSync(lockFile, 'utf8').trim()) : 0;
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder))
+      return {
+        ok: false,
+        reachable: true,
+        problem: `it is in use by process ${holder} (PGlite is single-process: stop that process, or set DATABASE_URL to share a PostgreSQL)`,
+      };
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, reachable: true, problem: `it cannot be written: ${(e as Error).message}` };
   }
 }

@@ -159,6 +159,7 @@ export class Audit {
     );
   }
 
+  /** Health, write lag and buffer depth, for /readyz and /metrics (see AuditWriter.status). */
   status(): AuditStatus {
     return this.writer.status();
   }
@@ -173,14 +174,17 @@ export class Audit {
 }
 
 /** Configuration of createAudit (the gateway config's `audit` plus the logger and metrics). */
-export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics' | 'onWritten'>, StoreOptions {
+export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics' | 'onWritten' | 'probe'>, StoreOptions {
   /** Run the store in a worker thread (default), so database and hashing work stays off the gateway's thread. */
   inWorker?: boolean;
   /** Checkpoints of the chain's head, signed with `key`, every `intervalMs` and every `everyEvents` events written. */
   checkpoints?: { key: CheckpointKey; intervalMs: number; everyEvents: number };
 }
 
-/** Build the audit: the store starts opening (and migrating) now, in the background; events buffer meanwhile. */
+/**
+ * Build the audit: the store starts opening (and migrating) now, in the background; events
+ * buffer meanwhile, and the writer is not ok (so /readyz is 503) until the store has been reached.
+ */
 export function createAudit(opts: CreateAuditOptions, log: AuditLog, metrics?: AuditMetrics): Audit {
   const storeOpts: StoreOptions = {
     ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
@@ -208,16 +212,22 @@ export function createAudit(opts: CreateAuditOptions, log: AuditLog, metrics?: A
     ...(metrics ? { metrics } : {}),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+    ...(opts.readyLagMs !== undefined ? { readyLagMs: opts.readyLagMs } : {}),
+    ...(opts.readyBufferFraction !== undefined ? { readyBufferFraction: opts.readyBufferFraction } : {}),
     ...(checkpointer ? { onWritten: (n: number) => checkpointer.written(n) } : {}),
+    // Migrations run at start-up, not at the first event; until they did, the writer is not ok and retries.
+    probe: async () => {
+      try {
+        await store.open();
+      } catch (e) {
+        throw new Error(`${store.location}: ${(e as Error).message}`);
+      }
+      log.info('audit store ready', { store: store.location });
+    },
   });
-  // Migrations run at start-up, not at the first event; a failure is retried by the writer.
-  store.open().then(
-    () => log.info('audit store ready', { store: store.location }),
-    (e: Error) => log.error('audit store not reachable at start-up: buffering events', { store: store.location, error: e.message }),
-  );
   return new Audit({ store, writer, ...(cp && checkpointer ? { checkpoints: { key: cp.key, checkpointer } } : {}) });
 }
 
 export { AuditStore } from './store.ts';
 export { AuditWriter } from './writer.ts';
-export type { AuditStatus } from './writer.ts';
+export type { AuditConcern, AuditStatus } from './writer.ts';

@@ -11,7 +11,16 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { describeFields, link, sign, undescribe, verifyChain } from './chain.ts';
 import { checkCheckpoints, trustedKeys, type ChainStatus, type Checkpoint } from './checkpoint.ts';
-import { openPglite, openPostgres, type SqlDb, type SqlRunner } from './db.ts';
+import {
+  checkPgliteDir,
+  checkPostgres,
+  openPglite,
+  openPostgres,
+  withoutCredentials,
+  type DbCheck,
+  type SqlDb,
+  type SqlRunner,
+} from './db.ts';
 import {
   ACCESS_ACTIONS,
   type AccessAction,
@@ -638,4 +647,24 @@ export class AuditStore implements AuditStorePort {
     this.db = null;
     if (db) await (await db.catch(() => null))?.close();
   }
+}
+
+/**
+ * The gateway's start-up check of the store's database, before anything opens it: PostgreSQL is
+ * connected to once (and its version checked), a PGlite directory is checked to be free and
+ * writable. A problem names the store by its location, never by its credentials.
+ */
+export async function checkStore(opts: StoreOptions, timeoutMs?: number): Promise<DbCheck> {
+  const check = opts.databaseUrl
+    ? await checkPostgres(opts.databaseUrl, timeoutMs !== undefined ? { timeoutMs } : {})
+    : opts.dir
+      ? checkPgliteDir(opts.dir)
+      : ({ ok: true } as const);
+  return check.ok ? check : { ...check, problem: `audit store ${new AuditStore(opts).location}: ${check.problem}` };
+}
+
+/** An error of the store as a message fit for logs and start-up problems: the database URL and its password taken out. */
+export function storeProblem(opts: StoreOptions, e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return opts.databaseUrl ? withoutCredentials(message, opts.databaseUrl) : message;
 }

@@ -6,7 +6,10 @@
  * were recorded). Sizes and bounds count events: a record of n objects is n events.
  *
  * When the store is unreachable, batches stay in the buffer and are retried with backoff; the
- * gateway keeps serving and reports `ok: false` in /readyz. When the buffer is full, the
+ * gateway keeps serving and reports `ok: false` in /readyz. Health is judged before anything is
+ * lost (see `status`): a store never reached since start-up, a failed write not yet followed by
+ * a good one, a write lag past `readyLagMs` or a buffer past `readyBufferFraction` of its bound
+ * all make the writer not ok, and it is ok again as soon as none holds. When the buffer is full, the
  * OLDEST event is dropped (the newest are likelier to matter to an investigation still under
  * way), counted in `dropped` and `atrium_audit_events_total{outcome="dropped"}`, and logged once
  * per outage. The loss is then written into the chain itself: the first batch that reaches the
@@ -37,18 +40,53 @@ export interface WriterOptions {
   onWritten?: (events: number) => void;
   /** Wall clock of the events (not the read-time clock of the graph). */
   now?: () => number;
-  /** Longest wait for retries after a failed write, in ms. */
+  /**
+   * Longest wait for retries after a failed write (and between probes), in ms (default 1000):
+   * short, so a store that comes back is written to, and the writer ok, within about a second.
+   */
   maxBackoffMs?: number;
+  /**
+   * Proves the store can be reached (opening it). Given one, the writer is not ok until the probe
+   * or a write succeeds: a store unreachable at start-up reads as unready from the first check,
+   * not only once events pile up. Retried with backoff until it succeeds.
+   */
+  probe?: () => Promise<unknown>;
+  /** Write lag (age of the oldest unwritten event) past which the writer is not ok, in ms (default 1500). */
+  readyLagMs?: number;
+  /** Share of `bufferMax` past which the writer is not ok (default 0.5): unready well before anything is dropped. */
+  readyBufferFraction?: number;
 }
 
-/** What /readyz shows. */
+/** Why the writer is not ok. */
+export type AuditConcern =
+  /** The store has not been reached since start-up (the probe and every write so far failed). */
+  | 'unreached'
+  /** The last write failed and none has succeeded since. */
+  | 'failing'
+  /** The oldest unwritten event waited longer than `readyLagMs` (a slow, locked or hung store). */
+  | 'lagging'
+  /** The buffer holds more than `readyBufferFraction` of `bufferMax`. */
+  | 'filling';
+
+/** Default `readyLagMs`: a healthy writer's lag is one batch interval plus one write (0.2 to 0.5 s). */
+export const DEFAULT_READY_LAG_MS = 1500;
+/** Default `readyBufferFraction`. */
+export const DEFAULT_READY_BUFFER_FRACTION = 0.5;
+
+/** What /readyz and /metrics show. */
 export interface AuditStatus {
-  /** False while the store is failing (events are buffered, and dropped past the bound). */
+  /** False while any concern holds (events are then buffered, and dropped past the bound). */
   ok: boolean;
+  /** Every concern that holds now, empty when ok. */
+  concerns: AuditConcern[];
+  /** Buffer depth: events not yet written (buffered, or in the write under way). */
   buffered: number;
+  /** Write lag: age of the oldest event not yet written, in ms (0 when none waits). */
+  lagMs: number;
   /** Events dropped since start because the buffer was full. */
   dropped: number;
   written: number;
+  /** The store's last error while it fails or was never reached (for logs, not for /readyz). */
   error?: string;
 }
 
@@ -63,6 +101,8 @@ export class AuditWriter {
   /** Events in `buf`. */
   private bufEvents = 0;
   private inFlight = 0;
+  /** Time (ms) of the oldest event of the write under way. */
+  private inFlightSince: number | null = null;
   private gap: Gap | null = null;
   private dropped = 0;
   private dropLoggedAt = -Infinity;
@@ -77,15 +117,57 @@ export class AuditWriter {
   /** The events' clock. */
   readonly now: () => number;
   private closed = false;
+  /** Whether the store answered since start-up (a probe or a write succeeded). */
+  private reached: boolean;
+  private probing: Promise<void> | null = null;
+  private probeFailures = 0;
+  private probeAt = 0;
+  private probeError: string | null = null;
 
   constructor(
     private readonly sink: AuditSink,
     private readonly opts: WriterOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    // Without a probe the caller vouches for the store (tests hand in an open one).
+    this.reached = !opts.probe;
     this.timer = setInterval(() => void this.tick(), Math.max(1, opts.batchMs));
     // The timer must not keep a process alive on its own; close() flushes what is left.
     this.timer.unref();
+    this.probe();
+  }
+
+  /** Ask the probe, unless the store was reached, a probe is under way or its backoff runs. */
+  private probe(): void {
+    const probe = this.opts.probe;
+    if (this.reached || !probe || this.probing || this.closed || this.now() < this.probeAt) return;
+    this.probing = probe()
+      .then(
+        () => {
+          if (this.probeError) this.opts.log.warn('audit store reachable', { buffered: this.bufEvents });
+          this.reach();
+        },
+        (e: unknown) => {
+          const message = (e as Error)?.message ?? String(e);
+          if (this.probeFailures === 0) this.opts.log.error('audit store not reachable: buffering events', { error: message });
+          this.probeError = message;
+          this.probeFailures++;
+          this.probeAt = this.now() + this.backoff(this.probeFailures);
+        },
+      )
+      .finally(() => {
+        this.probing = null;
+      });
+  }
+
+  private reach(): void {
+    this.reached = true;
+    this.probeError = null;
+  }
+
+  /** Wait before the next attempt after `failures` failed ones. */
+  private backoff(failures: number): number {
+    return Math.min(this.opts.maxBackoffMs ?? 1000, this.opts.batchMs * 2 ** Math.min(failures, 10));
   }
 
   /** Record (id and time are given here). Synchronous, never throws, never waits for the store. */
@@ -147,6 +229,7 @@ export class AuditWriter {
   }
 
   private tick(all = false): Promise<void> {
+    this.probe();
     if (this.running || this.now() < this.retryAt || (this.buf.length === 0 && !this.gap)) return this.running ?? Promise.resolve();
     this.running = this.drain(all).finally(() => {
       this.running = null;
@@ -167,8 +250,10 @@ export class AuditWriter {
       const records = gap ? [this.gapRecord(gap), ...batch] : batch;
       const total = events + (gap ? 1 : 0);
       this.inFlight = events;
+      this.inFlightSince = batch[0] ? Date.parse(batch[0].at) : null;
       try {
         await this.sink.append(records, { retry: this.failures > 0 });
+        this.reach();
         this.written += total;
         this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'written' }, total);
         this.opts.onWritten?.(total);
@@ -188,11 +273,12 @@ export class AuditWriter {
         if (!this.failing) this.opts.log.error('audit store unreachable: buffering events', { error: message, buffered: this.bufEvents });
         this.failing = message;
         this.failures++;
-        this.retryAt = this.now() + Math.min(this.opts.maxBackoffMs ?? 5000, this.opts.batchMs * 2 ** Math.min(this.failures, 10));
+        this.retryAt = this.now() + this.backoff(this.failures);
         this.opts.metrics?.inc('atrium_audit_write_failures_total');
         return;
       } finally {
         this.inFlight = 0;
+        this.inFlightSince = null;
       }
     }
   }
@@ -213,20 +299,44 @@ export class AuditWriter {
     if (this.failing) throw new Error(`audit store unreachable: ${this.failing}`);
   }
 
-  /** Readiness. */
+  /** Write lag: age of the oldest event not yet written, in ms. */
+  lagMs(): number {
+    const buffered = this.buf[0];
+    const oldest = this.inFlightSince ?? (buffered ? Date.parse(buffered.at) : null);
+    return oldest === null ? 0 : Math.max(0, this.now() - oldest);
+  }
+
+  /**
+   * Health, judged before anything is dropped: not ok while the store was never reached, while
+   * the last write failed, while the lag passes `readyLagMs`, or while the buffer passes
+   * `readyBufferFraction` of `bufferMax`. Each is re-judged on every call, so the writer is ok
+   * again as soon as the store catches up.
+   */
   status(): AuditStatus {
+    const buffered = this.bufEvents + this.inFlight;
+    const lagMs = this.lagMs();
+    const concerns: AuditConcern[] = [];
+    if (!this.reached) concerns.push('unreached');
+    if (this.failing !== null) concerns.push('failing');
+    if (lagMs > (this.opts.readyLagMs ?? DEFAULT_READY_LAG_MS)) concerns.push('lagging');
+    if (buffered > this.opts.bufferMax * (this.opts.readyBufferFraction ?? DEFAULT_READY_BUFFER_FRACTION)) concerns.push('filling');
+    const error = this.failing ?? (this.reached ? null : this.probeError);
     return {
-      ok: this.failing === null,
-      buffered: this.bufEvents + this.inFlight,
+      ok: concerns.length === 0,
+      concerns,
+      buffered,
+      lagMs,
       dropped: this.dropped,
       written: this.written,
-      ...(this.failing ? { error: this.failing } : {}),
+      ...(error ? { error } : {}),
     };
   }
 
   /**
-   * Stop the timer and write everything left, retrying a failing store until `deadlineMs`.
-   * Events still unwritten then are logged as lost (counted, with the time range).
+   * Stop the timer and write everything left, retrying a failing store until `deadlineMs`; a
+   * write that hangs (a locked table) is given up on at the deadline too. Events still unwritten
+   * then are logged as lost (counted, with the time range); those of a write still under way are
+   * logged as unconfirmed (it may yet land).
    */
   async close(deadlineMs = 30_000): Promise<void> {
     if (this.closed) return;
@@ -234,24 +344,43 @@ export class AuditWriter {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const until = Date.now() + deadlineMs;
+    let error = 'the store did not answer in time';
     for (;;) {
-      try {
-        await this.flush();
+      const outcome = await settledWithin(this.flush(), until - Date.now());
+      if (outcome.settled && !outcome.error) return;
+      if (outcome.error) error = outcome.error.message;
+      if (Date.now() >= until) {
+        const left = this.bufEvents + (this.gap?.count ?? 0);
+        this.opts.log.error('audit events lost at shutdown: the store stayed unreachable', {
+          lost: left,
+          unconfirmed: this.inFlight,
+          from: this.buf[0]?.at,
+          to: this.buf.at(-1)?.at,
+          error,
+        });
+        this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'dropped' }, this.bufEvents);
         return;
-      } catch (e) {
-        if (Date.now() >= until) {
-          const left = this.bufEvents + (this.gap?.count ?? 0);
-          this.opts.log.error('audit events lost at shutdown: the store stayed unreachable', {
-            lost: left,
-            from: this.buf[0]?.at,
-            to: this.buf.at(-1)?.at,
-            error: (e as Error).message,
-          });
-          this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'dropped' }, this.bufEvents);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, Math.min(500, Math.max(0, until - Date.now()))));
       }
+      await new Promise((r) => setTimeout(r, Math.min(500, Math.max(0, until - Date.now()))));
     }
+  }
+}
+
+/** Whether `p` settled within `ms`, and its error if it rejected (a later rejection is ignored). */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<{ settled: boolean; error?: Error }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ settled: boolean }>((r) => {
+    timer = setTimeout(() => r({ settled: false }), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([
+      p.then(
+        () => ({ settled: true }),
+        (e: unknown) => ({ settled: true, error: e instanceof Error ? e : new Error(String(e)) }),
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

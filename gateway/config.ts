@@ -8,6 +8,7 @@ import { DEFAULT_PORTS, DEMO_CREDENTIALS } from '../simulators/demo/credentials.
 import { DEMO_MAPPING_FILE } from '../sources/mapping.ts';
 import { DEFAULT_CLOCK_TOLERANCE_S, issuersProblems, type IssuerConfig } from './auth.ts';
 import { DEMO_ISSUER } from './demo-issuer.ts';
+import { DEFAULT_READY_BUFFER_FRACTION, DEFAULT_READY_LAG_MS } from '../audit/writer.ts';
 
 export interface Config {
   /** Demo mode: simulators, demo users and tokens, introspection. */
@@ -17,6 +18,11 @@ export interface Config {
   dataDir: string;
   gatewayPort: number;
   portalPort: number;
+  /**
+   * Longest a graceful stop waits for requests in flight once the gateway stopped accepting
+   * connections, in ms; whatever is still open then is cut.
+   */
+  drainMs: number;
   /** Start the simulators with `npm start` (demo mode default). */
   simulators: boolean;
   world: { seed: number; scale: number; asOf?: string };
@@ -62,6 +68,10 @@ export interface Config {
     batchSize: number;
     /** Longest wait at shutdown for buffered events to be written, in ms. */
     shutdownMs: number;
+    /** Write lag (age of the oldest unwritten event) past which /readyz says degraded, in ms. */
+    readyLagMs: number;
+    /** Share of `bufferMax` past which /readyz says degraded (0 to 1): well before anything is dropped. */
+    readyBufferFraction: number;
     /** Ed25519 private key (PKCS#8 PEM) that signs checkpoints of the chain (demo mode: generated and kept in the data directory). */
     checkpointKey?: string;
     /** A checkpoint at least this often while events are written, in ms. */
@@ -158,11 +168,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl) {
+    let u: URL | null = null;
     try {
-      if (!['postgres:', 'postgresql:'].includes(new URL(databaseUrl).protocol)) throw new Error('protocol');
+      const parsed = new URL(databaseUrl);
+      if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) throw new Error('protocol');
+      u = parsed;
     } catch {
       problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
     }
+    // Without a user the driver falls back to the operating-system user, which fails only at the first write.
+    if (u && !u.username && !u.searchParams.get('user'))
+      problems.push('DATABASE_URL must name a user, e.g. postgres://atrium@127.0.0.1:5432/atrium');
   }
   const auditSchema = str('AUDIT_SCHEMA', 'public');
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(auditSchema))
@@ -180,6 +196,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     batchMs: int('AUDIT_BATCH_MS', 200, 1, 60_000),
     batchSize: int('AUDIT_BATCH_SIZE', 10_000, 1, 1_000_000),
     shutdownMs: int('AUDIT_SHUTDOWN_MS', 30_000, 0, 600_000),
+    readyLagMs: int('AUDIT_READY_LAG_MS', DEFAULT_READY_LAG_MS, 1, 600_000),
+    readyBufferFraction: int('AUDIT_READY_BUFFER_PCT', DEFAULT_READY_BUFFER_FRACTION * 100, 1, 100) / 100,
     ...(checkpointKey ? { checkpointKey } : {}),
     checkpointIntervalMs: int('AUDIT_CHECKPOINT_INTERVAL_S', 300, 1, 86_400) * 1000,
     checkpointEvents: int('AUDIT_CHECKPOINT_EVENTS', 100_000, 1, 100_000_000),
@@ -192,6 +210,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir: resolve(str('ATRIUM_DATA_DIR', '.data')),
     gatewayPort: port('GATEWAY_PORT', 4000),
     portalPort: port('PORTAL_PORT', 3000),
+    drainMs: int('SHUTDOWN_DRAIN_MS', 25_000, 0, 600_000),
     simulators: bool('ATRIUM_SIMULATORS', demo),
     world: { seed: int('ATRIUM_SEED', 42), scale: int('ATRIUM_SCALE', 1, 1, 4000), ...(asOf ? { asOf } : {}) },
     simPorts,

@@ -1,9 +1,14 @@
 /**
- * Starts the gateway on its port. `npm start` calls `startGateway`; run alone
- * (`node --import tsx gateway/main.ts`) it serves against the configured upstreams.
+ * Starts the gateway on its port, and stops it gracefully. `npm start` calls `startGateway`;
+ * run alone (`node --import tsx gateway/main.ts`) it serves against the configured upstreams,
+ * logs `gateway listening` with its URL, and stops on SIGTERM or SIGINT: exit 0 once requests in
+ * flight were answered and the audit's buffer was written (see RunningGateway.close).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CheckpointKey } from '../audit/checkpoint.ts';
+import type { DbCheck } from '../audit/db.ts';
+import { checkStore, storeProblem, type StoreOptions } from '../audit/store.ts';
 import { loadMapping } from '../sources/mapping.ts';
 import { createAuthenticator, type Authenticator } from './auth.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -19,14 +24,32 @@ import { createWorld } from '../simulators/demo/world.ts';
 import { demoDirectory } from './demo-users.ts';
 import type { Sources } from '../access/sources.ts';
 import { buildSources } from './sources.ts';
+import { Drainer, settlesWithin, stopOnSignals } from './shutdown.ts';
+import { StartupError, startupSteps } from './startup.ts';
 
 export interface RunningGateway {
   url: string;
   gateway: Gateway;
   sources: Sources;
   server: Server;
+  /** The first step of a stop, at once: /readyz answers 503 (close() takes it too; `npm start` takes it before stopping the portal). */
+  beginStop(): void;
+  /**
+   * Stop gracefully: /readyz 503, stop accepting connections and close idle ones, let requests in
+   * flight finish (at most `SHUTDOWN_DRAIN_MS`, then what is left is cut), stop Apollo, then write
+   * the audit's buffer and close its store (at most `AUDIT_SHUTDOWN_MS`). Never rejects;
+   * idempotent (later calls get the same stop).
+   */
   close(): Promise<void>;
 }
+
+/**
+ * How long start-up waits for a PostgreSQL audit store to open (connect and migrate) before it
+ * serves degraded; past it the store keeps opening in the background.
+ */
+const STORE_OPEN_WAIT_MS = 10_000;
+/** Beyond AUDIT_SHUTDOWN_MS, how long the last checkpoint and the store's closing may take. */
+const STORE_CLOSE_GRACE_MS = 5_000;
 
 /** The configured issuers, plus the gateway's own demo issuer in demo mode. */
 export async function buildAuthenticator(config: Readonly<Config>, log: Logger): Promise<Authenticator> {
@@ -38,27 +61,86 @@ export async function buildAuthenticator(config: Readonly<Config>, log: Logger):
 /** The audit's options from the configuration: the store, the writer, and checkpoints when there is a key. */
 function auditOptions(config: Readonly<Config>, log: Logger): CreateAuditOptions {
   const { checkpointKey: configured, checkpointIntervalMs: intervalMs, checkpointEvents: everyEvents, ...rest } = config.audit;
-  const key = loadCheckpointKey(configured, config.dataDir, config.demo);
+  let key: CheckpointKey | null;
+  try {
+    key = loadCheckpointKey(configured, config.dataDir, config.demo);
+  } catch (e) {
+    throw new Error(`${configured ? 'AUDIT_CHECKPOINT_KEY' : 'the demo audit checkpoint key'} cannot be used: ${(e as Error).message}`);
+  }
   if (!key) log.warn('no AUDIT_CHECKPOINT_KEY: the audit chain is not checkpointed (a cut-off tail would go unnoticed)');
   return { ...rest, ...(key ? { checkpoints: { key, intervalMs, everyEvents } } : {}) };
 }
 
-/** Build and listen. */
+/** The store options of the configuration (what the start-up check and the audit open). */
+const storeOptions = (a: Readonly<Config>['audit']): StoreOptions => ({
+  ...(a.databaseUrl ? { databaseUrl: a.databaseUrl } : { dir: a.dir }),
+  schema: a.schema,
+});
+
+/**
+ * The start-up check of the audit's database. A database that answered and refused (wrong
+ * user or password, no such database, too old, held by another process) stops the start: that
+ * does not heal, and events buffered meanwhile would be lost at the next stop. One that did not
+ * answer is a dependency down, which degrades (DESIGN.md): the gateway starts, /readyz says 503
+ * and events are buffered until the store is reached.
+ */
+async function checkAuditDatabase(config: Readonly<Config>): Promise<DbCheck | null> {
+  if (!config.audit.enabled) return null;
+  const check = await checkStore(storeOptions(config.audit));
+  if (!check.ok && check.reachable) throw new Error(check.problem);
+  return check;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (e: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          e.code === 'EADDRINUSE'
+            ? `GATEWAY_PORT ${port} on ${host} is in use`
+            : `the gateway cannot listen on ${host}:${port}: ${e.message}`,
+        ),
+      );
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Check, build and listen. Every start-up problem (mapping, keys and secrets, the audit's
+ * database, the port) is found side by side and reported together in a StartupError; an audit
+ * database that does not answer is not a problem but a degraded start (see checkAuditDatabase).
+ */
 export async function startGateway(config: Readonly<Config>, log: Logger, opts: { port?: number } = {}): Promise<RunningGateway> {
-  const mapping = loadMapping(config.mappingFile);
-  const sources = buildSources(config, mapping, {});
-  const authenticator = await buildAuthenticator(config, log);
   const port = opts.port ?? config.gatewayPort;
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, config.host, () => resolve());
-  });
+  // Attached first: it tracks every request, so a stop knows what is in flight.
+  const drainer = new Drainer(server);
+  const checked = await startupSteps(
+    {
+      mapping: () => loadMapping(config.mappingFile),
+      authenticator: () => buildAuthenticator(config, log),
+      downloadSecret: () => downloadSecret(config.downloads.secret, config.dataDir, config.demo),
+      auditOptions: () => (config.audit.enabled ? auditOptions(config, log) : null),
+      database: () => checkAuditDatabase(config),
+      listen: () => listen(server, port, config.host),
+    },
+    async (done) => {
+      if ('listen' in done) await new Promise<void>((r) => server.close(() => r()));
+    },
+  );
+  if (checked.database && !checked.database.ok)
+    log.warn('audit store not reachable at start-up: serving degraded (/readyz 503), events buffered until it is', {
+      problem: checked.database.problem,
+    });
+  const sources = buildSources(config, checked.mapping, {});
   const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
-  const signer = createSigner(downloadSecret(config.downloads.secret, config.dataDir, config.demo), url, config.downloads.ttlS * 1000);
+  const signer = createSigner(checked.downloadSecret, url, config.downloads.ttlS * 1000);
   const metrics = new Metrics();
-  // The audit store opens (and migrates) in the background: a database that is slow or down never delays serving.
-  const audit = config.audit.enabled ? createAudit(auditOptions(config, log), log, metrics) : false;
+  const audit = checked.auditOptions ? createAudit(checked.auditOptions, log, metrics) : false;
   const gateway = buildGateway({
     sources,
     log,
@@ -68,37 +150,83 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     metrics,
     audit,
     trustProxy: config.trustProxy,
-    principal: (req) => authenticator.principalFor(req.headers.authorization),
+    principal: (req) => checked.authenticator.principalFor(req.headers.authorization),
     ...(config.demo ? { directory: demoDirectory(createWorld(config.world)) } : {}),
   });
   await gateway.start();
   server.on('request', (req, res) => void gateway.handle(req, res));
-  return {
+
+  let closing: Promise<void> | null = null;
+  const close = async (): Promise<void> => {
+    gateway.beginStop();
+    const drained = await drainer.drain(config.drainMs);
+    if (drained.cut > 0) log.warn('drain deadline passed: connections still open were cut', { ...drained, drainMs: config.drainMs });
+    else log.info('requests in flight finished', { ...drained });
+    // Only now: Apollo refuses operations once stopped, so stopping earlier failed requests in flight.
+    await gateway.stop().catch((e: unknown) => log.error('stopping Apollo failed', { error: (e as Error).message }));
+    // Last, once no request can add events: write what is buffered, then close the store.
+    if (audit && !(await settlesWithin(audit.close(config.audit.shutdownMs), config.audit.shutdownMs + STORE_CLOSE_GRACE_MS)))
+      log.error('the audit store did not close in time', { store: audit.store.location });
+    log.info('gateway stopped', audit ? { audit: audit.status() } : {});
+  };
+  const running: RunningGateway = {
     url,
     gateway,
     sources,
     server,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      await gateway.stop();
-      // Last, once no request can add events: write what is buffered, then close the store.
-      if (audit) await audit.close(config.audit.shutdownMs);
-    },
+    beginStop: () => gateway.beginStop(),
+    close: () => (closing ??= close()),
   };
+
+  // A PostgreSQL that answered the check is now opened and migrated; a refusal there (privileges,
+  // a failed migration) stops the start like one found by the check. PGlite opens in the
+  // background (creating it takes seconds and has no such refusals left once its folder checked out).
+  if (audit && checked.database?.ok && config.audit.databaseUrl) {
+    const opened = await outcomeWithin(audit.store.open(), STORE_OPEN_WAIT_MS);
+    if (opened === 'late')
+      log.warn('audit store still opening: serving degraded (/readyz 503) until it is', { store: audit.store.location });
+    else if (opened instanceof Error) {
+      await running.close();
+      throw new StartupError([`audit store ${audit.store.location}: ${storeProblem(storeOptions(config.audit), opened)}`]);
+    }
+  }
+  return running;
+}
+
+/** `p`'s outcome within `ms`: 'done', its error, or 'late'. */
+async function outcomeWithin(p: Promise<unknown>, ms: number): Promise<'done' | 'late' | Error> {
+  let outcome: 'done' | Error = 'done';
+  const settled = await settlesWithin(
+    p.catch((e: unknown) => {
+      outcome = e instanceof Error ? e : new Error(String(e));
+    }),
+    ms,
+  );
+  return settled ? outcome : 'late';
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  let config: Readonly<Config> | undefined;
   try {
-    const config = loadConfig();
-    const log = createLogger('info');
+    config = loadConfig();
+    const log = createLogger(config.logLevel);
     const running = await startGateway(config, log);
     log.info('gateway listening', { url: running.url });
-    const stop = () => void running.close().then(() => process.exit(0));
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    stopOnSignals(
+      async (signal) => {
+        log.info('stopping', { signal, drainMs: config?.drainMs });
+        await running.close();
+      },
+      {
+        onRepeat: (signal) =>
+          log.warn('already stopping: waiting for requests in flight and the audit (SIGKILL ends at once, losing buffered events)', {
+            signal,
+          }),
+        onError: (e) => log.error('stop failed', { error: (e as Error)?.message }),
+      },
+    );
   } catch (e) {
-    console.error(e instanceof ConfigError ? e.message : e);
+    console.error(e instanceof ConfigError || e instanceof StartupError ? e.message : e);
     process.exit(1);
   }
 }

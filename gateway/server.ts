@@ -64,9 +64,22 @@ export interface Gateway {
   schema: GraphQLSchema;
   metrics: Metrics;
   start(): Promise<void>;
+  /** Stop Apollo: call only once no request is in flight (main.ts drains the server first). */
   stop(): Promise<void>;
+  /**
+   * The first step of a graceful stop, taken at once: from now on /readyz answers 503
+   * `stopping`, so load balancers send no more, while /healthz stays 200 and requests are still
+   * served (those in flight, and any that arrive before the listener closes). Idempotent.
+   */
+  beginStop(): void;
   /** The access audit, when on (its owner closes it after the server stops). */
   audit?: Audit;
+}
+
+/** One input of /readyz: whether it holds the gateway back, and the fields it adds to the answer. */
+interface ReadinessPart {
+  ok: boolean;
+  fields: Record<string, unknown>;
 }
 
 type ResolverMaps = NonNullable<Parameters<typeof makeExecutableSchema>[0]['resolvers']>;
@@ -105,12 +118,17 @@ export function buildGateway(opts: GatewayOptions): Gateway {
   const schema = buildSchema({ audited: !!audit });
   const metrics = opts.metrics ?? new Metrics();
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+  /** Set by beginStop: readiness is 503 from then on. */
+  let stopping = false;
   opts.sources.guard.subscribe((system, ok) => metrics.upstreamCall(system, ok));
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: opts.introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // Apollo would stop itself on SIGTERM at once, failing the requests in flight with 500s;
+    // the process owner (main.ts) stops it after draining them.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: opts.maxTokens ?? 5000 },
     formatError: makeFormatError(opts.log),
     plugins: [
@@ -195,15 +213,31 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     }
   }
 
-  async function ready(res: ServerResponse): Promise<void> {
+  /** The upstreams' part of readiness: every source answers its ping. */
+  async function upstreamReadiness(): Promise<ReadinessPart> {
     const upstreams = (await pingAll(opts.sources)).map(({ answered, ...status }) => ({ ...status, ok: answered }));
-    const auditStatus = audit?.status();
-    const ok = upstreams.every((u) => u.ok) && (auditStatus?.ok ?? true);
-    send(res, ok ? 200 : 503, {
-      status: ok ? 'ready' : 'degraded',
-      upstreams,
-      ...(auditStatus ? { audit: { ok: auditStatus.ok, buffered: auditStatus.buffered, dropped: auditStatus.dropped } } : {}),
-    });
+    return { ok: upstreams.every((u) => u.ok), fields: { upstreams } };
+  }
+
+  /**
+   * The audit's part: the writer's health (store reached, writes succeeding, lag and buffer
+   * within bounds), with its lag and depth. The concerns are fixed words, never the store's
+   * error (which may name hosts): that goes to the log.
+   */
+  function auditReadiness(a: Audit): ReadinessPart {
+    const s = a.status();
+    return {
+      ok: s.ok,
+      fields: { audit: { ok: s.ok, concerns: s.concerns, buffered: s.buffered, lagMs: s.lagMs, dropped: s.dropped } },
+    };
+  }
+
+  /** 200 `ready` when every part is ok, else 503 `degraded`; 503 `stopping` once a graceful stop began. */
+  async function ready(res: ServerResponse): Promise<void> {
+    if (stopping) return send(res, 503, { status: 'stopping' });
+    const parts = [await upstreamReadiness(), ...(audit ? [auditReadiness(audit)] : [])];
+    const ok = parts.every((p) => p.ok);
+    send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'degraded', ...Object.assign({}, ...parts.map((p) => p.fields)) });
   }
 
   return {
@@ -211,6 +245,9 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     metrics,
     start: () => apollo.start(),
     stop: () => apollo.stop(),
+    beginStop: () => {
+      stopping = true;
+    },
     ...(audit ? { audit } : {}),
     async handle(req, res) {
       const incoming = req.headers['x-request-id'];
@@ -228,14 +265,20 @@ export function buildGateway(opts: GatewayOptions): Gateway {
           case '/graphql':
             return await graphql(req, res, url, requestId);
           case '/healthz':
-            return send(res, 200, { status: 'ok' });
+            // Alive while stopping too: a probe that restarted a draining gateway would cut what it is finishing.
+            return send(res, 200, { status: stopping ? 'stopping' : 'ok' });
           case '/readyz':
             return await ready(res);
           case '/metrics': {
             const c = opts.sources.cache.stats;
             const a = audit?.status();
             const auditGauges: Record<string, number> = a
-              ? { atrium_audit_buffered: a.buffered, atrium_audit_dropped: a.dropped, atrium_audit_ok: a.ok ? 1 : 0 }
+              ? {
+                  atrium_audit_buffered: a.buffered,
+                  atrium_audit_lag_seconds: a.lagMs / 1000,
+                  atrium_audit_dropped: a.dropped,
+                  atrium_audit_ok: a.ok ? 1 : 0,
+                }
               : {};
             return send(
               res,

@@ -2,11 +2,15 @@
  * `npm start`: runs everything on one machine. In demo mode (the default) that is the four
  * simulators serving the demo world, then the gateway, then the portal (a production build,
  * made first when missing or stale; `npm start -- --dev` runs `next dev` instead).
- * Prints what runs where and the demo sign-ins; stops cleanly on Ctrl-C (SIGINT/SIGTERM).
+ * Prints what runs where and the demo sign-ins; stops cleanly on Ctrl-C (SIGINT/SIGTERM): the
+ * gateway's /readyz turns 503 at once, the portal stops, the gateway finishes its requests in
+ * flight and writes its audit buffer, then the simulators stop, and the process exits 0.
  */
 import { ConfigError, loadConfig } from '../gateway/config.ts';
 import { createLogger } from '../gateway/log.ts';
 import { startGateway } from '../gateway/main.ts';
+import { stopOnSignals } from '../gateway/shutdown.ts';
+import { StartupError } from '../gateway/startup.ts';
 import { DEMO_CREDENTIALS } from '../simulators/demo/credentials.ts';
 import { startSimulators, type RunningSimulators } from '../simulators/start.ts';
 import { createWorld } from '../simulators/demo/world.ts';
@@ -51,17 +55,22 @@ async function main(): Promise<void> {
   console.log(`\nGateway                  ${gateway.url}/graphql   (also /healthz, /readyz, /metrics)`);
   if (config.demo) console.log('  a bearer token for a demo user:  npm run --silent token -- anna@northwind.example');
 
-  let stopping = false;
-  const stop = async (signal: string, code = 0) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    for (const s of stoppers.reverse()) await s().catch((e: unknown) => console.error(e));
-    process.exit(code);
-  };
+  let stopped: Promise<void> | null = null;
+  /**
+   * Stop in reverse order of start: the portal (the gateway's client), then the gateway
+   * (draining), then the simulators its requests in flight still read. Once only.
+   */
+  const stop = (reason: string): Promise<void> =>
+    (stopped ??= (async () => {
+      console.log(`\n${reason}: stopping…`);
+      // At once, before the portal stops: a load balancer in front of the gateway stops sending now.
+      gateway.beginStop();
+      for (const s of stoppers.reverse()) await s().catch((e: unknown) => console.error(e));
+    })());
   // Installed before the portal's build, which can take a minute or two: Ctrl-C then still stops everything.
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  stopOnSignals(stop, {
+    onRepeat: () => console.log('already stopping: waiting for requests in flight and the audit to be written (SIGKILL ends at once)'),
+  });
 
   const dev = process.argv.includes('--dev');
   try {
@@ -82,15 +91,17 @@ async function main(): Promise<void> {
     console.log(`\nPortal                   ${portal.url}/${dev ? '   (next dev)' : ''}`);
     if (config.demo) console.log('  sign in as any demo user above with the password "demo", e.g. anna@northwind.example (partner)');
   } catch (e) {
+    // Ctrl-C during the build ends the build too: the signal's stop is under way and exits.
+    if (stopped) return;
     console.error(`\nThe portal did not start: ${(e as Error).message}`);
-    await stop('portal failed', 1);
-    return;
+    await stop('portal failed');
+    process.exit(1);
   }
   console.log('\nPress Ctrl-C to stop.');
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof MappingError) console.error(e.message);
+  if (e instanceof ConfigError || e instanceof MappingError || e instanceof StartupError) console.error(e.message);
   else if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
     console.error(`A port is already in use: ${(e as Error).message}. Set the *_PORT variables (see .env.example).`);
   else console.error(e);

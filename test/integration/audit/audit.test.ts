@@ -244,15 +244,21 @@ const suite = (name: string, make: () => Promise<Backend> | Backend, skip: () =>
         await assert.rejects(stack.audit.writer.flush());
         const ready = await fetch(`${stack.url}/readyz`);
         assert.equal(ready.status, 503);
-        const body = (await ready.json()) as { status: string; audit: { ok: boolean; buffered: number; dropped: number } };
+        const body = (await ready.json()) as {
+          status: string;
+          audit: { ok: boolean; concerns: string[]; buffered: number; dropped: number };
+        };
         assert.equal(body.status, 'degraded');
-        assert.deepEqual(body.audit, { ok: false, buffered: n, dropped: 0 });
+        assert.deepEqual(
+          { ok: body.audit.ok, concerns: body.audit.concerns, buffered: body.audit.buffered, dropped: body.audit.dropped },
+          { ok: false, concerns: ['failing'], buffered: n, dropped: 0 },
+        );
       } finally {
         stack.storeDown = false;
       }
       await stack.audit.writer.flush();
       const again = (await (await fetch(`${stack.url}/readyz`)).json()) as { status: string; audit: { ok: boolean; buffered: number } };
-      assert.deepEqual(again.audit, { ok: true, buffered: 0, dropped: 0 });
+      assert.deepEqual(again.audit, { ok: true, concerns: [], buffered: 0, lagMs: 0, dropped: 0 });
       assert.equal(await stack.store.count(), before + n);
     });
 

@@ -72,7 +72,7 @@ test(
       await p.restore();
       // The timer retries on its own; wait for it rather than flushing by hand.
       for (let i = 0; i < 100 && !(writer.status().ok && writer.status().buffered === 0); i++) await new Promise((r) => setTimeout(r, 50));
-      assert.deepEqual(writer.status(), { ok: true, buffered: 0, dropped: 0, written: 70 });
+      assert.deepEqual(writer.status(), { ok: true, concerns: [], buffered: 0, lagMs: 0, dropped: 0, written: 70 });
       assert.equal(await store.count(), 70);
       assert.deepEqual(await verifyChain(store.records()), { ok: true, count: 70, events: 70 });
     } finally {

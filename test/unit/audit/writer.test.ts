@@ -63,11 +63,14 @@ test('store down: events stay buffered, status is not ok; back up: they are writ
   sink.down = true;
   for (let i = 0; i < 25; i++) w.record(view(`o${i}`));
   await assert.rejects(w.flush(), /unreachable/);
-  assert.deepEqual({ ...w.status(), error: undefined }, { ok: false, buffered: 25, dropped: 0, written: 0, error: undefined });
+  assert.deepEqual(
+    { ...w.status(), lagMs: undefined, error: undefined },
+    { ok: false, concerns: ['failing'], buffered: 25, lagMs: undefined, dropped: 0, written: 0, error: undefined },
+  );
   assert.equal(lines.filter((l) => l.includes('audit store unreachable')).length, 1, 'logged once per outage');
   sink.down = false;
   await w.flush();
-  assert.deepEqual(w.status(), { ok: true, buffered: 0, dropped: 0, written: 25 });
+  assert.deepEqual(w.status(), { ok: true, concerns: [], buffered: 0, lagMs: 0, dropped: 0, written: 25 });
   // 25 events in batches of 10: the write that follows failures says so (its records may have
   // landed), the two after it, following a success, do not.
   assert.equal(sink.attempts[0], false, 'a first write is not a retry');
@@ -164,6 +167,6 @@ test('sizes count events: a record of many objects fills a batch and is dropped 
   );
   assert.equal(JSON.parse(sink.records[0]?.detail ?? '{}').dropped, 3);
   assert.deepEqual(sink.objectIds, ['b1', 'b2', 'b3', 'b4', 'b5', 'c1', 'c2', 'c3']);
-  assert.deepEqual(w.status(), { ok: true, buffered: 0, dropped: 3, written: 9 });
+  assert.deepEqual(w.status(), { ok: true, concerns: [], buffered: 0, lagMs: 0, dropped: 3, written: 9 });
   await w.close();
 });

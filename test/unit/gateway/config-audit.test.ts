@@ -13,6 +13,8 @@ test('auditing is on by default, on PGlite in the data directory', () => {
     batchMs: 200,
     batchSize: 10_000,
     shutdownMs: 30_000,
+    readyLagMs: 1500,
+    readyBufferFraction: 0.5,
     checkpointIntervalMs: 300_000,
     checkpointEvents: 100_000,
   });
