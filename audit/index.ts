@@ -12,6 +12,7 @@ import { describeObject } from './objects.ts';
 import { AuditStore, type AuditStorePort, type StoreOptions } from './store.ts';
 import { RemoteAuditStore } from './remote.ts';
 import { AuditWriter, type AuditStatus, type WriterOptions } from './writer.ts';
+import { AuditJournal } from './journal.ts';
 
 /** The audit as one request sees it (attached to its context by buildGateway). */
 export interface RequestAudit {
@@ -36,6 +37,8 @@ export interface AuditOptions {
   writer: AuditWriter;
   /** Signs checkpoints of the chain's head; without one no checkpoints are made. */
   checkpoints?: { key: CheckpointKey; checkpointer: Checkpointer };
+  /** The writer's journal, closed last (what it still holds is replayed at the next start). */
+  journal?: AuditJournal;
 }
 
 /**
@@ -58,11 +61,13 @@ export class Audit {
   readonly writer: AuditWriter;
 
   private readonly checkpoints: AuditOptions['checkpoints'];
+  private readonly journal: AuditJournal | undefined;
 
   constructor(opts: AuditOptions) {
     this.store = opts.store;
     this.writer = opts.writer;
     this.checkpoints = opts.checkpoints;
+    this.journal = opts.journal;
     this.checkpoints?.checkpointer.start();
   }
 
@@ -170,6 +175,7 @@ export class Audit {
     // A last checkpoint of the head as the gateway leaves it.
     await this.checkpoints?.checkpointer.close();
     await this.store.close();
+    this.journal?.close();
   }
 }
 
@@ -179,6 +185,14 @@ export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics
   inWorker?: boolean;
   /** Checkpoints of the chain's head, signed with `key`, every `intervalMs` and every `everyEvents` events written. */
   checkpoints?: { key: CheckpointKey; intervalMs: number; everyEvents: number };
+  /**
+   * The journal's directory (journal.ts): every record is written there before its response
+   * goes out, and what a killed process left is written to the store at the next start.
+   * Without one, a crash loses the buffered events.
+   */
+  journalDir?: string;
+  /** A journal already opened and locked (the gateway takes it while checking its start); wins over `journalDir`. */
+  journal?: AuditJournal;
 }
 
 /**
@@ -204,7 +218,13 @@ export function createAudit(opts: CreateAuditOptions, log: AuditLog, metrics?: A
         ...(opts.now ? { now: opts.now } : {}),
       })
     : undefined;
+  let journal = opts.journal;
+  if (!journal && opts.journalDir) {
+    journal = new AuditJournal(opts.journalDir);
+    journal.lock();
+  }
   const writer = new AuditWriter(store, {
+    ...(journal ? { journal } : {}),
     bufferMax: opts.bufferMax,
     batchMs: opts.batchMs,
     batchSize: opts.batchSize,
@@ -225,7 +245,24 @@ export function createAudit(opts: CreateAuditOptions, log: AuditLog, metrics?: A
       log.info('audit store ready', { store: store.location });
     },
   });
-  return new Audit({ store, writer, ...(cp && checkpointer ? { checkpoints: { key: cp.key, checkpointer } } : {}) });
+  if (journal) {
+    const left = journal.recover();
+    if (left.records.length || left.gaps.length) {
+      log.warn('audit journal: a previous run stopped before storing these; writing them now (the store skips any it has)', {
+        records: left.records.length,
+        gaps: left.gaps.length,
+      });
+      writer.replay(left.records, left.gaps);
+    }
+    // Re-journaled by the writer: the previous run's files can go.
+    journal.recovered();
+  }
+  return new Audit({
+    store,
+    writer,
+    ...(cp && checkpointer ? { checkpoints: { key: cp.key, checkpointer } } : {}),
+    ...(journal ? { journal } : {}),
+  });
 }
 
 export { AuditStore } from './store.ts';

@@ -55,6 +55,18 @@ export interface WriterOptions {
   readyLagMs?: number;
   /** Share of `bufferMax` past which the writer is not ok (default 0.5): unready well before anything is dropped. */
   readyBufferFraction?: number;
+  /**
+   * Where every record goes, synchronously, before `record` returns (so before its response
+   * is sent), and is released once stored or accounted for by a stored gap (journal.ts).
+   */
+  journal?: WriterJournal;
+}
+
+/** What the writer needs of a journal. */
+export interface WriterJournal {
+  append(r: AuditRecord): void;
+  appendGap(key: string, gap: { count: number; from: string; to: string }): void;
+  release(keys: Iterable<string>): void;
 }
 
 /** Why the writer is not ok. */
@@ -173,6 +185,7 @@ export class AuditWriter {
   /** Record (id and time are given here). Synchronous, never throws, never waits for the store. */
   record(fields: Partial<Omit<AuditRecord, 'id' | 'at'>> & Pick<AuditRecord, 'action'>): void {
     const r: AuditRecord = { ...blankRecord(randomUUID(), new Date(this.now()).toISOString(), fields.action), ...fields };
+    this.journaled(() => this.opts.journal?.append(r));
     this.buf.push(r);
     this.bufEvents += eventsIn(r);
     if (this.bufEvents > this.opts.bufferMax) this.drop();
@@ -183,6 +196,54 @@ export class AuditWriter {
         void this.tick();
       });
     }
+  }
+
+  /** Run a journal call; a journal that fails is logged (once a minute), never thrown into a request. */
+  private journaled(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      const now = this.now();
+      if (now - this.journalLoggedAt >= 60_000) {
+        this.journalLoggedAt = now;
+        this.opts.log.error('audit journal not written: a crash now would lose the buffered events', { error: (e as Error)?.message });
+      }
+    }
+  }
+  private journalLoggedAt = -Infinity;
+  /** Journal keys of the gap lines that the pending gap accounts for. */
+  private gapKeys: string[] = [];
+  /** Records from the journal of a previous run: the store may have some already, so their write skips those. */
+  private readonly replayed = new Set<string>();
+
+  /**
+   * Records and gaps a previous run journaled but may not have stored, put before anything
+   * recorded now (they are older) and re-journaled; their first write skips records the store
+   * already has.
+   */
+  replay(records: readonly AuditRecord[], gaps: readonly { count: number; from: string; to: string }[]): void {
+    for (const r of records) {
+      this.journaled(() => this.opts.journal?.append(r));
+      this.replayed.add(r.id);
+    }
+    this.buf = [...records, ...this.buf];
+    this.bufEvents += records.reduce((n, r) => n + eventsIn(r), 0);
+    for (const g of gaps) this.addGap(g);
+    if (this.bufEvents > this.opts.bufferMax) this.drop();
+  }
+
+  /** Account for lost events in the pending gap, journaled so a crash keeps the count. */
+  private addGap(g: { count: number; from: string; to: string }): void {
+    const key = `gap:${randomUUID()}`;
+    this.journaled(() => this.opts.journal?.appendGap(key, g));
+    this.gapKeys.push(key);
+    this.gap = this.gap
+      ? {
+          count: this.gap.count + g.count,
+          from: this.gap.from < g.from ? this.gap.from : g.from,
+          to: this.gap.to > g.to ? this.gap.to : g.to,
+        }
+      : { ...g };
   }
 
   /** Keep `p` (an event being enriched before it is recorded) in view, so close() waits for it. */
@@ -214,7 +275,9 @@ export class AuditWriter {
       );
     }
     this.dropped += events;
-    this.gap = this.gap ? { ...this.gap, count: this.gap.count + events, to: last.at } : { count: events, from: first.at, to: last.at };
+    // The gap line goes in before the dropped records are released: a crash between keeps one or the other.
+    this.addGap({ count: events, from: first.at, to: last.at });
+    this.journaled(() => this.opts.journal?.release(lost.map((r) => r.id)));
     this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'dropped' }, events);
   }
 
@@ -245,14 +308,18 @@ export class AuditWriter {
   private async drain(all: boolean): Promise<void> {
     for (let first = true; (this.buf.length > 0 || this.gap) && (first || all || this.bufEvents >= this.opts.batchSize); first = false) {
       const gap = this.gap;
+      const gapKeys = this.gapKeys;
       this.gap = null;
+      this.gapKeys = [];
       const { batch, events } = this.take();
       const records = gap ? [this.gapRecord(gap), ...batch] : batch;
       const total = events + (gap ? 1 : 0);
       this.inFlight = events;
       this.inFlightSince = batch[0] ? Date.parse(batch[0].at) : null;
       try {
-        await this.sink.append(records, { retry: this.failures > 0 });
+        await this.sink.append(records, { retry: this.failures > 0 || batch.some((r) => this.replayed.has(r.id)) });
+        for (const r of batch) this.replayed.delete(r.id);
+        this.journaled(() => this.opts.journal?.release([...batch.map((r) => r.id), ...gapKeys]));
         this.reach();
         this.written += total;
         this.opts.metrics?.inc('atrium_audit_events_total', { outcome: 'written' }, total);
@@ -268,6 +335,7 @@ export class AuditWriter {
         // Drops recorded while this batch was in flight came after the gap being retried.
         const later = this.gap as Gap | null;
         if (gap) this.gap = later ? { count: gap.count + later.count, from: gap.from, to: later.to } : gap;
+        this.gapKeys = [...gapKeys, ...this.gapKeys];
         if (this.bufEvents > this.opts.bufferMax) this.drop();
         const message = (e as Error)?.message ?? String(e);
         if (!this.failing) this.opts.log.error('audit store unreachable: buffering events', { error: message, buffered: this.bufEvents });

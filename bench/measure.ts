@@ -5,7 +5,7 @@
 import { Agent } from 'node:http';
 import { failureOf, post, runLoad, type GraphQLBody } from './load.ts';
 import type { Child } from './proc.ts';
-import type { Scenario, SystemName } from './scenarios.ts';
+import { requestOf, type RequestFn, type Scenario, type SystemName } from './scenarios.ts';
 import { summarize } from './stats.ts';
 import type { Row } from './table.ts';
 import { perRequest, resetAll, settle, snapshot, upstreamDelta } from './upstream.ts';
@@ -115,7 +115,7 @@ export async function measureLoad(
   durationMs: number,
   label = s.title,
 ): Promise<Row> {
-  const request = s.request[t.system];
+  const request = requestOf(s, t.system);
   if (!request) return emptyRow(s, t, 'n/a', 'cannot express this query', label);
   // A check request first: a system that cannot answer is reported, not measured. It gets
   // three tries, since the first request of a fresh world may outlast a system's deadline.
@@ -186,7 +186,7 @@ export interface ColdSample {
 
 /** In a freshly started process: the first request (cold) and the same request again (warm). */
 export async function coldSample(s: Scenario, t: Target, child: Child<{ url: string }>): Promise<ColdSample> {
-  const request = s.request[t.system] as NonNullable<Scenario['request'][SystemName]>;
+  const request = requestOf(s, t.system) as RequestFn;
   await resetAll(t.roots);
   const s0 = await snapshot(t.roots);
   const headers = readerHeaders(t, s.reader(0));

@@ -12,7 +12,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { coldRows, coldSample, emptyRow, measureLoad, type ColdSample, type Target } from './measure.ts';
 import { ROOT, startChild, type Child } from './proc.ts';
-import { ADMIN, buildScenarios, PARTNER, PARTNERS, SYSTEMS, type Scenario, type SystemName } from './scenarios.ts';
+import {
+  ADMIN,
+  buildScenarios,
+  DEFAULT_SYSTEMS,
+  PARTNER,
+  PARTNERS,
+  requestOf,
+  SYSTEMS,
+  type Scenario,
+  type SystemName,
+} from './scenarios.ts';
 import { preAuthenticate, systemSpec, type SimInfo } from './systems.ts';
 import { renderTable, type Row } from './table.ts';
 import { mintTokens } from './tokens.ts';
@@ -24,7 +34,7 @@ const { values: args } = parseArgs({
     latency: { type: 'string', default: '20' },
     duration: { type: 'string' },
     concurrency: { type: 'string', default: '10' },
-    systems: { type: 'string', default: SYSTEMS.join(',') },
+    systems: { type: 'string', default: DEFAULT_SYSTEMS.join(',') },
   },
 });
 
@@ -148,7 +158,7 @@ async function coldScenario(
   start: () => Promise<Child<{ url: string }>>,
   coldUpstream: Record<string, number[]>,
 ): Promise<Row[]> {
-  if (!s.request[t.system]) return coldRows(s, t, []).map((r) => ({ ...r, status: 'n/a' as const, note: 'cannot express this query' }));
+  if (!requestOf(s, t.system)) return coldRows(s, t, []).map((r) => ({ ...r, status: 'n/a' as const, note: 'cannot express this query' }));
   const samples: ColdSample[] = [];
   for (let i = 0; i < plan.coldRuns; i++) {
     let child: Child<{ url: string }>;
@@ -259,6 +269,15 @@ function auditReport(rows: Row[]): {
       process.stdout.write(
         `  ${x.label.padEnd(62)} ${x.ratio.toFixed(2)}  (${x.written} events written, ${x.dropped} dropped, drained ${x.drainMs} ms after the load)\n`,
       );
+  }
+  // The journal's share of that cost, when atrium-nojournal ran beside atrium (--systems).
+  const journal = measured.flatMap((r) => {
+    const off = rows.find((o) => o.system === 'atrium-nojournal' && o.label === r.label && o.scale === r.scale && o.status === 'ok');
+    return off?.rps && r.rps !== null ? [{ label: r.label, ratio: r.rps / off.rps }] : [];
+  });
+  if (journal.length) {
+    process.stdout.write('audit journal, req/s with it over without (same run):\n');
+    for (const x of journal) process.stdout.write(`  ${x.label.padEnd(62)} ${x.ratio.toFixed(2)}\n`);
   }
   if (measured.length) {
     process.stdout.write(

@@ -7,9 +7,20 @@ import { assetId, campaignId } from '../access/ids.ts';
 import type { GraphQLBody } from './load.ts';
 import type { WorldFacts } from './world.ts';
 
-/** The systems a run compares; `atrium-noaudit` is Atrium with AUDIT_ENABLED=false (the audit trail's cost, side by side). */
-export type SystemName = 'atrium' | 'atrium-noaudit' | 'naive' | 'hive';
-export const SYSTEMS: readonly SystemName[] = ['atrium', 'atrium-noaudit', 'naive', 'hive'];
+/**
+ * The systems a run can compare; `atrium-noaudit` is Atrium with AUDIT_ENABLED=false (the audit
+ * trail's cost, side by side), `atrium-nojournal` with AUDIT_JOURNAL=false (the journal's cost;
+ * asked for with --systems, not run by default).
+ */
+export type SystemName = 'atrium' | 'atrium-noaudit' | 'atrium-nojournal' | 'naive' | 'hive';
+export const SYSTEMS: readonly SystemName[] = ['atrium', 'atrium-noaudit', 'atrium-nojournal', 'naive', 'hive'];
+/** What a run compares unless --systems says otherwise. */
+export const DEFAULT_SYSTEMS: readonly SystemName[] = ['atrium', 'atrium-noaudit', 'naive', 'hive'];
+
+/** The request a system sends in a scenario: Atrium's variants send Atrium's. */
+export function requestOf(s: Scenario, system: SystemName): RequestFn | null {
+  return s.request[system] ?? (system.startsWith('atrium-') ? (s.request.atrium ?? null) : null);
+}
 
 /** The n-th request (0-based, across workers) that `worker` sends. */
 export type RequestFn = (n: number, worker: number) => GraphQLBody;
@@ -23,7 +34,7 @@ export interface Scenario {
   concurrency: number;
   /** `load`: fixed-duration load. `cold`: first and second request of fresh processes. */
   mode: 'load' | 'cold';
-  request: Record<SystemName, RequestFn | null>;
+  request: Partial<Record<SystemName, RequestFn | null>>;
   /** The demo user `worker` reads as (Atrium checks the token; the peers have no access policy). */
   reader(worker: number): string;
 }

@@ -56,6 +56,8 @@ export function systemSpec(system: SystemName, sims: SimInfo, auth: PreAuth, sup
       return { file: 'bench/systems/atrium.ts', env: upstreams };
     case 'atrium-noaudit':
       return { file: 'bench/systems/atrium.ts', env: { ...upstreams, AUDIT_ENABLED: 'false' } };
+    case 'atrium-nojournal':
+      return { file: 'bench/systems/atrium.ts', env: { ...upstreams, AUDIT_JOURNAL: 'false' } };
     case 'naive':
       return { file: 'bench/peers/naive/server.ts', env: upstreams };
     case 'hive':

@@ -78,6 +78,8 @@ export interface Config {
     checkpointIntervalMs: number;
     /** ... and as soon as this many events were written since the last one. */
     checkpointEvents: number;
+    /** Where every record is journaled before its response goes out (in the data directory); absent: no journal. */
+    journalDir?: string;
   };
   /** Take the client address from x-forwarded-for (only behind a proxy that sets it). */
   trustProxy: boolean;
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     ...(checkpointKey ? { checkpointKey } : {}),
     checkpointIntervalMs: int('AUDIT_CHECKPOINT_INTERVAL_S', 300, 1, 86_400) * 1000,
     checkpointEvents: int('AUDIT_CHECKPOINT_EVENTS', 100_000, 1, 100_000_000),
+    ...(bool('AUDIT_JOURNAL', true) ? { journalDir: resolve(str('ATRIUM_DATA_DIR', '.data'), 'audit-journal') } : {}),
   };
 
   const config: Config = {

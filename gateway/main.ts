@@ -16,6 +16,7 @@ import { demoIssuer } from './demo-issuer.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildGateway, type Gateway } from './server.ts';
 import { createAudit, type CreateAuditOptions } from '../audit/index.ts';
+import { AuditJournal } from '../audit/journal.ts';
 import { loadCheckpointKey } from './checkpoint-key.ts';
 import { Metrics } from './plugins/metrics.ts';
 import { createSigner } from '../access/links.ts';
@@ -68,7 +69,13 @@ function auditOptions(config: Readonly<Config>, log: Logger): CreateAuditOptions
     throw new Error(`${configured ? 'AUDIT_CHECKPOINT_KEY' : 'the demo audit checkpoint key'} cannot be used: ${(e as Error).message}`);
   }
   if (!key) log.warn('no AUDIT_CHECKPOINT_KEY: the audit chain is not checkpointed (a cut-off tail would go unnoticed)');
-  return { ...rest, ...(key ? { checkpoints: { key, intervalMs, everyEvents } } : {}) };
+  // Taken now, so a journal another live gateway holds is a start-up problem like the others.
+  let journal: AuditJournal | undefined;
+  if (rest.journalDir) {
+    journal = new AuditJournal(rest.journalDir);
+    journal.lock();
+  }
+  return { ...rest, ...(key ? { checkpoints: { key, intervalMs, everyEvents } } : {}), ...(journal ? { journal } : {}) };
 }
 
 /** The store options of the configuration (what the start-up check and the audit open). */

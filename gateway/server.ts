@@ -213,9 +213,16 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     }
   }
 
-  /** The upstreams' part of readiness: every source answers its ping. */
+  /**
+   * The upstreams' part of readiness: every source answers its ping, its circuit is closed and
+   * its recent real reads succeeded (a ping that answers does not hide reads that fail).
+   */
   async function upstreamReadiness(): Promise<ReadinessPart> {
-    const upstreams = (await pingAll(opts.sources)).map(({ answered, ...status }) => ({ ...status, ok: answered }));
+    const upstreams = (await pingAll(opts.sources)).map(({ answered, ...status }) => ({
+      ...status,
+      ok: answered && status.ok,
+      ...(answered || status.message ? {} : { message: 'unavailable' }),
+    }));
     return { ok: upstreams.every((u) => u.ok), fields: { upstreams } };
   }
 

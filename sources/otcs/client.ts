@@ -78,7 +78,9 @@ export function createOtcsClient(opts: OtcsClientOptions): EcmSource {
     ...createWorkspaceReads(t),
     async ping() {
       const started = Date.now();
-      await http.request({ path: p`/api/v1/auth`, expect: 'none' });
+      // The body is read: a server answering malformed bodies is not healthy because it answers.
+      const res = await http.request<unknown>({ path: p`/api/v1/auth` });
+      if (!isRec(res.body)) throw malformed('the signed-in user');
       return { system: 'OTCS', ok: true, latencyMs: Date.now() - started };
     },
     changesSince: (cursor) => changesSince(t, cursor, startedAt),

@@ -245,6 +245,127 @@ describe('a graceful stop under load (gateway/main.ts as a child process)', () =
   );
 });
 
+describe('a kill under load (gateway/main.ts as a child process)', () => {
+  let sims: RunningSimulators;
+  let dataDir: string;
+  let cleanupDb: () => Promise<void> = async () => undefined;
+  let storeOpts: StoreOptions;
+  let dbEnv: Record<string, string> = {};
+
+  before(async () => {
+    sims = await startSimulators(testWorld(), demoMapping(), { latencyMs: 50 });
+    dataDir = await mkdtemp(join(tmpdir(), 'atrium-lifecycle-kill-'));
+    if (postgresUp) {
+      const pg = postgresBackend();
+      storeOpts = pg.store;
+      dbEnv = pg.env;
+      cleanupDb = () => pg.cleanup();
+    } else storeOpts = { dir: join(dataDir, 'audit') };
+  });
+  after(async () => {
+    await sims?.close();
+    await cleanupDb();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test(
+    "SIGKILL mid-load: every answered request's view events reach the store through the journal at the next start",
+    { timeout: 180_000 },
+    async (t) => {
+      const issuer = await demoIssuer(dataDir);
+      const marketing = testWorld()
+        .demoUsers()
+        .find((u) => u.roles.includes('marketing'));
+      assert.ok(marketing);
+      const token = await issuer.sign(marketing);
+      const env = {
+        ...dbEnv,
+        ATRIUM_DATA_DIR: dataDir,
+        ATRIUM_AS_OF: TEST_AS_OF,
+        GATEWAY_PORT: '0',
+        OTCS_URL: sims.urls.otcs,
+        ICONIK_URL: sims.urls.iconik,
+        NETX_URL: sims.urls.netx,
+        OTMM_URL: sims.urls.otmm,
+        UPSTREAM_TIMEOUT_MS: '10000',
+        // Nothing reaches the store before the kill: every answered event is in memory and the journal only.
+        AUDIT_BATCH_MS: '60000',
+        AUDIT_READY_LAG_MS: '600000',
+      };
+      const first = gatewayChild(env);
+      const answered: Outcome[] = [];
+      try {
+        const url = await first.url;
+        await waitReady(url, 90_000);
+        let n = 0;
+        let stop = false;
+        const worker = async () => {
+          while (!stop) {
+            const o: Outcome = { id: `kill-${++n}`, doneAt: 0 };
+            try {
+              const res = await fetch(`${url}/graphql`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': o.id },
+                body: JSON.stringify({ query: QUERY, variables: { q: `kill-words-${o.id}` } }),
+              });
+              o.status = res.status;
+              o.ids = idsIn(((await res.json()) as { data?: unknown }).data);
+              if (res.status === 200) answered.push(o);
+            } catch {
+              return; // killed
+            }
+          }
+        };
+        const workers = Array.from({ length: CONCURRENCY }, () => worker());
+        await new Promise((r) => setTimeout(r, 2000));
+        first.child.kill('SIGKILL');
+        await first.exited;
+        stop = true;
+        await Promise.all(workers);
+      } finally {
+        if (first.child.exitCode === null) first.child.kill('SIGKILL');
+      }
+      assert.ok(answered.length > CONCURRENCY, `the load ran (${answered.length} answers)`);
+
+      // The next start finds the journal, writes what it holds, and stops cleanly.
+      const second = gatewayChild({ ...env, AUDIT_BATCH_MS: '50' });
+      try {
+        const url = await second.url;
+        await waitReady(url, 90_000);
+        second.child.kill('SIGTERM');
+        assert.equal(await second.exited, 0, second.stderr());
+      } finally {
+        if (second.child.exitCode === null) second.child.kill('SIGKILL');
+      }
+      const replayed = /"msg":"audit journal: [^"]*","records":(\d+)/.exec(second.stderr());
+      assert.ok(replayed && Number(replayed[1]) >= answered.length, `the restart replayed the journal: ${replayed?.[0]}`);
+
+      const store = new AuditStore({ ...storeOpts, migrate: false });
+      const stored = new Map<string, Set<string>>();
+      let gaps = 0;
+      try {
+        for await (const e of store.stream()) {
+          if (e.action === 'gap') gaps++;
+          if (e.action !== 'view' || !e.requestId || !e.objectId) continue;
+          const set = stored.get(e.requestId) ?? new Set<string>();
+          set.add(e.objectId);
+          stored.set(e.requestId, set);
+        }
+      } finally {
+        await store.close();
+      }
+      const lost = answered.filter((o) => [...(o.ids ?? [])].some((id) => !stored.get(o.id)?.has(id)));
+      assert.deepEqual(
+        lost.map((o) => o.id),
+        [],
+        'no answered request lost a view event',
+      );
+      assert.equal(gaps, 0, 'nothing had to be marked lost');
+      t.diagnostic(`${answered.length} answered before the kill, ${replayed?.[1]} records replayed at the next start`);
+    },
+  );
+});
+
 describe('the first step of a stop', () => {
   test('readiness turns 503 at once while health stays 200 and requests are still served', async (t) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'atrium-lifecycle-ready-'));

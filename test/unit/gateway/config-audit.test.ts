@@ -17,8 +17,10 @@ test('auditing is on by default, on PGlite in the data directory', () => {
     readyBufferFraction: 0.5,
     checkpointIntervalMs: 300_000,
     checkpointEvents: 100_000,
+    journalDir: resolve('/tmp/atrium-x/audit-journal'),
   });
   assert.equal(c.trustProxy, false);
+  assert.equal(loadConfig({ AUDIT_JOURNAL: 'false' }).audit.journalDir, undefined, 'the journal can be turned off');
 });
 
 test('the checkpoint key comes as PEM, with \\n for its line breaks; anything else is refused', () => {
