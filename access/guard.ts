@@ -56,6 +56,8 @@ export interface SourceStatusRecord {
   ok: boolean;
   /** The circuit breaker's state. */
   circuit: CircuitName;
+  /** Whether cached data past its freshness answered for it lately (within `failingForMs`). */
+  stale: boolean;
   latencyMs?: number;
   checkedAt?: string;
   message?: string;
@@ -126,6 +128,8 @@ export class RequestBudget {
 }
 
 interface Health {
+  /** When cached data past its freshness last answered for this source. */
+  staleAt?: number;
   latencyMs?: number;
   checkedAt?: number;
   /** The last real read's failure, and when (cleared by a later success). */
@@ -234,6 +238,13 @@ export class SourceGuard {
     for (const l of this.listeners) l(system, ok, ms);
   }
 
+  /** Cached data past its freshness answered for `system` (it failed). */
+  noteStale(system: System): void {
+    const h = this.health.get(system) ?? {};
+    h.staleAt = this.now();
+    this.health.set(system, h);
+  }
+
   /** The circuit's state. */
   circuit(system: System): CircuitName {
     const s = this.breakers.get(system)?.state ?? CircuitState.Closed;
@@ -244,13 +255,14 @@ export class SourceGuard {
   get(system: System): SourceStatusRecord {
     const h = this.health.get(system) ?? {};
     const circuit = this.circuit(system);
-    const readFailing =
-      h.readFailure && this.now() - h.readFailure.at < (this.opts.failingForMs ?? 30_000) ? h.readFailure.message : undefined;
+    const within = this.opts.failingForMs ?? 30_000;
+    const readFailing = h.readFailure && this.now() - h.readFailure.at < within ? h.readFailure.message : undefined;
     const message = circuit !== 'closed' ? `circuit ${circuit}` : (readFailing ?? h.pingFailure);
     return {
       system,
       ok: message === undefined,
       circuit,
+      stale: h.staleAt !== undefined && this.now() - h.staleAt < within,
       ...(h.latencyMs !== undefined ? { latencyMs: h.latencyMs } : {}),
       ...(h.checkedAt !== undefined ? { checkedAt: new Date(h.checkedAt).toISOString() } : {}),
       ...(message ? { message } : {}),

@@ -108,8 +108,14 @@ export function scopedSources(ecm: EcmSource, dams: Record<DamSystem, DamSource>
 }
 
 /** Serve stale data when the source's own trouble is why the fresh read failed; the request is told. */
-function staleFor(system: System, budget?: RequestBudget): StaleFallback {
-  return { allowed: isSourceFailure, served: (ageMs) => budget?.noteStale(system, ageMs) };
+function staleFor(system: System, guard: SourceGuard, budget?: RequestBudget): StaleFallback {
+  return {
+    allowed: isSourceFailure,
+    served: (ageMs) => {
+      budget?.noteStale(system, ageMs);
+      guard.noteStale(system);
+    },
+  };
 }
 
 /** A read that failed for the source's own trouble (no stale data stood in): the request is told its data is missing. */
@@ -127,7 +133,7 @@ function missed(system: System, budget?: RequestBudget) {
 function guardEcm(src: EcmSource, cache: UpstreamCache, guard: SourceGuard, scope: string, budget?: RequestBudget): EcmSource {
   const miss = missed('OTCS', budget);
   const run = <T>(fn: () => Promise<T>) => guard.run('OTCS', fn, budget);
-  const stale = staleFor('OTCS', budget);
+  const stale = staleFor('OTCS', guard, budget);
   const key = (m: string, ...a: unknown[]) => `${scope}\u0001OTCS\u0000${m}\u0000${stableKey(a)}`;
   const once =
     <A extends unknown[], T>(m: string, fn: (...a: A) => Promise<T>) =>
@@ -162,7 +168,7 @@ function guardDam(src: DamSource, cache: UpstreamCache, guard: SourceGuard, scop
   const s = src.system;
   const miss = missed(s, budget);
   const run = <T>(fn: () => Promise<T>) => guard.run(s, fn, budget);
-  const stale = staleFor(s, budget);
+  const stale = staleFor(s, guard, budget);
   return {
     system: s,
     ping: () => guard.run(s, () => src.ping(), undefined, 'ping'),

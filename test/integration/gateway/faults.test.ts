@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { campaignId } from '../../../access/ids.ts';
+import { assetId, campaignId } from '../../../access/ids.ts';
 import { createSigner } from '../../../access/links.ts';
 import type { Principal } from '../../../access/principal.ts';
 import type { Sources } from '../../../access/sources.ts';
@@ -26,7 +26,7 @@ import { buildSources } from '../../../gateway/sources.ts';
 import { startSimulators, type RunningSimulators } from '../../../simulators/start.ts';
 import { demoMapping } from '../../../sources/mapping.ts';
 import type { System } from '../../../sources/model.ts';
-import { AT, principalOf, user } from '../../helpers/security.ts';
+import { AT, principalOf, seenAssets, user } from '../../helpers/security.ts';
 import { testWorld } from '../../helpers/world.ts';
 
 const DEADLINE = 800;
@@ -107,6 +107,7 @@ const post = (url: string, body: unknown) =>
 const served = async (root: string) => ((await (await fetch(`${root}/__sim/stats`)).json()) as { total: number }).total;
 
 interface CaseGateway {
+  url: string;
   ask(reader: keyof typeof READERS, query: 'page' | 'search'): Promise<Answer>;
   sources: Sources;
   close(): Promise<void>;
@@ -139,6 +140,7 @@ async function caseGateway(cacheTtlMs: number, deadlineMs = DEADLINE): Promise<C
   await gateway.start();
   server.on('request', (req, res) => void gateway.handle(req, res));
   return {
+    url,
     sources,
     async ask(reader, query) {
       const t0 = Date.now();
@@ -242,3 +244,83 @@ for (const failing of SYSTEMS) {
     }
   });
 }
+
+describe('fields that join two sources, with Content Server down', () => {
+  // An asset the partner sees, whose rights come from a licence: both readers are shown it while Content Server is up.
+  const asset = seenAssets(READERS.partner)
+    .map((r) => r.demo)
+    .find((a) => a.system === 'ICONIK' && a.rights.licenceId && a.campaignCode);
+  assert.ok(asset, 'an iconik asset the partner sees, with a licence and a campaign');
+  const QUERY = `query($id: ID!) {
+    asset(id: $id) { id title renditions { kind url } rights { verified validUntil licence { id } } campaign { id } variants { id } }
+    sources { system ok circuit stale }
+  }`;
+  const ask = async (gw: CaseGateway, reader: keyof typeof READERS) => {
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `As ${READERS[reader].email}` },
+      body: JSON.stringify({ query: QUERY, variables: { id: assetId('ICONIK', asset?.nativeId ?? '') } }),
+    });
+    return (await res.json()) as {
+      data: {
+        asset: {
+          title: string;
+          renditions: { url: string | null }[];
+          rights: { verified: boolean; licence: { id: string } | null };
+          campaign: unknown;
+        } | null;
+        sources: { system: string; stale: boolean }[];
+      };
+      errors?: { extensions?: { code?: string; source?: string } }[];
+      extensions?: { stale?: { source: string }[] };
+    };
+  };
+
+  it('nothing cached: the asset keeps its DAM data and links, its rights say unverified, OTCS fields are null and named; partners do not see it', async () => {
+    const gw = await caseGateway(30_000);
+    try {
+      const before = await ask(gw, 'admin');
+      assert.equal(before.data.asset?.rights.verified, true);
+      assert.ok((await ask(gw, 'partner')).data.asset, 'the partner sees it while Content Server is up');
+      await post(`${sims.roots.otcs}/__sim/faults`, { clear: true, faults: [{ down: true }] });
+      gw.sources.cache.clear();
+      const a = await ask(gw, 'admin');
+      assert.equal(a.data.asset?.title, before.data.asset?.title, 'the DAM data stands');
+      assert.ok(a.data.asset?.renditions.length && a.data.asset.renditions.every((r) => r.url), 'every rendition has its link');
+      assert.deepEqual([a.data.asset?.rights.verified, a.data.asset?.rights.licence, a.data.asset?.campaign], [false, null, null]);
+      assert.ok(
+        (a.errors ?? []).length > 0 &&
+          (a.errors ?? []).every((e) => e.extensions?.code === 'UPSTREAM_UNAVAILABLE' && e.extensions.source === 'OTCS'),
+        JSON.stringify(a.errors),
+      );
+      const p = await ask(gw, 'partner');
+      assert.equal(p.data.asset, null, 'fail closed for the partner');
+      assert.ok(
+        (p.errors ?? []).some((e) => e.extensions?.source === 'OTCS'),
+        'and the answer says why',
+      );
+    } finally {
+      await post(`${sims.roots.otcs}/__sim/faults`, { clear: true });
+      await gw.close();
+    }
+  });
+
+  it('cached a moment ago: the licence answers from the cache, the partner still sees the asset, marked stale, and Query.sources says so', async () => {
+    const gw = await caseGateway(1);
+    try {
+      await ask(gw, 'partner');
+      await post(`${sims.roots.otcs}/__sim/faults`, { clear: true, faults: [{ down: true }] });
+      const p = await ask(gw, 'partner');
+      assert.ok(p.data.asset, 'the partner still sees it');
+      assert.equal(p.data.asset.rights.verified, true, 'the stale licence verifies the rights');
+      assert.ok(
+        p.extensions?.stale?.some((s) => s.source === 'OTCS'),
+        JSON.stringify(p.extensions),
+      );
+      assert.equal(p.data.sources.find((s) => s.system === 'OTCS')?.stale, true);
+    } finally {
+      await post(`${sims.roots.otcs}/__sim/faults`, { clear: true });
+      await gw.close();
+    }
+  });
+});
