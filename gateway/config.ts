@@ -33,6 +33,10 @@ export interface Config {
   upstream: {
     timeoutMs: number;
     retries: number;
+    /** How long past its freshness a cached read may answer for a failing source, in ms (0: never). */
+    staleMs: number;
+    /** How long a source's open circuit stays open before one probe goes through, in ms. */
+    breakerHalfOpenMs: number;
     otcs: { url: string; username: string; password: string; domain: string };
     iconik: { url: string; appId: string; authToken: string };
     netx: { url: string; apiToken: string };
@@ -222,6 +226,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     upstream: {
       timeoutMs: int('UPSTREAM_TIMEOUT_MS', 3000, 1, 120_000),
       retries: int('UPSTREAM_RETRIES', 2, 0, 10),
+      staleMs: int('UPSTREAM_STALE_S', 300, 0, 86_400) * 1000,
+      breakerHalfOpenMs: int('UPSTREAM_BREAKER_HALF_OPEN_MS', 1000, 100, 600_000),
       otcs: {
         url: url('OTCS_URL', demo ? local(simPorts.otcs, '/otcs/cs.exe') : 'http://unset.invalid'),
         username: need('OTCS_USERNAME', DEMO_CREDENTIALS.otcs.username),

@@ -17,7 +17,7 @@ import type { Config } from './config.ts';
 export interface BuildOptions {
   fetch?: typeof fetch;
   cacheTtlMs?: number;
-  /** How long past its TTL a cached read may answer for a failing source, in ms (default 300000; 0: never). */
+  /** How long past its TTL a cached read may answer for a failing source, in ms (default: UPSTREAM_STALE_S). */
   staleMs?: number;
   deadlineMs?: number;
   breaker?: BreakerOptions;
@@ -27,9 +27,12 @@ export interface BuildOptions {
 export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: BuildOptions = {}): Sources {
   const up = config.upstream;
   const common = { mapping, timeoutMs: up.timeoutMs, retries: up.retries, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
-  const cache = new UpstreamCache({ ttlMs: opts.cacheTtlMs ?? 30_000, staleMs: opts.staleMs ?? 300_000 });
+  const cache = new UpstreamCache({ ttlMs: opts.cacheTtlMs ?? 30_000, staleMs: opts.staleMs ?? up.staleMs });
   // The deadline bounds all of a request's calls to a source, retries included, so a dead source costs one timeout.
-  const guard = new SourceGuard({ deadlineMs: opts.deadlineMs ?? up.timeoutMs, ...(opts.breaker ? { breaker: opts.breaker } : {}) });
+  const guard = new SourceGuard({
+    deadlineMs: opts.deadlineMs ?? up.timeoutMs,
+    breaker: { halfOpenAfterMs: up.breakerHalfOpenMs, ...opts.breaker },
+  });
   const ecm = createOtcsClient({
     ...common,
     baseUrl: up.otcs.url,
