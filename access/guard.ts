@@ -4,15 +4,17 @@
  *   `windowMs` were made and half or more failed, calls fail at once without reaching the
  *   source; after `halfOpenAfterMs` one call is let through as a probe, and its outcome closes
  *   or reopens the circuit;
- * - one deadline per request per source (`RequestBudget`): the first call a request makes to a
- *   source starts its clock, later calls of the same request share what is left, and a source
- *   that failed once in a request is not waited for again in that request;
+ * - one deadline's wait per request per source (`RequestBudget`): each call has the source's
+ *   deadline, and a source that failed (or timed out) once in a request fails that request's
+ *   later calls at once, so a dead or slow source costs a request one deadline, not one per
+ *   level (a healthy source is never cut short by how many calls a report makes of it);
  * - the deadline aborts the call (`withCallSignal`): the connector's request in flight and its
  *   retries stop when the answer goes out without them;
  * - health from real reads: a source is failing while its circuit is not closed, or when its
  *   last real read failed (for `failingForMs`, unless a later read succeeded); a ping that
- *   succeeds does not hide a failing read (a Content Server whose ping answers while every read
- *   is malformed is not healthy).
+ *   succeeds does not hide a read that failed in the last `READ_FAILURE_HOLD_MS` (a Content
+ *   Server whose ping answers while every read is malformed is not healthy), but clears an older
+ *   one (a quiet gateway whose source came back is ready again without waiting for traffic).
  * Only the source's own trouble counts against it (unavailable, rate limited, malformed,
  * credentials refused); not-found, forbidden and bad-request answers are answers.
  */
@@ -82,33 +84,20 @@ function publicReason(e: unknown): string {
   return 'error';
 }
 
+/** A read failure younger than this is not cleared by a ping that succeeds, in ms. */
+export const READ_FAILURE_HOLD_MS = 2000;
+
 /**
- * One request's time with each source: the first call starts the source's clock, the later
- * ones share what is left; a source that failed in this request fails its later calls at once.
- * Also collects which sources answered from stale cache, and how stale.
+ * One request's dealings with each source: a source that failed (or timed out) in this request
+ * fails its later calls at once. Also collects which sources answered from stale cache, and how
+ * stale, and which the request went without.
  */
 export class RequestBudget {
-  private readonly started = new Map<System, number>();
   private readonly failed = new Map<System, UpstreamError>();
   /** Per source, the age in ms of the oldest stale data this request was served. */
   readonly stale = new Map<System, number>();
   /** Sources whose data this request went without (a read failed and no stale data stood in). */
   readonly missing = new Set<System>();
-
-  constructor(
-    private readonly deadlineMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** What is left of the source's deadline for this request (starting its clock at the first call). */
-  remaining(system: System): number {
-    let t = this.started.get(system);
-    if (t === undefined) {
-      t = this.now();
-      this.started.set(system, t);
-    }
-    return t + this.deadlineMs - this.now();
-  }
 
   fail(system: System, e: UpstreamError): void {
     if (!this.failed.has(system)) this.failed.set(system, e);
@@ -156,7 +145,7 @@ export class SourceGuard {
 
   /** A budget for one request. */
   budget(): RequestBudget {
-    return new RequestBudget(this.opts.deadlineMs, this.now);
+    return new RequestBudget();
   }
 
   /** Observe every source call that reached the source (metrics). */
@@ -191,8 +180,7 @@ export class SourceGuard {
   async run<T>(system: System, fn: () => Promise<T>, budget?: RequestBudget, kind: 'read' | 'ping' = 'read'): Promise<T> {
     const earlier = budget?.failure(system);
     if (earlier) throw earlier;
-    const remaining = budget ? budget.remaining(system) : this.opts.deadlineMs;
-    if (remaining <= 0) throw this.failed(system, budget, new UpstreamError(system, 'UNAVAILABLE', 'deadline exceeded'));
+    const remaining = this.opts.deadlineMs;
     const started = this.now();
     let reached = false;
     const ctrl = new AbortController();
@@ -231,8 +219,10 @@ export class SourceGuard {
     const at = this.now();
     h.latencyMs = ms;
     h.checkedAt = at;
-    if (kind === 'ping') h.pingFailure = ok ? undefined : (message ?? 'error');
-    else if (ok) h.readFailure = undefined;
+    if (kind === 'ping') {
+      h.pingFailure = ok ? undefined : (message ?? 'error');
+      if (ok && h.readFailure && at - h.readFailure.at >= READ_FAILURE_HOLD_MS) h.readFailure = undefined;
+    } else if (ok) h.readFailure = undefined;
     else h.readFailure = { at, message: message ?? 'error' };
     this.health.set(system, h);
     for (const l of this.listeners) l(system, ok, ms);
