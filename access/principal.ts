@@ -12,4 +12,10 @@ export interface Principal {
   /** CRM id of a partner's company. */
   org?: string;
   regions: Region[];
+  /**
+   * An integration client (client-credentials token): its name and the scopes it was granted
+   * (`workspaces:write`, `documents:write`, ...). A client has no roles, so it reads nothing a
+   * role grants; it may write exactly what its scopes name.
+   */
+  client?: { name: string; scopes: string[] };
 }

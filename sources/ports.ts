@@ -8,18 +8,24 @@
  */
 import type {
   Account,
+  AccountKind,
   Approval,
   Asset,
   AuditEntry,
+  BusinessObject,
   Campaign,
+  CampaignStatus,
   CanonicalFilter,
+  Classification,
   ChangeSet,
   Content,
   DamSystem,
   Document,
+  DocumentStatus,
   Hold,
   Page,
   PageRequest,
+  Region,
   RenditionKind,
   Retention,
   System,
@@ -67,6 +73,84 @@ export interface EcmSource extends SourceClient {
   getRetention(documentId: string): Promise<Retention | null>;
   getHolds(documentId: string): Promise<Hold[]>;
   getAudit(documentId: string): Promise<AuditEntry[]>;
+}
+
+/**
+ * Writes into Content Server (issue 14), one vendor step each. None is retried by the client
+ * (they are not idempotent); a caller that does not know whether a step happened looks first
+ * (`findWorkspace`, `findDocument`) rather than repeating it. Failures are typed UpstreamErrors;
+ * a name or business object that already exists is CONFLICT.
+ */
+export interface EcmWrites {
+  /** The workspace of a business object (ext system, type, id), or null: the check before a create is repeated. */
+  findWorkspace(bo: BusinessObject): Promise<Workspace | null>;
+  /** Create a business workspace from its type's template (its folders and team roles come with it), with its categories. */
+  createWorkspace(draft: WorkspaceDraft): Promise<Workspace>;
+  /** Bring a workspace's name, business-object reference and categories in line with `draft`. */
+  updateWorkspace(workspaceId: string, draft: WorkspaceDraft): Promise<Workspace>;
+  /** A document of that exact name directly in a folder, or null: the check before an upload is repeated. */
+  findDocument(folderId: string, name: string): Promise<Document | null>;
+  /** Upload a new document (multipart, the bytes streamed) with its categories. */
+  uploadDocument(draft: DocumentDraft): Promise<Document>;
+  /** Add a version to a document (multipart, streamed); returns the document at its new version. */
+  addVersion(documentId: string, content: UploadContent): Promise<Document>;
+  /** Apply a records-management classification (a retention category of the file plan, by name or id). */
+  classify(documentId: string, retention: string): Promise<void>;
+  /** The folders of a workspace (from its template), by name: where documents are filed. */
+  folders(workspaceId: string): Promise<{ id: string; name: string }[]>;
+}
+
+/** A campaign as its system of record describes it, for its workspace's categories. */
+export interface CampaignDraft {
+  code: string;
+  name: string;
+  status?: CampaignStatus;
+  productLine?: string;
+  regions?: Region[];
+  startDate?: string;
+  endDate?: string;
+  openToAllPartners?: boolean;
+  /** CRM ids of the accounts it is shared with. */
+  audience?: string[];
+}
+
+/** An account (customer or partner) as its system of record describes it. */
+export interface AccountDraft {
+  /** The CRM id (its business object id). */
+  id: string;
+  name: string;
+  kind: AccountKind;
+  region?: Region;
+  /** Who owns it in the CRM (email). */
+  owner?: string;
+}
+
+/** What a business workspace is made from: its business object and what it stands for. */
+export type WorkspaceDraft =
+  | { kind: 'campaign'; businessObject: BusinessObject; campaign: CampaignDraft }
+  | { kind: 'account'; businessObject: BusinessObject; account: AccountDraft };
+
+/** Bytes to upload: streamed, never held whole. */
+export interface UploadContent {
+  fileName: string;
+  mimeType: string;
+  /** Length in bytes when known. */
+  size?: number;
+  body: ReadableStream<Uint8Array>;
+}
+
+/** A document to file: where, what, and the metadata applied at creation. */
+export interface DocumentDraft extends UploadContent {
+  /** The folder (node id) it goes in. */
+  folderId: string;
+  /** Its name in the ECM (defaults to the file name). */
+  name?: string;
+  classification?: Classification;
+  status?: DocumentStatus;
+  campaignCode?: string;
+  accountId?: string;
+  productLine?: string;
+  region?: Region;
 }
 
 export interface CampaignQuery {
