@@ -1,5 +1,5 @@
 // Lint: recommended rules of ESLint and typescript-eslint, plus the layering of DESIGN.md
-// ("Layout"): portal → gateway → resolvers → access / audit / flows → sources, simulators beside.
+// ("Layout"): portal → gateway → resolvers → access / audit / flows → sources and storage, simulators beside.
 // Each layer lists the folders it must never import from; `npm run lint` also runs madge, which
 // fails on any import cycle (type-only imports included), so no circle can form within a layer.
 import js from '@eslint/js';
@@ -63,9 +63,11 @@ export default tseslint.config(
   layer('resolvers', ['portal', 'gateway', 'simulators'], HTTP),
   layer('flows', ['portal', 'gateway', 'resolvers', 'schema', 'simulators'], HTTP),
   layer('audit', ['portal', 'gateway', 'resolvers', 'flows', 'schema', 'simulators'], HTTP, GRAPHQL),
-  layer('access', ['portal', 'gateway', 'resolvers', 'audit', 'flows', 'schema', 'simulators'], HTTP),
-  layer('sources', ['portal', 'gateway', 'resolvers', 'access', 'audit', 'flows', 'schema', 'simulators'], HTTP, GRAPHQL),
+  // The shared database (PGlite or PostgreSQL), its migrations and its thread: below audit and flows, beside sources.
+  layer('storage', ['portal', 'gateway', 'resolvers', 'access', 'audit', 'flows', 'sources', 'schema', 'simulators'], HTTP, GRAPHQL),
+  layer('access', ['portal', 'gateway', 'resolvers', 'audit', 'flows', 'storage', 'schema', 'simulators'], HTTP),
+  layer('sources', ['portal', 'gateway', 'resolvers', 'access', 'audit', 'flows', 'storage', 'schema', 'simulators'], HTTP, GRAPHQL),
   // Simulators speak the vendors' wire (sources/<system>/wire.ts) and serve the demo world; they know no layer above.
-  layer('simulators', ['portal', 'gateway', 'resolvers', 'access', 'audit', 'flows', 'schema'], GRAPHQL),
-  layer('schema', ['portal', 'gateway', 'resolvers', 'access', 'audit', 'flows', 'sources', 'simulators']),
+  layer('simulators', ['portal', 'gateway', 'resolvers', 'access', 'audit', 'flows', 'storage', 'schema'], GRAPHQL),
+  layer('schema', ['portal', 'gateway', 'resolvers', 'access', 'audit', 'flows', 'sources', 'storage', 'simulators']),
 );

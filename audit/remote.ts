@@ -1,63 +1,37 @@
 /**
- * The audit store in a worker thread (worker.ts), behind the same interface as the store. Calls
- * are messages; a worker that dies fails the calls in flight (the writer keeps their events
- * buffered and retries) and is started again on the next call.
+ * The audit store on the storage thread (storage/worker.ts), behind the same interface as the
+ * store. Calls are messages; a thread that dies fails the calls in flight (the writer keeps their
+ * events buffered and retries) and is started again on the next call. The thread is the
+ * caller's when given (one thread and one database for every store: the gateway's), else one of
+ * its own.
  */
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { StorageWorker } from '../storage/remote.ts';
 import type { AuditFilter, AuditRecord, EventPosition, StoredEvent } from './event.ts';
 import { sign } from './chain.ts';
 import type { ChainStatus, Checkpoint } from './checkpoint.ts';
 import { streamPages, type AppendOptions, type AuditStorePort, type CheckpointPage, type EventPage, type StoreOptions } from './store.ts';
-import type { Call, Reply, StoreMethod } from './worker.ts';
+
+/** How the storage thread makes the audit store. */
+export const AUDIT_SERVICE = { module: fileURLToPath(new URL('./store.ts', import.meta.url)), className: 'AuditStore' };
 
 export class RemoteAuditStore implements AuditStorePort {
-  private worker: Worker | null = null;
-  private seq = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly worker: StorageWorker;
+  private readonly own: boolean;
   private closed = false;
 
   constructor(
-    private readonly opts: StoreOptions,
+    opts: StoreOptions,
     readonly location: string,
-  ) {}
-
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const { onError, ...data } = this.opts;
-    // The worker is TypeScript like the rest: its entry registers tsx, then loads worker.ts.
-    const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: data });
-    // The worker's lifetime follows the store's, not the event loop's.
-    w.unref();
-    w.on('message', (m: Reply) => {
-      if ('log' in m) {
-        onError?.(new Error(m.log));
-        return;
-      }
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.value);
-      else p.reject(new Error(m.message));
-    });
-    const fail = (e: Error) => {
-      if (this.worker === w) this.worker = null;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
-    };
-    w.on('error', fail);
-    w.on('exit', (code) => fail(new Error(`the audit store's thread stopped (${code})`)));
-    this.worker = w;
-    return w;
+    worker?: StorageWorker,
+  ) {
+    this.own = !worker;
+    this.worker = worker ?? new StorageWorker(opts, { audit: AUDIT_SERVICE });
   }
 
-  private call<T>(method: StoreMethod, ...args: unknown[]): Promise<T> {
+  private call<T>(method: string, ...args: unknown[]): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the audit store is closed'));
-    const w = this.start();
-    const id = ++this.seq;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      w.postMessage({ id, method, args } satisfies Call);
-    });
+    return this.worker.call<T>('audit', method, ...args);
   }
 
   open(): Promise<unknown> {
@@ -107,9 +81,8 @@ export class RemoteAuditStore implements AuditStorePort {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    const w = this.worker;
-    if (w) await this.call('close').catch(() => undefined);
+    if (this.own) await this.worker.close();
+    else await this.call('close').catch(() => undefined);
     this.closed = true;
-    if (w) await w.terminate();
   }
 }

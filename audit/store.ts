@@ -1,6 +1,6 @@
 /**
  * The append-only audit store. Its API appends and reads; there is no update or delete, and
- * the database refuses both (migrations.ts). `append` links a batch to the chain's tail inside
+ * the database refuses both (storage/migrations.ts). `append` links a batch to the chain's tail inside
  * one transaction under an advisory lock, so however many gateway processes share one
  * PostgreSQL, the events form one linear chain.
  *
@@ -11,16 +11,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { describeFields, link, sign, undescribe, verifyChain } from './chain.ts';
 import { checkCheckpoints, trustedKeys, type ChainStatus, type Checkpoint } from './checkpoint.ts';
-import {
-  checkPgliteDir,
-  checkPostgres,
-  openPglite,
-  openPostgres,
-  withoutCredentials,
-  type DbCheck,
-  type SqlDb,
-  type SqlRunner,
-} from './db.ts';
+import { checkPgliteDir, checkPostgres, withoutCredentials, type DbCheck, type SqlDb, type SqlRunner } from '../storage/db.ts';
 import {
   ACCESS_ACTIONS,
   type AccessAction,
@@ -31,7 +22,8 @@ import {
   type StoredEvent,
   type StoredRecord,
 } from './event.ts';
-import { migrate, tables } from './migrations.ts';
+import { tables } from '../storage/migrations.ts';
+import { openDatabase, type DatabaseOptions, type SharedDatabase } from '../storage/database.ts';
 
 const RECORD_COLUMNS = [
   'seq',
@@ -185,15 +177,12 @@ function where(t: ReturnType<typeof tables>, f: AuditFilter): { sql: string; par
   return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };
 }
 
-export interface StoreOptions {
-  /** PostgreSQL connection string; without one, PGlite in `dir` (or in memory without a dir). */
-  databaseUrl?: string;
-  dir?: string;
-  /** PostgreSQL schema of the tables (tests use one per run). */
-  schema?: string;
-  /** Apply migrations when opening (the gateway does; `audit:verify` only reads). */
-  migrate?: boolean;
-  onError?: (e: Error) => void;
+export interface StoreOptions extends DatabaseOptions {
+  /**
+   * The database shared with the other stores of this thread (storage/database.ts); the store
+   * then neither opens nor closes one of its own.
+   */
+  db?: SharedDatabase;
 }
 
 export interface AppendOptions {
@@ -282,18 +271,7 @@ export class AuditStore implements AuditStorePort {
   /** The open database, opening (and migrating) it on first use; a failed open is retried on the next call. */
   open(): Promise<SqlDb> {
     if (this.closed) return Promise.reject(new Error('the audit store is closed'));
-    this.db ??= (async () => {
-      const db = this.opts.databaseUrl
-        ? await openPostgres(this.opts.databaseUrl, { ...(this.opts.onError ? { onError: this.opts.onError } : {}) })
-        : await openPglite(this.opts.dir);
-      try {
-        if (this.opts.migrate !== false) await migrate(db, this.opts.schema ?? 'public');
-        return db;
-      } catch (e) {
-        await db.close().catch(() => undefined);
-        throw e;
-      }
-    })();
+    this.db ??= this.opts.db ? this.opts.db() : openDatabase(this.opts);
     const opening = this.db;
     opening.catch(() => {
       if (this.db === opening) this.db = null;
@@ -645,7 +623,8 @@ export class AuditStore implements AuditStorePort {
     this.closed = true;
     const db = this.db;
     this.db = null;
-    if (db) await (await db.catch(() => null))?.close();
+    // A shared database is its owner's to close.
+    if (db && !this.opts.db) await (await db.catch(() => null))?.close();
   }
 }
 

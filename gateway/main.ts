@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CheckpointKey } from '../audit/checkpoint.ts';
-import type { DbCheck } from '../audit/db.ts';
+import type { DbCheck } from '../storage/db.ts';
 import { checkStore, storeProblem, type StoreOptions } from '../audit/store.ts';
 import { loadMapping } from '../sources/mapping.ts';
 import { createAuthenticator, type Authenticator } from './auth.ts';

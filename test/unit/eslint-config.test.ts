@@ -38,6 +38,9 @@ const refused: [file: string, code: string][] = [
   ['simulators/scratch.ts', "import { x } from '../access/policy.ts';"],
   ['gateway/scratch.ts', "import { x } from '../simulators/otcs/simulator.ts';"],
   ['schema/scratch.ts', "import { x } from '../resolvers/index.ts';"],
+  ['storage/scratch.ts', "import { x } from '../audit/store.ts';"],
+  ['storage/scratch.ts', "import { x } from '../flows/store.ts';"],
+  ['sources/scratch.ts', "import { x } from '../storage/db.ts';"],
   ['portal/lib/scratch.ts', "import { x } from '../../access/policy.ts';"],
   ['portal/lib/scratch.ts', "import { x } from '../../gateway/server.ts';"],
 ];
@@ -49,6 +52,8 @@ const allowed: [file: string, code: string][] = [
   ['resolvers/scratch.ts', "import { x } from '../audit/index.ts';"],
   ['audit/scratch.ts', "import { x } from '../access/ids.ts';"],
   ['flows/scratch.ts', "import { x } from '../audit/index.ts';"],
+  ['flows/scratch.ts', "import { x } from '../storage/database.ts';"],
+  ['audit/scratch.ts', "import { x } from '../storage/db.ts';"],
   ['access/policy/scratch.ts', "import { x } from '../../sources/model.ts';"],
   ['access/scratch.ts', "import { x } from './policy.ts';"],
   ['sources/otcs/scratch.ts', "import { x } from '../http/errors.ts';"],

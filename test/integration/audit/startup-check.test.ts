@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkPostgres } from '../../../audit/db.ts';
+import { checkPostgres } from '../../../storage/db.ts';
 import { checkStore } from '../../../audit/store.ts';
 import { PG_URL, postgresReachable } from '../../helpers/audit-backends.ts';
 

@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { AuditStore } from '../../../audit/store.ts';
-import { migrate, MIGRATIONS } from '../../../audit/migrations.ts';
+import { migrate, MIGRATIONS } from '../../../storage/migrations.ts';
 import { main as verify } from '../../../scripts/audit-verify.ts';
 import { hashRecord, sign, verifyChain, GENESIS } from '../../../audit/chain.ts';
 import { checkpointKey } from '../../../audit/checkpoint.ts';

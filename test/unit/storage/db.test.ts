@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkPgliteDir, checkPostgres, withoutCredentials } from '../../../audit/db.ts';
+import { checkPgliteDir, checkPostgres, withoutCredentials } from '../../../storage/db.ts';
 import { checkStore } from '../../../audit/store.ts';
 
 test('a PGlite folder held by another live process is refused, naming the process; a free one is ok', async (t) => {
