@@ -1,5 +1,6 @@
 /**
- * Authentication: a bearer JWT from a configured issuer becomes a `Principal`.
+ * Authentication: a bearer JWT from a configured issuer becomes a `Principal`, a person or an
+ * integration client (the rule is `principalFromClaims`'s, and gateway/README.md's).
  *
  * Contract: no `Authorization` header means an anonymous reader (`null`); a header that is
  * present but does not carry a valid token from a configured issuer throws
@@ -105,7 +106,8 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
           // A token without an expiry would be a credential for ever.
           requiredClaims: ['sub', 'exp'],
         });
-        return principalFromClaims(payload) ?? reject('sub is not a non-empty string', { issuer: verifier.config.issuer });
+        const mapped = mapClaims(payload);
+        return 'principal' in mapped ? mapped.principal : reject(mapped.reason, { issuer: verifier.config.issuer });
       } catch (e) {
         if (e instanceof UnauthenticatedError) throw e;
         if (e instanceof joseErrors.JOSEError) return reject(e.code, { issuer: verifier.config.issuer });
@@ -140,23 +142,89 @@ function publicKeyObject(key: string | JWK | undefined): KeyObject {
   return createPublicKey({ key: key as JsonWebKey, format: 'jwk' });
 }
 
-/** Map verified claims to the reader (`null` without a usable `sub`); unknown roles and regions are dropped, never guessed. */
+/**
+ * The scopes an integration client may be granted (DESIGN.md, access policy, writes), in the
+ * order a principal lists them. Any other scope in a token is dropped, never guessed.
+ */
+export const CLIENT_SCOPES = ['workspaces:write', 'documents:write', 'assets:read', 'usage:write', 'webhooks:admin'] as const;
+export type ClientScope = (typeof CLIENT_SCOPES)[number];
+
+/** Claims that make a token a person's, whatever their value: a token with any of them is never a client's. */
+export const PERSON_CLAIMS = ['email', 'roles', 'atrium_roles', 'org', 'regions'] as const;
+/** Claims that say a token was issued to a client (RFC 9068 `client_id`, OIDC `azp`, OAuth `scope`, `scp`). */
+const CLIENT_CLAIMS = ['client_id', 'azp', 'scope', 'scp'] as const;
+/** A `scope` string longer than this, or a list with more entries, grants nothing (no IdP sends that much for one API). */
+export const MAX_SCOPE_CHARS = 4096;
+export const MAX_SCOPE_ENTRIES = 256;
+const MAX_CLIENT_NAME = 256;
+/** Control characters, line separators and bidirectional overrides: never in a name that reaches logs and the audit. */
+const UNPRINTABLE = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * Map verified claims to the reader (`null` when they make no usable principal); unknown
+ * roles, regions and scopes are dropped, never guessed. `mapClaims` says why when `null`.
+ */
 export function principalFromClaims(claims: JWTPayload): Principal | null {
+  const mapped = mapClaims(claims);
+  return 'principal' in mapped ? mapped.principal : null;
+}
+
+/**
+ * Verified claims → principal, or the reason (for the log) there is none.
+ *
+ * - A token carrying any person claim (`email`, `roles`, `atrium_roles`, `org`, `regions`) is a
+ *   person's, mapped exactly as before; any `scope` it carries is ignored, so a person never
+ *   gains a client's scopes and a client never gains roles.
+ * - Otherwise a token naming a client (`client_id`, `azp`, `scope` or `scp` present) is a
+ *   client's: its name is `client_id`, else `azp`, else `sub` (the first present; a present one
+ *   that is not a 1–256 character printable string refuses the token); its scopes are the known
+ *   ones of `scope` (space-separated; also a list) or, without `scope`, of `scp` (a list or a
+ *   space-separated string); it has no email, roles or regions.
+ * - Anything else (a `sub` alone) is a person with nothing, as before.
+ */
+export function mapClaims(claims: JWTPayload): { principal: Principal } | { reason: string } {
   const sub = claims.sub;
-  if (typeof sub !== 'string' || sub === '') return null;
+  if (typeof sub !== 'string' || sub === '') return { reason: 'sub is not a non-empty string' };
+  const has = (c: string) => Object.hasOwn(claims, c);
+  if (!PERSON_CLAIMS.some(has) && CLIENT_CLAIMS.some(has)) {
+    const nameClaim = (['client_id', 'azp', 'sub'] as const).find(has) ?? 'sub';
+    const name = claims[nameClaim];
+    if (typeof name !== 'string' || name === '' || name.length > MAX_CLIENT_NAME || UNPRINTABLE.test(name))
+      return { reason: `${nameClaim} is not a usable client name` };
+    return { principal: { id: sub, email: '', roles: [], regions: [], client: { name, scopes: scopesOf(claims) } } };
+  }
   const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : '';
   const name = typeof claims.name === 'string' && claims.name !== '' ? claims.name : undefined;
   const org = typeof claims.org === 'string' && claims.org !== '' ? claims.org : undefined;
   // `atrium_roles` is ours; `roles` is what most identity providers already emit.
   const roleClaim = Array.isArray(claims.atrium_roles) ? claims.atrium_roles : claims.roles;
   return {
-    id: sub,
-    email,
-    ...(name ? { name } : {}),
-    roles: known(roleClaim, ROLES),
-    ...(org ? { org } : {}),
-    regions: known(claims.regions, REGIONS),
+    principal: {
+      id: sub,
+      email,
+      ...(name ? { name } : {}),
+      roles: known(roleClaim, ROLES),
+      ...(org ? { org } : {}),
+      regions: known(claims.regions, REGIONS),
+    },
   };
+}
+
+/** The known scopes a client token grants, in `CLIENT_SCOPES` order; none when the claim is oversized or of another type. */
+function scopesOf(claims: JWTPayload): ClientScope[] {
+  const raw = Object.hasOwn(claims, 'scope') ? claims.scope : claims.scp;
+  let entries: unknown[];
+  if (typeof raw === 'string') {
+    if (raw.length > MAX_SCOPE_CHARS) return [];
+    entries = raw.split(' ');
+  } else if (Array.isArray(raw)) {
+    if (raw.length > MAX_SCOPE_ENTRIES) return [];
+    entries = raw;
+  } else {
+    return [];
+  }
+  const granted = new Set(entries);
+  return CLIENT_SCOPES.filter((s) => granted.has(s));
 }
 
 function known<T extends string>(value: unknown, allowed: readonly T[]): T[] {

@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { DEFAULT_PORTS, DEMO_CREDENTIALS } from '../simulators/demo/credentials.ts';
 import { DEMO_MAPPING_FILE } from '../sources/mapping.ts';
 import { DEFAULT_CLOCK_TOLERANCE_S, issuersProblems, type IssuerConfig } from './auth.ts';
-import { DEMO_ISSUER } from './demo-issuer.ts';
+import { DEMO_ISSUER, HOOK_SOURCE_NAME } from './demo-issuer.ts';
+import { secretProblem } from '../flows/inbound/standard-webhooks.ts';
 import { DEFAULT_READY_BUFFER_FRACTION, DEFAULT_READY_LAG_MS } from '../audit/writer.ts';
 
 export interface Config {
@@ -27,6 +28,8 @@ export interface Config {
   simulators: boolean;
   world: { seed: number; scale: number; asOf?: string };
   simPorts: { otcs: number; iconik: number; netx: number; otmm: number };
+  /** The demo CRM simulator's port (`simulators/crm/`): receives status calls, sends inbound webhooks. */
+  crmSimPort: number;
   /** Latency every simulator adds to each request (benchmarks' upstream floor). */
   simLatencyMs: number;
   mappingFile: string;
@@ -47,6 +50,15 @@ export interface Config {
     issuers: IssuerConfig[];
     /** Leeway for token expiry and not-before, in seconds. */
     clockToleranceS: number;
+  };
+  /** Inbound webhooks (`/hooks/<source>`, Standard Webhooks). */
+  hooks: {
+    /**
+     * Secrets (`whsec_` + base64) by source, from `HOOK_SECRETS`. A source without one accepts
+     * no webhooks, except in demo mode, where the demo sources get one generated in the data
+     * directory (`hookSecret` in demo-issuer.ts resolves both).
+     */
+    secrets: Record<string, string>;
   };
   downloads: {
     /** HMAC secret for signed download links (demo mode: generated and kept in the data directory). */
@@ -143,6 +155,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     netx: port('NETX_SIM_PORT', DEFAULT_PORTS.netx),
     otmm: port('OTMM_SIM_PORT', DEFAULT_PORTS.otmm),
   };
+  const crmSimPort = port('CRM_SIM_PORT', DEFAULT_CRM_SIM_PORT);
   const local = (p: number, path = '') => `http://${host}:${p}${path}`;
   // Outside demo mode there are no simulator defaults: every upstream must be configured.
   const need = (name: string, demoDefault: string): string => {
@@ -171,6 +184,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (demo && Array.isArray(issuers) && issuers.some((i: { issuer?: unknown } | null) => i?.issuer === DEMO_ISSUER))
     issuerProblems.push(`AUTH_ISSUERS may not name "${DEMO_ISSUER}": demo mode issues it itself`);
   problems.push(...issuerProblems);
+
+  const hookSecrets = hookSecretsFrom(json('HOOK_SECRETS'), problems);
 
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl) {
@@ -221,6 +236,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     simulators: bool('ATRIUM_SIMULATORS', demo),
     world: { seed: int('ATRIUM_SEED', 42), scale: int('ATRIUM_SCALE', 1, 1, 4000), ...(asOf ? { asOf } : {}) },
     simPorts,
+    crmSimPort,
     simLatencyMs: int('SIM_LATENCY_MS', 0, 0, 60_000),
     mappingFile: resolve(str('MAPPING_FILE', DEMO_MAPPING_FILE)),
     upstream: {
@@ -253,6 +269,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       issuers: issuerProblems.length ? [] : (issuers as IssuerConfig[]),
       clockToleranceS: int('AUTH_CLOCK_TOLERANCE_S', DEFAULT_CLOCK_TOLERANCE_S, 0, 300),
     },
+    hooks: { secrets: hookSecrets },
     downloads: {
       ...(env.DOWNLOAD_SECRET ? { secret: env.DOWNLOAD_SECRET } : {}),
       ttlS: int('DOWNLOAD_URL_TTL_S', 300, 10, 86_400),
@@ -267,6 +284,30 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       if (!env[name]) problems.push(`${name} is required when ATRIUM_DEMO=false`);
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/** The CRM simulator's default port, next to the four of DESIGN.md. */
+export const DEFAULT_CRM_SIM_PORT = 4105;
+
+/**
+ * `HOOK_SECRETS`: a JSON object of source name → Standard Webhooks secret. Problems name the
+ * source and what is wrong with the value's shape, never the value.
+ */
+function hookSecretsFrom(raw: unknown, problems: string[]): Record<string, string> {
+  if (raw === undefined) return {};
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push('HOOK_SECRETS must be a JSON object of source name to secret, e.g. {"crm":"whsec_..."}');
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [source, secret] of Object.entries(raw)) {
+    const problem = secretProblem(secret);
+    if (!HOOK_SOURCE_NAME.test(source))
+      problems.push(`HOOK_SECRETS may only name sources of lower-case letters, digits and "-" (at most 32, starting with a letter)`);
+    else if (problem) problems.push(`HOOK_SECRETS.${source} ${problem}`);
+    else out[source] = secret as string;
+  }
+  return out;
 }
 
 function deepFreeze<T>(o: T): Readonly<T> {

@@ -1,17 +1,20 @@
 /**
  * `npm start`: runs everything on one machine. In demo mode (the default) that is the four
- * simulators serving the demo world, then the gateway, then the portal (a production build,
- * made first when missing or stale; `npm start -- --dev` runs `next dev` instead).
+ * simulators serving the demo world and the demo CRM, then the gateway, then the portal (a
+ * production build, made first when missing or stale; `npm start -- --dev` runs `next dev` instead).
  * Prints what runs where and the demo sign-ins; stops cleanly on Ctrl-C (SIGINT/SIGTERM): the
  * gateway's /readyz turns 503 at once, the portal stops, the gateway finishes its requests in
  * flight and writes its audit buffer, then the simulators stop, and the process exits 0.
  */
 import { ConfigError, loadConfig } from '../gateway/config.ts';
+import { DEMO_CLIENTS, hookSecret } from '../gateway/demo-issuer.ts';
 import { createLogger } from '../gateway/log.ts';
 import { startGateway } from '../gateway/main.ts';
 import { stopOnSignals } from '../gateway/shutdown.ts';
 import { StartupError } from '../gateway/startup.ts';
 import { DEMO_CREDENTIALS } from '../simulators/demo/credentials.ts';
+import { DEMO_CRM_TOKEN } from '../simulators/crm/simulator.ts';
+import { STATUS_PATH } from '../simulators/crm/wire.ts';
 import { startSimulators, type RunningSimulators } from '../simulators/start.ts';
 import { createWorld } from '../simulators/demo/world.ts';
 import { MappingError, loadMapping } from '../sources/mapping.ts';
@@ -26,7 +29,14 @@ async function main(): Promise<void> {
   if (config.simulators) {
     const t0 = Date.now();
     const world = createWorld(config.world);
-    sims = await startSimulators(world, mapping, { host: config.host, ports: config.simPorts, latencyMs: config.simLatencyMs });
+    // The CRM pushes to the gateway's /hooks/crm, signed with the secret the gateway verifies with.
+    const crmHookSecret = await hookSecret('crm', { configured: config.hooks.secrets, dataDir: config.dataDir, demo: config.demo });
+    sims = await startSimulators(world, mapping, {
+      host: config.host,
+      ports: { ...config.simPorts, crm: config.crmSimPort },
+      latencyMs: config.simLatencyMs,
+      crm: { ...(crmHookSecret ? { hookSecret: crmHookSecret } : {}), hookUrl: `http://${config.host}:${config.gatewayPort}/hooks/crm` },
+    });
     stoppers.push(() => (sims as RunningSimulators).close());
     const assets = Object.values(world.counts.assets).reduce((a, b) => a + b, 0);
     console.log(
@@ -45,6 +55,8 @@ async function main(): Promise<void> {
     console.log(
       `  OpenText Media Mgmt    ${sims.urls.otmm}/otmmapi/v6/sessions   user ${DEMO_CREDENTIALS.otmm.username} / ${DEMO_CREDENTIALS.otmm.password}`,
     );
+    console.log(`  CRM (demo)             ${sims.urls.crm}${STATUS_PATH}   Authorization: Bearer ${DEMO_CRM_TOKEN}`);
+    console.log(`                         POST ${sims.urls.crm}/__sim/send {"type":"account.created","data":{…}} pushes a signed webhook`);
     console.log('');
     console.log('Demo users (portal password "demo"):');
     for (const u of world.demoUsers())
@@ -53,7 +65,12 @@ async function main(): Promise<void> {
   const gateway = await startGateway(config, createLogger(config.logLevel));
   stoppers.push(() => gateway.close());
   console.log(`\nGateway                  ${gateway.url}/graphql   (also /healthz, /readyz, /metrics)`);
-  if (config.demo) console.log('  a bearer token for a demo user:  npm run --silent token -- anna@northwind.example');
+  if (config.demo) {
+    console.log('  a bearer token for a demo user:  npm run --silent token -- anna@northwind.example');
+    console.log('  for a demo integration client:   npm run --silent token -- --client crm');
+    for (const c of DEMO_CLIENTS) console.log(`    ${c.name.padEnd(12)} ${c.scopes.join(' ').padEnd(33)} ${c.description}`);
+    console.log("  the secret of the CRM's webhooks:  npm run --silent token -- --hook-secret crm");
+  }
 
   let stopped: Promise<void> | null = null;
   /**

@@ -1,9 +1,11 @@
 /**
- * Starts the four simulators on one world: what `npm start`, the integration tests and the
- * benchmarks share. Port 0 picks free ports (tests); the defaults are DESIGN.md's.
+ * Starts the simulators on one world: the four upstream systems and the demo CRM (the business
+ * objects' system). What `npm start`, the integration tests and the benchmarks share. Port 0
+ * picks free ports (tests); the defaults are DESIGN.md's (the CRM's: 4105).
  */
 import type { Mapping } from '../sources/mapping.ts';
 import type { Simulator } from './framework/server.ts';
+import { createCrmSimulator, type CrmSimulator } from './crm/simulator.ts';
 import { createIconikSimulator } from './iconik/simulator.ts';
 import { createNetxSimulator } from './netx/simulator.ts';
 import { createOtcsSimulator } from './otcs/simulator.ts';
@@ -15,17 +17,25 @@ export interface RunningSimulators {
   iconik: Simulator;
   netx: Simulator;
   otmm: Simulator;
-  /** Base URLs as a connector wants them (Content Server with its CGI path, iconik with /API). */
-  urls: { otcs: string; iconik: string; netx: string; otmm: string };
+  /** The demo CRM: receives status calls (`/api/status`), sends inbound webhooks (`/__sim/send`). */
+  crm: CrmSimulator;
+  /** Base URLs as a connector wants them (Content Server with its CGI path, iconik with /API; the CRM's root). */
+  urls: { otcs: string; iconik: string; netx: string; otmm: string; crm: string };
   /** Roots of each simulator (for /__sim). */
-  roots: { otcs: string; iconik: string; netx: string; otmm: string };
+  roots: { otcs: string; iconik: string; netx: string; otmm: string; crm: string };
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   host?: string;
-  ports?: Partial<Record<'otcs' | 'iconik' | 'netx' | 'otmm', number>>;
+  ports?: Partial<Record<'otcs' | 'iconik' | 'netx' | 'otmm' | 'crm', number>>;
   latencyMs?: number;
+  /**
+   * The CRM's webhooks: the secret `/__sim/send` signs with and the URL it posts to when a
+   * request names neither (`npm start`: Atrium's own for the source `crm`). Default: none, so
+   * each send names them.
+   */
+  crm?: { hookSecret?: string; hookUrl?: string };
 }
 
 /** Create and listen; on any failure, closes what started and rethrows. */
@@ -37,11 +47,16 @@ export async function startSimulators(world: DemoWorld, mapping: Mapping, opts: 
     iconik: createIconikSimulator(world, mapping, { baseLatencyMs: latency }),
     netx: createNetxSimulator(world, mapping, { baseLatencyMs: latency }),
     otmm: createOtmmSimulator(world, mapping, { baseLatencyMs: latency }),
+    crm: createCrmSimulator(world, {
+      baseLatencyMs: latency,
+      ...(opts.crm?.hookSecret ? { hookSecret: opts.crm.hookSecret } : {}),
+      ...(opts.crm?.hookUrl ? { hookUrl: opts.crm.hookUrl } : {}),
+    }),
   };
   const started: Simulator[] = [];
-  const roots = { otcs: '', iconik: '', netx: '', otmm: '' };
+  const roots = { otcs: '', iconik: '', netx: '', otmm: '', crm: '' };
   try {
-    for (const key of ['otcs', 'iconik', 'netx', 'otmm'] as const) {
+    for (const key of ['otcs', 'iconik', 'netx', 'otmm', 'crm'] as const) {
       roots[key] = await sims[key].listen(opts.ports?.[key] ?? 0, host);
       started.push(sims[key]);
     }
@@ -52,7 +67,7 @@ export async function startSimulators(world: DemoWorld, mapping: Mapping, opts: 
   return {
     ...sims,
     roots,
-    urls: { otcs: `${roots.otcs}/otcs/cs.exe`, iconik: `${roots.iconik}/API`, netx: roots.netx, otmm: roots.otmm },
+    urls: { otcs: `${roots.otcs}/otcs/cs.exe`, iconik: `${roots.iconik}/API`, netx: roots.netx, otmm: roots.otmm, crm: roots.crm },
     close: async () => {
       await Promise.all(Object.values(sims).map((s) => s.close()));
     },

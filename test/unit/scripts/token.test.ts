@@ -5,18 +5,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { createAuthenticator } from '../../../gateway/auth.ts';
 import { loadConfig } from '../../../gateway/config.ts';
-import { demoIssuer } from '../../../gateway/demo-issuer.ts';
+import { DEMO_CLIENTS, demoIssuer, hookSecret } from '../../../gateway/demo-issuer.ts';
+import { formatSecret } from '../../../flows/inbound/standard-webhooks.ts';
 import { createWorld } from '../../../simulators/demo/world.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dataDir = await mkdtemp(join(tmpdir(), 'atrium-token-'));
 test.after(() => rm(dataDir, { recursive: true, force: true }));
 
-/** Env with every ATRIUM_/AUTH_ variable of the outer shell dropped, so the test sees defaults. */
+/** Env with every ATRIUM_/AUTH_/HOOK_ variable of the outer shell dropped, so the test sees defaults. */
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ATRIUM_|AUTH_|OTCS_|ICONIK_|NETX_|OTMM_)/.test(k)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(ATRIUM_|AUTH_|HOOK_|OTCS_|ICONIK_|NETX_|OTMM_|CRM_)/.test(k)),
+  );
   return { ...clean, ATRIUM_DATA_DIR: dataDir, ...extra };
 }
 
@@ -77,11 +81,62 @@ test('an unknown email exits 1 with nothing on stdout', async () => {
   assert.match(stderr, /no demo user "nobody@nowhere\.example"/);
 });
 
-test('no argument exits 1 with the usage on stderr', async () => {
-  const { code, stdout, stderr } = await token([]);
+test('no argument, a missing name or an unknown option exits 1 with the usage, naming every form', async () => {
+  for (const args of [[], ['--client'], ['--hook-secret'], ['--client', 'crm', 'extra'], ['--lst'], ['--list', 'x']]) {
+    const { code, stdout, stderr } = await token(args);
+    assert.equal(code, 1, args.join(' '));
+    assert.equal(stdout, '');
+    assert.match(stderr, /usage: npm run --silent token -- <email> \| --list \| --client <name> \| --hook-secret <source>/);
+  }
+});
+
+test('--client <name> prints only a token that verifies to that client and its scopes', async () => {
+  const auth = createAuthenticator({ issuers: [(await demoIssuer(dataDir)).issuerConfig] });
+  for (const c of DEMO_CLIENTS) {
+    const { code, stdout, stderr } = await token(['--client', c.name]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    assert.deepEqual(await auth.principalFor(`Bearer ${stdout.trim()}`), {
+      id: c.name,
+      email: '',
+      roles: [],
+      regions: [],
+      client: { name: c.name, scopes: [...c.scopes] },
+    });
+  }
+  const crm = await auth.principalFor(`Bearer ${(await token(['--client', 'crm'])).stdout.trim()}`);
+  assert.deepEqual(crm?.client, { name: 'crm', scopes: ['workspaces:write', 'documents:write'] });
+});
+
+test('an unknown client exits 1 naming the demo clients', async () => {
+  const { code, stdout, stderr } = await token(['--client', 'root']);
   assert.equal(code, 1);
   assert.equal(stdout, '');
-  assert.match(stderr, /usage/);
+  assert.match(stderr, /no demo client "root"; the demo clients are crm, exstream, hooks-admin/);
+});
+
+test('--hook-secret crm prints the generated secret, the same every time, and nothing else', async () => {
+  const first = await token(['--hook-secret', 'crm']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /^whsec_[A-Za-z0-9+/]{43}=\n$/);
+  const again = await token(['--hook-secret', 'crm']);
+  assert.equal(again.stdout, first.stdout);
+  // It is the very secret the gateway resolves for the source.
+  assert.equal(await hookSecret('crm', { configured: {}, dataDir, demo: true }), first.stdout.trim());
+});
+
+test("--hook-secret prints HOOK_SECRETS' value when the source is configured", async () => {
+  const configured = formatSecret(randomBytes(32));
+  const { code, stdout, stderr } = await token(['--hook-secret', 'erp'], { HOOK_SECRETS: JSON.stringify({ erp: configured }) });
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout, `${configured}\n`);
+});
+
+test('--hook-secret for a source with no secret exits 1 naming the sources, and writes nothing', async () => {
+  const { code, stdout, stderr } = await token(['--hook-secret', '../../etc']);
+  assert.equal(code, 1);
+  assert.equal(stdout, '');
+  assert.match(stderr, /no webhook source "\.\.\/\.\.\/etc"; the sources are crm/);
 });
 
 test('outside demo mode there are no demo tokens', async () => {
@@ -100,8 +155,10 @@ test('outside demo mode there are no demo tokens', async () => {
     OTMM_USERNAME: 'u',
     OTMM_PASSWORD: 'p',
   };
-  const { code, stdout, stderr } = await token([users[0]!.email], real);
-  assert.equal(code, 1);
-  assert.equal(stdout, '');
-  assert.match(stderr, /demo mode only/);
+  for (const args of [[users[0]!.email], ['--client', 'crm'], ['--hook-secret', 'crm']]) {
+    const { code, stdout, stderr } = await token(args, { ...real, HOOK_SECRETS: JSON.stringify({ crm: formatSecret(randomBytes(32)) }) });
+    assert.equal(code, 1, args.join(' '));
+    assert.equal(stdout, '');
+    assert.match(stderr, /demo mode only/);
+  }
 });
