@@ -98,6 +98,8 @@ export interface EcmWrites {
   classify(documentId: string, retention: string): Promise<void>;
   /** The folders of a workspace (from its template), by name: where documents are filed. */
   folders(workspaceId: string): Promise<{ id: string; name: string }[]>;
+  /** Delete a document (a write taken back: an upload whose retention could not be applied). */
+  deleteDocument(documentId: string): Promise<void>;
 }
 
 /** A campaign as its system of record describes it, for its workspace's categories. */

@@ -237,6 +237,11 @@ export function createSimulator(opts: SimOptions): Simulator {
     };
     if (req.method === 'GET' && path === '/__sim/stats') return json(200, sim.stats());
     if (req.method === 'GET' && path === '/__sim/requests') return json(200, log);
+    if (req.method === 'DELETE' && path === '/__sim/requests') {
+      // Clears the log alone: what was written stays (a reset forgets that too).
+      log = [];
+      return json(200, { ok: true });
+    }
     if (req.method === 'GET' && path === '/__sim/faults') return json(200, { faults, baseLatencyMs: baseLatency });
     if (req.method === 'POST' && path === '/__sim/reset') {
       sim.reset();

@@ -6,6 +6,7 @@ import type { DemoWorld } from '../demo/world.ts';
 import type { Mapping } from '../../sources/mapping.ts';
 import type { Handler, Simulator } from '../framework/server.ts';
 import type { MemberDirectory } from './members.ts';
+import type { Overlay } from './overlay.ts';
 
 /** What the core simulator gives route modules. */
 export interface OtcsSimContext {
@@ -24,6 +25,11 @@ export interface OtcsSimContext {
    * workspace half builds its own from the world (users and the Admin, no sign-ins).
    */
   members?: MemberDirectory;
+  /**
+   * What was written through the API (overlay.ts): the listings and GETs serve written and
+   * created workspaces from it. Without it the workspace half serves the world as generated.
+   */
+  overlay?: Overlay;
 }
 
 export type OtcsRouteModule = (sim: Simulator, ctx: OtcsSimContext) => void;

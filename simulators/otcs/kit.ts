@@ -1,13 +1,19 @@
 /**
- * What the Content Server simulator's route modules share: resolved options, the world as a
- * node tree (with a small tree cache, since the world regenerates a workspace per call), the
+ * What the Content Server simulator's route modules share: resolved options, the context
+ * (the node store over world and write overlay, uploads, categories, the acting user), the
  * vendor's error and paging conventions, and request parsing (`fields`, forms, `body=`).
  */
-import { NODE, type DemoDocument, type DemoTree, type DemoWorkspace, type DemoWorld } from '../demo/world.ts';
 import { first, all, type Handler, type Method, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
+import type { CategoryDef } from './categories.ts';
+import type { ContentStore } from './content-store.ts';
 import type { OtcsSimContext } from './context.ts';
 import type { MemberDirectory } from './members.ts';
-import { SUBTYPE, type ErrorBody, type Paging } from '../../sources/otcs/wire.ts';
+import type { NodeStore, SimNode } from './node-store.ts';
+import type { Overlay } from './overlay.ts';
+import type { Uploads } from './uploads.ts';
+import type { ErrorBody, Paging } from '../../sources/otcs/wire.ts';
+
+export type { NodeStore, SimDocument, SimNode } from './node-store.ts';
 
 /** Options of `createOtcsSimulator`. Those marked INFERRED/NOT FOUND model open questions of vendor-apis §7. */
 export interface OtcsSimOptions {
@@ -51,36 +57,52 @@ export interface OtcsSimOptions {
    * the Admin (id 1000, named `Admin`), as OTDS maps `otadmin@otds.admin` to it.
    */
   users?: { username: string; password: string; userId: number; name?: string }[];
+
+  // Writes (vendor-apis-writes §2). Each option is a point the reference leaves open.
+
+  /**
+   * Success status of `POST /api/v2/businessworkspaces` and `POST /api/v2/nodes`: NOT FOUND for
+   * workspaces ("treat 200 and 201 as success", §2.1); the spec gives 200 for nodes. Default 200.
+   */
+  createdStatus?: 200 | 201;
+  /**
+   * A create whose parent does not exist: 400 "Sorry, the item you requested could not be
+   * accessed. ..." (SPEC createNode2, the text for a node that does not exist or may not be
+   * seen), or 500 "Could not get a node for {id}" (the spec's text on other write operations).
+   * Which one a create gets is NOT FOUND. Default 400.
+   */
+  missingParentStatus?: 400 | 500;
+  /**
+   * A create naming a category or attribute that does not exist: 400 "Could not create a new
+   * {type}" (SPEC createNode2's 400, the detail naming the key) or 500 (what the workspace
+   * create answers for categories it cannot parse, SEEN). NOT FOUND. Default 400.
+   */
+  badCategoryStatus?: 400 | 500;
+  /**
+   * A workspace create (or reference update) for a business object another workspace already
+   * references: refused with 500 "... already exists", or allowed. NOT FOUND. Default `reject`.
+   */
+  duplicateBusinessObject?: 'reject' | 'allow';
+  /**
+   * Changing a document's RM classification needs the current `rm_metadataToken` (409 edit
+   * conflict when it is missing or stale); a first classification needs none. INFERRED from
+   * pyxecm ("only when changing", §2.3). Default true.
+   */
+  rmTokenRequired?: boolean;
+  /** Longest version description; pyxecm truncates to 255 itself, so a longer one is refused (400). Default 255. */
+  maxVersionDescription?: number;
+  /** Most nodes the write overlay holds (created and changed ones); a write past it answers 500. Default 10000. */
+  maxOverlayNodes?: number;
+  /** Directory for uploaded bytes. Default: a fresh directory under the OS temp dir, removed on close. */
+  contentDir?: string;
+  /** The clock of writes (create and modify dates, audit rows). Default `Date.now`. */
+  now?: () => number;
 }
 
-export type ResolvedOptions = Required<Omit<OtcsSimOptions, 'users'>> & { users: NonNullable<OtcsSimOptions['users']> };
-
-/** A node of the simulated tree: volume, folder, workspace or document. */
-export interface SimNode {
-  id: number;
-  parentId: number;
-  name: string;
-  type: number;
-  typeName: string;
-  description: string;
-  createdAt: string;
-  modifiedAt: string;
-  ownerId: number;
-  workspace?: DemoWorkspace;
-  document?: DemoDocument;
-}
-
-/** The simulator's view of the world as Content Server nodes. */
-export interface NodeStore {
-  get(id: number): SimNode | null;
-  children(id: number): SimNode[];
-  /** Ancestors of a node, root first (excluding the node). */
-  ancestors(id: number): SimNode[];
-  /** Every workspace, folder and document, in workspace order. */
-  all(): Generator<SimNode>;
-  /** The nodes of the workspaces that contain these node ids (search `location_id`s), in workspace order. */
-  within(ids: ReadonlySet<number>): Generator<SimNode>;
-}
+export type ResolvedOptions = Required<Omit<OtcsSimOptions, 'users' | 'contentDir'>> & {
+  users: NonNullable<OtcsSimOptions['users']>;
+  contentDir?: string;
+};
 
 /** What every core route module receives. */
 export interface CoreSim extends OtcsSimContext {
@@ -88,137 +110,17 @@ export interface CoreSim extends OtcsSimContext {
   opts: ResolvedOptions;
   nodes: NodeStore;
   members: MemberDirectory;
+  /** What was written through the API (the read routes see the world through it). */
+  overlay: Overlay;
+  /** The bytes of written versions, and the uploads of the request being handled. */
+  content: ContentStore;
+  uploads: Uploads;
+  /** The mapping's categories with their attribute definitions. */
+  categories: Map<number, CategoryDef>;
+  /** The user a request acts as (its ticket's); the Admin when it has none (open routes). */
+  userOf(req: SimRequest): number;
   /** Register a route under the CGI path; authenticated unless `open`. */
   route(method: Method, path: string, handler: Handler, open?: boolean): void;
-}
-
-// Enough for every workspace up to scale ~180; a real server keeps its index, not a small window of it.
-const TREE_CACHE = 4096;
-
-/** Build the node store over a world; trees are cached (bounded) since they are pure. */
-export function createNodeStore(world: DemoWorld): NodeStore {
-  const cache = new Map<number, DemoTree>();
-  const treeOf = (wsId: number): DemoTree | null => {
-    const hit = cache.get(wsId);
-    if (hit) return hit;
-    const tree = world.tree(wsId);
-    if (!tree) return null;
-    if (cache.size >= TREE_CACHE) cache.delete(cache.keys().next().value as number);
-    cache.set(wsId, tree);
-    return tree;
-  };
-  const epoch = new Date(world.asOf - 3 * 365 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const fixed = (id: number, parentId: number, name: string, type: number, typeName: string): SimNode => ({
-    id,
-    parentId,
-    name,
-    type,
-    typeName,
-    description: '',
-    createdAt: epoch,
-    modifiedAt: epoch,
-    ownerId: 1000,
-  });
-  const roots = new Map<number, SimNode>([
-    [NODE.enterprise, fixed(NODE.enterprise, -1, 'Enterprise', SUBTYPE.enterpriseVolume, 'Enterprise Workspace')],
-    [NODE.campaignsFolder, fixed(NODE.campaignsFolder, NODE.enterprise, 'Campaigns', SUBTYPE.folder, 'Folder')],
-    [NODE.accountsFolder, fixed(NODE.accountsFolder, NODE.enterprise, 'Accounts', SUBTYPE.folder, 'Folder')],
-  ]);
-  const wsNode = (w: DemoWorkspace): SimNode => ({
-    id: w.nodeId,
-    parentId: w.parentId,
-    name: w.name,
-    type: SUBTYPE.businessWorkspace,
-    typeName: 'Business Workspace',
-    description: `${w.type} workspace for ${w.businessObject.type} ${w.businessObject.id}`,
-    createdAt: w.createdAt,
-    modifiedAt: w.modifiedAt,
-    ownerId: w.team[0]?.userId ?? 1000,
-    workspace: w,
-  });
-  const docNode = (d: DemoDocument): SimNode => ({
-    id: d.nodeId,
-    parentId: d.parentId,
-    name: d.name,
-    type: SUBTYPE.document,
-    typeName: 'Document',
-    description: d.description,
-    createdAt: d.createdAt,
-    modifiedAt: d.modifiedAt,
-    ownerId: d.ownerId,
-    document: d,
-  });
-  const treeNodes = (tree: DemoTree): SimNode[] => [
-    wsNode(tree.workspace),
-    ...tree.folders.map((f): SimNode => ({
-      id: f.nodeId,
-      parentId: f.parentId,
-      name: f.name,
-      type: SUBTYPE.folder,
-      typeName: 'Folder',
-      description: '',
-      createdAt: f.createdAt,
-      modifiedAt: f.createdAt,
-      ownerId: tree.workspace.team[0]?.userId ?? 1000,
-    })),
-    ...tree.documents.map(docNode),
-  ];
-  const get = (id: number): SimNode | null => {
-    const root = roots.get(id);
-    if (root) return root;
-    const owner = world.workspaceOf(id);
-    if (!owner) return null;
-    const tree = treeOf(owner.kind === 'campaign' ? owner.campaign.workspaceId : owner.account.workspaceId);
-    return tree ? (treeNodes(tree).find((n) => n.id === id) ?? null) : null;
-  };
-  const workspaceIds = function* (parent: number): Generator<number> {
-    if (parent === NODE.campaignsFolder) for (const c of world.campaigns()) yield c.workspaceId;
-    if (parent === NODE.accountsFolder) for (const a of world.accounts()) yield a.workspaceId;
-  };
-  return {
-    get,
-    children(id) {
-      if (id === NODE.enterprise) return [roots.get(NODE.campaignsFolder), roots.get(NODE.accountsFolder)] as SimNode[];
-      if (id === NODE.campaignsFolder || id === NODE.accountsFolder) {
-        return [...workspaceIds(id)]
-          .map((w) => treeOf(w))
-          .filter((t): t is DemoTree => t !== null)
-          .map((t) => wsNode(t.workspace));
-      }
-      const owner = world.workspaceOf(id);
-      if (!owner) return [];
-      const tree = treeOf(owner.kind === 'campaign' ? owner.campaign.workspaceId : owner.account.workspaceId);
-      return tree ? treeNodes(tree).filter((n) => n.parentId === id && n.id !== id) : [];
-    },
-    ancestors(id) {
-      const out: SimNode[] = [];
-      let cur = get(id);
-      while (cur && cur.parentId > 0) {
-        const parent = get(cur.parentId);
-        if (!parent) break;
-        out.unshift(parent);
-        cur = parent;
-      }
-      return out;
-    },
-    *all() {
-      for (const ws of world.workspaces()) {
-        const tree = treeOf(ws.nodeId);
-        if (tree) yield* treeNodes(tree);
-      }
-    },
-    *within(ids) {
-      const wsIds = new Set<number>();
-      for (const id of ids) {
-        const owner = world.workspaceOf(id);
-        if (owner) wsIds.add(owner.kind === 'campaign' ? owner.campaign.workspaceId : owner.account.workspaceId);
-      }
-      for (const wsId of [...wsIds].sort((a, b) => a - b)) {
-        const tree = treeOf(wsId);
-        if (tree) yield* treeNodes(tree);
-      }
-    },
-  };
 }
 
 /** A CS error answer `{error, errorDetail}`. */

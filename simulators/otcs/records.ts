@@ -5,20 +5,26 @@
  * listed in sources/otcs/README.md (shared with the connector) or simulators/otcs/README.md.
  */
 import { LEGAL_HOLDS, RETENTION_SCHEDULES } from '../demo/catalog.ts';
-import type { DemoDocument } from '../demo/world.ts';
 import type { Approval } from '../../sources/model.ts';
 import { all, first, type SimRequest, type SimResponse } from '../framework/server.ts';
-import { fail, noNode, nodeParam, pageOf, parseNodeId, selfLink, type CoreSim, type SimNode } from './kit.ts';
+import { fail, noNode, nodeParam, pageOf, parseNodeId, selfLink, type CoreSim, type SimDocument, type SimNode } from './kit.ts';
+import { CLASS_VOLUME_ID } from './node-store.ts';
 import { dateValue } from './lql.ts';
 import { naiveDate } from './render.ts';
 import type { AuditEvent, WireHold, WireRmClassification, WireRsi, WireWfStatus, WireWfStep } from '../../sources/otcs/wire.ts';
 
-/** Event types the demo world records (ids as SEEN in vendor-apis where listed). */
+/**
+ * Event types the demo world and the write routes record (ids as SEEN in vendor-apis where
+ * listed; writes use vendor-apis-writes §3.2's: 1 Create, 5 Rename, 10 Attribute Value
+ * Changed, 11 Version Added, 264 Classification Applied).
+ */
 const AUDIT_EVENT_TYPES = [
   { id: 1, name: 'Create' },
   { id: 4, name: 'Fetch' },
+  { id: 5, name: 'Rename' },
   { id: 9, name: 'Permission Changed' },
   { id: 10, name: 'Attribute Value Changed' },
+  { id: 11, name: 'Version Added' },
   { id: 28, name: 'Add Version' },
   { id: 264, name: 'Classification Applied' },
 ];
@@ -33,16 +39,13 @@ export const PROCESS_BASE = 1_000_000_000;
  */
 const APPROVAL_MAP = { DataID: 20130, Name: 'Document Approval', WorkflowType: 100 } as const;
 
-/** The class volume the world's classifications live in (the `rmclassifications` one). */
-const CLASS_VOLUME_ID = 2164;
-
-function documentOf(ctx: CoreSim, req: SimRequest): DemoDocument | SimResponse {
+function documentOf(ctx: CoreSim, req: SimRequest): SimDocument | SimResponse {
   const n = nodeParam(ctx, req);
   if (!n) return noNode(ctx, req.params.id ?? '');
   return n.document ?? fail(400, `Node ${n.id} is not a document`, 'The requested action is not supported by this node type.');
 }
 
-const isDoc = (v: DemoDocument | SimResponse): v is DemoDocument => typeof (v as DemoDocument).nodeId === 'number';
+const isDoc = (v: SimDocument | SimResponse): v is SimDocument => typeof (v as SimDocument).nodeId === 'number';
 
 function audit(ctx: CoreSim, req: SimRequest): SimResponse {
   const n = nodeParam(ctx, req);
@@ -55,7 +58,8 @@ function audit(ctx: CoreSim, req: SimRequest): SimResponse {
   const types = new Set(all(q.where_type).map(Number));
   const user = first(q.where_user_id);
   const expandUser = all(q.expand).some((e) => /^audit\{[^}]*\buser_id\b/.test(e));
-  const entries = (n.document?.audit ?? [])
+  // The world's rows, then what the write routes recorded on the node (any node, not only documents).
+  const entries = [...(n.document?.audit ?? []), ...(ctx.overlay.entry(n.id)?.audit ?? [])]
     .filter((e) => Number.isNaN(start) || Date.parse(e.at) >= start)
     .filter((e) => Number.isNaN(end) || Date.parse(e.at) <= end)
     .filter((e) => types.size === 0 || types.has(e.eventType))
@@ -89,6 +93,14 @@ function audit(ctx: CoreSim, req: SimRequest): SimResponse {
 function rmClassifications(ctx: CoreSim, req: SimRequest): SimResponse {
   const doc = documentOf(ctx, req);
   if (!isDoc(doc)) return doc;
+  return { body: rmClassificationsBody(ctx, doc) };
+}
+
+/**
+ * The `GET /api/v1/nodes/{id}/rmclassifications` answer (SEEN pyxecm, v1 style). Its
+ * `rm_metadataToken` changes with every change of the classification (overlay.ts).
+ */
+export function rmClassificationsBody(ctx: CoreSim, doc: SimDocument): Record<string, unknown> {
   const r = doc.record;
   const data: WireRmClassification[] = r
     ? [
@@ -107,14 +119,12 @@ function rmClassifications(ctx: CoreSim, req: SimRequest): SimResponse {
       ]
     : [];
   return {
-    body: {
-      canRMClassify: true,
-      classVolumeID: 2164,
-      data,
-      definitions: { file_number: { key: 'file_number', name: 'File Number', type: -1 }, rsi: { key: 'rsi', name: 'RSI', type: -1 } },
-      fields_order: ['name', 'file_number', 'rsi', 'record_date', 'file_status', 'status_date', 'essential', 'official', 'storage'],
-      rm_metadataToken: `${doc.nodeId.toString(16).padStart(8, '0')}${'0'.repeat(24)}`,
-    },
+    canRMClassify: true,
+    classVolumeID: CLASS_VOLUME_ID,
+    data,
+    definitions: { file_number: { key: 'file_number', name: 'File Number', type: -1 }, rsi: { key: 'rsi', name: 'RSI', type: -1 } },
+    fields_order: ['name', 'file_number', 'rsi', 'record_date', 'file_status', 'status_date', 'essential', 'official', 'storage'],
+    rm_metadataToken: ctx.overlay.token(doc.nodeId, 'rm'),
   };
 }
 
@@ -183,7 +193,7 @@ function stepOf(ctx: CoreSim, a: Approval, i: number): WireWfStep {
   };
 }
 
-function wfStatus(ctx: CoreSim, doc: DemoDocument): WireWfStatus {
+function wfStatus(ctx: CoreSim, doc: SimDocument): WireWfStatus {
   const pending = doc.workflow.find((a) => a.decision === 'PENDING');
   const last = doc.workflow[doc.workflow.length - 1] as Approval;
   const current = pending ?? last;

@@ -3,16 +3,12 @@
  * category values and definitions, and ancestors (members are in members.ts). Pure
  * functions; the route modules wrap them in envelopes.
  */
-import type { DemoDocument, DemoVersion } from '../demo/world.ts';
-import { DOCUMENT_FIELDS, toVendor, type DocumentField, type Mapping } from '../../sources/mapping.ts';
-import { MULTI_VALUED_FIELDS } from '../../sources/model.ts';
-import type { SimNode } from './kit.ts';
+import type { DemoVersion } from '../demo/world.ts';
+import { naiveDate, type CategoryDef, type CategoryValues } from './categories.ts';
+import type { SimDocument, SimNode } from './node-store.ts';
 import { SUBTYPE, type AncestorInfo, type NodeProperties, type VersionInfo } from '../../sources/otcs/wire.ts';
 
-const DATE_FIELDS: ReadonlySet<DocumentField> = new Set(['validFrom', 'validUntil']);
-
-/** Category date values as older servers send them: no zone (vendor-apis §1.4), meaning UTC. */
-export const naiveDate = (iso: string): string => new Date(iso).toISOString().slice(0, 19);
+export { naiveDate };
 
 const sizeFormatted = (n: SimNode, size: number): string =>
   n.type === SUBTYPE.document ? (size < 1024 ? `${size} B` : `${Math.ceil(size / 1024)} KB`) : `${size} Items`;
@@ -75,7 +71,10 @@ export function pick(props: NodeProperties, keys: true | Set<string>): Record<st
 const ext = (fileName: string) => /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase() ?? '';
 
 /** A version object (SEEN pyxecm keys). */
-export function versionInfo(doc: DemoDocument, v: DemoVersion): VersionInfo {
+export function versionInfo(doc: SimDocument, v: DemoVersion): VersionInfo {
+  // Versions written through the API carry their own major/minor numbers (add_major_version).
+  const major = 'major' in v && typeof v.major === 'number' ? v.major : 0;
+  const minor = 'minor' in v && typeof v.minor === 'number' ? v.minor : v.number;
   return {
     create_date: v.createdAt,
     description: v.description,
@@ -101,9 +100,9 @@ export function versionInfo(doc: DemoDocument, v: DemoVersion): VersionInfo {
     provider_id: doc.nodeId * 10 + v.number,
     version_id: doc.nodeId * 100 + v.number,
     version_number: v.number,
-    version_number_major: 0,
-    version_number_minor: v.number,
-    version_number_name: String(v.number),
+    version_number_major: major,
+    version_number_minor: minor,
+    version_number_name: major > 0 ? `${major}.${minor}` : String(v.number),
   };
 }
 
@@ -156,67 +155,34 @@ export function versionDefinitions(v: VersionInfo): Record<string, { key: string
 }
 
 /** The latest version of a document. */
-export const latest = (doc: DemoDocument): DemoVersion => doc.versions[doc.versions.length - 1] as DemoVersion;
-
-/** Category attribute values of a document, keyed `{cat}_{attr}` (vendor values via the mapping). */
-export function documentCategory(doc: DemoDocument, mapping: Mapping): Record<string, unknown> {
-  const cat = mapping.otcs.documentCategory;
-  const values = mapping.otcs.values;
-  const out: Record<string, unknown> = {};
-  for (const field of DOCUMENT_FIELDS) {
-    const key = cat.attributes[field];
-    const v = doc.metadata[field];
-    if (MULTI_VALUED_FIELDS.has(field)) out[key] = Array.isArray(v) ? v.map((x) => toVendor(values, field, String(x))) : [];
-    else if (v === undefined) out[key] = null;
-    else if (DATE_FIELDS.has(field)) out[key] = naiveDate(String(v));
-    else out[key] = toVendor(values, field, String(v));
-  }
-  return out;
-}
-
-const TITLES: Record<DocumentField, string> = {
-  campaignCode: 'Campaign Code',
-  accountId: 'Account ID',
-  project: 'Project',
-  productLine: 'Product Line',
-  region: 'Region',
-  classification: 'Classification',
-  status: 'Status',
-  rightsStatus: 'Rights Status',
-  validFrom: 'Valid From',
-  validUntil: 'Valid Until',
-  territories: 'Territories',
-  channels: 'Channels',
-  locale: 'Locale',
-};
+export const latest = (doc: SimDocument): DemoVersion => doc.versions[doc.versions.length - 1] as DemoVersion;
 
 /**
- * One entry of `GET /nodes/{id}/categories` (SEEN pyxecm): values plus definitions, the
- * category's own first, under `metadata.categories` or directly in `metadata` (`layout`).
+ * One entry of `GET /nodes/{id}/categories` (SEEN pyxecm): a category's values plus
+ * definitions, the category's own first, under `metadata.categories` or directly in
+ * `metadata` (`layout`).
  */
-export function categoryEntry(doc: DemoDocument, mapping: Mapping, layout: 'nested' | 'flat'): Record<string, unknown> {
-  const cat = mapping.otcs.documentCategory;
-  const catKey = String(cat.id);
+export function categoryEntry(def: CategoryDef, values: CategoryValues, layout: 'nested' | 'flat'): Record<string, unknown> {
+  const catKey = String(def.id);
   const metadata: Record<string, unknown> = {
-    [catKey]: { key: catKey, name: cat.name, persona: 'category', read_only: false, type_name: 'Category' },
+    [catKey]: { key: catKey, name: def.name, persona: 'category', read_only: false, type_name: 'Category' },
   };
-  for (const field of DOCUMENT_FIELDS) {
-    const key = cat.attributes[field];
-    metadata[key] = {
-      key,
-      name: TITLES[field],
-      max_length: DATE_FIELDS.has(field) ? null : 64,
-      multi_value: MULTI_VALUED_FIELDS.has(field),
+  for (const a of def.attributes.values()) {
+    metadata[a.key] = {
+      key: a.key,
+      name: a.name,
+      max_length: a.type === 'String' ? 64 : null,
+      multi_value: a.multi,
       required: false,
-      type_name: DATE_FIELDS.has(field) ? 'Date' : 'String',
+      type_name: a.type,
       persona: '',
       read_only: false,
     };
   }
   return {
-    data: { categories: documentCategory(doc, mapping) },
+    data: { categories: values },
     metadata: layout === 'nested' ? { categories: metadata } : metadata,
-    metadata_map: { categories: { [catKey]: DOCUMENT_FIELDS.map((f) => cat.attributes[f]) } },
+    metadata_map: { categories: { [catKey]: [...def.attributes.keys()] } },
     metadata_order: { categories: [catKey] },
   };
 }

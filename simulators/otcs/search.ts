@@ -7,7 +7,7 @@
 import { all, first, type SimRequest, type SimResponse } from '../framework/server.ts';
 import { fail, formOf, pageOf, type CoreSim, type SimNode } from './kit.ts';
 import { dateValue, LqlError, matches, parseLql, type Lql, type RegionValue } from './lql.ts';
-import { documentCategory, latest, nodeProperties, versionInfo } from './render.ts';
+import { latest, nodeProperties, versionInfo } from './render.ts';
 
 const DEFAULT_REGIONS = ['OTMIMEType', 'OTName', 'OTObjectDate', 'OTObjectSize', 'OTLocation', 'OTCreatedBy'];
 
@@ -21,7 +21,7 @@ interface Hit {
 const compactDay = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
 
 /** The searchable regions of a node: system regions plus `Attr_{cat}_{attr}` of its category. */
-function regionsOf(ctx: CoreSim, n: SimNode, ancestors: SimNode[]): Record<string, RegionValue> {
+function regionsOf(n: SimNode, ancestors: SimNode[]): Record<string, RegionValue> {
   const r: Record<string, RegionValue> = {
     OTName: n.name,
     OTDComment: n.description,
@@ -38,8 +38,10 @@ function regionsOf(ctx: CoreSim, n: SimNode, ancestors: SimNode[]): Record<strin
     // any of them, as Content Server matches the tokens of the path ("2000 6471 ... 42708").
     OTLocation: [...ancestors.map((a) => a.id), n.id],
   };
+  // Documents are searchable by their category values (every category they carry).
   if (n.document) {
-    for (const [key, value] of Object.entries(documentCategory(n.document, ctx.mapping))) r[`Attr_${key}`] = value as RegionValue;
+    for (const values of n.categories().values())
+      for (const [key, value] of Object.entries(values)) r[`Attr_${key}`] = value as RegionValue;
   }
   return r;
 }
@@ -167,7 +169,7 @@ function search(ctx: CoreSim, req: SimRequest): SimResponse {
   for (const node of locations ? ctx.nodes.within(locations) : ctx.nodes.all()) {
     const ancestors = ctx.nodes.ancestors(node.id);
     if (locations && !ancestors.some((a) => locations.has(a.id))) continue;
-    const regions = regionsOf(ctx, node, ancestors);
+    const regions = regionsOf(node, ancestors);
     if (query && !matches(query, regions)) continue;
     const name = node.name.toLowerCase();
     hits.push({ node, ancestors, regions, score: terms.filter((t) => name.includes(t)).length });

@@ -1,9 +1,11 @@
 /**
- * The Content Server simulator: the CS REST API (vendor-apis.md §1) over the demo world, under
- * a CGI path (default `/otcs/cs.exe`). This file owns authentication (tickets, rotation,
- * expiry), the `suppress_response_codes` convention, the answer for paths no route serves, and
- * mounts the route modules: system (ping, serverinfo, volumes), nodes, search, records (audit,
- * classifications, RM, holds, workflows) and the Business Workspaces half (with the members).
+ * The Content Server simulator: the CS REST API (vendor-apis.md §1, vendor-apis-writes.md §2)
+ * over the demo world, under a CGI path (default `/otcs/cs.exe`). This file owns
+ * authentication (tickets, rotation, expiry), the `suppress_response_codes` convention, the
+ * answer for paths no route serves, the write overlay and the content store (both cleared by
+ * `POST /__sim/reset`), streamed uploads, and mounts the route modules: system (ping,
+ * serverinfo, volumes), nodes, search, records (audit, classifications, RM, holds, workflows),
+ * the Business Workspaces half (with the members), and the writes (nodes, workspaces, RM).
  */
 import { randomBytes } from 'node:crypto';
 import { DEMO_CREDENTIALS } from '../demo/credentials.ts';
@@ -11,12 +13,20 @@ import { OTCS_ADMIN_USER_ID, type DemoWorld } from '../demo/world.ts';
 import type { Mapping } from '../../sources/mapping.ts';
 import { createSimulator, first, type Handler, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
 import { registerWorkspaceRoutes } from './workspaces.ts';
-import { createNodeStore, fail, formOf, type CoreSim, type OtcsSimOptions, type ResolvedOptions } from './kit.ts';
+import { categoryDefs } from './categories.ts';
+import { createContentStore } from './content-store.ts';
+import { fail, formOf, type CoreSim, type OtcsSimOptions, type ResolvedOptions } from './kit.ts';
 import { memberDirectory } from './members.ts';
+import { createNodeStore } from './node-store.ts';
 import { registerNodeRoutes } from './nodes.ts';
+import { createOverlay } from './overlay.ts';
 import { registerRecordRoutes } from './records.ts';
 import { registerSearchRoutes } from './search.ts';
 import { registerSystemRoutes } from './system.ts';
+import { streamUploads } from './uploads.ts';
+import { registerNodeWriteRoutes } from './writes-nodes.ts';
+import { registerRecordWriteRoutes } from './writes-records.ts';
+import { registerWorkspaceWriteRoutes } from './writes-workspaces.ts';
 
 export type { OtcsSimOptions } from './kit.ts';
 
@@ -53,6 +63,15 @@ function resolve(opts: OtcsSimOptions): ResolvedOptions {
     maxPageSize: opts.maxPageSize ?? 500,
     unknownRouteStatus: opts.unknownRouteStatus ?? 400,
     categoryMetadata: opts.categoryMetadata ?? 'nested',
+    createdStatus: opts.createdStatus ?? 200,
+    missingParentStatus: opts.missingParentStatus ?? 400,
+    badCategoryStatus: opts.badCategoryStatus ?? 400,
+    duplicateBusinessObject: opts.duplicateBusinessObject ?? 'reject',
+    rmTokenRequired: opts.rmTokenRequired ?? true,
+    maxVersionDescription: opts.maxVersionDescription ?? 255,
+    maxOverlayNodes: opts.maxOverlayNodes ?? 10_000,
+    ...(opts.contentDir !== undefined ? { contentDir: opts.contentDir } : {}),
+    now: opts.now ?? Date.now,
     users: opts.users ?? [
       { username: DEMO_CREDENTIALS.otcs.username, password: DEMO_CREDENTIALS.otcs.password, userId: OTCS_ADMIN_USER_ID, name: 'Admin' },
     ],
@@ -119,9 +138,16 @@ function suppressible(handler: Handler): Handler {
 export function createOtcsSimulator(world: DemoWorld, mapping: Mapping, options: OtcsSimOptions = {}): OtcsSimulator {
   const opts = resolve(options);
   const tickets = ticketStore(opts.ticketTtlMs);
+  const overlay = createOverlay({ maxNodes: opts.maxOverlayNodes, now: opts.now });
+  const content = createContentStore(opts.contentDir);
   const sim = createSimulator({
     name: 'otcs',
     baseLatencyMs: opts.baseLatencyMs,
+    // A reset forgets every write: the world is served as generated again.
+    onReset: () => {
+      overlay.clear();
+      content.reset();
+    },
     errorBody: (status) => ({ error: STATUS_TEXT[status] ?? `HTTP ${status}`, errorDetail: '' }),
     // `POST /api/v1/auth/` is how cs-rest logs in, and the spec writes category PUTs with a
     // trailing slash that pyxecm leaves off (vendor-apis-writes §2.2): both forms are served.
@@ -147,8 +173,13 @@ export function createOtcsSimulator(world: DemoWorld, mapping: Mapping, options:
     authed,
     sim,
     opts,
-    nodes: createNodeStore(world),
+    nodes: createNodeStore(world, mapping, overlay),
     members: memberDirectory(world, opts.users),
+    overlay,
+    content,
+    uploads: streamUploads(sim.server, content),
+    categories: categoryDefs(mapping),
+    userOf: (req) => tickets.check(ticketOf(req))?.userId ?? OTCS_ADMIN_USER_ID,
     route(method, path, handler, open = false) {
       sim.route(method, `${opts.cgiPath}${path}`, open ? suppressible(handler) : authed(handler));
     },
@@ -188,7 +219,17 @@ export function createOtcsSimulator(world: DemoWorld, mapping: Mapping, options:
   registerNodeRoutes(ctx);
   registerSearchRoutes(ctx);
   registerRecordRoutes(ctx);
-  registerWorkspaceRoutes(sim, { basePath: ctx.basePath, world, mapping, authed, members: ctx.members });
+  registerWorkspaceRoutes(sim, { basePath: ctx.basePath, world, mapping, authed, members: ctx.members, overlay });
+  registerNodeWriteRoutes(ctx);
+  registerWorkspaceWriteRoutes(ctx);
+  registerRecordWriteRoutes(ctx);
 
-  return Object.assign(sim, { expireTickets: () => tickets.expireAll() });
+  const closeServer = sim.close.bind(sim);
+  return Object.assign(sim, {
+    expireTickets: () => tickets.expireAll(),
+    async close() {
+      await closeServer();
+      content.close();
+    },
+  });
 }

@@ -1,6 +1,8 @@
 /**
  * Simulator of the Extended ECM Business Workspaces REST API (vendor-apis §2), serving the
- * demo world's campaign and account workspaces, and the members routes (`/api/v2/members`,
+ * demo world's campaign and account workspaces as written to, and those created through the
+ * API (workspace-records.ts, over the write overlay when the core gives one; the writes
+ * themselves are in writes-workspaces.ts), and the members routes (`/api/v2/members`,
  * `/api/v1|v2/members/{id}`, over members.ts) whose paging these options set. The core Content
  * Server simulator mounts it under its CGI path and gives it ticket checking (`ctx.authed`)
  * and its member directory (`ctx.members`).
@@ -19,28 +21,37 @@
  * - `fields=categories`: each result carries `data.categories` as on the GET by id.
  * - `where_workspace_type_ids={17,18}` (the relateditems syntax) and `where_member_id=<user>`
  *   (repeatable; workspaces whose team includes that user).
+ * - `?state` on the GET by id: `results.state` with the metadata tokens of the workspace and
+ *   its categories, as the node GET gives them (§1.4 lists `state` among every v2 result's
+ *   optional siblings), so a client reads values and tokens in one request.
  */
-import { ACCOUNT_ROLES, CAMPAIGN_ROLES } from '../demo/catalog.ts';
-import type { DemoAccount, DemoCampaign, DemoMember, DemoWorkspace, DemoWorld } from '../demo/world.ts';
-import { WORKSPACE_TYPE_IDS } from '../demo/world.ts';
+import type { DemoWorkspace, DemoWorld } from '../demo/world.ts';
 import type { Mapping } from '../../sources/mapping.ts';
 import type { WorkspaceType } from '../../sources/model.ts';
 import { all, first, type Handler, type SimRequest, type SimResponse } from '../framework/server.ts';
 import type {
   WireBusinessProperties,
-  WireCategoryValues,
   WireLink,
   WirePaging,
   WireRole,
-  WireRoleProperties,
   WireWorkspaceItem,
   WireWorkspaceList,
   WireWorkspaceProperties,
   WireWorkspaceReference,
 } from '../../sources/otcs/wire.ts';
 import type { OtcsRouteModule, OtcsSimContext } from './context.ts';
+import type { Overlay } from './overlay.ts';
 import { parseColumnQuery, type ColumnQuery } from './column-query.ts';
 import { memberDirectory, memberOf, v1Member, type MemberDirectory } from './members.ts';
+import { TEMPLATES, WORKSPACE_TYPES } from './templates.ts';
+import {
+  accountRecord,
+  campaignRecord,
+  workspaceRecords,
+  type RoleView,
+  type WorkspaceRecords,
+  type WsRecord,
+} from './workspace-records.ts';
 
 /** Behaviour the reference leaves open; every default is documented with its evidence. */
 export interface WorkspaceSimOptions {
@@ -79,78 +90,11 @@ const DEFAULTS: Required<WorkspaceSimOptions> = {
 };
 
 /** Illustrative ids of things the world does not model. */
-const TEMPLATE_IDS: Record<WorkspaceType, number> = { Campaign: 20116, Customer: 20117, Partner: 20118 };
-const BO_TYPE_IDS: Record<string, number> = { Campaign: 41, Account: 42 };
+const BO_TYPE_IDS: Record<string, number> = Object.fromEntries(WORKSPACE_TYPES.map((t) => [TEMPLATES[t].boType, TEMPLATES[t].boTypeId]));
 const CONFIG_NODE_IDS: Record<WorkspaceType, number> = { Campaign: 39316, Customer: 39317, Partner: 39318 };
 const GERMAN_TYPE_NAMES: Record<WorkspaceType, string> = { Campaign: 'Kampagne', Customer: 'Kunde', Partner: 'Partner' };
-/** Role ids live in the workspace's own node-id block, past the folders and documents. */
-const ROLE_ID_OFFSET = 900;
 const BUSINESS_WORKSPACE_SUBTYPE = 848;
 const ENTERPRISE_VOLUME_ID = -2000;
-
-// ---------------------------------------------------------------- world view
-
-/** One workspace of the world with what the wire needs of it. */
-interface WsRecord {
-  ws: DemoWorkspace;
-  kind: 'campaign' | 'account';
-  categoryId: number;
-  /** Category values keyed by attribute key (`9840_2`), as the mapping names them. */
-  attrs: WireCategoryValues;
-}
-
-function campaignRecord(world: DemoWorld, mapping: Mapping, c: DemoCampaign): WsRecord {
-  const cat = mapping.otcs.campaignCategory;
-  const a = cat.attributes;
-  // Date attributes come back as date-times without a zone [INFERRED from the node examples].
-  const attrs: WireCategoryValues = {
-    [a.code]: c.code,
-    [a.status]: c.status,
-    [a.productLine]: c.productLine,
-    [a.regions]: [...c.regions],
-    [a.startDate]: `${c.startDate}T00:00:00`,
-    [a.endDate]: `${c.endDate}T00:00:00`,
-    [a.openToAllPartners]: c.openToAllPartners,
-    [a.audience]: [...c.audience],
-    [a.project]: c.project,
-  };
-  return { ws: world.campaignWorkspace(c), kind: 'campaign', categoryId: cat.id, attrs };
-}
-
-function accountRecord(world: DemoWorld, mapping: Mapping, acc: DemoAccount): WsRecord {
-  const cat = mapping.otcs.accountCategory;
-  const a = cat.attributes;
-  const attrs: WireCategoryValues = { [a.accountId]: acc.id, [a.kind]: acc.kind, [a.region]: acc.region };
-  return { ws: world.accountWorkspace(acc), kind: 'account', categoryId: cat.id, attrs };
-}
-
-function* allRecords(world: DemoWorld, mapping: Mapping): Generator<WsRecord> {
-  for (const c of world.campaigns()) yield campaignRecord(world, mapping, c);
-  for (const a of world.accounts()) yield accountRecord(world, mapping, a);
-}
-
-/** The workspace with exactly this node id, or null. */
-function recordById(world: DemoWorld, mapping: Mapping, nodeId: number): WsRecord | null {
-  const owner = world.workspaceOf(nodeId);
-  if (!owner) return null;
-  if (owner.kind === 'campaign') return owner.campaign.workspaceId === nodeId ? campaignRecord(world, mapping, owner.campaign) : null;
-  return owner.account.workspaceId === nodeId ? accountRecord(world, mapping, owner.account) : null;
-}
-
-interface RoleView {
-  properties: WireRoleProperties;
-  members: DemoMember[];
-}
-
-/** The template's roles (all of them, even empty), then any role only the team names. */
-function rolesOf(rec: WsRecord): RoleView[] {
-  const catalog: readonly string[] = rec.kind === 'campaign' ? CAMPAIGN_ROLES : ACCOUNT_ROLES;
-  const names = [...catalog, ...rec.ws.team.map((m) => m.role).filter((r) => !catalog.includes(r))];
-  return [...new Set(names)].map((name, i) => ({
-    properties: { description: null, id: rec.ws.nodeId + ROLE_ID_OFFSET + i, inherited_from_id: null, leader: null, name, perms: null },
-    members: rec.ws.team.filter((m) => m.role === name),
-  }));
-}
 
 // ---------------------------------------------------------------- where_column_query
 function columnValues(rec: WsRecord, column: string): string[] {
@@ -294,7 +238,7 @@ function hrefOf(path: string, query: SimRequest['query']): string {
 const error = (status: number, message: string, detail = ''): SimResponse => ({ status, body: { error: message, errorDetail: detail } });
 const invalid = (detail: string) => error(400, 'One or more parameters are invalid', detail);
 
-/** Builds the wire form of world records for one simulator instance. */
+/** Builds the wire form of workspace records for one simulator instance. */
 class WireBuilder {
   private readonly childCount = new Map<DemoWorkspace['type'], number>();
 
@@ -302,26 +246,32 @@ class WireBuilder {
     private readonly world: DemoWorld,
     private readonly mapping: Mapping,
     private readonly opts: Required<WorkspaceSimOptions>,
+    private readonly records: WorkspaceRecords,
   ) {}
 
   date(iso: string): string {
     return this.opts.zonedDates ? iso : iso.replace(/(\.\d+)?Z$/, '');
   }
 
-  /** Direct children of a workspace; every workspace of a type has the same folder layout. */
-  private size(ws: DemoWorkspace): number {
-    let n = this.childCount.get(ws.type);
+  /**
+   * Direct children of a workspace: every world workspace of a type has the same folder
+   * layout, plus what was created in it through the API.
+   */
+  private size(rec: WsRecord): number {
+    const added = this.records.addedChildren(rec.ws.nodeId);
+    if (rec.written) return added;
+    let n = this.childCount.get(rec.ws.type);
     if (n === undefined) {
-      const tree = this.world.tree(ws.nodeId);
-      n = tree ? [...tree.folders, ...tree.documents].filter((x) => x.parentId === ws.nodeId).length : 0;
-      this.childCount.set(ws.type, n);
+      const tree = this.world.tree(rec.ws.nodeId);
+      n = tree ? [...tree.folders, ...tree.documents].filter((x) => x.parentId === rec.ws.nodeId).length : 0;
+      this.childCount.set(rec.ws.type, n);
     }
-    return n;
+    return n + added;
   }
 
   properties(rec: WsRecord, only: Set<string> | null | undefined, relType?: string): WireWorkspaceProperties {
     const ws = rec.ws;
-    const size = this.size(ws);
+    const size = this.size(rec);
     const props: WireWorkspaceProperties = {
       volume_id: ENTERPRISE_VOLUME_ID,
       id: ws.nodeId,
@@ -331,7 +281,7 @@ class WireBuilder {
       type: BUSINESS_WORKSPACE_SUBTYPE,
       type_name: 'Business Workspace',
       wnf_wksp_type_id: ws.typeId,
-      wnf_wksp_template_id: TEMPLATE_IDS[ws.type],
+      wnf_wksp_template_id: TEMPLATES[ws.type].templateId,
       wksp_type_name: ws.type,
       size,
       size_formatted: `${size} Items`,
@@ -399,10 +349,10 @@ class WireBuilder {
     const has = (s: string) => sections.has(s);
     const data: WireWorkspaceItem['data'] = { properties: this.properties(rec, sections.get('properties'), relType) };
     if (has('business_properties')) data.business_properties = this.businessProperties(rec.ws);
-    if (has('categories')) data.categories = [{ ...rec.attrs }];
+    if (has('categories')) data.categories = [{ ...rec.attrs }, ...rec.others.map((c) => ({ ...c }))];
     if (has('workspace_references')) data.workspace_references = this.references(rec.ws);
     if (has('wksp_info')) data.wksp_info = { wksp_type_icon: `/appimg/ot_bws/icons/${rec.ws.typeId}%2Esvg?v=1` };
-    if (has('roles')) data.roles = rolesOf(rec).map((r) => this.role(r, true));
+    if (has('roles')) data.roles = this.records.roles(rec).map((r) => this.role(r, true));
     return {
       actions: {
         data: { open: { ...link(`/api/v2/nodes/${rec.ws.nodeId}/nodes`, 'Open'), form_href: '' } },
@@ -457,8 +407,9 @@ function pageOf<T>(
 export function createWorkspaceRoutes(options: WorkspaceSimOptions = {}): OtcsRouteModule {
   const opts: Required<WorkspaceSimOptions> = { ...DEFAULTS, ...options };
   return (sim, ctx) => {
-    const wire = new WireBuilder(ctx.world, ctx.mapping, opts);
-    const routes = workspaceHandlers(ctx, wire, opts);
+    const records = workspaceRecords(ctx.world, ctx.mapping, ctx.overlay);
+    const wire = new WireBuilder(ctx.world, ctx.mapping, opts, records);
+    const routes = workspaceHandlers(ctx, wire, records, opts);
     for (const [pattern, handler] of routes) {
       sim.route('GET', `${ctx.basePath}${pattern}`, ctx.authed(guard(handler)));
     }
@@ -477,12 +428,17 @@ function guard(handler: Handler): Handler {
   };
 }
 
-function workspaceHandlers(ctx: OtcsSimContext, wire: WireBuilder, opts: Required<WorkspaceSimOptions>): [string, Handler][] {
+function workspaceHandlers(
+  ctx: OtcsSimContext,
+  wire: WireBuilder,
+  records: WorkspaceRecords,
+  opts: Required<WorkspaceSimOptions>,
+): [string, Handler][] {
   const { world, mapping } = ctx;
   const directory = ctx.members ?? memberDirectory(world, []);
   const notFound = (id: string) => error(opts.notFoundStatus, `Could not get a node for ${id}`);
   const workspaceParam = (req: SimRequest): WsRecord | null =>
-    /^\d{1,15}$/.test(req.params.id ?? '') ? recordById(world, mapping, Number(req.params.id)) : null;
+    /^\d{1,15}$/.test(req.params.id ?? '') ? records.byId(Number(req.params.id)) : null;
 
   /** A §2.2 listing of `rows` (already filtered), paged and sorted per the request. */
   const listing = (req: SimRequest, path: string, rows: WsRecord[], relType?: (r: WsRecord) => string): SimResponse => {
@@ -505,12 +461,12 @@ function workspaceHandlers(ctx: OtcsSimContext, wire: WireBuilder, opts: Require
 
   const list: Handler = (req) => {
     const keep = listFilter(req);
-    return listing(req, '/api/v2/businessworkspaces', [...allRecords(world, mapping)].filter(keep));
+    return listing(req, '/api/v2/businessworkspaces', records.all().filter(keep));
   };
 
   const byBusinessObject: Handler = (req) => {
     const { ext, botype, boid } = req.params;
-    const rows = [...allRecords(world, mapping)].filter((r) => {
+    const rows = records.all().filter((r) => {
       const bo = r.ws.businessObject;
       return bo.system === ext && bo.type === botype && bo.id === boid;
     });
@@ -524,7 +480,11 @@ function workspaceHandlers(ctx: OtcsSimContext, wire: WireBuilder, opts: Require
     const sections: Map<string, Set<string> | null> = asked.size
       ? new Map([['business_properties', null], ...asked])
       : new Map<string, null>(['business_properties', 'categories', 'workspace_references', 'wksp_info'].map((s) => [s, null]));
-    const item: WireWorkspaceItem = { ...wire.item(rec, sections), ...('metadata' in req.query ? wire.metadata(rec) : {}) };
+    const item: WireWorkspaceItem = {
+      ...wire.item(rec, sections),
+      ...('metadata' in req.query ? wire.metadata(rec) : {}),
+      ...('state' in req.query && ctx.overlay ? { state: stateOf(ctx.overlay, rec) } : {}),
+    };
     const self = { data: { self: link(hrefOf(`/api/v2/businessworkspaces/${rec.ws.nodeId}`, req.query)) } };
     if (opts.singleResultsAs === 'object') return { body: { links: self, results: item } };
     const paging: WirePaging = { limit: opts.maxLimit, page: 1, page_total: 1, range_max: 1, range_min: 1, total_count: 1 };
@@ -536,13 +496,13 @@ function workspaceHandlers(ctx: OtcsSimContext, wire: WireBuilder, opts: Require
     if (!rec) return notFound(req.params.id ?? '');
     const withMembers = all(req.query.fields).includes('members');
     const self = link(hrefOf(`/api/v2/businessworkspaces/${rec.ws.nodeId}/roles`, req.query));
-    return { body: { links: { self }, results: rolesOf(rec).map((r) => wire.role(r, withMembers)) } };
+    return { body: { links: { self }, results: records.roles(rec).map((r) => wire.role(r, withMembers)) } };
   };
 
   const roleOf = (req: SimRequest): { rec: WsRecord; role: RoleView } | SimResponse => {
     const rec = workspaceParam(req);
     if (!rec) return notFound(req.params.id ?? '');
-    const role = rolesOf(rec).find((r) => String(r.properties.id) === req.params.role_id);
+    const role = records.roles(rec).find((r) => String(r.properties.id) === req.params.role_id);
     return role ? { rec, role } : error(400, `Could not get a role for ${req.params.role_id ?? ''}`);
   };
 
@@ -563,7 +523,7 @@ function workspaceHandlers(ctx: OtcsSimContext, wire: WireBuilder, opts: Require
   const related: Handler = (req) => {
     const rec = workspaceParam(req);
     if (!rec) return notFound(req.params.id ?? '');
-    const rels = relatedOf(world, mapping, rec);
+    const rels = relatedOf(world, mapping, rec).map((r) => ({ ...r, rec: records.patch(r.rec) }));
     const wanted = relTypesOf(req);
     // relateditems takes the listing's name and type filters (§2), not its INFERRED extensions.
     const keep = listFilter({ ...req, query: { ...req.query, where_column_query: [], where_member_id: [] } });
@@ -626,18 +586,18 @@ const workspaceTypes: Handler = (req) => {
   const ext = first(req.query.ext_system_id);
   const boType = first(req.query.bo_type);
   if ((ext === undefined) !== (boType === undefined)) return invalid('ext_system_id and bo_type must be given together');
-  const types = (Object.keys(WORKSPACE_TYPE_IDS) as WorkspaceType[]).filter(() => ext === undefined || ext === 'SFDC');
-  const matching = types.filter((t) => boType === undefined || (t === 'Campaign' ? boType === 'Campaign' : boType === 'Account'));
+  const types = WORKSPACE_TYPES.filter(() => ext === undefined || ext === 'SFDC');
+  const matching = types.filter((t) => boType === undefined || TEMPLATES[t].boType === boType);
   const results = matching.map((t) => ({
     data: {
       properties: {
-        wksp_type_id: WORKSPACE_TYPE_IDS[t],
+        wksp_type_id: TEMPLATES[t].typeId,
         wksp_type_name: t,
         wksp_type_names: { en: t, de: GERMAN_TYPE_NAMES[t] },
         rm_enabled: true,
-        templates: [{ id: TEMPLATE_IDS[t], name: `${t} Template`, subtype: BUSINESS_WORKSPACE_SUBTYPE }],
-        relations: t === 'Campaign' ? [{ related_wksp_type_id: WORKSPACE_TYPE_IDS.Partner, rel_type: 'child' }] : [],
-        wksp_creation: { location: 'fixed', location_value: t === 'Campaign' ? 2100 : 2200 },
+        templates: [{ id: TEMPLATES[t].templateId, name: `${t} Template`, subtype: BUSINESS_WORKSPACE_SUBTYPE }],
+        relations: t === 'Campaign' ? [{ related_wksp_type_id: TEMPLATES.Partner.typeId, rel_type: 'child' }] : [],
+        wksp_creation: { location: 'fixed', location_value: TEMPLATES[t].location },
         classification: {},
         config_node_id: CONFIG_NODE_IDS[t],
         wksp_icon: `otsapxecm/wksp_${t.toLowerCase()}.png`,
@@ -646,12 +606,26 @@ const workspaceTypes: Handler = (req) => {
         in_use: true,
         indexing_status: 'UpToDate',
         perspective_folder_id: 0,
-        wksp_type_icon: `/appimg/ot_bws/icons/${WORKSPACE_TYPE_IDS[t]}%2Esvg?v=1`,
+        wksp_type_icon: `/appimg/ot_bws/icons/${TEMPLATES[t].typeId}%2Esvg?v=1`,
       },
     },
   }));
   return { body: { links: { data: { self: link(hrefOf('/api/v2/businessworkspacetypes', req.query)) } }, results } };
 };
+
+/**
+ * `results.state` of a GET with `?state` (INFERRED: §1.4 lists `state` among the optional
+ * siblings of every v2 result; the spec puts category tokens under `state.categories`): the
+ * metadata tokens of the node and of each of its categories (sources/otcs/README.md).
+ */
+function stateOf(overlay: Overlay, rec: WsRecord): Record<string, unknown> {
+  const id = rec.ws.nodeId;
+  const cats = [rec.categoryId, ...(overlay.entry(id)?.categories.keys() ?? [])];
+  return {
+    properties: { metadata_token: overlay.token(id, 'node') },
+    categories: Object.fromEntries([...new Set(cats)].map((c) => [String(c), { metadata_token: overlay.token(id, c) }])),
+  };
+}
 
 /** `GET /api/v2/members` over the member directory (collection envelope, §1.6 Members). */
 function members(directory: MemberDirectory, opts: Required<WorkspaceSimOptions>): Handler {

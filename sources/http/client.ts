@@ -4,6 +4,11 @@
  * requests (nothing is sent to the source before the time it gave); the caller's deadline
  * (call-context.ts) aborts the request in flight and every retry after it; credentials
  * attached and renewed once on 401; every failure mapped to a typed UpstreamError.
+ *
+ * A request body may be a stream (uploads): it is sent as it is read (`duplex: 'half'`),
+ * under its own timeout (`uploadTimeoutMs`, since sending it takes as long as the bytes
+ * take), and it is never sent twice: not retried, and not replayed after a 401 (its bytes
+ * are gone; the credential is dropped so the next request signs in again).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { System } from '../model.ts';
@@ -19,6 +24,11 @@ export interface HttpOptions<C = unknown> {
   baseUrl: string;
   /** Per-attempt timeout covering the response head and, for parsed bodies, the body. Default 5000. */
   timeoutMs?: number;
+  /**
+   * The same for a request whose body is a stream: it covers sending the body too, so it is
+   * longer than a read's. Default 120000.
+   */
+  uploadTimeoutMs?: number;
   /** Retries after the first attempt, for idempotent requests. Default 2. */
   retries?: number;
   /** Backoff base and cap in ms. Defaults 100 and 2000. */
@@ -56,7 +66,8 @@ export interface RequestSpec {
   path: string;
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
-  body?: string | Uint8Array;
+  /** A stream is sent as it is read and never sent twice (no retry, no replay after a 401). */
+  body?: string | Uint8Array | ReadableStream<Uint8Array>;
   /** Reads that use POST (batch reads, search, JSON-RPC) set this; defaults to GET/HEAD only. */
   idempotent?: boolean;
   expect?: Expect;
@@ -78,6 +89,9 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
+const isStream = (body: RequestSpec['body']): body is ReadableStream<Uint8Array> =>
+  typeof ReadableStream !== 'undefined' && body instanceof ReadableStream;
+
 export interface HttpClient {
   readonly system: System;
   request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>>;
@@ -87,6 +101,7 @@ export function createHttpClient<C>(opts: HttpOptions<C>): HttpClient {
   const system = opts.system;
   const base = opts.baseUrl.replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 5000;
+  const uploadTimeoutMs = opts.uploadTimeoutMs ?? 120_000;
   const retries = opts.retries ?? 2;
   const backoffBase = opts.backoffBaseMs ?? 100;
   const backoffMax = opts.backoffMaxMs ?? 2000;
@@ -112,14 +127,21 @@ export function createHttpClient<C>(opts: HttpOptions<C>): HttpClient {
     const headers: Record<string, string> = { accept: 'application/json', ...(spec.headers ?? {}) };
     if (credential !== undefined && opts.auth) Object.assign(headers, opts.auth.headers(credential));
     const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+    const streamed = isStream(spec.body);
+    const timer = setTimeout(() => ctrl.abort(), streamed ? uploadTimeoutMs : timeoutMs);
     const outer = callSignal();
     const signal = outer ? AbortSignal.any([ctrl.signal, outer]) : ctrl.signal;
     const started = Date.now();
     const expect = spec.expect ?? 'json';
     let res: Response;
     try {
-      res = await doFetch(url, { method, headers, body: spec.body, signal, redirect: 'manual' });
+      // A streamed body goes out with `redirect: 'error'` and no window: otherwise fetch clones the
+      // request for a possible redirect, teeing the body, and the unread branch holds every byte.
+      // A redirect answer to an upload fails as a connection error (it could not be followed anyway).
+      const init: RequestInit = streamed
+        ? { method, headers, body: spec.body, signal, redirect: 'error', window: null, duplex: 'half' }
+        : { method, headers, body: spec.body as string | Uint8Array | undefined, signal, redirect: 'manual' };
+      res = await doFetch(url, init);
     } catch {
       clearTimeout(timer);
       opts.onAttempt?.({ system, method, status: 'error', ms: Date.now() - started });
@@ -179,6 +201,9 @@ export function createHttpClient<C>(opts: HttpOptions<C>): HttpClient {
       if (!(e instanceof UpstreamError) || e.kind !== 'UNAUTHENTICATED') throw e;
       // Expired or revoked: renew once (shared with every concurrent caller) and try again.
       opts.auth.cache.invalidate(credential);
+      // A streamed body was consumed by the refused attempt: it cannot be sent again.
+      if (isStream(spec.body))
+        throw new UpstreamError(system, 'UNAUTHENTICATED', 'credentials refused; the upload was not stored', e.status);
       const fresh = await opts.auth.cache.get();
       return attempt<T>(spec, fresh);
     }
@@ -187,7 +212,8 @@ export function createHttpClient<C>(opts: HttpOptions<C>): HttpClient {
   return {
     system,
     async request<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
-      const idempotent = spec.idempotent ?? (spec.method === undefined || spec.method === 'GET' || spec.method === 'HEAD');
+      const idempotent =
+        !isStream(spec.body) && (spec.idempotent ?? (spec.method === undefined || spec.method === 'GET' || spec.method === 'HEAD'));
       const outer = callSignal();
       budget.deposit();
       for (let n = 0; ; n++) {

@@ -10,6 +10,7 @@ export type UpstreamErrorKind =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'BAD_REQUEST' // the upstream rejected our request's parameters
+  | 'CONFLICT' // a write clashed with what is there (a name or business object taken, an edit conflict)
   | 'RATE_LIMITED' // 429 after the retry budget
   | 'UNAVAILABLE' // timeout, connection failure, 5xx after the retry budget
   | 'MALFORMED'; // a body we could not parse or that lacks required fields
@@ -38,6 +39,7 @@ export function kindForStatus(status: number): UpstreamErrorKind {
   if (status === 401) return 'UNAUTHENTICATED';
   if (status === 403) return 'FORBIDDEN';
   if (status === 404 || status === 410) return 'NOT_FOUND';
+  if (status === 409) return 'CONFLICT';
   if (status === 429) return 'RATE_LIMITED';
   if (status >= 500) return 'UNAVAILABLE';
   return 'BAD_REQUEST';
