@@ -77,7 +77,11 @@ export class UpstreamCache {
     return ABSENT;
   }
 
-  private put(key: string, value: Stored): void {
+  /** Bumped by every invalidation: a read that began before one must not store what it read. */
+  private generation = 0;
+
+  private put(key: string, value: Stored, generation: number): void {
+    if (generation !== this.generation) return;
     const now = this.now();
     const bound = ttlBound(value, now);
     const fresh = Math.min(this.ttlMs, bound);
@@ -114,12 +118,15 @@ export class UpstreamCache {
       return this.loadOr(() => running as Promise<T>, expired, stale);
     }
     this.stats.misses++;
+    const generation = this.generation;
     const p = load()
       .then((v) => {
-        this.put(key, v);
+        this.put(key, v, generation);
         return v;
       })
-      .finally(() => this.inflight.delete(key));
+      .finally(() => {
+        if (this.inflight.get(key) === p) this.inflight.delete(key);
+      });
     this.inflight.set(key, p);
     return this.loadOr(() => p, expired, stale);
   }
@@ -158,6 +165,7 @@ export class UpstreamCache {
       missing.push(k);
     }
     if (missing.length) {
+      const generation = this.generation;
       const batch = loadMany(missing);
       // The batch failing is a source failure for every key: each answers from its expired entry when it has one.
       const fallback = (k: string) => (p: Promise<T | null>) => this.loadOr(() => p, expiredOf.get(k), stale);
@@ -166,10 +174,12 @@ export class UpstreamCache {
         const p = batch
           .then((values) => {
             const v = values[i] ?? null;
-            this.put(full, v);
+            this.put(full, v, generation);
             return v;
           })
-          .finally(() => this.inflight.delete(full));
+          .finally(() => {
+            if (this.inflight.get(full) === p) this.inflight.delete(full);
+          });
         this.inflight.set(full, p);
         out.set(k, fallback(k)(p));
       });
@@ -177,8 +187,11 @@ export class UpstreamCache {
     return Promise.all(keys.map((k) => out.get(k) as Promise<T | null>));
   }
 
-  /** Drop entries whose key matches. */
+  /** Drop entries whose key matches, and keep reads already under way from storing what they read. */
   invalidate(match: (key: string) => boolean): number {
+    this.generation++;
+    // A read under way is not shared with callers after the invalidation: they read afresh.
+    for (const k of [...this.inflight.keys()]) if (match(k)) this.inflight.delete(k);
     let n = 0;
     for (const k of [...this.lru.keys()]) {
       if (match(k)) {

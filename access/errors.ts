@@ -14,6 +14,7 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
+  CONFLICT: 'CONFLICT',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -70,6 +71,16 @@ export class UpstreamUnavailableError extends CodedError {
   }
 }
 
+/**
+ * The write conflicts with another: its idempotency key was used for a different request, the
+ * same request is still being carried out, or the object changed under it (HTTP 409 on routes).
+ */
+export class ConflictError extends CodedError {
+  constructor(message: string) {
+    super(message, ErrorCode.CONFLICT);
+  }
+}
+
 /** The audit store cannot answer now (or auditing is off); nothing else of the answer is affected. */
 export class AuditUnavailableError extends CodedError {
   constructor(message = 'The audit store is unavailable') {
@@ -82,6 +93,7 @@ export function fromUpstream(e: unknown): GraphQLError {
   if (e instanceof GraphQLError) return e;
   if (e instanceof UpstreamError) {
     if (e.kind === 'NOT_FOUND') return new NotFoundError();
+    if (e.kind === 'CONFLICT') return new ConflictError(e.message.replace(/^[A-Z]+: /, ''));
     return new UpstreamUnavailableError(
       e.system,
       e.kind === 'RATE_LIMITED' ? 'rate limited' : e.kind === 'MALFORMED' ? 'answering malformed data' : 'unavailable',

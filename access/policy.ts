@@ -33,3 +33,4 @@ export {
 export { mergeFilters } from './policy/merge.ts';
 export { mergeAccountQuery, mergeCampaignQuery } from './policy/merge-queries.ts';
 export { scopeKey } from './policy/scope.ts';
+export { WRITE_SCOPES, writeDecision, type WriteAction, type WriteTarget } from './policy/writes.ts';

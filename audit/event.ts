@@ -6,8 +6,8 @@
 import type { System } from '../sources/model.ts';
 
 /** What happened: an object handed out in a response, bytes downloaded, or events lost. */
-export type AccessAction = 'view' | 'download' | 'gap';
-export const ACCESS_ACTIONS: readonly AccessAction[] = ['view', 'download', 'gap'];
+export type AccessAction = 'view' | 'download' | 'gap' | 'write';
+export const ACCESS_ACTIONS: readonly AccessAction[] = ['view', 'download', 'gap', 'write'];
 
 /** Who read, from where. */
 export interface AuditActor {

@@ -6,7 +6,7 @@
  */
 import { decodeId } from '../access/ids.ts';
 import type { AuditObject } from './event.ts';
-import type { AuditedRequest, AuditLog, AuditMetrics, ClientInfo, DownloadEvent } from './ports.ts';
+import type { AuditedRequest, AuditLog, AuditMetrics, ClientInfo, DownloadEvent, WriteEvent } from './ports.ts';
 import { Checkpointer, type ChainStatus, type Checkpoint, type CheckpointKey } from './checkpoint.ts';
 import { describeObject } from './objects.ts';
 import { AuditStore, type AuditStorePort, type StoreOptions } from './store.ts';
@@ -26,6 +26,8 @@ export interface RequestAudit {
   recordViews(): void;
   /** A download event, after the bytes went out. */
   download(e: DownloadEvent): void;
+  /** A write, whatever its outcome. */
+  write(e: WriteEvent): void;
   /** The chain verified now, with its checkpoints and `extra` ones (Audit.verify). */
   verify(extra?: readonly Checkpoint[]): Promise<ChainStatus>;
   /** The public key that verifies this gateway's checkpoints, or null without checkpoints. */
@@ -113,6 +115,7 @@ export class Audit {
         objects.clear();
       },
       download: (e) => this.download(ctx, client, e),
+      write: (e) => this.recordWrite({ ...this.actor(ctx, client) }, e),
       verify: (extra) => this.verify(extra),
       checkpointKey: this.checkpointKey,
     };
@@ -165,6 +168,40 @@ export class Audit {
   }
 
   /** Health, write lag and buffer depth, for /readyz and /metrics (see AuditWriter.status). */
+  /**
+   * A write event for `actor` (a request's reader, or the client an inbound webhook or a
+   * resumed job acts for).
+   */
+  recordWrite(
+    actor: {
+      principalId: string | null;
+      email?: string | null;
+      org?: string | null;
+      ip?: string | null;
+      userAgent?: string | null;
+      requestId?: string | null;
+    },
+    e: WriteEvent,
+  ): void {
+    const o = e.object;
+    this.writer.record({
+      action: 'write',
+      principalId: actor.principalId,
+      email: actor.email ?? null,
+      org: actor.org ?? null,
+      ip: actor.ip ?? null,
+      userAgent: actor.userAgent ?? null,
+      requestId: actor.requestId ?? null,
+      objects: o ? [o] : [],
+      detail: JSON.stringify({
+        operation: e.operation,
+        outcome: e.outcome,
+        idempotencyKey: e.idempotencyKey,
+        ...(e.error ? { error: e.error } : {}),
+      }),
+    });
+  }
+
   status(): AuditStatus {
     return this.writer.status();
   }
@@ -193,6 +230,8 @@ export interface CreateAuditOptions extends Omit<WriterOptions, 'log' | 'metrics
   journalDir?: string;
   /** A journal already opened and locked (the gateway takes it while checking its start); wins over `journalDir`. */
   journal?: AuditJournal;
+  /** The store to write to (the gateway's, on the storage thread it shares with the flows); default one of its own. */
+  store?: AuditStorePort;
 }
 
 /**
@@ -208,7 +247,7 @@ export function createAudit(opts: CreateAuditOptions, log: AuditLog, metrics?: A
     onError: (e) => log.warn('audit database connection error', { error: e.message }),
   };
   const local = new AuditStore(storeOpts);
-  const store: AuditStorePort = opts.inWorker === false ? local : new RemoteAuditStore(storeOpts, local.location);
+  const store: AuditStorePort = opts.store ?? (opts.inWorker === false ? local : new RemoteAuditStore(storeOpts, local.location));
   const cp = opts.checkpoints;
   const checkpointer = cp
     ? new Checkpointer(store, cp.key, {

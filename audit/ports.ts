@@ -6,6 +6,7 @@
 import type { Loaders } from '../access/loaders.ts';
 import type { Principal } from '../access/principal.ts';
 import type { RenditionKind } from '../sources/model.ts';
+import type { AuditObject } from './event.ts';
 
 /** Where the audit reports trouble. */
 export interface AuditLog {
@@ -39,4 +40,21 @@ export interface DownloadEvent {
   id: string;
   rendition?: RenditionKind;
   version?: number;
+}
+
+/** A write, as the audit records it (an event of action `write` in the same chain as views). */
+export interface WriteEvent {
+  /** What was asked: the mutation, or the inbound event's command. */
+  operation: string;
+  /**
+   * How it ended: done, replayed (the same key answered again), accepted (queued durably,
+   * inbound webhooks), pending (waiting for a failing source), forbidden, conflict, invalid,
+   * failed.
+   */
+  outcome: 'done' | 'replayed' | 'accepted' | 'pending' | 'forbidden' | 'conflict' | 'invalid' | 'failed';
+  idempotencyKey: string | null;
+  /** The object written (its global id, type, source and version), when there is one. */
+  object?: AuditObject | null;
+  /** A short public reason when it did not succeed. */
+  error?: string;
 }

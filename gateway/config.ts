@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { DEFAULT_PORTS, DEMO_CREDENTIALS } from '../simulators/demo/credentials.ts';
 import { DEMO_MAPPING_FILE } from '../sources/mapping.ts';
 import { DEFAULT_CLOCK_TOLERANCE_S, issuersProblems, type IssuerConfig } from './auth.ts';
-import { DEMO_ISSUER, HOOK_SOURCE_NAME } from './demo-issuer.ts';
+import { DEMO_CRM_STATUS_TOKEN, DEMO_ISSUER, HOOK_SOURCE_NAME } from './demo-issuer.ts';
+import { statusEndpointsFrom, type StatusEndpoint } from '../sources/business/status.ts';
 import { secretProblem } from '../flows/inbound/standard-webhooks.ts';
 import { DEFAULT_READY_BUFFER_FRACTION, DEFAULT_READY_LAG_MS } from '../audit/writer.ts';
 
@@ -59,6 +60,18 @@ export interface Config {
      * directory (`hookSecret` in demo-issuer.ts resolves both).
      */
     secrets: Record<string, string>;
+  };
+  /** Business-object systems (CRM, ERP) Atrium reports document statuses to. */
+  business: {
+    /**
+     * Status-call endpoint by business-object system, from `BO_STATUS_ENDPOINTS` (demo default:
+     * `SFDC` → the demo CRM's `/api/status`). A system without one is not told.
+     */
+    statusEndpoints: Record<string, StatusEndpoint>;
+  };
+  uploads: {
+    /** Largest file a write may carry, in bytes. */
+    maxBytes: number;
   };
   downloads: {
     /** HMAC secret for signed download links (demo mode: generated and kept in the data directory). */
@@ -186,6 +199,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   problems.push(...issuerProblems);
 
   const hookSecrets = hookSecretsFrom(json('HOOK_SECRETS'), problems);
+  const statusJson = json('BO_STATUS_ENDPOINTS');
+  const statusEndpoints =
+    statusJson === undefined && demo
+      ? { SFDC: { url: local(crmSimPort, '/api/status'), token: DEMO_CRM_STATUS_TOKEN } }
+      : statusEndpointsFrom(statusJson, problems);
 
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl) {
@@ -270,6 +288,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       clockToleranceS: int('AUTH_CLOCK_TOLERANCE_S', DEFAULT_CLOCK_TOLERANCE_S, 0, 300),
     },
     hooks: { secrets: hookSecrets },
+    business: { statusEndpoints },
+    uploads: { maxBytes: int('UPLOAD_MAX_BYTES', 100 * 1024 * 1024, 1, 1024 ** 4) },
     downloads: {
       ...(env.DOWNLOAD_SECRET ? { secret: env.DOWNLOAD_SECRET } : {}),
       ttlS: int('DOWNLOAD_URL_TTL_S', 300, 10, 86_400),

@@ -10,7 +10,7 @@ import { createLoaders } from '../access/loaders.ts';
 import { scopeKey } from '../access/policy.ts';
 import type { Principal } from '../access/principal.ts';
 import type { Sources } from '../access/sources.ts';
-import type { Context } from '../resolvers/context.ts';
+import type { Context, Writes } from '../resolvers/context.ts';
 import type { Logger } from './log.ts';
 
 export interface ContextDeps {
@@ -20,6 +20,7 @@ export interface ContextDeps {
   now?: () => number;
   signer?: Signer;
   directory?: (email: string) => Principal | null;
+  writes?: Writes;
 }
 
 /** Build the context of one request. */
@@ -41,5 +42,6 @@ export function createContext(deps: ContextDeps, req: { requestId: string; princ
     extraErrors: [],
     links: linksFor(deps.signer, req.principal, now, (a) => access.rights(a)),
     directory: deps.directory ?? (() => null),
+    ...(deps.writes ? { writes: deps.writes } : {}),
   };
 }

@@ -91,6 +91,11 @@ export async function demoIssuer(dataDir: string, opts: { now?: () => number } =
 }
 
 /** Where demo mode keeps each source's generated webhook secret: `<dataDir>/hook-secrets/<source>`. */
+/**
+ * The token Atrium's status calls carry to the demo CRM (BO_STATUS_ENDPOINTS' demo default);
+ * `npm start` starts the CRM simulator accepting it.
+ */
+export const DEMO_CRM_STATUS_TOKEN = 'crm-demo-status-token-7c1e';
 export const HOOK_SECRETS_DIR = 'hook-secrets';
 /** The sources that push webhooks in demo mode (each gets a generated secret). */
 export const DEMO_HOOK_SOURCES: readonly string[] = Object.freeze(['crm']);

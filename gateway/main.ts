@@ -12,9 +12,19 @@ import { checkStore, storeProblem, type StoreOptions } from '../audit/store.ts';
 import { loadMapping } from '../sources/mapping.ts';
 import { createAuthenticator, type Authenticator } from './auth.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { demoIssuer } from './demo-issuer.ts';
+import { demoIssuer, hookSecret } from './demo-issuer.ts';
+import { hookVerifiers } from './hooks.ts';
+import { registerStatusReports } from '../flows/outbound/bo-status.ts';
+import { createStatusClient } from '../sources/business/status.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildGateway, type Gateway } from './server.ts';
+import { StorageWorker } from '../storage/remote.ts';
+import { AUDIT_SERVICE, RemoteAuditStore } from '../audit/remote.ts';
+import { AuditStore } from '../audit/store.ts';
+import { registerWriteCommands } from '../flows/commands.ts';
+import { JobRunner } from '../flows/jobs.ts';
+import { FLOW_SERVICE, RemoteFlowStore } from '../flows/remote.ts';
+import type { Writes } from '../resolvers/context.ts';
 import { createAudit, type CreateAuditOptions } from '../audit/index.ts';
 import { AuditJournal } from '../audit/journal.ts';
 import { loadCheckpointKey } from './checkpoint-key.ts';
@@ -147,7 +157,46 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
   const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
   const signer = createSigner(checked.downloadSecret, url, config.downloads.ttlS * 1000);
   const metrics = new Metrics();
-  const audit = checked.auditOptions ? createAudit(checked.auditOptions, log, metrics) : false;
+  // One storage thread, one database: the audit's store and the flows' store run on it.
+  const storage = new StorageWorker(
+    { ...storeOptions(config.audit), onError: (e) => log.warn('database connection error', { error: e.message }) },
+    { audit: AUDIT_SERVICE, flows: FLOW_SERVICE },
+  );
+  const auditStore = new RemoteAuditStore(storeOptions(config.audit), new AuditStore(storeOptions(config.audit)).location, storage);
+  const audit = checked.auditOptions ? createAudit({ ...checked.auditOptions, store: auditStore }, log, metrics) : false;
+  const runner = new JobRunner(new RemoteFlowStore(storage), {
+    log,
+    // A write carried out in the background (a webhook's, a resumed one) is audited when it ends,
+    // and what it changed in Content Server is read afresh.
+    onSettled: (job, outcome, r) => {
+      if (outcome === 'done' && /^(workspace|document)\./.test(job.kind))
+        sources.cache.invalidate((key) => key.includes('\u0001OTCS\u0000'));
+      if (audit)
+        audit.recordWrite(
+          { principalId: job.actor },
+          {
+            operation: job.kind,
+            outcome,
+            idempotencyKey: job.idempotencyKey,
+            ...(outcome === 'done' ? {} : { error: String((r as Error)?.message ?? r).slice(0, 300) }),
+          },
+        );
+    },
+  });
+  const writes: Writes = {
+    runner,
+    commands: registerWriteCommands(runner, sources.writes),
+    // What a write changed in Content Server is read afresh.
+    written: () => void sources.cache.invalidate((key) => key.includes('\u0001OTCS\u0000')),
+  };
+  // Statuses back to business objects' systems; what notices them is the change feed (issue 15).
+  registerStatusReports(runner, createStatusClient({ endpoints: config.business.statusEndpoints }));
+  runner.start();
+  const hookSecrets: Record<string, string> = {};
+  for (const source of new Set([...Object.keys(config.hooks.secrets), ...(config.demo ? ['crm'] : [])])) {
+    const secret = await hookSecret(source, { configured: config.hooks.secrets, dataDir: config.dataDir, demo: config.demo });
+    if (secret) hookSecrets[source] = secret;
+  }
   const gateway = buildGateway({
     sources,
     log,
@@ -156,6 +205,9 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     signer,
     metrics,
     audit,
+    writes,
+    maxUploadBytes: config.uploads.maxBytes,
+    hooks: hookVerifiers(hookSecrets),
     trustProxy: config.trustProxy,
     principal: (req) => checked.authenticator.principalFor(req.headers.authorization),
     ...(config.demo ? { directory: demoDirectory(createWorld(config.world)) } : {}),
@@ -171,9 +223,12 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     else log.info('requests in flight finished', { ...drained });
     // Only now: Apollo refuses operations once stopped, so stopping earlier failed requests in flight.
     await gateway.stop().catch((e: unknown) => log.error('stopping Apollo failed', { error: (e as Error).message }));
+    // Writes still pending are resumed by the next start (or another gateway): their jobs are durable.
+    await runner.stop();
     // Last, once no request can add events: write what is buffered, then close the store.
     if (audit && !(await settlesWithin(audit.close(config.audit.shutdownMs), config.audit.shutdownMs + STORE_CLOSE_GRACE_MS)))
       log.error('the audit store did not close in time', { store: audit.store.location });
+    await storage.close().catch((e: unknown) => log.error('closing the storage thread failed', { error: (e as Error).message }));
     log.info('gateway stopped', audit ? { audit: audit.status() } : {});
   };
   const running: RunningGateway = {

@@ -11,8 +11,8 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { loadTypeDefs } from '../schema/index.ts';
 import { resolvers } from '../resolvers/index.ts';
-import type { Context } from '../resolvers/context.ts';
-import { ErrorCode, UnauthenticatedError } from '../access/errors.ts';
+import type { Context, Writes } from '../resolvers/context.ts';
+import { BadUserInputError, ErrorCode, UnauthenticatedError } from '../access/errors.ts';
 import type { Signer } from '../access/links.ts';
 import type { Principal } from '../access/principal.ts';
 import { pingAll, type Sources } from '../access/sources.ts';
@@ -23,6 +23,9 @@ import { clientOf } from './client-info.ts';
 import { createContext } from './context.ts';
 import { serveDownload } from './files.ts';
 import { makeFormatError } from './format-error.ts';
+import { isMultipart, parseMultipart } from './uploads.ts';
+import { serveHook } from './hooks.ts';
+import type { Verifier } from '../flows/inbound/standard-webhooks.ts';
 import type { Logger } from './log.ts';
 import { send } from './respond.ts';
 import { auditedTypes, auditPlugin } from './plugins/audit.ts';
@@ -32,6 +35,12 @@ import { sourceErrorsPlugin } from './plugins/source-errors.ts';
 
 export interface GatewayOptions {
   sources: Sources;
+  /** The durable writes (flows/); without them the gateway answers mutations FORBIDDEN. */
+  writes?: Writes;
+  /** Inbound webhooks: a verifier per source with a secret (`/hooks/<source>`). */
+  hooks?: ReadonlyMap<string, Verifier>;
+  /** Largest file a multipart request may carry, in bytes (default 100 MiB). */
+  maxUploadBytes?: number;
   log: Logger;
   /** Base URL the gateway is reached at, for links it hands out. */
   publicUrl: string;
@@ -153,7 +162,9 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.signer ? { signer: opts.signer } : {}),
     ...(opts.directory ? { directory: opts.directory } : {}),
+    ...(opts.writes ? { writes: opts.writes } : {}),
   };
+  const maxUpload = opts.maxUploadBytes ?? 100 * 1024 * 1024;
 
   /** The request's context, with the audit's per-request part when auditing is on. */
   const contextFor = (req: IncomingMessage, requestId: string, principal: Principal | null): Context => {
@@ -178,11 +189,40 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     }
   }
 
+  /**
+   * A GraphQL multipart request (a file upload): the reader first, then the operation and the
+   * start of its file; Apollo runs it as a JSON request with the file in its variable. The
+   * x-atrium-upload header stands in for Apollo's CSRF check, which a multipart body would fail.
+   */
+  async function multipart(req: IncomingMessage, res: ServerResponse, headers: HeaderMap, requestId: string) {
+    const bad = (status: number, message: string, code = 'BAD_REQUEST') =>
+      send(res, status, { errors: [{ message, extensions: { code } }] }, { 'x-request-id': requestId });
+    if (!req.headers['x-atrium-upload']) return bad(400, 'A file upload must carry the header x-atrium-upload');
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxUpload + 1024 * 1024)
+      return bad(413, `The upload is larger than ${maxUpload} bytes`, 'BAD_USER_INPUT');
+    const principal = await reader(req, res, requestId);
+    if (principal === undefined) return undefined;
+    try {
+      const parsed = await parseMultipart(req, { maxBytes: maxUpload });
+      headers.set('content-type', 'application/json');
+      return { principal, body: parsed.body };
+    } catch (e) {
+      if (e instanceof BadUserInputError) return bad(400, e.message, 'BAD_USER_INPUT');
+      throw e;
+    }
+  }
+
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     let body: unknown;
+    if (method === 'POST' && isMultipart(req)) {
+      const parsed = await multipart(req, res, headers, requestId);
+      if (!parsed) return;
+      return execute(req, res, url, requestId, method, headers, parsed.body, parsed.principal);
+    }
     if (method === 'POST') {
       const raw = await readBody(req, maxBody);
       if (raw === null) return send(res, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_REQUEST' } }] });
@@ -197,6 +237,19 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     }
     const principal = await reader(req, res, requestId);
     if (principal === undefined) return;
+    return execute(req, res, url, requestId, method, headers, body, principal);
+  }
+
+  async function execute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    requestId: string,
+    method: string,
+    headers: HeaderMap,
+    body: unknown,
+    principal: Principal | null,
+  ): Promise<void> {
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () => contextFor(req, requestId, principal),
@@ -265,7 +318,9 @@ export function buildGateway(opts: GatewayOptions): Gateway {
           ? url.pathname
           : url.pathname.startsWith('/files/')
             ? '/files'
-            : 'other',
+            : url.pathname.startsWith('/hooks/')
+              ? '/hooks'
+              : 'other',
       });
       try {
         switch (url.pathname) {
@@ -306,6 +361,21 @@ export function buildGateway(opts: GatewayOptions): Gateway {
             return await serveCsv(res, (req.method ?? 'GET').toUpperCase(), url, principal, audit?.store ?? null, opts.log, requestId);
           }
           default: {
+            const hook = /^\/hooks\/([a-z][a-z0-9-]{0,31})$/.exec(url.pathname);
+            if (hook && opts.writes && opts.hooks)
+              return await serveHook(
+                req,
+                res,
+                hook[1] as string,
+                {
+                  verifiers: opts.hooks,
+                  runner: opts.writes.runner,
+                  commands: opts.writes.commands,
+                  log: opts.log,
+                  ...(audit ? { audit } : {}),
+                },
+                requestId,
+              );
             if (!url.pathname.startsWith('/files/')) return send(res, 404, { error: 'not found' });
             const principal = await reader(req, res, requestId);
             if (principal === undefined) return;

@@ -11,7 +11,7 @@ import type { DamSystem } from '../sources/model.ts';
 import { createNetxClient } from '../sources/netx/client.ts';
 import { createOtcsClient } from '../sources/otcs/client.ts';
 import { createOtmmClient } from '../sources/otmm/client.ts';
-import type { DamSource } from '../sources/ports.ts';
+import type { DamSource, EcmSource, EcmWrites } from '../sources/ports.ts';
 import type { Config } from './config.ts';
 
 export interface BuildOptions {
@@ -23,8 +23,11 @@ export interface BuildOptions {
   breaker?: BreakerOptions;
 }
 
+/** The sources as the gateway holds them: read through the scoped views, written through `writes` (the connector itself: writes are not cached). */
+export type GatewaySources = Sources & { writes: EcmSource & EcmWrites };
+
 /** The four sources from configuration. */
-export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: BuildOptions = {}): Sources {
+export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: BuildOptions = {}): GatewaySources {
   const up = config.upstream;
   const common = { mapping, timeoutMs: up.timeoutMs, retries: up.retries, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
   const cache = new UpstreamCache({ ttlMs: opts.cacheTtlMs ?? 30_000, staleMs: opts.staleMs ?? up.staleMs });
@@ -45,5 +48,5 @@ export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: B
     NETX: createNetxClient({ ...common, baseUrl: up.netx.url, apiToken: up.netx.apiToken }),
     OTMM: createOtmmClient({ ...common, baseUrl: up.otmm.url, username: up.otmm.username, password: up.otmm.password }),
   };
-  return scopedSources(ecm, dams, cache, guard);
+  return { ...scopedSources(ecm, dams, cache, guard), writes: ecm };
 }

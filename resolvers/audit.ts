@@ -51,7 +51,7 @@ export function fromStored(e: StoredEvent): AuditEventView {
   return {
     id: e.id,
     action: e.action,
-    actor: e.email ?? e.principalId ?? 'anonymous',
+    actor: e.email || e.principalId || 'anonymous',
     at: e.at,
     system: e.system && SYSTEMS.has(e.system) ? (e.system as System) : null,
     detail: e.detail,
@@ -131,7 +131,7 @@ interface FilterInput {
   company?: string | null;
   object?: string | null;
   campaign?: string | null;
-  action?: 'VIEW' | 'DOWNLOAD' | 'GAP' | null;
+  action?: 'VIEW' | 'DOWNLOAD' | 'GAP' | 'WRITE' | null;
   from?: string | null;
   to?: string | null;
 }

@@ -11,6 +11,8 @@ import type { Loaders } from '../access/loaders.ts';
 import type { Principal } from '../access/principal.ts';
 import type { ScopedSources, Sources } from '../access/sources.ts';
 import type { RequestAudit } from '../audit/index.ts';
+import type { WriteCommands } from '../flows/commands.ts';
+import type { JobRunner } from '../flows/jobs.ts';
 
 /** What resolvers log through (the gateway's structured logger). */
 export interface Logger {
@@ -43,4 +45,14 @@ export interface Context {
   directory: (email: string) => Principal | null;
   /** The access audit's per-request part, when auditing is on. */
   audit?: RequestAudit;
+  /** The durable writes (flows/), on a gateway that takes writes. */
+  writes?: Writes;
+}
+
+/** What mutations carry out writes with. */
+export interface Writes {
+  runner: JobRunner;
+  commands: WriteCommands;
+  /** A write landed: cached reads of what it may have changed are dropped. */
+  written(): void;
 }

@@ -6,9 +6,11 @@ import { assetResolvers } from './asset.ts';
 import { auditResolvers } from './audit.ts';
 import { campaignResolvers } from './campaign.ts';
 import { documentResolvers } from './document.ts';
+import { mutationResolvers } from './mutations.ts';
 import { nodeResolvers } from './node.ts';
 import { DateScalar, DateTime, SafeInt } from './scalars.ts';
 import { searchResolvers } from './search.ts';
+import { Upload } from './upload.ts';
 import { workspaceResolvers } from './workspace.ts';
 
 const parts = [
@@ -18,6 +20,7 @@ const parts = [
   auditResolvers,
   campaignResolvers,
   documentResolvers,
+  mutationResolvers,
   nodeResolvers,
   searchResolvers,
   workspaceResolvers,
@@ -31,5 +34,5 @@ export function resolvers(): Resolvers {
   for (const part of parts) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...(fields as Record<string, unknown>) };
   }
-  return { ...out, DateTime, Date: DateScalar, SafeInt } as Resolvers;
+  return { ...out, DateTime, Date: DateScalar, SafeInt, Upload } as Resolvers;
 }

@@ -35,7 +35,12 @@ async function main(): Promise<void> {
       host: config.host,
       ports: { ...config.simPorts, crm: config.crmSimPort },
       latencyMs: config.simLatencyMs,
-      crm: { ...(crmHookSecret ? { hookSecret: crmHookSecret } : {}), hookUrl: `http://${config.host}:${config.gatewayPort}/hooks/crm` },
+      crm: {
+        ...(crmHookSecret ? { hookSecret: crmHookSecret } : {}),
+        hookUrl: `http://${config.host}:${config.gatewayPort}/hooks/crm`,
+        // The CRM accepts its own demo token and the one Atrium's status calls carry.
+        tokens: [DEMO_CRM_TOKEN, ...(config.business.statusEndpoints.SFDC ? [config.business.statusEndpoints.SFDC.token] : [])],
+      },
     });
     stoppers.push(() => (sims as RunningSimulators).close());
     const assets = Object.values(world.counts.assets).reduce((a, b) => a + b, 0);

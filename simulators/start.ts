@@ -35,7 +35,7 @@ export interface StartOptions {
    * request names neither (`npm start`: Atrium's own for the source `crm`). Default: none, so
    * each send names them.
    */
-  crm?: { hookSecret?: string; hookUrl?: string };
+  crm?: { hookSecret?: string; hookUrl?: string; tokens?: string[] };
 }
 
 /** Create and listen; on any failure, closes what started and rethrows. */
@@ -51,6 +51,7 @@ export async function startSimulators(world: DemoWorld, mapping: Mapping, opts: 
       baseLatencyMs: latency,
       ...(opts.crm?.hookSecret ? { hookSecret: opts.crm.hookSecret } : {}),
       ...(opts.crm?.hookUrl ? { hookUrl: opts.crm.hookUrl } : {}),
+      ...(opts.crm?.tokens ? { tokens: opts.crm.tokens } : {}),
     }),
   };
   const started: Simulator[] = [];

@@ -15,6 +15,7 @@ export function tables(schema: string): {
   sets: string;
   objects: string;
   checkpoints: string;
+  jobs: string;
   migrations: string;
   schema: string;
 } {
@@ -26,6 +27,7 @@ export function tables(schema: string): {
     sets: `${q}.audit_object_sets`,
     objects: `${q}.audit_objects`,
     checkpoints: `${q}.audit_checkpoints`,
+    jobs: `${q}.flow_jobs`,
     migrations: `${q}.atrium_migrations`,
   };
 }
@@ -191,6 +193,34 @@ export const MIGRATIONS: readonly Migration[] = [
         signature text NOT NULL
       );
       ${appendOnly(s, 'audit_checkpoints')}
+    `,
+  },
+  {
+    // The flows' durable writes (flows/jobs.ts): one row per command, keyed by who asked and
+    // their idempotency key; the steps done so far and their results, so a crash between steps
+    // resumes at the next one; and a lease, so one runner (of any gateway) works a job at a time.
+    version: 4,
+    name: 'flow_jobs',
+    sql: (s) => `
+      CREATE TABLE "${s}".flow_jobs (
+        id              text PRIMARY KEY,
+        kind            text NOT NULL,
+        actor           text NOT NULL,
+        idempotency_key text NOT NULL,
+        input_hash      text NOT NULL,
+        input           jsonb NOT NULL,
+        state           text NOT NULL,
+        steps           jsonb NOT NULL DEFAULT '{}'::jsonb,
+        result          jsonb,
+        error           text,
+        attempts        integer NOT NULL DEFAULT 0,
+        next_at         timestamptz NOT NULL,
+        lease_until     timestamptz,
+        created_at      timestamptz NOT NULL,
+        updated_at      timestamptz NOT NULL,
+        UNIQUE (actor, idempotency_key)
+      );
+      CREATE INDEX flow_jobs_due ON "${s}".flow_jobs (next_at) WHERE state = 'pending';
     `,
   },
 ];

@@ -317,7 +317,10 @@ describe('a kill under load (gateway/main.ts as a child process)', () => {
           }
         };
         const workers = Array.from({ length: CONCURRENCY }, () => worker());
-        await new Promise((r) => setTimeout(r, 2000));
+        // Killed once the load has run a while: at least 2 s and a few answers per worker (a busy machine answers slower).
+        const began = Date.now();
+        while (Date.now() - began < 2000 || (answered.length <= 2 * CONCURRENCY && Date.now() - began < 30_000))
+          await new Promise((r) => setTimeout(r, 100));
         first.child.kill('SIGKILL');
         await first.exited;
         stop = true;

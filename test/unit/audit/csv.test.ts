@@ -35,7 +35,7 @@ test('the export filter comes from the query string; malformed values are report
   );
   assert.deepEqual(filterFromQuery(new URLSearchParams('')), {});
   assert.deepEqual(filterFromQuery(new URLSearchParams('action=delete&from=yesterday')), [
-    'action must be one of view, download, gap',
+    'action must be one of view, download, gap, write',
     'from must be an ISO-8601 date or date-time',
   ]);
 });

@@ -1,0 +1,223 @@
+/**
+ * Durable, idempotent writes. A command becomes a job (flows/store.ts): keyed by who asked and
+ * their idempotency key, its input hashed; its steps run in order and each one's result is
+ * recorded before the next starts, so a job interrupted anywhere (an upstream failing, the
+ * process killed) resumes at the step it had reached, and a step whose effect may have landed
+ * without its answer looks before it acts (the connectors' find* methods). The same key with the
+ * same input returns the first result; with another input it is a CONFLICT.
+ *
+ * Who runs a job: the request that sent it, at once (so a mutation answers with the result),
+ * and, when that request could not finish it because a source failed, the background runner,
+ * which picks up due jobs (and jobs whose runner died: their lease ran out) with backoff. A step
+ * that needs what only the request held (an upload's bytes) cannot be resumed by the background
+ * runner: the job kind decides what then (look whether it landed after all, or fail it so that
+ * nothing is left half done and the sender sends it again).
+ *
+ * Why not a job library: pg-boss and graphile-worker queue single-step jobs, and graphile-worker
+ * needs a PostgreSQL server (not PGlite); what is needed here is the idempotency record, the
+ * per-step record and the synchronous answer in one row, which one table and this runner give.
+ */
+import { createHash } from 'node:crypto';
+import { ConflictError } from '../access/errors.ts';
+import { isSourceFailure } from '../access/guard.ts';
+import { stableKey } from '../access/sources.ts';
+import type { FlowStorePort, Job } from './store.ts';
+
+/** The steps of one run of a job: each runs once, its result recorded; a recorded step is not run again. */
+export interface Steps {
+  run<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Whether the step was done (in this run or an earlier one). */
+  done(name: string): boolean;
+  /** Forget steps whose effect was undone (compensated): they run again when the job does. */
+  forget(...names: string[]): Promise<void>;
+}
+
+/** A kind of job: what its steps are. `extra` is what only the sending request holds; undefined when resumed. */
+export interface JobKind<I, R, X = undefined> {
+  readonly kind: string;
+  run(input: I, steps: Steps, extra: X | undefined): Promise<R>;
+}
+
+/** A failure that waiting will not cure: the job is failed at once (the same command may be sent again). */
+export class PermanentFailure extends Error {
+  override readonly name = 'PermanentFailure';
+}
+
+/** A failure that waiting may cure, of a system that is not a source (a business object's system): the job is tried again later. */
+export class TransientFailure extends Error {
+  override readonly name = 'TransientFailure';
+}
+
+const mayWait = (e: unknown) => isSourceFailure(e) || e instanceof TransientFailure;
+
+export interface RunnerOptions {
+  /** How long a runner holds a job before another may take it over, in ms. Default 60000. */
+  leaseMs?: number;
+  /** Attempts before a job that keeps failing for its sources' trouble is failed. Default 8. */
+  maxAttempts?: number;
+  /** Wait before attempt n + 1, in ms. Default 1 s doubling, at most 5 min. */
+  backoffMs?: (attempts: number) => number;
+  log: { info(msg: string, f?: Record<string, unknown>): void; warn(msg: string, f?: Record<string, unknown>): void };
+  now?: () => number;
+  /** Told how each job the background runner ran ended (its sender is not there to hear it: the audit records it). */
+  onSettled?: (job: Job, outcome: 'done' | 'pending' | 'failed', resultOrError: unknown) => void;
+}
+
+/** The hash of a command's input, for idempotency. */
+export function inputHash(kind: string, input: unknown): string {
+  return createHash('sha256')
+    .update(`${kind}\n${stableKey(input)}`)
+    .digest('base64url');
+}
+
+export class JobRunner {
+  private readonly kinds = new Map<string, JobKind<unknown, unknown, unknown>>();
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: FlowStorePort,
+    private readonly opts: RunnerOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Make a kind of job runnable (by the background runner too). */
+  register<I, R, X>(kind: JobKind<I, R, X>): JobKind<I, R, X> {
+    this.kinds.set(kind.kind, kind as JobKind<unknown, unknown, unknown>);
+    return kind;
+  }
+
+  private at = (offsetMs = 0) => new Date(this.now() + offsetMs).toISOString();
+
+  /**
+   * Carry out a command for its sender: the first time, run it; again with the same key and
+   * input, the first result (or, when it had not finished, resume it). Rejects with the step's
+   * error when a step fails (the job then waits for the background runner, or is failed when
+   * waiting will not help); CONFLICT for a key used with another input, or one still being carried out.
+   */
+  async execute<I, R, X>(
+    kind: JobKind<I, R, X>,
+    actor: string,
+    key: string,
+    input: I,
+    extra?: X,
+  ): Promise<{ result: R; replayed: boolean }> {
+    const hash = inputHash(kind.kind, input);
+    const lease = this.at(this.opts.leaseMs ?? 60_000);
+    const claimed = await this.store.claim({ kind: kind.kind, actor, idempotencyKey: key, inputHash: hash, input }, lease, this.at());
+    let job = claimed.job as Job<I, R>;
+    if (!claimed.created) {
+      if (job.kind !== kind.kind || job.inputHash !== hash)
+        throw new ConflictError('This idempotency key was used for a different request; use a new key for a new request');
+      if (job.state === 'done') return { result: job.result as R, replayed: true };
+      const leased = (await this.store.lease(job.id, lease, this.at())) as Job<I, R> | null;
+      if (!leased) {
+        const now = (await this.store.get(job.id)) as Job<I, R> | null;
+        if (now?.state === 'done') return { result: now.result as R, replayed: true };
+        throw new ConflictError('A request with this idempotency key is still being carried out; try again shortly');
+      }
+      job = leased;
+    }
+    // Finished by this request (first sent now, or resumed): not a replay of an earlier answer.
+    return { result: await this.work(kind, job, extra), replayed: false };
+  }
+
+  /**
+   * Accept a command to be carried out in the background: durably recorded before this
+   * resolves (so a sender answered 2xx is never lost), and started at once. The same key and
+   * input again is accepted again without a second job (`created: false`); another input under
+   * the key is a CONFLICT.
+   */
+  async enqueue<I>(kind: JobKind<I, unknown, unknown>, actor: string, key: string, input: I): Promise<{ job: Job; created: boolean }> {
+    const hash = inputHash(kind.kind, input);
+    const out = await this.store.enqueue({ kind: kind.kind, actor, idempotencyKey: key, inputHash: hash, input }, this.at());
+    if (!out.created && (out.job.kind !== kind.kind || out.job.inputHash !== hash))
+      throw new ConflictError('This idempotency key was used for a different request; use a new key for a new request');
+    void this.sweep();
+    return out;
+  }
+
+  /** Run a leased job's remaining steps and record the outcome. */
+  private async work<I, R, X>(kind: JobKind<I, R, X>, job: Job<I, R>, extra: X | undefined): Promise<R> {
+    const done = new Map(Object.entries(job.steps));
+    const steps: Steps = {
+      done: (name) => done.has(name),
+      run: async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+        if (done.has(name)) return done.get(name) as T;
+        const value = await fn();
+        await this.store.step(job.id, name, value ?? null, this.at());
+        done.set(name, value ?? null);
+        return value;
+      },
+      forget: async (...names: string[]) => {
+        await this.store.forget(job.id, names, this.at());
+        for (const n of names) done.delete(n);
+      },
+    };
+    try {
+      const result = await kind.run(job.input, steps, extra);
+      await this.store.finish(job.id, result, this.at());
+      return result;
+    } catch (e) {
+      const message = (e as Error)?.message ?? String(e);
+      const max = this.opts.maxAttempts ?? 8;
+      if (mayWait(e) && job.attempts < max) {
+        const wait = (this.opts.backoffMs ?? ((n: number) => Math.min(300_000, 1000 * 2 ** (n - 1))))(job.attempts);
+        await this.store.retryLater(job.id, message, this.at(wait), this.at());
+        this.opts.log.warn('a write waits for its source; it will be resumed', {
+          job: job.id,
+          kind: job.kind,
+          attempt: job.attempts,
+          error: message,
+        });
+      } else {
+        await this.store.fail(job.id, message, this.at());
+        this.opts.log.warn('a write failed', { job: job.id, kind: job.kind, error: message });
+      }
+      throw e;
+    }
+  }
+
+  /** Resume due jobs now (the background runner's sweep); resolves when they have run. */
+  sweep(limit = 20): Promise<void> {
+    this.sweeping ??= (async () => {
+      try {
+        const jobs = await this.store.due(limit, this.at(this.opts.leaseMs ?? 60_000), this.at());
+        for (const job of jobs) {
+          const kind = this.kinds.get(job.kind);
+          if (!kind) {
+            await this.store.fail(job.id, `no runner for jobs of kind ${job.kind}`, this.at());
+            continue;
+          }
+          await this.work(kind, job, undefined).then(
+            (result) => {
+              this.opts.log.info('a write was carried out in the background', { job: job.id, kind: job.kind });
+              this.opts.onSettled?.(job, 'done', result);
+            },
+            (e: unknown) => this.opts.onSettled?.(job, mayWait(e) && job.attempts < (this.opts.maxAttempts ?? 8) ? 'pending' : 'failed', e),
+          );
+        }
+      } catch (e) {
+        this.opts.log.warn('the flows store could not be read; resuming writes later', { error: (e as Error).message });
+      } finally {
+        this.sweeping = null;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  /** Sweep every `intervalMs`. */
+  start(intervalMs = 1000): void {
+    this.timer ??= setInterval(() => void this.sweep(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stop sweeping; waits for a sweep under way. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.sweeping;
+  }
+}

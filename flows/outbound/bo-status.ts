@@ -1,0 +1,59 @@
+/**
+ * Status back to the business object (issue 14 §6): a durable job per status of a document
+ * version, which tells the business object's system (sources/business/status.ts) and retries
+ * with backoff while that system is down or busy. The job's key is the document, its version
+ * and the status, and the same key goes out as the call's `Idempotency-Key`: a status noticed
+ * twice (a change feed replayed after a crash) is one job, and a call whose answer was lost is
+ * recorded once by a receiver that honours the key.
+ *
+ * What notices the statuses (a document approved, signed, archived or rejected in Content
+ * Server) is the change feed of issue 15; it calls `reportStatus`.
+ */
+import { createHash } from 'node:crypto';
+import { StatusCallError, type StatusClient, type StatusReport } from '../../sources/business/status.ts';
+import { PermanentFailure, TransientFailure, type JobKind, type JobRunner } from '../jobs.ts';
+
+/** Who the status jobs belong to in the flows store (not a reader or a client: Atrium itself). */
+export const STATUS_ACTOR = 'atrium:bo-status';
+
+/** The key of a status report: one per document version and status. */
+export function statusKey(r: StatusReport): string {
+  const digest = createHash('sha256')
+    .update(
+      `${r.businessObject.system}\n${r.businessObject.type}\n${r.businessObject.id}\n${r.document.id}\n${r.document.version}\n${r.status}`,
+    )
+    .digest('base64url')
+    .slice(0, 32);
+  return `bo-status-${digest}`;
+}
+
+/** The job kind: one step, the call. */
+export function statusJob(client: StatusClient): JobKind<StatusReport, { receipt: string | null }> {
+  return {
+    kind: 'bo.status',
+    async run(report, steps) {
+      return steps.run('report', async () => {
+        try {
+          const { receipt } = await client.report(report, statusKey(report));
+          return { receipt: receipt ?? null };
+        } catch (e) {
+          if (e instanceof StatusCallError) throw e.transient ? new TransientFailure(e.message) : new PermanentFailure(e.message);
+          throw e;
+        }
+      });
+    },
+  };
+}
+
+/** Register the kind with a runner, and what queues a report. */
+export function registerStatusReports(runner: JobRunner, client: StatusClient) {
+  const kind = runner.register(statusJob(client));
+  return {
+    /** Queue a report (durable once this resolves); false when its system has no endpoint (nothing to tell). */
+    async reportStatus(report: StatusReport): Promise<boolean> {
+      if (!client.configured(report.businessObject.system)) return false;
+      await runner.enqueue(kind, STATUS_ACTOR, statusKey(report), report);
+      return true;
+    },
+  };
+}
