@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--latency N] [--duration MS] [--concurrency N] [--systems a,b]`
+ * `npm run bench [-- --quick] [--latency N] [--duration MS] [--concurrency N] [--systems a,b] [--no-writes]`
  *
  * Runs every scenario against Atrium and its two peers (a naive Apollo Server and Hive
  * Gateway over the same simulators), one system at a time, each in its own process; prints
@@ -27,6 +27,8 @@ import { preAuthenticate, systemSpec, type SimInfo } from './systems.ts';
 import { renderTable, type Row } from './table.ts';
 import { mintTokens } from './tokens.ts';
 import { benchWorld, worldFacts } from './world.ts';
+import { measureWrites, renderWrites, type WriteReport } from './writes.ts';
+import { demoIssuer } from '../gateway/demo-issuer.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +37,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     concurrency: { type: 'string', default: '10' },
     systems: { type: 'string', default: DEFAULT_SYSTEMS.join(',') },
+    'no-writes': { type: 'boolean', default: false },
   },
 });
 
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'atrium-bench-'));
   const rows: Row[] = [];
   const coldUpstream: Record<string, number[]> = {};
+  let writes: WriteReport | null = null;
   // One data directory for Atrium's processes: its demo issuer key signs the readers' tokens.
   const dataDir = join(work, 'atrium-data');
   try {
@@ -136,6 +140,11 @@ async function main(): Promise<void> {
               log(`scale ${scale}: ${system}: ${s.id}`);
               rows.push(await measureLoad(s, target, child, plan.durationMs, labelOf(s, scale)));
             }
+            if (system === 'atrium' && scale === 1 && !args['no-writes']) {
+              log(`scale ${scale}: ${system}: writes (create + 1 MB upload; a 50 MB upload)`);
+              const token = `Bearer ${await (await demoIssuer(dataDir)).signClient('crm')}`;
+              writes = await measureWrites({ child, roots: target.roots, token, latencyMs, runs: quick ? 10 : 30, log });
+            }
           } finally {
             await child.stop();
           }
@@ -147,7 +156,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  report(rows, coldUpstream);
+  report(rows, coldUpstream, writes);
 }
 
 const labelOf = (s: Scenario, scale: number) => (s.id === 'growth' ? `${s.title}, scale ${scale}` : s.title);
@@ -188,7 +197,7 @@ async function coldScenario(
 /** Sources × levels: the most upstream requests the campaign list may cost (DESIGN.md "Fast"). */
 const LIST_BUDGET = 4 * 3;
 
-function report(rows: Row[], coldUpstream: Record<string, number[]>): void {
+function report(rows: Row[], coldUpstream: Record<string, number[]>, writes: WriteReport | null): void {
   const order = ['cold-warm', 'campaign-list', 'campaign-page', 'partner-search', 'aliased-assets', 'readers-50', 'growth'];
   // Labels keep the order they were first measured in (cold before warm).
   const labels = [...new Set(rows.map((r) => r.label))];
@@ -220,6 +229,12 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>): void {
     `${pass ? 'PASS' : 'FAIL'}: ${check.name} (${LIST_BUDGET}): cold first requests ${coldText}; steady ${steadyText}\n`,
   );
   const audit = auditReport(sorted);
+  if (writes) {
+    process.stdout.write(
+      `\nwrites (atrium, scale 1, one at a time, upstream latency ${latencyMs} ms per request):\n\n${renderWrites(writes, latencyMs)}\n`,
+    );
+    for (const line of writes.checks) process.stdout.write(`${line}\n`);
+  }
   const dir = join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
   const result = {
@@ -232,6 +247,7 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>): void {
     machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '' },
     check,
     audit,
+    writes,
     rows: sorted,
     table,
   };
@@ -239,7 +255,7 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>): void {
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`results: bench/results/${stamp}.json (and latest.json); total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-  if (!pass || !audit.pass) process.exitCode = 1;
+  if (!pass || !audit.pass || (writes && !writes.pass)) process.exitCode = 1;
 }
 
 /**

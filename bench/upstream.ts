@@ -23,6 +23,12 @@ export async function snapshot(roots: readonly string[]): Promise<Snapshot> {
   return Object.fromEntries(roots.map((r, i) => [r, totals[i] as number]));
 }
 
+/** The simulators' summed `busyMs`: the time they spent answering, from each request's arrival to its last byte. */
+export async function busy(roots: readonly string[]): Promise<number> {
+  const all = await Promise.all(roots.map(async (r) => ((await control(`${r}/__sim/stats`)) as { busyMs?: number }).busyMs ?? 0));
+  return all.reduce((a, b) => a + b, 0);
+}
+
 /**
  * Wait until the simulators stop serving: a system that fell behind keeps calling upstream
  * after its clients gave up, and that work belongs to the measurement that caused it (and must

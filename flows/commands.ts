@@ -51,110 +51,185 @@ export interface VersionInput extends Omit<UploadContent, 'body'> {
   documentId: string;
 }
 
+/**
+ * The sender's file as the connector reads it, remembering why it stopped when the fault was the
+ * file's (over the size limit, the request broken off): the upload then fails for good, with that
+ * reason, rather than as the source's failure (which a job waits out).
+ */
+function watched(body: ReadableStream<Uint8Array>): { stream: ReadableStream<Uint8Array>; failure: () => Error | undefined } {
+  let failure: Error | undefined;
+  const reader = body.getReader();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (e) {
+        failure = e instanceof Error ? e : new Error(String(e));
+        controller.error(failure);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { stream, failure: () => failure };
+}
+
+/** Send a file: a failure of the file itself is permanent (see `watched`). */
+async function sending<T>(body: ReadableStream<Uint8Array>, send: (stream: ReadableStream<Uint8Array>) => Promise<T>): Promise<T> {
+  const file = watched(body);
+  try {
+    return await send(file.stream);
+  } catch (e) {
+    const why = file.failure();
+    if (why) throw new PermanentFailure(`The file could not be received: ${why.message}`);
+    throw e;
+  }
+}
+
 const keyOf = (d: WorkspaceDraft) => (d.kind === 'campaign' ? d.campaign.code : d.account.id);
 
 /** The job kinds, over a Content Server that writes. */
 export function writeCommands(ecm: EcmForWrites) {
+  const findWorkspace = async ({ draft }: { draft: WorkspaceDraft }) =>
+    (await ecm.findWorkspace(draft.businessObject))?.source.nativeId ?? null;
   const upsertWorkspace: JobKind<{ draft: WorkspaceDraft; mustExist?: boolean }, WorkspaceResult> = {
     kind: 'workspace.upsert',
-    async run({ draft, mustExist }, steps) {
-      const found = await steps.run('find', async () => (await ecm.findWorkspace(draft.businessObject))?.source.nativeId ?? null);
+    first: { step: 'find', run: findWorkspace },
+    async run(input, steps) {
+      const { draft, mustExist } = input;
+      // A job resumed (not run for the first time) may have acted before: it looks again before acting.
+      const resumed = steps.done('find');
+      const found = await steps.run('find', () => findWorkspace(input));
       if (found === null && mustExist) throw new PermanentFailure('No workspace exists for this business object');
       if (found === null) {
-        // Looked for again inside the step: a create whose answer was lost must not run twice.
-        const id = await steps.run('create', async () => {
-          const again = await ecm.findWorkspace(draft.businessObject);
-          return (again ?? (await ecm.createWorkspace(draft))).source.nativeId;
-        });
+        // Looked for again when resumed: a create whose answer was lost must not run twice.
+        const id = await steps.run(
+          'create',
+          async () => {
+            const again = resumed ? await ecm.findWorkspace(draft.businessObject) : null;
+            return (again ?? (await ecm.createWorkspace(draft))).source.nativeId;
+          },
+          { final: true },
+        );
         return { workspaceId: id, kind: draft.kind, key: keyOf(draft), created: true };
       }
-      await steps.run('update', async () => (await ecm.updateWorkspace(found, draft)).source.nativeId);
+      await steps.run('update', async () => (await ecm.updateWorkspace(found, draft)).source.nativeId, { final: true });
       return { workspaceId: found, kind: draft.kind, key: keyOf(draft), created: false };
     },
   };
 
+  // Where an upload goes, and whether a document of that name is there before the job acts: one
+  // look, recorded before anything is written (a document the job uploads is never taken for one
+  // that was there).
+  const placeOf = async (input: UploadInput) => {
+    const t = input.target;
+    const ws = 'workspaceId' in t ? t.workspaceId : (await ecm.findWorkspace(t.businessObject))?.source.nativeId;
+    if (!ws) throw new PermanentFailure('No workspace exists for this business object');
+    const folders = await ecm.folders(ws);
+    const folder = input.folder ? folders.find((f) => f.name.toLowerCase() === input.folder?.toLowerCase()) : folders[0];
+    if (!folder) throw new PermanentFailure(input.folder ? `The workspace has no folder "${input.folder}"` : 'The workspace has no folder');
+    const d = await ecm.findDocument(folder.id, input.name ?? input.fileName);
+    return {
+      workspaceId: ws,
+      folderId: folder.id,
+      existing: d ? { documentId: d.source.nativeId, version: d.version } : null,
+    };
+  };
   const upload: JobKind<UploadInput, DocumentResult, ReadableStream<Uint8Array>> = {
     kind: 'document.upload',
+    first: { step: 'place', run: placeOf },
     async run(input, steps, body) {
-      const place = await steps.run('place', async () => {
-        const t = input.target;
-        const ws = 'workspaceId' in t ? t.workspaceId : (await ecm.findWorkspace(t.businessObject))?.source.nativeId;
-        if (!ws) throw new PermanentFailure('No workspace exists for this business object');
-        const folders = await ecm.folders(ws);
-        const folder = input.folder ? folders.find((f) => f.name.toLowerCase() === input.folder?.toLowerCase()) : folders[0];
-        if (!folder)
-          throw new PermanentFailure(input.folder ? `The workspace has no folder "${input.folder}"` : 'The workspace has no folder');
-        return { workspaceId: ws, folderId: folder.id };
-      });
       const name = input.name ?? input.fileName;
-      // A document of that name already there (before this job began) gets the upload as its next version.
-      const existing = await steps.run('existing', async () => {
-        const d = await ecm.findDocument(place.folderId, name);
-        return d ? { documentId: d.source.nativeId, version: d.version } : null;
-      });
+      const resumed = steps.done('place');
+      const place = await steps.run('place', () => placeOf(input));
+      const existing = place.existing;
       if (existing) {
-        return steps.run('version', async () => {
-          const [now] = await ecm.getDocuments([existing.documentId]);
-          if (now && now.version > existing.version) return { documentId: existing.documentId, version: now.version };
-          if (!body) throw new PermanentFailure('The upload did not complete; send it again with the same idempotency key');
-          const d = await ecm.addVersion(existing.documentId, {
-            fileName: input.fileName,
-            mimeType: input.mimeType,
-            ...(input.size !== undefined ? { size: input.size } : {}),
-            body,
-          });
-          return { documentId: existing.documentId, version: d.version };
-        });
+        return steps.run(
+          'version',
+          async () => {
+            const [now] = resumed ? await ecm.getDocuments([existing.documentId]) : [];
+            if (now && now.version > existing.version) return { documentId: existing.documentId, version: now.version };
+            if (!body) throw new PermanentFailure('The upload did not complete; send it again with the same idempotency key');
+            const d = await sending(body, (stream) =>
+              ecm.addVersion(existing.documentId, {
+                fileName: input.fileName,
+                mimeType: input.mimeType,
+                ...(input.size !== undefined ? { size: input.size } : {}),
+                body: stream,
+              }),
+            );
+            return { documentId: existing.documentId, version: d.version };
+          },
+          { final: true },
+        );
       }
-      const doc = await steps.run('upload', async () => {
-        const landed = await ecm.findDocument(place.folderId, name);
-        if (landed) return { documentId: landed.source.nativeId, version: landed.version };
-        if (!body) throw new PermanentFailure('The upload did not complete; send it again with the same idempotency key');
-        const { target: _t, folder: _f, retention: _r, ...fields } = input;
-        const d = await ecm.uploadDocument({ ...fields, name, folderId: place.folderId, body });
-        return { documentId: d.source.nativeId, version: d.version };
-      });
+      const doc = await steps.run(
+        'upload',
+        async () => {
+          // Resumed, an earlier try may have landed without its answer: look before sending it again.
+          const landed = resumed ? await ecm.findDocument(place.folderId, name) : null;
+          if (landed) return { documentId: landed.source.nativeId, version: landed.version };
+          if (!body) throw new PermanentFailure('The upload did not complete; send it again with the same idempotency key');
+          const { target: _t, folder: _f, retention: _r, ...fields } = input;
+          const d = await sending(body, (stream) => ecm.uploadDocument({ ...fields, name, folderId: place.folderId, body: stream }));
+          return { documentId: d.source.nativeId, version: d.version };
+        },
+        { final: !input.retention },
+      );
       if (input.retention) {
         const retention = input.retention;
-        await steps.run('classify', async () => {
-          try {
-            await ecm.classify(doc.documentId, retention);
-          } catch (e) {
-            const permanent =
-              e instanceof PermanentFailure ||
-              (e as { kind?: string }).kind === 'BAD_REQUEST' ||
-              (e as { kind?: string }).kind === 'NOT_FOUND';
-            // Nothing half filed: the document is taken out again, and the upload runs again
-            // when the job does (its sender sends it again with the same key). When even that
-            // fails, the job goes on from here later (the classification is tried again).
-            await ecm.deleteDocument(doc.documentId);
-            await steps.forget('upload');
-            if (permanent) throw new PermanentFailure(`The retention category "${retention}" cannot be applied: ${(e as Error).message}`);
-            throw e;
-          }
-          return true;
-        });
+        await steps.run(
+          'classify',
+          async () => {
+            try {
+              await ecm.classify(doc.documentId, retention);
+            } catch (e) {
+              const permanent =
+                e instanceof PermanentFailure ||
+                (e as { kind?: string }).kind === 'BAD_REQUEST' ||
+                (e as { kind?: string }).kind === 'NOT_FOUND';
+              // Nothing half filed: the document is taken out again, and the upload runs again
+              // when the job does (its sender sends it again with the same key). When even that
+              // fails, the job goes on from here later (the classification is tried again).
+              await ecm.deleteDocument(doc.documentId);
+              await steps.forget('upload');
+              if (permanent) throw new PermanentFailure(`The retention category "${retention}" cannot be applied: ${(e as Error).message}`);
+              throw e;
+            }
+            return true;
+          },
+          { final: true },
+        );
       }
       return doc;
     },
   };
 
+  const versionBefore = async (input: VersionInput) => {
+    const [d] = await ecm.getDocuments([input.documentId]);
+    if (!d) throw new PermanentFailure('No such document');
+    return d.version;
+  };
   const version: JobKind<VersionInput, DocumentResult, ReadableStream<Uint8Array>> = {
     kind: 'document.version',
+    first: { step: 'before', run: versionBefore },
     async run(input, steps, body) {
-      const before = await steps.run('before', async () => {
-        const [d] = await ecm.getDocuments([input.documentId]);
-        if (!d) throw new PermanentFailure('No such document');
-        return d.version;
-      });
-      return steps.run('version', async () => {
-        const [now] = await ecm.getDocuments([input.documentId]);
-        if (now && now.version > before) return { documentId: input.documentId, version: now.version };
-        if (!body) throw new PermanentFailure('The upload did not complete; send it again with the same idempotency key');
-        const { documentId, ...content } = input;
-        const d = await ecm.addVersion(documentId, { ...content, body });
-        return { documentId, version: d.version };
-      });
+      const resumed = steps.done('before');
+      const before = await steps.run('before', () => versionBefore(input));
+      return steps.run(
+        'version',
+        async () => {
+          // Resumed, an earlier try may have added the version without its answer: look first.
+          const [now] = resumed ? await ecm.getDocuments([input.documentId]) : [];
+          if (now && now.version > before) return { documentId: input.documentId, version: now.version };
+          if (!body) throw new PermanentFailure('The upload did not complete; send it again with the same idempotency key');
+          const { documentId, ...content } = input;
+          const d = await sending(body, (stream) => ecm.addVersion(documentId, { ...content, body: stream }));
+          return { documentId, version: d.version };
+        },
+        { final: true },
+      );
     },
   };
 

@@ -25,7 +25,12 @@ import type { FlowStorePort, Job } from './store.ts';
 
 /** The steps of one run of a job: each runs once, its result recorded; a recorded step is not run again. */
 export interface Steps {
-  run<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Run a step once and record its result. A `final` step (the job's last, whose result the job's
+   * own result records) is not recorded apart: the job's finish records it, and a job interrupted
+   * between the two runs it again, so a final step must look before it acts when the job is resumed.
+   */
+  run<T>(name: string, fn: () => Promise<T>, opts?: { final?: boolean }): Promise<T>;
   /** Whether the step was done (in this run or an earlier one). */
   done(name: string): boolean;
   /** Forget steps whose effect was undone (compensated): they run again when the job does. */
@@ -35,8 +40,21 @@ export interface Steps {
 /** A kind of job: what its steps are. `extra` is what only the sending request holds; undefined when resumed. */
 export interface JobKind<I, R, X = undefined> {
   readonly kind: string;
+  /**
+   * The job's first step when it only looks (reads, acts on nothing): started together with the
+   * job's claim, so a new job does not wait for its record before its first upstream request.
+   * `run` must run it as `steps.run(first.step, () => first.run(input))`.
+   */
+  readonly first?: { step: string; run(input: I): Promise<unknown> };
   run(input: I, steps: Steps, extra: X | undefined): Promise<R>;
 }
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+const settle = (p: Promise<unknown>): Promise<Settled> =>
+  p.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
 
 /** A failure that waiting will not cure: the job is failed at once (the same command may be sent again). */
 export class PermanentFailure extends Error {
@@ -74,6 +92,8 @@ export class JobRunner {
   private readonly kinds = new Map<string, JobKind<unknown, unknown, unknown>>();
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
+  /** Jobs whose done record is being written, by id. */
+  private readonly finishing = new Map<string, Promise<void>>();
   private readonly now: () => number;
 
   constructor(
@@ -106,11 +126,18 @@ export class JobRunner {
   ): Promise<{ result: R; replayed: boolean }> {
     const hash = inputHash(kind.kind, input);
     const lease = this.at(this.opts.leaseMs ?? 60_000);
+    // The first look goes out while the job is recorded; it is used only if the job is new.
+    const first = kind.first ? settle(kind.first.run(input)) : undefined;
     const claimed = await this.store.claim({ kind: kind.kind, actor, idempotencyKey: key, inputHash: hash, input }, lease, this.at());
     let job = claimed.job as Job<I, R>;
     if (!claimed.created) {
       if (job.kind !== kind.kind || job.inputHash !== hash)
         throw new ConflictError('This idempotency key was used for a different request; use a new key for a new request');
+      const finishing = this.finishing.get(job.id);
+      if (finishing) {
+        await finishing;
+        job = ((await this.store.get(job.id)) as Job<I, R> | null) ?? job;
+      }
       if (job.state === 'done') return { result: job.result as R, replayed: true };
       const leased = (await this.store.lease(job.id, lease, this.at())) as Job<I, R> | null;
       if (!leased) {
@@ -121,7 +148,7 @@ export class JobRunner {
       job = leased;
     }
     // Finished by this request (first sent now, or resumed): not a replay of an earlier answer.
-    return { result: await this.work(kind, job, extra), replayed: false };
+    return { result: await this.work(kind, job, extra, claimed.created ? first : undefined), replayed: false };
   }
 
   /**
@@ -140,14 +167,20 @@ export class JobRunner {
   }
 
   /** Run a leased job's remaining steps and record the outcome. */
-  private async work<I, R, X>(kind: JobKind<I, R, X>, job: Job<I, R>, extra: X | undefined): Promise<R> {
+  private async work<I, R, X>(kind: JobKind<I, R, X>, job: Job<I, R>, extra: X | undefined, first?: Promise<Settled>): Promise<R> {
     const done = new Map(Object.entries(job.steps));
     const steps: Steps = {
       done: (name) => done.has(name),
-      run: async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      run: async <T>(name: string, fn: () => Promise<T>, opts?: { final?: boolean }): Promise<T> => {
         if (done.has(name)) return done.get(name) as T;
-        const value = await fn();
-        await this.store.step(job.id, name, value ?? null, this.at());
+        let value: T;
+        if (first && name === kind.first?.step) {
+          const s = await first;
+          first = undefined;
+          if (!s.ok) throw s.error;
+          value = s.value as T;
+        } else value = await fn();
+        if (!opts?.final) await this.store.step(job.id, name, value ?? null, this.at());
         done.set(name, value ?? null);
         return value;
       },
@@ -156,10 +189,9 @@ export class JobRunner {
         for (const n of names) done.delete(n);
       },
     };
+    let result: R;
     try {
-      const result = await kind.run(job.input, steps, extra);
-      await this.store.finish(job.id, result, this.at());
-      return result;
+      result = await kind.run(job.input, steps, extra);
     } catch (e) {
       const message = (e as Error)?.message ?? String(e);
       const max = this.opts.maxAttempts ?? 8;
@@ -178,6 +210,20 @@ export class JobRunner {
       }
       throw e;
     }
+    // Recorded done while the answer goes out: every step that acted is recorded (a final step is
+    // looked for again if the job is resumed), so a crash before this lands only makes the job
+    // run again to the same result. A sender repeating the request meanwhile waits for it.
+    const finishing = this.store.finish(job.id, result, this.at()).then(
+      () => undefined,
+      (e: unknown) =>
+        this.opts.log.warn('a finished write could not be recorded as done; it will be resumed', {
+          job: job.id,
+          error: (e as Error).message,
+        }),
+    );
+    this.finishing.set(job.id, finishing);
+    void finishing.finally(() => this.finishing.delete(job.id));
+    return result;
   }
 
   /** Resume due jobs now (the background runner's sweep); resolves when they have run. */
@@ -219,5 +265,6 @@ export class JobRunner {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.sweeping;
+    await Promise.all(this.finishing.values());
   }
 }

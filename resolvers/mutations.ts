@@ -177,12 +177,13 @@ async function writeWorkspace(ctx: Context, operation: 'createWorkspace' | 'upda
   w.written();
   const r = out.result;
   ctx.audit?.write({ operation, outcome: out.replayed ? 'replayed' : 'done', idempotencyKey: key, object: workspaceObject(r) });
+  // Read only when asked for (a writer that wants the id alone costs no read-back).
   return {
     created: r.created && !out.replayed,
     replayed: out.replayed,
-    workspace: await ctx.access.workspace(r.workspaceId),
-    campaign: r.kind === 'campaign' ? await ctx.access.campaign(r.key) : null,
-    account: r.kind === 'account' ? await ctx.access.account(r.key) : null,
+    workspace: () => ctx.access.workspace(r.workspaceId),
+    campaign: () => (r.kind === 'campaign' ? ctx.access.campaign(r.key) : null),
+    account: () => (r.kind === 'account' ? ctx.access.account(r.key) : null),
   };
 }
 
@@ -264,10 +265,10 @@ async function uploadDocument(ctx: Context, input: DocumentInput, file: FileUplo
   return documentPayload(ctx, operation, key, out);
 }
 
-async function documentPayload(ctx: Context, operation: string, key: string, out: { result: DocumentResult; replayed: boolean }) {
+function documentPayload(ctx: Context, operation: string, key: string, out: { result: DocumentResult; replayed: boolean }) {
   const r = out.result;
   ctx.audit?.write({ operation, outcome: out.replayed ? 'replayed' : 'done', idempotencyKey: key, object: documentObject(r) });
-  return { documentId: r.documentId, version: r.version, replayed: out.replayed, document: await ctx.access.document(r.documentId) };
+  return { documentId: r.documentId, version: r.version, replayed: out.replayed, document: () => ctx.access.document(r.documentId) };
 }
 
 async function addDocumentVersion(ctx: Context, document: string, file: FileUpload, key: string) {

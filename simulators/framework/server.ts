@@ -106,7 +106,12 @@ export interface Simulator {
   close(): Promise<void>;
   /** Base URL once listening. */
   readonly url: string;
-  stats(): { name: string; total: number; byRoute: Record<string, number> };
+  /**
+   * Requests served, in total and by route, and `busyMs`: the summed wall time from each
+   * request's arrival to its answer's last byte (latency and faults included): what the
+   * upstream itself took, so a benchmark can tell it apart from its client's own time.
+   */
+  stats(): { name: string; total: number; byRoute: Record<string, number>; busyMs: number };
   requests(): RequestLogEntry[];
   setFaults(faults: Fault[]): void;
   reset(): void;
@@ -188,6 +193,7 @@ export function createSimulator(opts: SimOptions): Simulator {
   const routes: Route[] = [];
   let byRoute: Record<string, number> = {};
   let total = 0;
+  let busyMs = 0;
   let log: RequestLogEntry[] = [];
   let faults: Fault[] = [];
   let baseLatency = opts.baseLatencyMs ?? 0;
@@ -291,6 +297,8 @@ export function createSimulator(opts: SimOptions): Simulator {
       if (route) break;
     }
     const key = route?.key ?? null;
+    const began = performance.now();
+    res.once('close', () => (busyMs += performance.now() - began));
     total++;
     if (key) byRoute[key] = (byRoute[key] ?? 0) + 1;
     const entry: RequestLogEntry = { at: new Date().toISOString(), method, rawPath: rawUrl, route: key, status: 0 };
@@ -395,7 +403,7 @@ export function createSimulator(opts: SimOptions): Simulator {
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
-    stats: () => ({ name: opts.name, total, byRoute: { ...byRoute } }),
+    stats: () => ({ name: opts.name, total, byRoute: { ...byRoute }, busyMs: Math.round(busyMs * 1000) / 1000 }),
     requests: () => [...log],
     setFaults(list) {
       faults = list.map((f) => ({ ...f }));
@@ -406,6 +414,7 @@ export function createSimulator(opts: SimOptions): Simulator {
     reset() {
       byRoute = {};
       total = 0;
+      busyMs = 0;
       log = [];
       faults = [];
       opts.onReset?.();

@@ -14,6 +14,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +60,7 @@ const UPLOAD = `mutation($input: DocumentInput!, $file: Upload!, $key: String!) 
 async function upload(
   token: string,
   variables: Record<string, unknown>,
-  file: { name: string; type: string; bytes: Uint8Array },
+  file: { name: string; type: string; bytes: Uint8Array } | { name: string; type: string; size: number },
   extra: Record<string, string> = {},
 ) {
   const boundary = `----atrium${Math.random().toString(16).slice(2)}`;
@@ -78,8 +79,23 @@ async function upload(
       'x-atrium-upload': '1',
       ...extra,
     },
-    body: Buffer.concat([head, file.bytes, tail]),
-  });
+    // A file given by its size is generated as it is sent (200 MB is never in memory here).
+    ...('bytes' in file
+      ? { body: Buffer.concat([head, file.bytes, tail]) }
+      : {
+          body: Readable.toWeb(
+            Readable.from(
+              (function* () {
+                yield head;
+                const chunk = Buffer.alloc(64 * 1024, 0x25);
+                for (let left = file.size; left > 0; left -= chunk.length) yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+                yield tail;
+              })(),
+            ),
+          ),
+          duplex: 'half',
+        }),
+  } as RequestInit);
   return {
     status: res.status,
     body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] },
@@ -87,10 +103,11 @@ async function upload(
 }
 
 /** Content Server's requests that change something (anything but reads), since the last reset. */
-async function otcsWrites(): Promise<string[]> {
-  const log = (await (await fetch(`${sims.roots.otcs}/__sim/requests`)).json()) as { method: string; rawPath: string }[];
+async function otcsWrites(opts: { acceptedOnly?: boolean } = {}): Promise<string[]> {
+  const log = (await (await fetch(`${sims.roots.otcs}/__sim/requests`)).json()) as { method: string; rawPath: string; status: number }[];
   return log
     .filter((r) => r.method !== 'GET' && !/\/(auth|nodes\/list|search)$/.test(r.rawPath.split('?')[0] ?? ''))
+    .filter((r) => !opts.acceptedOnly || (r.status >= 200 && r.status < 300))
     .map((r) => `${r.method} ${r.rawPath}`);
 }
 const resetLog = () => fetch(`${sims.roots.otcs}/__sim/requests`, { method: 'DELETE' });
@@ -278,9 +295,20 @@ describe('documents filed through the graph', () => {
     const big = await upload(
       tokens.crm as string,
       { input, key: 'big-1' },
-      { name: 'big.pdf', type: 'application/pdf', bytes: Buffer.alloc(3 * 1024 * 1024, 1) },
+      { name: 'big.pdf', type: 'application/pdf', size: 200 * 1024 * 1024 },
     );
-    assert.equal(big.status, 413);
+    // Sent without a length, it is refused when the limit is reached, mid-stream.
+    assert.equal(big.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(big.body));
+    assert.match(big.body.errors?.[0]?.message ?? '', /larger than \d+ bytes/);
+    // Its upload to Content Server began as the file did, and was cut off: refused, nothing stored.
+    assert.deepEqual(await otcsWrites({ acceptedOnly: true }), []);
+    const found = await gql<{ search: { totalCount: number } }>(
+      tokens.admin as string,
+      'query { search(query: "big.pdf", first: 1) { totalCount } }',
+      {},
+    );
+    assert.equal(found.body.data?.search.totalCount, 0);
+    await resetLog();
     for (const name of ['../../etc/passwd', 'a\u0000b.pdf', `${'x'.repeat(500)}.pdf`]) {
       const r = await upload(
         tokens.crm as string,

@@ -174,4 +174,70 @@ describe('durable jobs', () => {
     assert.deepEqual(await runner.execute(slow, 'crm', 'k5', { n: 9 }), { result: 9, replayed: true });
     assert.equal(runs, 1);
   });
+
+  it("a new job's first look goes out with its claim and is recorded; a repeated request's look is not used", async () => {
+    let looks = 0;
+    let acts = 0;
+    const kind: JobKind<{ n: number }, number> = {
+      kind: 'test.first',
+      first: { step: 'look', run: async (input) => input.n + ++looks * 100 },
+      async run(input, steps) {
+        const seen = (await steps.run('look', () => kind.first!.run(input))) as number;
+        return steps.run('act', async () => seen + ++acts, { final: true });
+      },
+    };
+    runner.register(kind);
+    assert.deepEqual(await runner.execute(kind, 'crm', 'k7', { n: 1 }), { result: 102, replayed: false });
+    assert.equal(looks, 1, 'the look ran once: started with the claim, used by the step');
+    await runner.stop(); // waits for the done record
+    const job = (
+      await store.claim(
+        { kind: kind.kind, actor: 'crm', idempotencyKey: 'k7', inputHash: '', input: null },
+        new Date(t).toISOString(),
+        new Date(t).toISOString(),
+      )
+    ).job;
+    assert.equal(job.state, 'done');
+    assert.deepEqual(job.steps, { look: 101 }, 'the final step is recorded by the job result, not on its own');
+    assert.deepEqual(await runner.execute(kind, 'crm', 'k7', { n: 1 }), { result: 102, replayed: true });
+    assert.equal(acts, 1);
+  });
+
+  it('a job whose done record was lost runs its final step again and answers the same', async () => {
+    let acts = 0;
+    let landed: number | null = null;
+    const kind: JobKind<{ n: number }, number> = {
+      kind: 'test.final',
+      async run(input, steps) {
+        const a = await steps.run('a', async () => input.n);
+        // A final step looks before it acts: here, for the effect an earlier run left.
+        return steps.run(
+          'act',
+          async () => {
+            if (landed === null) {
+              acts++;
+              landed = a * 10;
+            }
+            return landed;
+          },
+          { final: true },
+        );
+      },
+    };
+    runner.register(kind);
+    const lost = new JobRunner(
+      { ...store, finish: async () => Promise.reject(new Error('the store went away')) } as unknown as typeof store,
+      { log: quiet, now: () => t, leaseMs: 60_000 },
+    );
+    // The store's methods use `this`: bind them to the real store.
+    for (const m of ['claim', 'lease', 'get', 'step', 'forget', 'retryLater', 'fail', 'due', 'enqueue'] as const)
+      (lost as unknown as { store: Record<string, unknown> }).store[m] = (store[m] as (...a: unknown[]) => unknown).bind(store);
+    lost.register(kind);
+    assert.deepEqual(await lost.execute(kind, 'crm', 'k8', { n: 3 }), { result: 30, replayed: false });
+    await lost.stop();
+    t += 61_000; // the lease runs out
+    await runner.sweep();
+    assert.equal(acts, 1, 'acted once');
+    assert.deepEqual(await runner.execute(kind, 'crm', 'k8', { n: 3 }), { result: 30, replayed: true });
+  });
 });
