@@ -47,8 +47,20 @@ interface Entry {
   storedAt: number;
 }
 
+/**
+ * What an entry holds, for exact invalidation: `<SYSTEM>:<nativeId>` of every object in it (and
+ * of the id a batch read asked for, so an entry that found nothing is dropped when the object
+ * appears), `OTCS:<licenceId>` of every licence its rights come from, `campaign:<code>` and
+ * `account:<crmId>` of every campaign and account it names or was filtered by, and
+ * `list:<SYSTEM>` for a listing filtered by neither (any new object of that system may belong in it).
+ */
+export type CacheTag = string;
+
 export class UpstreamCache {
   private readonly lru: LRUCache<string, Entry>;
+  /** Keys by tag, and tags by key: which entries hold what. */
+  private readonly byTag = new Map<CacheTag, Set<string>>();
+  private readonly tagsOf = new Map<string, readonly CacheTag[]>();
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly ttlMs: number;
   private readonly staleMs: number;
@@ -65,7 +77,30 @@ export class UpstreamCache {
       allowStale: false,
       ttlResolution: 0,
       perf: { now: () => this.now() },
+      // However an entry goes (evicted, expired, replaced, dropped), its tags go with it.
+      dispose: (_v, key) => this.untag(key),
     });
+  }
+
+  private untag(key: string): void {
+    const tags = this.tagsOf.get(key);
+    if (!tags) return;
+    this.tagsOf.delete(key);
+    for (const t of tags) {
+      const keys = this.byTag.get(t);
+      keys?.delete(key);
+      if (keys?.size === 0) this.byTag.delete(t);
+    }
+  }
+
+  private tag(key: string, tags: ReadonlySet<CacheTag>): void {
+    if (tags.size === 0) return;
+    this.tagsOf.set(key, [...tags]);
+    for (const t of tags) {
+      let keys = this.byTag.get(t);
+      if (!keys) this.byTag.set(t, (keys = new Set()));
+      keys.add(key);
+    }
   }
 
   /** The fresh value of `key`, or ABSENT; `expired` receives an entry past its freshness but still kept. */
@@ -80,14 +115,16 @@ export class UpstreamCache {
   /** Bumped by every invalidation: a read that began before one must not store what it read. */
   private generation = 0;
 
-  private put(key: string, value: Stored, generation: number): void {
+  private put(key: string, value: Stored, generation: number, tags: ReadonlySet<CacheTag>): void {
     if (generation !== this.generation) return;
     const now = this.now();
     const bound = ttlBound(value, now);
     const fresh = Math.min(this.ttlMs, bound);
     // A rights boundary ends an entry's life, stale or not: an expired licence is never served.
     const keep = Math.min(this.ttlMs + this.staleMs, bound);
-    if (fresh > 0) this.lru.set(key, { value, freshUntil: now + fresh, storedAt: now }, { ttl: keep });
+    if (fresh <= 0) return;
+    this.lru.set(key, { value, freshUntil: now + fresh, storedAt: now }, { ttl: keep });
+    this.tag(key, collectTags(value, tags));
   }
 
   /** `load`, with the expired entry answering instead when the load fails in a way `stale` allows. */
@@ -105,7 +142,7 @@ export class UpstreamCache {
    * The cached value of `key`, or `load()` run once for every concurrent caller. Errors are not
    * cached; with `stale`, an entry expired within the stale window answers when the load fails.
    */
-  async getOrLoad<T>(key: string, load: () => Promise<T>, stale?: StaleFallback): Promise<T> {
+  async getOrLoad<T>(key: string, load: () => Promise<T>, stale?: StaleFallback, tags: ReadonlySet<CacheTag> = NO_TAGS): Promise<T> {
     let expired: Entry | undefined;
     const hit = this.get(key, (e) => (expired = e));
     if (hit !== ABSENT) {
@@ -121,7 +158,7 @@ export class UpstreamCache {
     const generation = this.generation;
     const p = load()
       .then((v) => {
-        this.put(key, v, generation);
+        this.put(key, v, generation, tags);
         return v;
       })
       .finally(() => {
@@ -140,6 +177,8 @@ export class UpstreamCache {
     keys: readonly string[],
     loadMany: (missing: string[]) => Promise<(T | null)[]>,
     stale?: StaleFallback,
+    /** The tag of the object each key names (`<SYSTEM>:<id>`): kept even when nothing was found. */
+    tagOfKey?: (key: string) => CacheTag,
   ): Promise<(T | null)[]> {
     const out = new Map<string, Promise<T | null>>();
     const missing: string[] = [];
@@ -174,7 +213,7 @@ export class UpstreamCache {
         const p = batch
           .then((values) => {
             const v = values[i] ?? null;
-            this.put(full, v, generation);
+            this.put(full, v, generation, tagOfKey ? new Set([tagOfKey(k)]) : NO_TAGS);
             return v;
           })
           .finally(() => {
@@ -202,6 +241,19 @@ export class UpstreamCache {
     return n;
   }
 
+  /**
+   * Drop exactly the entries that hold any of `tags` (see CacheTag), and keep reads already under
+   * way from storing what they read (they may hold the changed object too). Returns how many went.
+   */
+  invalidateTags(tags: Iterable<CacheTag>): number {
+    this.generation++;
+    this.inflight.clear();
+    const keys = new Set<string>();
+    for (const t of tags) for (const k of this.byTag.get(t) ?? []) keys.add(k);
+    for (const k of keys) this.lru.delete(k);
+    return keys.size;
+  }
+
   clear(): void {
     this.lru.clear();
   }
@@ -209,6 +261,48 @@ export class UpstreamCache {
   get size(): number {
     return this.lru.size;
   }
+}
+
+const NO_TAGS: ReadonlySet<CacheTag> = new Set();
+
+/** The tags of a value (see CacheTag), with `extra` (what its key says) added. */
+export function collectTags(value: unknown, extra: ReadonlySet<CacheTag> = NO_TAGS): Set<CacheTag> {
+  const tags = new Set(extra);
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > 6 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x, depth + 1);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    const src = o.source as { system?: unknown; nativeId?: unknown } | undefined;
+    if (src && typeof src.system === 'string' && typeof src.nativeId === 'string') tags.add(`${src.system}:${src.nativeId}`);
+    if (typeof o.licenceId === 'string') tags.add(`OTCS:${o.licenceId}`);
+    if (typeof o.workspaceId === 'string') tags.add(`OTCS:${o.workspaceId}`);
+    // A campaign (its code) and an account (its CRM id), known by their shapes (sources/model.ts).
+    if (typeof o.code === 'string' && Array.isArray(o.audience) && o.businessObject) tags.add(`campaign:${o.code}`);
+    if (typeof o.id === 'string' && typeof o.workspaceId === 'string' && typeof o.kind === 'string' && o.businessObject)
+      tags.add(`account:${o.id}`);
+    if (typeof o.campaignCode === 'string') tags.add(`campaign:${o.campaignCode}`);
+    if (typeof o.accountId === 'string') tags.add(`account:${o.accountId}`);
+    for (const c of Array.isArray(o.campaignCodes) ? o.campaignCodes : []) if (typeof c === 'string') tags.add(`campaign:${c}`);
+    for (const a of Array.isArray(o.accountIds) ? o.accountIds : []) if (typeof a === 'string') tags.add(`account:${a}`);
+    for (const x of Object.values(o)) if (typeof x === 'object') visit(x, depth + 1);
+  };
+  visit(value, 0);
+  return tags;
+}
+
+/** The tags of a listing's key: the campaigns and accounts it was filtered by, or `list:<SYSTEM>` when by neither. */
+export function listTags(
+  system: string,
+  filter: { campaignCodes?: readonly string[]; accountIds?: readonly string[] } | undefined,
+): Set<CacheTag> {
+  const tags = new Set<CacheTag>();
+  for (const c of filter?.campaignCodes ?? []) tags.add(`campaign:${c}`);
+  for (const a of filter?.accountIds ?? []) tags.add(`account:${a}`);
+  if (tags.size === 0) tags.add(`list:${system}`);
+  return tags;
 }
 
 /**

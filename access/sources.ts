@@ -7,9 +7,9 @@
  * collects it). The clients themselves are built from configuration by the gateway
  * (gateway/sources.ts).
  */
-import { DAM_SYSTEMS, type DamSystem, type Page, type PageRequest, type System } from '../sources/model.ts';
+import { DAM_SYSTEMS, type CanonicalFilter, type DamSystem, type Page, type PageRequest, type System } from '../sources/model.ts';
 import type { DamSource, EcmSource } from '../sources/ports.ts';
-import type { StaleFallback, UpstreamCache } from './cache.ts';
+import { listTags, type CacheTag, type StaleFallback, type UpstreamCache } from './cache.ts';
 import { isSourceFailure, type RequestBudget, type SourceGuard, type SourceStatusRecord } from './guard.ts';
 
 export { SourceGuard, type SourceStatusRecord } from './guard.ts';
@@ -135,31 +135,62 @@ function guardEcm(src: EcmSource, cache: UpstreamCache, guard: SourceGuard, scop
   const run = <T>(fn: () => Promise<T>) => guard.run('OTCS', fn, budget);
   const stale = staleFor('OTCS', guard, budget);
   const key = (m: string, ...a: unknown[]) => `${scope}\u0001OTCS\u0000${m}\u0000${stableKey(a)}`;
+  // Tags for exact invalidation (cache.ts): a listing by its filter, a read of one object by its id.
   const once =
-    <A extends unknown[], T>(m: string, fn: (...a: A) => Promise<T>) =>
+    <A extends unknown[], T>(m: string, fn: (...a: A) => Promise<T>, tags?: (...a: A) => Set<CacheTag>) =>
     (...a: A) =>
-      miss(cache.getOrLoad(key(m, ...a), () => run(() => fn(...a)), stale));
+      miss(cache.getOrLoad(key(m, ...a), () => run(() => fn(...a)), stale, tags?.(...a)));
+  const byId = (id: string) => new Set([`OTCS:${id}`]);
+  const listed = (f: unknown) => listTags('OTCS', f as CanonicalFilter | undefined);
   const many =
-    <T>(m: string, fn: (ids: string[]) => Promise<(T | null)[]>) =>
+    <T>(m: string, fn: (ids: string[]) => Promise<(T | null)[]>, tagOfKey?: (id: string) => CacheTag) =>
     (ids: readonly string[]) =>
-      miss(cache.getMany(`${scope}\u0001OTCS\u0000${m}`, ids, (missing) => run(() => fn(missing)), stale));
+      miss(cache.getMany(`${scope}\u0001OTCS\u0000${m}`, ids, (missing) => run(() => fn(missing)), stale, tagOfKey));
   return {
     system: 'OTCS',
     ping: () => guard.run('OTCS', () => src.ping(), undefined, 'ping'),
     changesSince: (c) => miss(run(() => src.changesSince(c))),
-    listCampaigns: once('listCampaigns', (f, p) => src.listCampaigns(f, p)),
-    getCampaigns: many('campaign', (ids) => src.getCampaigns(ids)),
-    listAccounts: once('listAccounts', (f, p) => src.listAccounts(f, p)),
-    getAccounts: many('account', (ids) => src.getAccounts(ids)),
-    getWorkspaces: many('workspace', (ids) => src.getWorkspaces(ids)),
-    getDocuments: many('document', (ids) => src.getDocuments(ids)),
-    findDocuments: once('findDocuments', (f, p, o) => src.findDocuments(f, p, o)),
-    getVersions: once('versions', (id) => src.getVersions(id)),
+    listCampaigns: once(
+      'listCampaigns',
+      (f, p) => src.listCampaigns(f, p),
+      (f) => listed(f),
+    ),
+    getCampaigns: many(
+      'campaign',
+      (ids) => src.getCampaigns(ids),
+      (code) => `campaign:${code}`,
+    ),
+    listAccounts: once(
+      'listAccounts',
+      (f, p) => src.listAccounts(f, p),
+      (f) => listed(f),
+    ),
+    getAccounts: many(
+      'account',
+      (ids) => src.getAccounts(ids),
+      (id) => `account:${id}`,
+    ),
+    getWorkspaces: many(
+      'workspace',
+      (ids) => src.getWorkspaces(ids),
+      (id) => `OTCS:${id}`,
+    ),
+    getDocuments: many(
+      'document',
+      (ids) => src.getDocuments(ids),
+      (id) => `OTCS:${id}`,
+    ),
+    findDocuments: once(
+      'findDocuments',
+      (f, p, o) => src.findDocuments(f, p, o),
+      (f) => listed(f),
+    ),
+    getVersions: once('versions', (id) => src.getVersions(id), byId),
     openContent: (id, v) => miss(run(() => src.openContent(id, v))),
-    getApprovals: once('approvals', (id) => src.getApprovals(id)),
-    getRetention: once('retention', (id) => src.getRetention(id)),
-    getHolds: once('holds', (id) => src.getHolds(id)),
-    getAudit: once('audit', (id) => src.getAudit(id)),
+    getApprovals: once('approvals', (id) => src.getApprovals(id), byId),
+    getRetention: once('retention', (id) => src.getRetention(id), byId),
+    getHolds: once('holds', (id) => src.getHolds(id), byId),
+    getAudit: once('audit', (id) => src.getAudit(id), byId),
   };
 }
 
@@ -173,10 +204,24 @@ function guardDam(src: DamSource, cache: UpstreamCache, guard: SourceGuard, scop
     system: s,
     ping: () => guard.run(s, () => src.ping(), undefined, 'ping'),
     changesSince: (c) => miss(run(() => src.changesSince(c))),
-    getAssets: (ids) => miss(cache.getMany(`${scope}\u0001${s}\u0000asset`, ids, (missing) => run(() => src.getAssets(missing)), stale)),
+    getAssets: (ids) =>
+      miss(
+        cache.getMany(
+          `${scope}\u0001${s}\u0000asset`,
+          ids,
+          (missing) => run(() => src.getAssets(missing)),
+          stale,
+          (id) => `${s}:${id}`,
+        ),
+      ),
     findAssets: (f, p, o) =>
       miss(
-        cache.getOrLoad(`${scope}\u0001${s}\u0000findAssets\u0000${stableKey([f, p, o])}`, () => run(() => src.findAssets(f, p, o)), stale),
+        cache.getOrLoad(
+          `${scope}\u0001${s}\u0000findAssets\u0000${stableKey([f, p, o])}`,
+          () => run(() => src.findAssets(f, p, o)),
+          stale,
+          listTags(s, f),
+        ),
       ),
     openRendition: (id, kind) => miss(run(() => src.openRendition(id, kind))),
   };

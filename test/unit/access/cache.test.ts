@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UpstreamCache, ttlBound } from '../../../access/cache.ts';
+import { UpstreamCache, collectTags, listTags, ttlBound } from '../../../access/cache.ts';
 
 test('identical concurrent loads run once; results are then cached', async () => {
   let now = 1_000_000;
@@ -89,4 +89,68 @@ test('an entry never outlives the earliest rights boundary in it', async () => {
   });
   assert.equal(n, 2, 'refetched once the first asset expired');
   assert.equal(ttlBound({ validUntil: '2000-01-01T00:00:00Z' }, now), Infinity, 'past boundaries do not bound');
+});
+
+test('exact invalidation: a change drops the entries that hold the object and the lists it belongs to, nothing else', async () => {
+  const cache = new UpstreamCache({ ttlMs: 60_000 });
+  const asset = (id: string, campaign: string, licenceId?: string) => ({
+    source: { system: 'NETX', nativeId: id },
+    campaignCodes: [campaign],
+    rights: { status: 'ACTIVE', ...(licenceId ? { licenceId } : {}) },
+  });
+  const licence = { source: { system: 'OTCS', nativeId: '7001' }, name: 'Licence.pdf' };
+  const loads: string[] = [];
+  const read = (key: string, value: unknown, tags?: Set<string>) =>
+    cache.getOrLoad(
+      key,
+      async () => {
+        loads.push(key);
+        return value;
+      },
+      undefined,
+      tags,
+    );
+  const all = async () => {
+    await read('asset-1', asset('1', 'CMP-A', '7001'));
+    await read('asset-2', asset('2', 'CMP-B'));
+    await read('list-A', { items: [asset('1', 'CMP-A', '7001')] }, listTags('NETX', { campaignCodes: ['CMP-A'] }));
+    await read('list-B', { items: [] }, listTags('NETX', { campaignCodes: ['CMP-B'] }));
+    await read('list-all', { items: [asset('2', 'CMP-B')] }, listTags('NETX', {}));
+    await read('licence', licence);
+    await cache.getMany(
+      'doc',
+      ['7002'],
+      async () => [null],
+      undefined,
+      (id) => `OTCS:${id}`,
+    );
+  };
+  await all();
+  assert.equal(cache.size, 7);
+
+  // Asset 1 changed: its entry, the CMP-A list (it is in it) and the unfiltered list go; asset 2, CMP-B stay.
+  assert.equal(cache.invalidateTags(['NETX:1', 'campaign:CMP-A', 'list:NETX']), 3);
+  loads.length = 0;
+  await all();
+  assert.deepEqual(loads.sort(), ['asset-1', 'list-A', 'list-all']);
+
+  // The licence changed: the licence and the asset whose rights come from it (and the list holding it).
+  assert.equal(cache.invalidateTags(['OTCS:7001']), 3);
+  // A document that was not there (a batch read found nothing) is dropped when it appears.
+  assert.equal(cache.invalidateTags(['OTCS:7002']), 1);
+  assert.equal(cache.size, 3);
+});
+
+test('collectTags: objects, licences, workspaces, campaigns and accounts by their shapes', () => {
+  const tags = collectTags({
+    nodes: [
+      { code: 'CMP-1', audience: ['ACC-1'], businessObject: {}, workspaceId: '900' },
+      { id: 'ACC-2', kind: 'PARTNER', workspaceId: '901', businessObject: {}, source: { system: 'OTCS', nativeId: '901' } },
+      { source: { system: 'ICONIK', nativeId: 'a-1' }, rights: { licenceId: '7' }, campaignCodes: ['CMP-1'], accountIds: ['ACC-3'] },
+    ],
+  });
+  assert.deepEqual(
+    [...tags].sort(),
+    ['ICONIK:a-1', 'OTCS:7', 'OTCS:900', 'OTCS:901', 'account:ACC-2', 'account:ACC-3', 'campaign:CMP-1'].sort(),
+  );
 });
