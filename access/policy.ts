@@ -34,3 +34,13 @@ export { mergeFilters } from './policy/merge.ts';
 export { mergeAccountQuery, mergeCampaignQuery } from './policy/merge-queries.ts';
 export { scopeKey } from './policy/scope.ts';
 export { WRITE_SCOPES, writeDecision, type WriteAction, type WriteTarget } from './policy/writes.ts';
+export {
+  EVENT_READ_SCOPES,
+  WEBHOOKS_SCOPE,
+  webhookAdminDecision,
+  webhookEventDecision,
+  webhookOwner,
+  webhookSubscriptionDecision,
+  type EventObjectType,
+  type WebhookOwner,
+} from './policy/webhooks.ts';

@@ -10,6 +10,7 @@ import { DEFAULT_CLOCK_TOLERANCE_S, issuersProblems, type IssuerConfig } from '.
 import { DEMO_CRM_STATUS_TOKEN, DEMO_ISSUER, HOOK_SOURCE_NAME } from './demo-issuer.ts';
 import { statusEndpointsFrom, type StatusEndpoint } from '../sources/business/status.ts';
 import { secretProblem } from '../flows/inbound/standard-webhooks.ts';
+import { parseAllowList, type AllowEntry } from '../flows/outbound/ssrf.ts';
 import { DEFAULT_READY_BUFFER_FRACTION, DEFAULT_READY_LAG_MS } from '../audit/writer.ts';
 
 export interface Config {
@@ -68,6 +69,22 @@ export interface Config {
      * `SFDC` → the demo CRM's `/api/status`). A system without one is not told.
      */
     statusEndpoints: Record<string, StatusEndpoint>;
+  };
+  /** Outgoing webhooks (flows/outbox/): the dispatcher, its retries and the SSRF guard's allow-list. */
+  webhooks: {
+    /** Hosts and address ranges a subscription may target even when private or loopback (`WEBHOOK_ALLOW_HOSTS`). */
+    allow: AllowEntry[];
+    /** How often the dispatcher looks for due deliveries, in ms (appended events go out at once). */
+    dispatchIntervalMs: number;
+    /** One attempt's deadline, in ms. */
+    timeoutMs: number;
+    /** How long a delivery is retried before it is dead, in ms. */
+    retryHorizonMs: number;
+    /** First and longest wait between attempts, in ms (doubling, with jitter). */
+    backoffMinMs: number;
+    backoffMaxMs: number;
+    /** How long a rotated-out secret keeps signing beside the new one, in ms. */
+    secretGraceMs: number;
   };
   uploads: {
     /** Largest file a write may carry, in bytes. */
@@ -289,6 +306,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     hooks: { secrets: hookSecrets },
     business: { statusEndpoints },
+    webhooks: {
+      allow: parseAllowList(str('WEBHOOK_ALLOW_HOSTS', ''), problems),
+      dispatchIntervalMs: int('WEBHOOK_DISPATCH_INTERVAL_MS', 1000, 10, 600_000),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      retryHorizonMs: int('WEBHOOK_RETRY_HORIZON_S', 86_400, 1, 30 * 86_400) * 1000,
+      backoffMinMs: int('WEBHOOK_BACKOFF_MIN_MS', 5_000, 1, 3_600_000),
+      backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_MS', 3_600_000, 1, 86_400_000),
+      secretGraceMs: int('WEBHOOK_SECRET_GRACE_S', 86_400, 0, 30 * 86_400) * 1000,
+    },
     uploads: { maxBytes: int('UPLOAD_MAX_BYTES', 100 * 1024 * 1024, 1, 1024 ** 4) },
     downloads: {
       ...(env.DOWNLOAD_SECRET ? { secret: env.DOWNLOAD_SECRET } : {}),
@@ -302,6 +328,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (!demo)
     for (const name of ['OTCS_URL', 'ICONIK_URL', 'NETX_URL', 'OTMM_URL'])
       if (!env[name]) problems.push(`${name} is required when ATRIUM_DEMO=false`);
+  if (config.webhooks.backoffMinMs > config.webhooks.backoffMaxMs)
+    problems.push('WEBHOOK_BACKOFF_MIN_MS must not be more than WEBHOOK_BACKOFF_MAX_MS');
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);
 }

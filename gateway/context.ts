@@ -11,6 +11,7 @@ import { scopeKey } from '../access/policy.ts';
 import type { Principal } from '../access/principal.ts';
 import type { Sources } from '../access/sources.ts';
 import type { Context, Writes } from '../resolvers/context.ts';
+import type { WebhookSubscriptions } from '../flows/outbox/subscriptions.ts';
 import type { Logger } from './log.ts';
 
 export interface ContextDeps {
@@ -21,6 +22,7 @@ export interface ContextDeps {
   signer?: Signer;
   directory?: (email: string) => Principal | null;
   writes?: Writes;
+  webhooks?: WebhookSubscriptions;
 }
 
 /** Build the context of one request. */
@@ -43,5 +45,6 @@ export function createContext(deps: ContextDeps, req: { requestId: string; princ
     links: linksFor(deps.signer, req.principal, now, (a) => access.rights(a)),
     directory: deps.directory ?? (() => null),
     ...(deps.writes ? { writes: deps.writes } : {}),
+    ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
   };
 }

@@ -24,6 +24,11 @@ import { AuditStore } from '../audit/store.ts';
 import { registerWriteCommands } from '../flows/commands.ts';
 import { JobRunner } from '../flows/jobs.ts';
 import { FLOW_SERVICE, RemoteFlowStore } from '../flows/remote.ts';
+import { Dispatcher } from '../flows/outbox/dispatcher.ts';
+import type { OutboxPort } from '../flows/outbox/events.ts';
+import { OUTBOX_SERVICE, RemoteOutboxStore } from '../flows/outbox/remote.ts';
+import { WebhookSubscriptions } from '../flows/outbox/subscriptions.ts';
+import { createWebhookPost } from './webhook-post.ts';
 import type { Writes } from '../resolvers/context.ts';
 import { createAudit, type CreateAuditOptions } from '../audit/index.ts';
 import { AuditJournal } from '../audit/journal.ts';
@@ -43,6 +48,8 @@ export interface RunningGateway {
   gateway: Gateway;
   sources: Sources;
   server: Server;
+  /** Where change feeds record their events and cursors (the durable outbox; its dispatcher delivers them). */
+  outbox: OutboxPort;
   /** The first step of a stop, at once: /readyz answers 503 (close() takes it too; `npm start` takes it before stopping the portal). */
   beginStop(): void;
   /**
@@ -160,7 +167,7 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
   // One storage thread, one database: the audit's store and the flows' store run on it.
   const storage = new StorageWorker(
     { ...storeOptions(config.audit), onError: (e) => log.warn('database connection error', { error: e.message }) },
-    { audit: AUDIT_SERVICE, flows: FLOW_SERVICE },
+    { audit: AUDIT_SERVICE, flows: FLOW_SERVICE, outbox: OUTBOX_SERVICE },
   );
   const auditStore = new RemoteAuditStore(storeOptions(config.audit), new AuditStore(storeOptions(config.audit)).location, storage);
   const audit = checked.auditOptions ? createAudit({ ...checked.auditOptions, store: auditStore }, log, metrics) : false;
@@ -192,6 +199,25 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
   // Statuses back to business objects' systems; what notices them is the change feed (issue 15).
   registerStatusReports(runner, createStatusClient({ endpoints: config.business.statusEndpoints }));
   runner.start();
+  // Content events out (issue 15): the outbox on the storage thread, its dispatcher, the subscriptions.
+  const outboxStore = new RemoteOutboxStore(storage);
+  const guard = { demo: config.demo, allow: config.webhooks.allow };
+  const dispatcher = new Dispatcher({
+    store: outboxStore,
+    post: createWebhookPost(guard),
+    guard,
+    log,
+    intervalMs: config.webhooks.dispatchIntervalMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    retry: { minMs: config.webhooks.backoffMinMs, maxMs: config.webhooks.backoffMaxMs, horizonMs: config.webhooks.retryHorizonMs },
+  });
+  const webhooks = new WebhookSubscriptions({
+    store: outboxStore,
+    guard,
+    secretGraceMs: config.webhooks.secretGraceMs,
+    kick: () => dispatcher.kick(),
+  });
+  dispatcher.start();
   const hookSecrets: Record<string, string> = {};
   for (const source of new Set([...Object.keys(config.hooks.secrets), ...(config.demo ? ['crm'] : [])])) {
     const secret = await hookSecret(source, { configured: config.hooks.secrets, dataDir: config.dataDir, demo: config.demo });
@@ -206,6 +232,7 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     metrics,
     audit,
     writes,
+    webhooks,
     maxUploadBytes: config.uploads.maxBytes,
     hooks: hookVerifiers(hookSecrets),
     trustProxy: config.trustProxy,
@@ -225,6 +252,8 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     await gateway.stop().catch((e: unknown) => log.error('stopping Apollo failed', { error: (e as Error).message }));
     // Writes still pending are resumed by the next start (or another gateway): their jobs are durable.
     await runner.stop();
+    // Deliveries not sent yet stay pending in the outbox; the next start (or another gateway) sends them.
+    await dispatcher.stop();
     // Last, once no request can add events: write what is buffered, then close the store.
     if (audit && !(await settlesWithin(audit.close(config.audit.shutdownMs), config.audit.shutdownMs + STORE_CLOSE_GRACE_MS)))
       log.error('the audit store did not close in time', { store: audit.store.location });
@@ -236,6 +265,7 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     gateway,
     sources,
     server,
+    outbox: dispatcher.port(),
     beginStop: () => gateway.beginStop(),
     close: () => (closing ??= close()),
   };

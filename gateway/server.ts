@@ -12,6 +12,7 @@ import type { GraphQLSchema } from 'graphql';
 import { loadTypeDefs } from '../schema/index.ts';
 import { resolvers } from '../resolvers/index.ts';
 import type { Context, Writes } from '../resolvers/context.ts';
+import type { WebhookSubscriptions } from '../flows/outbox/subscriptions.ts';
 import { BadUserInputError, ErrorCode, UnauthenticatedError } from '../access/errors.ts';
 import type { Signer } from '../access/links.ts';
 import type { Principal } from '../access/principal.ts';
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   sources: Sources;
   /** The durable writes (flows/); without them the gateway answers mutations FORBIDDEN. */
   writes?: Writes;
+  /** Outgoing webhooks' subscriptions (flows/outbox/); without them their operations answer FORBIDDEN. */
+  webhooks?: WebhookSubscriptions;
   /** Inbound webhooks: a verifier per source with a secret (`/hooks/<source>`). */
   hooks?: ReadonlyMap<string, Verifier>;
   /** Largest file a multipart request may carry, in bytes (default 100 MiB). */
@@ -163,6 +166,7 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     ...(opts.signer ? { signer: opts.signer } : {}),
     ...(opts.directory ? { directory: opts.directory } : {}),
     ...(opts.writes ? { writes: opts.writes } : {}),
+    ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
   };
   const maxUpload = opts.maxUploadBytes ?? 100 * 1024 * 1024;
 

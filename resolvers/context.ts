@@ -13,6 +13,7 @@ import type { ScopedSources, Sources } from '../access/sources.ts';
 import type { RequestAudit } from '../audit/index.ts';
 import type { WriteCommands } from '../flows/commands.ts';
 import type { JobRunner } from '../flows/jobs.ts';
+import type { WebhookSubscriptions } from '../flows/outbox/subscriptions.ts';
 
 /** What resolvers log through (the gateway's structured logger). */
 export interface Logger {
@@ -47,6 +48,8 @@ export interface Context {
   audit?: RequestAudit;
   /** The durable writes (flows/), on a gateway that takes writes. */
   writes?: Writes;
+  /** Webhook subscriptions and their delivery log (flows/outbox/), on a gateway that delivers them. */
+  webhooks?: WebhookSubscriptions;
 }
 
 /** What mutations carry out writes with. */

@@ -11,6 +11,7 @@ import { nodeResolvers } from './node.ts';
 import { DateScalar, DateTime, SafeInt } from './scalars.ts';
 import { searchResolvers } from './search.ts';
 import { Upload } from './upload.ts';
+import { webhookResolvers } from './webhooks.ts';
 import { workspaceResolvers } from './workspace.ts';
 
 const parts = [
@@ -23,6 +24,7 @@ const parts = [
   mutationResolvers,
   nodeResolvers,
   searchResolvers,
+  webhookResolvers,
   workspaceResolvers,
 ];
 

@@ -16,6 +16,11 @@ export function tables(schema: string): {
   objects: string;
   checkpoints: string;
   jobs: string;
+  outboxEvents: string;
+  feedCursors: string;
+  subscriptions: string;
+  deliveries: string;
+  attempts: string;
   migrations: string;
   schema: string;
 } {
@@ -28,6 +33,11 @@ export function tables(schema: string): {
     objects: `${q}.audit_objects`,
     checkpoints: `${q}.audit_checkpoints`,
     jobs: `${q}.flow_jobs`,
+    outboxEvents: `${q}.outbox_events`,
+    feedCursors: `${q}.feed_cursors`,
+    subscriptions: `${q}.webhook_subscriptions`,
+    deliveries: `${q}.webhook_deliveries`,
+    attempts: `${q}.webhook_attempts`,
     migrations: `${q}.atrium_migrations`,
   };
 }
@@ -221,6 +231,88 @@ export const MIGRATIONS: readonly Migration[] = [
         UNIQUE (actor, idempotency_key)
       );
       CREATE INDEX flow_jobs_due ON "${s}".flow_jobs (next_at) WHERE state = 'pending';
+    `,
+  },
+  {
+    // Content events out (flows/outbox/): the outbox of change events (deduplicated on their id,
+    // in insertion order), each feed's cursor (written in the same transaction as its events),
+    // webhook subscriptions, one delivery per event and subscription (claimed with FOR UPDATE
+    // SKIP LOCKED: the same SQL on PGlite and PostgreSQL), and every attempt of a delivery.
+    version: 5,
+    name: 'outbox_events, feed_cursors, webhook_subscriptions, webhook_deliveries, webhook_attempts',
+    sql: (s) => `
+      CREATE TABLE "${s}".outbox_events (
+        seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id           text NOT NULL UNIQUE,
+        feed         text NOT NULL,
+        type         text NOT NULL,
+        source       text NOT NULL,
+        object_id    text NOT NULL,
+        object_type  text NOT NULL,
+        campaign     text,
+        account      text,
+        time         timestamptz NOT NULL,
+        data         jsonb NOT NULL,
+        created_at   timestamptz NOT NULL,
+        -- When its deliveries were made (null: not yet fanned out to the subscriptions).
+        fanned_out_at timestamptz
+      );
+      CREATE INDEX outbox_events_fan_out ON "${s}".outbox_events (seq) WHERE fanned_out_at IS NULL;
+      CREATE TABLE "${s}".feed_cursors (
+        feed       text PRIMARY KEY,
+        cursor     text NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE "${s}".webhook_subscriptions (
+        id                    text PRIMARY KEY,
+        owner_id              text NOT NULL,
+        -- Who owns it, as the visibility of its events is decided: a person's roles or a client's scopes, when it was made.
+        owner_kind            text NOT NULL,
+        owner_name            text NOT NULL,
+        owner_grants          text[] NOT NULL,
+        url                   text NOT NULL,
+        events                text[] NOT NULL,
+        description           text NOT NULL DEFAULT '',
+        secret                text NOT NULL,
+        -- The secret before the last rotation, still signing beside the new one until previous_until.
+        previous_secret       text,
+        previous_until        timestamptz,
+        state                 text NOT NULL,
+        created_at            timestamptz NOT NULL,
+        updated_at            timestamptz NOT NULL
+      );
+      CREATE INDEX webhook_subscriptions_owner ON "${s}".webhook_subscriptions (owner_id, created_at);
+      CREATE TABLE "${s}".webhook_deliveries (
+        id              text PRIMARY KEY,
+        subscription_id text NOT NULL REFERENCES "${s}".webhook_subscriptions (id) ON DELETE CASCADE,
+        event_seq       bigint NOT NULL REFERENCES "${s}".outbox_events (seq),
+        object_id       text NOT NULL,
+        state           text NOT NULL,
+        attempts        integer NOT NULL DEFAULT 0,
+        next_at         timestamptz NOT NULL,
+        lease_id        text,
+        lease_until     timestamptz,
+        -- Where its retry horizon starts (its creation, or its last replay).
+        window_start    timestamptz NOT NULL,
+        last_status     integer,
+        last_error      text,
+        delivered_at    timestamptz,
+        created_at      timestamptz NOT NULL,
+        updated_at      timestamptz NOT NULL,
+        UNIQUE (subscription_id, event_seq)
+      );
+      CREATE INDEX webhook_deliveries_due ON "${s}".webhook_deliveries (next_at) WHERE state = 'pending';
+      CREATE INDEX webhook_deliveries_order ON "${s}".webhook_deliveries (subscription_id, object_id, event_seq) WHERE state = 'pending';
+      CREATE INDEX webhook_deliveries_log ON "${s}".webhook_deliveries (subscription_id, event_seq);
+      CREATE TABLE "${s}".webhook_attempts (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        delivery_id text NOT NULL REFERENCES "${s}".webhook_deliveries (id) ON DELETE CASCADE,
+        at          timestamptz NOT NULL,
+        status_code integer,
+        latency_ms  integer NOT NULL,
+        error       text
+      );
+      CREATE INDEX webhook_attempts_delivery ON "${s}".webhook_attempts (delivery_id, id);
     `,
   },
 ];
