@@ -9,7 +9,7 @@
  * - the source's lists filtered by neither (`list:<SYSTEM>`), for the same reason.
  * Everything else stays cached.
  */
-import type { CacheTag } from '../access/cache.ts';
+import { collectTags, type CacheTag } from '../access/cache.ts';
 import { decodeId } from '../access/ids.ts';
 import type { ChangeEvent } from './outbox/events.ts';
 
@@ -29,5 +29,7 @@ export function tagsForChange(e: ChangeEvent): CacheTag[] {
     const licence = licenceOf(side);
     if (licence) tags.add(`OTCS:${licence}`);
   }
+  // What the change's before and after name: a licence its rights come from, a campaign moved from or to.
+  for (const t of collectTags(e.data)) tags.add(t);
   return [...tags];
 }

@@ -62,6 +62,13 @@ export interface Config {
      */
     secrets: Record<string, string>;
   };
+  /** The change feed (issue 15): how each source's changes are noticed. */
+  feed: {
+    /** Poll at all (off: no content events, and changes reach readers only as cache entries expire). */
+    enabled: boolean;
+    /** Poll interval per feed (`otcs`, `iconik`, `netx`, `otmm`), in ms. */
+    intervalMs: Record<string, number>;
+  };
   /** Business-object systems (CRM, ERP) Atrium reports document statuses to. */
   business: {
     /**
@@ -216,6 +223,21 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   problems.push(...issuerProblems);
 
   const hookSecrets = hookSecretsFrom(json('HOOK_SECRETS'), problems);
+  // FEED_INTERVAL_MS for every feed, FEED_INTERVALS_MS ({"otcs":2000}) for some.
+  const feedDefault = int('FEED_INTERVAL_MS', 5000, 100, 3_600_000);
+  const feedIntervals: Record<string, number> = { otcs: feedDefault, iconik: feedDefault, netx: feedDefault, otmm: feedDefault };
+  const perFeed = json('FEED_INTERVALS_MS');
+  if (perFeed !== undefined) {
+    if (typeof perFeed !== 'object' || perFeed === null || Array.isArray(perFeed))
+      problems.push('FEED_INTERVALS_MS must be a JSON object of feed to milliseconds, e.g. {"otcs":2000}');
+    else
+      for (const [feed, ms] of Object.entries(perFeed as Record<string, unknown>)) {
+        if (!(feed in feedIntervals)) problems.push(`FEED_INTERVALS_MS names an unknown feed (otcs, iconik, netx or otmm)`);
+        else if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 100 || ms > 3_600_000)
+          problems.push(`FEED_INTERVALS_MS.${feed} must be an integer from 100 to 3600000`);
+        else feedIntervals[feed] = ms;
+      }
+  }
   const statusJson = json('BO_STATUS_ENDPOINTS');
   const statusEndpoints =
     statusJson === undefined && demo
@@ -306,6 +328,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     hooks: { secrets: hookSecrets },
     business: { statusEndpoints },
+    feed: { enabled: bool('FEED_ENABLED', true), intervalMs: feedIntervals },
     webhooks: {
       allow: parseAllowList(str('WEBHOOK_ALLOW_HOSTS', ''), problems),
       dispatchIntervalMs: int('WEBHOOK_DISPATCH_INTERVAL_MS', 1000, 10, 600_000),

@@ -25,7 +25,11 @@ import { registerWriteCommands } from '../flows/commands.ts';
 import { JobRunner } from '../flows/jobs.ts';
 import { FLOW_SERVICE, RemoteFlowStore } from '../flows/remote.ts';
 import { Dispatcher } from '../flows/outbox/dispatcher.ts';
-import type { OutboxPort } from '../flows/outbox/events.ts';
+import { createDamFeed } from '../flows/feed/dam.ts';
+import { createOtcsFeed } from '../flows/feed/otcs.ts';
+import { ChangeFeed } from '../flows/feed/runner.ts';
+import { tagsForChange } from '../flows/invalidation.ts';
+import type { ChangeEvent, OutboxPort } from '../flows/outbox/events.ts';
 import { OUTBOX_SERVICE, RemoteOutboxStore } from '../flows/outbox/remote.ts';
 import { WebhookSubscriptions } from '../flows/outbox/subscriptions.ts';
 import { createWebhookPost } from './webhook-post.ts';
@@ -39,7 +43,8 @@ import { downloadSecret } from './files.ts';
 import { createWorld } from '../simulators/demo/world.ts';
 import { demoDirectory } from './demo-users.ts';
 import type { Sources } from '../access/sources.ts';
-import { buildSources } from './sources.ts';
+import { buildSources, type GatewaySources } from './sources.ts';
+import { decodeId } from '../access/ids.ts';
 import { Drainer, settlesWithin, stopOnSignals } from './shutdown.ts';
 import { StartupError, startupSteps } from './startup.ts';
 
@@ -48,8 +53,10 @@ export interface RunningGateway {
   gateway: Gateway;
   sources: Sources;
   server: Server;
-  /** Where change feeds record their events and cursors (the durable outbox; its dispatcher delivers them). */
+  /** Where change feeds record their events and cursors (the durable outbox; its dispatcher delivers them; the cache drops what they changed). */
   outbox: OutboxPort;
+  /** The change feed, when polling is on. */
+  feed: ChangeFeed | null;
   /** The first step of a stop, at once: /readyz answers 503 (close() takes it too; `npm start` takes it before stopping the portal). */
   beginStop(): void;
   /**
@@ -196,8 +203,8 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     // What a write changed in Content Server is read afresh.
     written: () => void sources.cache.invalidate((key) => key.includes('\u0001OTCS\u0000')),
   };
-  // Statuses back to business objects' systems; what notices them is the change feed (issue 15).
-  registerStatusReports(runner, createStatusClient({ endpoints: config.business.statusEndpoints }));
+  // Statuses back to business objects' systems, on the change feed's events (below).
+  const statuses = registerStatusReports(runner, createStatusClient({ endpoints: config.business.statusEndpoints }));
   runner.start();
   // Content events out (issue 15): the outbox on the storage thread, its dispatcher, the subscriptions.
   const outboxStore = new RemoteOutboxStore(storage);
@@ -218,6 +225,33 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     kick: () => dispatcher.kick(),
   });
   dispatcher.start();
+  // The change feed (issue 15): each source polled for what changed; the events and the feed's
+  // cursor go to the outbox together, then the cache drops exactly what held the changed objects,
+  // and a document approved in a business object's workspace is reported to that object's system.
+  const outbox = dispatcher.port();
+  const feedOutbox: OutboxPort = {
+    cursor: (feed) => outbox.cursor(feed),
+    append: async (feedName, events, cursor) => {
+      const r = await outbox.append(feedName, events, cursor);
+      if (events.length) {
+        sources.cache.invalidateTags(events.flatMap(tagsForChange));
+        void reportStatuses(events, sources, statuses, log);
+      }
+      return r;
+    },
+  };
+  const feed = config.feed.enabled
+    ? new ChangeFeed({
+        outbox: feedOutbox,
+        sources: [
+          createOtcsFeed(sources.raw.ecm, { dams: Object.values(sources.raw.dams) }),
+          ...Object.values(sources.raw.dams).map((d) => createDamFeed(d)),
+        ],
+        intervalMs: config.feed.intervalMs,
+        log,
+      })
+    : null;
+  feed?.start();
   const hookSecrets: Record<string, string> = {};
   for (const source of new Set([...Object.keys(config.hooks.secrets), ...(config.demo ? ['crm'] : [])])) {
     const secret = await hookSecret(source, { configured: config.hooks.secrets, dataDir: config.dataDir, demo: config.demo });
@@ -250,6 +284,8 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     else log.info('requests in flight finished', { ...drained });
     // Only now: Apollo refuses operations once stopped, so stopping earlier failed requests in flight.
     await gateway.stop().catch((e: unknown) => log.error('stopping Apollo failed', { error: (e as Error).message }));
+    // A poll under way finishes (its events and cursor are appended together, or neither).
+    await feed?.stop();
     // Writes still pending are resumed by the next start (or another gateway): their jobs are durable.
     await runner.stop();
     // Deliveries not sent yet stay pending in the outbox; the next start (or another gateway) sends them.
@@ -265,7 +301,8 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     gateway,
     sources,
     server,
-    outbox: dispatcher.port(),
+    outbox: feedOutbox,
+    feed,
     beginStop: () => gateway.beginStop(),
     close: () => (closing ??= close()),
   };
@@ -320,5 +357,37 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } catch (e) {
     console.error(e instanceof ConfigError || e instanceof StartupError ? e.message : e);
     process.exit(1);
+  }
+}
+
+/**
+ * A document approved in the workspace of an account or campaign: its business object's system is
+ * told (durably, as a job, once per document version and status). Looked up through the cache;
+ * a lookup that fails is logged and skipped (the event itself is in the outbox).
+ */
+async function reportStatuses(
+  events: readonly ChangeEvent[],
+  sources: GatewaySources,
+  statuses: ReturnType<typeof registerStatusReports>,
+  log: Logger,
+): Promise<void> {
+  for (const e of events) {
+    if (e.type !== 'document.approved' || (!e.account && !e.campaign)) continue;
+    try {
+      const id = decodeId(e.objectId);
+      if (id?.kind !== 'Document') continue;
+      const [doc] = await sources.ecm.getDocuments([id.nodeId]);
+      const owner = e.account
+        ? (await sources.ecm.getAccounts([e.account]))[0]
+        : (await sources.ecm.getCampaigns([e.campaign as string]))[0];
+      if (!doc || !owner) continue;
+      await statuses.reportStatus({
+        businessObject: owner.businessObject,
+        status: 'APPROVED',
+        document: { id: e.objectId, name: doc.name, version: doc.version },
+      });
+    } catch (err) {
+      log.warn('a status for a business object could not be queued', { event: e.id, error: (err as Error).message });
+    }
   }
 }

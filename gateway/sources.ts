@@ -11,7 +11,7 @@ import type { DamSystem } from '../sources/model.ts';
 import { createNetxClient } from '../sources/netx/client.ts';
 import { createOtcsClient } from '../sources/otcs/client.ts';
 import { createOtmmClient } from '../sources/otmm/client.ts';
-import type { DamSource, EcmSource, EcmWrites } from '../sources/ports.ts';
+import type { DamSource, EcmChangeReads, EcmSource, EcmWrites } from '../sources/ports.ts';
 import type { Config } from './config.ts';
 
 export interface BuildOptions {
@@ -24,7 +24,11 @@ export interface BuildOptions {
 }
 
 /** The sources as the gateway holds them: read through the scoped views, written through `writes` (the connector itself: writes are not cached). */
-export type GatewaySources = Sources & { writes: EcmSource & EcmWrites };
+export type GatewaySources = Sources & {
+  writes: EcmSource & EcmWrites;
+  /** The connectors themselves, uncached: what the change feed polls (it must see the source, not the cache). */
+  raw: { ecm: EcmSource & EcmChangeReads; dams: Record<DamSystem, DamSource> };
+};
 
 /** The four sources from configuration. */
 export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: BuildOptions = {}): GatewaySources {
@@ -48,5 +52,5 @@ export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: B
     NETX: createNetxClient({ ...common, baseUrl: up.netx.url, apiToken: up.netx.apiToken }),
     OTMM: createOtmmClient({ ...common, baseUrl: up.otmm.url, username: up.otmm.username, password: up.otmm.password }),
   };
-  return { ...scopedSources(ecm, dams, cache, guard), writes: ecm };
+  return { ...scopedSources(ecm, dams, cache, guard), writes: ecm, raw: { ecm, dams } };
 }

@@ -102,6 +102,35 @@ export interface EcmWrites {
   deleteDocument(documentId: string): Promise<void>;
 }
 
+/**
+ * What a change feed polls in Content Server (issue 15), which has no outbound events: nodes by
+ * modify date and a node's audit since an instant. Typed UpstreamErrors like every read.
+ */
+export interface EcmChangeReads {
+  /** Workspaces and documents modified at or after `since`, oldest first; `more` when a page cap cut the list. */
+  modifiedSince(since: string, maxPages?: number): Promise<{ nodes: ModifiedNode[]; more: boolean }>;
+  /** A node's audit rows at or after `since`, oldest first, with the vendor's event type ids. */
+  auditSince(nodeId: string, since: string): Promise<AuditRow[]>;
+}
+
+/** A node whose modify date moved. */
+export interface ModifiedNode {
+  id: string;
+  kind: 'document' | 'workspace';
+  createdAt: string;
+  modifiedAt: string;
+}
+
+/** One audit row as the vendor records it: event type id and name, when, by whom, and a stable key. */
+export interface AuditRow {
+  eventType: number;
+  name: string;
+  at: string;
+  userId: string;
+  /** Stable for the same row (node, instant, type, user): the vendor gives rows no id. */
+  key: string;
+}
+
 /** A campaign as its system of record describes it, for its workspace's categories. */
 export interface CampaignDraft {
   code: string;

@@ -2,7 +2,8 @@
  * The simulator framework: a small router over node:http with the control surface every
  * simulator shares (DESIGN.md): `GET /__sim/stats`, `POST /__sim/reset`, `POST /__sim/faults`,
  * plus `GET /__sim/requests` (the raw request log, so tests can assert exactly which upstream
- * path a client asked for) and `GET /__sim/faults`.
+ * path a client asked for) and `GET /__sim/faults`. A simulator adds its own control routes
+ * with `control()` (what the demo world changes over time: approvals, holds, asset edits).
  *
  * Faults apply per route key (`"GET /api/v2/nodes/:id"`), per path prefix (`"/api/v2"`), or to
  * everything (`"*"`): added latency, an error status at a rate (with Retry-After), down (the
@@ -101,6 +102,11 @@ export interface RequestLogEntry {
 export interface Simulator {
   readonly name: string;
   route(method: Method, pattern: string, handler: Handler): void;
+  /**
+   * A control route of this simulator under `/__sim/` (what the demo world changes over time:
+   * approvals, holds, asset edits). JSON in, JSON out; not logged, counted or faulted.
+   */
+  control(method: Method, pattern: string, handler: Handler): void;
   readonly server: Server;
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -191,6 +197,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Create a simulator; add vendor routes with `route()`, then `listen()`. */
 export function createSimulator(opts: SimOptions): Simulator {
   const routes: Route[] = [];
+  const controls: Route[] = [];
   let byRoute: Record<string, number> = {};
   let total = 0;
   let busyMs = 0;
@@ -270,6 +277,35 @@ export function createSimulator(opts: SimOptions): Simulator {
         faults.push({ ...f });
       }
       return json(200, { faults, baseLatencyMs: baseLatency });
+    }
+    for (const r of controls) {
+      const m = r.method === req.method ? r.regex.exec(path) : null;
+      if (!m) continue;
+      const raw = await readBody(req).catch(() => Buffer.alloc(0));
+      let body: unknown;
+      try {
+        body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+      } catch {
+        return json(400, { error: 'control body must be JSON' });
+      }
+      const params: Record<string, string> = {};
+      r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1] ?? '')));
+      try {
+        const out = await r.handler({
+          method: r.method,
+          rawPath: path,
+          params,
+          query: {},
+          headers: req.headers,
+          body,
+          rawBody: raw,
+          contentType: 'application/json',
+        });
+        return json(out.status ?? 200, out.body ?? { ok: true });
+      } catch (err) {
+        console.error(`[sim ${opts.name}] control ${r.key} failed:`, err);
+        return json(500, { error: 'control route failed' });
+      }
     }
     return json(404, { error: 'unknown control endpoint' });
   };
@@ -389,6 +425,10 @@ export function createSimulator(opts: SimOptions): Simulator {
     route(method, pattern, handler) {
       const { regex, names } = compile(pattern);
       routes.push({ method, pattern, key: `${method} ${pattern}`, regex, names, handler });
+    },
+    control(method, pattern, handler) {
+      const { regex, names } = compile(pattern);
+      controls.push({ method, pattern, key: `${method} ${pattern}`, regex, names, handler });
     },
     async listen(port = 0, host = '127.0.0.1') {
       await new Promise<void>((resolve, reject) => {

@@ -391,7 +391,14 @@ export class IconikDocs {
     ];
   }
 
-  /** The searchable form of asset `index` (memoized: the world is immutable). */
+  /** Drop what is memoized of asset `index` (it changed, simulators/demo/asset-changes.ts). */
+  forget(index: number): void {
+    this.searchDocs.delete(index);
+    this.membership = undefined;
+    for (const k of [...this.sizes.keys()]) if (k.startsWith(`${index}:`)) this.sizes.delete(k);
+  }
+
+  /** The searchable form of asset `index` (memoized until the asset changes). */
   searchDoc(index: number): SearchDoc {
     let d = this.searchDocs.get(index);
     if (!d) {

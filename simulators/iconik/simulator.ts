@@ -11,6 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { DEMO_CREDENTIALS } from '../demo/credentials.ts';
 import type { DemoWorld } from '../demo/world.ts';
+import { createAssetChanges, registerAssetControls } from '../demo/asset-changes.ts';
+import { mountWebhookDelivery, type WebhookDeliveryOptions } from './webhooks.ts';
 import type { Mapping } from '../../sources/mapping.ts';
 import { createSimulator, first, type Handler, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
 import { IconikDocs, type Signer } from './docs.ts';
@@ -61,6 +63,8 @@ export interface IconikSimOptions {
   trailingSlash?: TrailingSlash;
   /** Latency added to every vendor request. Default 0. */
   baseLatencyMs?: number;
+  /** Webhook delivery: attempts, retry delay, failures before FAILING, timeout (webhooks.ts). */
+  webhooks?: WebhookDeliveryOptions;
 }
 
 interface Session {
@@ -69,7 +73,10 @@ interface Session {
 }
 
 /** Build the iconik simulator (not listening). */
-export function createIconikSimulator(world: DemoWorld, mapping: Mapping, opts: IconikSimOptions = {}): Simulator {
+export function createIconikSimulator(generated: DemoWorld, mapping: Mapping, opts: IconikSimOptions = {}): Simulator {
+  // The world as this DAM serves it: assets edited and created through `/__sim/assets` are in it.
+  const changes = createAssetChanges(generated, 'ICONIK');
+  const world = changes.view;
   const basePath = (opts.basePath ?? '/API').replace(/\/+$/, '');
   const creds = opts.credentials ?? DEMO_CREDENTIALS.iconik;
   const tokenTtlMs = opts.tokenTtlMs ?? 3_600_000;
@@ -84,6 +91,9 @@ export function createIconikSimulator(world: DemoWorld, mapping: Mapping, opts: 
     onReset: () => {
       sessions.clear();
       webhooks.clear();
+      // Only what changed is forgotten: the world's memoized search documents stay warm.
+      for (const i of changes.clear()) docs.forget(i);
+      delivery.clear();
       rate.used = 0;
     },
   });
@@ -171,6 +181,12 @@ export function createIconikSimulator(world: DemoWorld, mapping: Mapping, opts: 
     }),
   );
 
+  registerAssetControls(sim, changes);
+  const delivery = mountWebhookDelivery(sim, webhooks, (a) => docs.asset(a), docs, opts.webhooks);
+  changes.onChange((c) => {
+    docs.forget(c.asset.index);
+    delivery.deliver(c);
+  });
   mountAssetRoutes(ctx);
   mountMetadataRoutes(ctx);
   mountSearchRoute(ctx, opts.facetShape ?? 'buckets');

@@ -16,6 +16,7 @@
 import { DEMO_CREDENTIALS } from '../demo/credentials.ts';
 import { renditionContent } from '../demo/content.ts';
 import type { DemoAsset, DemoRendition, DemoWorld } from '../demo/world.ts';
+import { createAssetChanges, registerAssetControls } from '../demo/asset-changes.ts';
 import type { Mapping } from '../../sources/mapping.ts';
 import type { RenditionKind } from '../../sources/model.ts';
 import { createSimulator, type Handler, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
@@ -563,13 +564,24 @@ function rateLimiter(perSecond: number | undefined): { check(): number | null; r
  * `GET /api/file/asset/:id/:name` (`thumbnail.jpg`, or any name for the original) and the
  * legacy `GET /file/asset/:id/{original|thumb|preview|zoom|view/:viewName}[/attachment]`.
  */
-export function createNetxSimulator(world: DemoWorld, mapping: Mapping, opts: NetxSimOptions = {}): Simulator {
+export function createNetxSimulator(generated: DemoWorld, mapping: Mapping, opts: NetxSimOptions = {}): Simulator {
+  // The world as this DAM serves it: assets edited and created through `/__sim/assets` are in it.
+  const changes = createAssetChanges(generated, 'NETX');
+  const world = changes.view;
   const limiter = rateLimiter(opts.rateLimitPerSecond);
   const sim = createSimulator({
     name: 'netx',
     ...(opts.baseLatencyMs !== undefined ? { baseLatencyMs: opts.baseLatencyMs } : {}),
     errorBody: (status) => ({ error: `HTTP ${status}` }),
-    onReset: () => limiter.reset(),
+    onReset: () => {
+      limiter.reset();
+      // Only what changed is indexed anew: the world's rows stay warm.
+      const touched = changes.clear();
+      if (index && touched.length) {
+        index.length = Math.min(index.length, generated.counts.assets.NETX);
+        for (const i of touched) if (i < index.length) index[i] = rowOf(rowContext(), world.asset('NETX', i));
+      }
+    },
   });
   const settings: SimContext['opts'] = {
     ...opts,
@@ -579,8 +591,9 @@ export function createNetxSimulator(world: DemoWorld, mapping: Mapping, opts: Ne
     kindAttribute: opts.kindAttribute ?? DEFAULT_KIND_ATTRIBUTE,
   };
   let index: Row[] | undefined;
+  const rowContext = (): SimContext => ({ world, mapping, opts: settings, origin: '', rows });
   const rows = (): readonly Row[] => {
-    index ??= [...world.assets('NETX')].map((a) => rowOf({ world, mapping, opts: settings, origin: '', rows }, a));
+    index ??= [...world.assets('NETX')].map((a) => rowOf(rowContext(), a));
     return index;
   };
   const guard =
@@ -591,6 +604,14 @@ export function createNetxSimulator(world: DemoWorld, mapping: Mapping, opts: Ne
       const origin = settings.publicUrl ?? `http://${String(req.headers.host ?? '127.0.0.1')}`;
       return fn({ world, mapping, opts: settings, origin, rows }, req);
     };
+  // A changed asset's row is replaced (a created one appended): asset i is row i.
+  changes.onChange(({ asset }) => {
+    if (!index) return;
+    const row = rowOf(rowContext(), asset);
+    if (asset.index < index.length) index[asset.index] = row;
+    else index.push(row);
+  });
+  registerAssetControls(sim, changes);
   sim.route('POST', RPC_PATH, guard(handleRpc));
   sim.route(
     'GET',

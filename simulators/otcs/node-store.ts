@@ -183,6 +183,8 @@ export function createNodeStore(world: DemoWorld, mapping: Mapping, overlay?: Ov
       classification: metadata.classification ?? (e.created ? 'CONFIDENTIAL' : doc.classification),
       status: metadata.status ?? (e.created ? 'DRAFT' : doc.status),
       ...(e.record ? { record: e.record } : {}),
+      ...(e.holds ? { holdIds: e.holds } : {}),
+      ...(e.workflow ? { workflow: e.workflow } : {}),
     };
   };
 

@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { DemoAuditEntry, DemoMember, DemoRecord, DemoVersion } from '../demo/world.ts';
-import type { BusinessObject } from '../../sources/model.ts';
+import type { Approval, BusinessObject } from '../../sources/model.ts';
 import type { CategoryValues } from './categories.ts';
 import type { StoredContent } from './content-store.ts';
 import type { WorkspaceTemplate } from './templates.ts';
@@ -55,6 +55,10 @@ export interface Entry {
   applied: Set<number>;
   versions: WrittenVersion[];
   record?: DemoRecord;
+  /** Documents: the legal holds now on it (ids), once changed (`/__sim/otcs/...`, `POST .../holds`). */
+  holds?: number[];
+  /** Documents: the approval workflow's steps, once a reviewer acted (`/__sim/otcs/.../approval`). */
+  workflow?: Approval[];
   /** Workspaces: the business object now referenced. */
   businessObject?: BusinessObject;
   /** Workspaces: the team once written (a world workspace's starts as the world's). */

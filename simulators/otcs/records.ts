@@ -27,6 +27,8 @@ const AUDIT_EVENT_TYPES = [
   { id: 11, name: 'Version Added' },
   { id: 28, name: 'Add Version' },
   { id: 264, name: 'Classification Applied' },
+  { id: 9101, name: 'Hold Applied' },
+  { id: 9102, name: 'Hold Removed' },
 ];
 
 /** Offset of simulated workflow process ids from the document's node id [INFERRED numbering]. */

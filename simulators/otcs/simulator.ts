@@ -26,6 +26,7 @@ import { registerSystemRoutes } from './system.ts';
 import { streamUploads } from './uploads.ts';
 import { registerNodeWriteRoutes } from './writes-nodes.ts';
 import { registerRecordWriteRoutes } from './writes-records.ts';
+import { registerChangeRoutes } from './changes.ts';
 import { registerWorkspaceWriteRoutes } from './writes-workspaces.ts';
 
 export type { OtcsSimOptions } from './kit.ts';
@@ -223,6 +224,7 @@ export function createOtcsSimulator(world: DemoWorld, mapping: Mapping, options:
   registerNodeWriteRoutes(ctx);
   registerWorkspaceWriteRoutes(ctx);
   registerRecordWriteRoutes(ctx);
+  registerChangeRoutes(ctx);
 
   const closeServer = sim.close.bind(sim);
   return Object.assign(sim, {

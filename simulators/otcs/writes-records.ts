@@ -61,6 +61,7 @@ function classify(ctx: CoreSim, req: SimRequest): SimResponse {
   const e = ctx.overlay.entry(n.id) ?? ctx.overlay.touch(n.id);
   e.record = record;
   e.rmRevision++;
+  e.modifiedAt = ctx.overlay.now();
   ctx.overlay.audit(n.id, EVENTS.classification, ctx.userOf(req));
   const after = ctx.nodes.get(n.id) as SimNode;
   return { body: rmClassificationsBody(ctx, after.document ?? doc) };

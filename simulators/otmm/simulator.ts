@@ -15,6 +15,7 @@ import { STATUS_CODES } from 'node:http';
 import { DEMO_CREDENTIALS } from '../demo/credentials.ts';
 import { renditionContent } from '../demo/content.ts';
 import type { DemoAsset, DemoRendition, DemoWorld } from '../demo/world.ts';
+import { createAssetChanges, registerAssetControls } from '../demo/asset-changes.ts';
 import { DAM_FIELDS, type Mapping } from '../../sources/mapping.ts';
 import { createSimulator, first, type Handler, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
 import { createContainers, lookupDomains, type FolderNode } from './browse.ts';
@@ -106,7 +107,10 @@ const cookiesOf = (header: string | undefined): Map<string, string> =>
   );
 
 /** Build the OTMM simulator over a world (not listening). */
-export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: OtmmSimOptions = {}): Simulator {
+export function createOtmmSimulator(generated: DemoWorld, mapping: Mapping, opts: OtmmSimOptions = {}): Simulator {
+  // The world as this DAM serves it: assets edited and created through `/__sim/assets` are in it.
+  const changes = createAssetChanges(generated, 'OTMM', opts.now);
+  const world = changes.view;
   const creds = opts.credentials ?? DEMO_CREDENTIALS.otmm;
   const ttl = opts.sessionTtlMs ?? 30 * 60_000;
   const requireCookie = opts.requireCookie ?? true;
@@ -141,8 +145,12 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
     ...(opts.baseLatencyMs !== undefined ? { baseLatencyMs: opts.baseLatencyMs } : {}),
     onReset: () => {
       window = { start: 0, count: 0 };
+      // Only what changed is forgotten: the world's memoized search documents stay warm.
+      for (const i of changes.clear()) docs[i] = undefined;
+      docs.length = Math.min(docs.length, generated.counts.assets.OTMM);
     },
   });
+  registerAssetControls(sim, changes);
   const fail = (status: number, message: string): SimResponse => ({ status, body: errorBody(status, message) });
 
   // ---------------------------------------------------------------- sessions
@@ -337,6 +345,8 @@ export function createOtmmSimulator(world: DemoWorld, mapping: Mapping, opts: Ot
   // ---------------------------------------------------------------- search
 
   const docs: (SearchDoc | undefined)[] = [];
+  // A changed asset is made searchable anew (simulators/demo/asset-changes.ts).
+  changes.onChange((c) => (docs[c.asset.index] = undefined));
   const docAt = (i: number): SearchDoc => {
     let d = docs[i];
     if (!d) {

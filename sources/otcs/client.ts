@@ -9,7 +9,8 @@ import { credentialCache, type CredentialCache } from '../http/auth.ts';
 import { createHttpClient, type HttpClient, type HttpResponse } from '../http/client.ts';
 import { formBody, pathOf } from '../http/path.ts';
 import type { Mapping } from '../mapping.ts';
-import type { EcmSource, EcmWrites } from '../ports.ts';
+import type { EcmChangeReads, EcmSource, EcmWrites } from '../ports.ts';
+import { auditSince, modifiedSince } from './changes.ts';
 import { isRec, malformed } from './map.ts';
 import { FORM, getDocuments, getVersions, openContent } from './nodes.ts';
 import { getApprovals, getAudit, getHolds, getRetention, scheduleTable } from './records.ts';
@@ -42,7 +43,7 @@ export interface OtcsClientOptions {
 const p = pathOf('OTCS');
 
 /** Build the Content Server client (no request is made until the first call). */
-export function createOtcsClient(opts: OtcsClientOptions): EcmSource & EcmWrites {
+export function createOtcsClient(opts: OtcsClientOptions): EcmSource & EcmWrites & EcmChangeReads {
   const startedAt = new Date().toISOString();
   /** When an answer last came with a ticket (every CS answer carries a fresh one), and the ticket last sent. */
   let lastTicketAt = Number.NEGATIVE_INFINITY;
@@ -120,5 +121,7 @@ export function createOtcsClient(opts: OtcsClientOptions): EcmSource & EcmWrites
     getRetention: (id) => getRetention(t, schedules, id),
     getHolds: (id) => getHolds(t, id),
     getAudit: (id) => getAudit(t, id),
+    modifiedSince: (since, maxPages) => modifiedSince(t, since, maxPages),
+    auditSince: (id, since) => auditSince(t, id, since),
   };
 }

@@ -171,13 +171,13 @@ export function pagePlan(start: number, wanted: number): { limit: number; pages:
   return { limit: wanted, pages: [first, first + 1], skip: start - (first - 1) * wanted };
 }
 
-interface SearchPage {
+export interface SearchPage {
   paging: PagingInfo;
   hits: Rec[];
   body: unknown;
 }
 
-async function searchPage(t: OtcsTransport, fields: Record<string, QueryValue>): Promise<SearchPage> {
+export async function searchPage(t: OtcsTransport, fields: Record<string, QueryValue>): Promise<SearchPage> {
   const res = await t.http.request<unknown>({ method: 'POST', path: SEARCH_PATH, headers: FORM, idempotent: true, body: formBody(fields) });
   const paging = pagingOf(res.body);
   // Real servers answer pages past the end with results (pyxecm), so page_total decides.
