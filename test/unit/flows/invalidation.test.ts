@@ -14,7 +14,7 @@ test('a change names the object, its licence, its campaign and account lists, an
       campaign: 'CMP-1',
       account: null,
       time: '2026-12-02T10:00:00Z',
-      data: { before: { validUntil: '2027-01-01', licenceId: '7001' }, after: { validUntil: '2026-11-01', licenceId: '7001' } },
+      data: { after: { licence: { validUntil: '2026-11-01' }, damRights: { status: 'ACTIVE', licenceId: '7001' } } },
     }).sort(),
     ['NETX:42', 'OTCS:7001', 'campaign:CMP-1', 'list:NETX'].sort(),
   );
