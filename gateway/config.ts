@@ -68,6 +68,8 @@ export interface Config {
     enabled: boolean;
     /** Poll interval per feed (`otcs`, `iconik`, `netx`, `otmm`), in ms. */
     intervalMs: Record<string, number>;
+    /** The static header iconik's webhook registration sends (`ICONIK_WEBHOOK_HEADER`, `Name: value`); without it, `/hooks/iconik` is off. */
+    iconikHeader?: { name: string; value: string };
   };
   /** Business-object systems (CRM, ERP) Atrium reports document statuses to. */
   business: {
@@ -238,6 +240,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         else feedIntervals[feed] = ms;
       }
   }
+  const iconikHeaderRaw = env.ICONIK_WEBHOOK_HEADER;
+  let iconikHeader: { name: string; value: string } | undefined;
+  if (iconikHeaderRaw) {
+    const m = /^([A-Za-z0-9-]{1,64}):\s*(\S.{7,255})$/.exec(iconikHeaderRaw.trim());
+    if (!m) problems.push('ICONIK_WEBHOOK_HEADER must be "Header-Name: value" with a value of 8 to 256 characters');
+    else iconikHeader = { name: (m[1] as string).toLowerCase(), value: (m[2] as string).trim() };
+  }
   const statusJson = json('BO_STATUS_ENDPOINTS');
   const statusEndpoints =
     statusJson === undefined && demo
@@ -328,7 +337,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     hooks: { secrets: hookSecrets },
     business: { statusEndpoints },
-    feed: { enabled: bool('FEED_ENABLED', true), intervalMs: feedIntervals },
+    feed: { enabled: bool('FEED_ENABLED', true), intervalMs: feedIntervals, ...(iconikHeader ? { iconikHeader } : {}) },
     webhooks: {
       allow: parseAllowList(str('WEBHOOK_ALLOW_HOSTS', ''), problems),
       dispatchIntervalMs: int('WEBHOOK_DISPATCH_INTERVAL_MS', 1000, 10, 600_000),

@@ -12,7 +12,10 @@
  * reason), 409 a webhook id reused for another body. Nothing is written before the event is
  * found good.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { iconikWebhookEvents, WebhookPayloadError } from '../flows/feed/iconik-webhook.ts';
+import type { ChangeEvent, OutboxPort } from '../flows/outbox/events.ts';
 import { ConflictError } from '../access/errors.ts';
 import type { Audit } from '../audit/index.ts';
 import type { WriteCommands } from '../flows/commands.ts';
@@ -110,4 +113,49 @@ export async function serveHook(
     o.log.error('webhook not accepted: the flows store failed', { source, id, error: (e as Error).message });
     return send(res, 503, { error: 'The event could not be recorded; send it again' }, { 'retry-after': '5' });
   }
+}
+
+/** The iconik receiver's settings: the static header its webhook registration sends, and where events go. */
+export interface IconikHookOptions {
+  /** Header name (lower case) and value: iconik signs nothing, so this shared value is the only check. */
+  header: { name: string; value: string };
+  outbox: OutboxPort;
+  log: Logger;
+}
+
+const ICONIK_MAX_BYTES = 256 * 1024;
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * `POST /hooks/iconik`: iconik's webhooks (vendor-apis-writes §5), checked by the registration's
+ * static header (compared in constant time), turned into the same events the iconik poll gives
+ * (the same ids, so a change both pushed and polled is recorded once) and appended to the outbox.
+ * 202 once appended; 401 without the header; 413 too large; 400 not JSON; 422 not an iconik
+ * payload. The poll stays on as the safety net for deliveries iconik gave up on.
+ */
+export async function serveIconikHook(req: IncomingMessage, res: ServerResponse, o: IconikHookOptions): Promise<void> {
+  if ((req.method ?? '').toUpperCase() !== 'POST') return send(res, 405, { error: 'Method not allowed' }, { allow: 'POST' });
+  const given = req.headers[o.header.name];
+  if (typeof given !== 'string' || !timingSafeEqual(digest(given), digest(o.header.value))) {
+    req.resume();
+    return answer(res, 401, { error: 'the webhook header is missing or wrong' });
+  }
+  const body = await readLimited(req, ICONIK_MAX_BYTES);
+  if (!body) return answer(res, 413, { error: `The event is larger than ${ICONIK_MAX_BYTES} bytes` });
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.toString('utf8'));
+  } catch {
+    return answer(res, 400, { error: 'The body is not JSON' });
+  }
+  let events: ChangeEvent[];
+  try {
+    events = iconikWebhookEvents(payload);
+  } catch (e) {
+    if (e instanceof WebhookPayloadError) return answer(res, 422, { error: `Not an iconik webhook: ${e.message}` });
+    throw e;
+  }
+  // Its own feed in the outbox: the cursor says when the last push was received.
+  await o.outbox.append('iconik-hook', events, new Date().toISOString());
+  return answer(res, 202, { accepted: events.length });
 }

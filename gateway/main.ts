@@ -269,6 +269,8 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     webhooks,
     maxUploadBytes: config.uploads.maxBytes,
     hooks: hookVerifiers(hookSecrets),
+    ...(config.feed.iconikHeader ? { iconikHook: { header: config.feed.iconikHeader, outbox: feedOutbox } } : {}),
+    ...(feed ? { feed } : {}),
     trustProxy: config.trustProxy,
     principal: (req) => checked.authenticator.principalFor(req.headers.authorization),
     ...(config.demo ? { directory: demoDirectory(createWorld(config.world)) } : {}),

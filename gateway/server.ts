@@ -25,7 +25,8 @@ import { createContext } from './context.ts';
 import { serveDownload } from './files.ts';
 import { makeFormatError } from './format-error.ts';
 import { isMultipart, parseMultipart } from './uploads.ts';
-import { serveHook } from './hooks.ts';
+import { serveHook, serveIconikHook, type IconikHookOptions } from './hooks.ts';
+import type { FeedStatus } from '../flows/feed/runner.ts';
 import type { Verifier } from '../flows/inbound/standard-webhooks.ts';
 import type { Logger } from './log.ts';
 import { send } from './respond.ts';
@@ -42,6 +43,10 @@ export interface GatewayOptions {
   webhooks?: WebhookSubscriptions;
   /** Inbound webhooks: a verifier per source with a secret (`/hooks/<source>`). */
   hooks?: ReadonlyMap<string, Verifier>;
+  /** The change feed, for its metrics (poll counts, failures, lag). */
+  feed?: { stats(): FeedStatus[] };
+  /** iconik's webhooks (`/hooks/iconik`), when its static header is configured. */
+  iconikHook?: Omit<IconikHookOptions, 'log'>;
   /** Largest file a multipart request may carry, in bytes (default 100 MiB). */
   maxUploadBytes?: number;
   log: Logger;
@@ -349,13 +354,16 @@ export function buildGateway(opts: GatewayOptions): Gateway {
             return send(
               res,
               200,
-              metrics.render({
-                atrium_cache_hits: c.hits,
-                atrium_cache_misses: c.misses,
-                atrium_cache_shared_inflight: c.shared,
-                atrium_cache_entries: opts.sources.cache.size,
-                ...auditGauges,
-              }),
+              metrics.render(
+                {
+                  atrium_cache_hits: c.hits,
+                  atrium_cache_misses: c.misses,
+                  atrium_cache_shared_inflight: c.shared,
+                  atrium_cache_entries: opts.sources.cache.size,
+                  ...auditGauges,
+                },
+                feedGauges(opts.feed?.stats() ?? []),
+              ),
               { 'content-type': 'text/plain; version=0.0.4' },
             );
           }
@@ -365,6 +373,8 @@ export function buildGateway(opts: GatewayOptions): Gateway {
             return await serveCsv(res, (req.method ?? 'GET').toUpperCase(), url, principal, audit?.store ?? null, opts.log, requestId);
           }
           default: {
+            if (url.pathname === '/hooks/iconik' && opts.iconikHook)
+              return await serveIconikHook(req, res, { ...opts.iconikHook, log: opts.log });
             const hook = /^\/hooks\/([a-z][a-z0-9-]{0,31})$/.exec(url.pathname);
             if (hook && opts.writes && opts.hooks)
               return await serveHook(
@@ -398,5 +408,21 @@ export function buildGateway(opts: GatewayOptions): Gateway {
         else res.end();
       }
     },
+  };
+}
+
+/** The change feed's gauges, per feed: lag (source time of a change to its append) p50/p99, polls, appended events, failures. */
+function feedGauges(stats: readonly FeedStatus[]): Record<string, [Record<string, string>, number][]> {
+  const of = (pick: (f: FeedStatus) => number | null) =>
+    stats.flatMap((f): [Record<string, string>, number][] => {
+      const v = pick(f);
+      return v === null ? [] : [[{ feed: f.feed }, v]];
+    });
+  return {
+    atrium_feed_lag_p50_seconds: of((f) => (f.lag.p50Ms === null ? null : f.lag.p50Ms / 1000)),
+    atrium_feed_lag_p99_seconds: of((f) => (f.lag.p99Ms === null ? null : f.lag.p99Ms / 1000)),
+    atrium_feed_polls: of((f) => f.polls),
+    atrium_feed_events_appended: of((f) => f.appended),
+    atrium_feed_failures: of((f) => f.failures),
   };
 }

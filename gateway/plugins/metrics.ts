@@ -29,8 +29,8 @@ export class Metrics {
     this.inc('atrium_upstream_calls_total', { system, outcome: ok ? 'ok' : 'error' });
   }
 
-  /** The text exposition; `extra` adds gauges computed at scrape time. */
-  render(extra: Record<string, number> = {}): string {
+  /** The text exposition; `extra` adds gauges computed at scrape time, `labelled` gauges with labels. */
+  render(extra: Record<string, number> = {}, labelled: Record<string, [Record<string, string>, number][]> = {}): string {
     const lines: string[] = [];
     const families = new Map<string, string[]>();
     for (const [key, v] of this.counters) {
@@ -43,6 +43,10 @@ export class Metrics {
     lines.push(`atrium_graphql_duration_seconds_bucket{le="+Inf"} ${this.histo.count}`);
     lines.push(`atrium_graphql_duration_seconds_sum ${this.histo.sum}`, `atrium_graphql_duration_seconds_count ${this.histo.count}`);
     for (const [name, v] of Object.entries(extra)) lines.push(`# TYPE ${name} gauge`, `${name} ${v}`);
+    for (const [name, samples] of Object.entries(labelled)) {
+      if (samples.length === 0) continue;
+      lines.push(`# TYPE ${name} gauge`, ...samples.map(([labels, v]) => `${name}${labelText(labels)} ${v}`));
+    }
     return `${lines.join('\n')}\n`;
   }
 }

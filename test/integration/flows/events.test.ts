@@ -97,6 +97,7 @@ before(async () => {
     BO_STATUS_ENDPOINTS: JSON.stringify({ SFDC: { url: `${sims.urls.crm}/api/status`, token: DEMO_CRM_TOKEN } }),
     FEED_INTERVAL_MS: String(POLL_MS),
     WEBHOOK_DISPATCH_INTERVAL_MS: '100',
+    ICONIK_WEBHOOK_HEADER: 'X-Hook-Token: iconik-registration-value-1',
   });
   gw = await startGateway(config, createLogger(process.env.TEST_LOG ? 'info' : 'silent'), { port: 0 });
   const issuer = await demoIssuer(dataDir);
@@ -138,6 +139,9 @@ describe('content events end to end', () => {
     assert.equal(verified.outcome, 'ok', JSON.stringify(verified));
     await new Promise((r) => setTimeout(r, 3 * POLL_MS));
     assert.equal(deliveries('document.approved', subject).length, 1, 'delivered once');
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    assert.match(metrics, /^atrium_feed_lag_p99_seconds\{feed="otcs"\} \d/m, 'the feed lag is exported');
+    assert.match(metrics, /^atrium_feed_polls\{feed="netx"\} [1-9]/m);
   });
 
   it("a licence's expiry moved into the past: the asset is gone for a partner whose cache is warm, and asset.rights.changed is delivered", async () => {
@@ -188,5 +192,30 @@ describe('content events end to end', () => {
     );
     assert.equal(status.status, 'APPROVED');
     assert.equal(status.businessObject.id, doc.metadata.accountId);
+  });
+
+  it("iconik's webhook: the registration's header is checked, its change is appended once, a wrong header or body is refused", async () => {
+    const id = '5de87058-3af6-4249-8000-000000000099';
+    const payload = {
+      system_domain_id: '86729aec-7ff0-11ef-a5cc-2e53d2c327db',
+      event_type: 'assets',
+      object_id: id,
+      user_id: '8951f88e-7ff0-11ef-b7ae-4664fc99c07f',
+      realm: 'entity',
+      operation: 'update',
+      data: { id, title: 'Hero', date_created: '2026-11-01T10:00:00.000000+00:00', date_modified: '2026-12-01T10:00:05.123000+00:00' },
+      request_id: 'e2f3b065cba1b882f0fe8fa6efd6f3fd',
+    };
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(`${gw.url}/hooks/iconik`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const ok = await post({ 'x-hook-token': 'iconik-registration-value-1' }, JSON.stringify(payload));
+    assert.deepEqual([ok.status, await ok.json()], [202, { accepted: 1 }]);
+    assert.equal(await gw.outbox.cursor('iconik-hook').then((c) => typeof c), 'string');
+    const again = await post({ 'x-hook-token': 'iconik-registration-value-1' }, JSON.stringify(payload));
+    assert.equal(again.status, 202, 'a redelivery is accepted again (the outbox keeps one event per id)');
+    assert.equal((await post({ 'x-hook-token': 'wrong-value-000000' }, JSON.stringify(payload))).status, 401);
+    assert.equal((await post({}, JSON.stringify(payload))).status, 401);
+    assert.equal((await post({ 'x-hook-token': 'iconik-registration-value-1' }, '{"event_type":1}')).status, 422);
+    assert.equal((await post({ 'x-hook-token': 'iconik-registration-value-1' }, 'not json')).status, 400);
   });
 });
