@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--latency N] [--duration MS] [--concurrency N] [--systems a,b] [--no-writes]`
+ * `npm run bench [-- --quick] [--latency N] [--duration MS] [--concurrency N] [--systems a,b] [--no-writes] [--no-feed]`
  *
  * Runs every scenario against Atrium and its two peers (a naive Apollo Server and Hive
  * Gateway over the same simulators), one system at a time, each in its own process; prints
@@ -28,6 +28,7 @@ import { renderTable, type Row } from './table.ts';
 import { mintTokens } from './tokens.ts';
 import { benchWorld, worldFacts } from './world.ts';
 import { measureWrites, renderWrites, type WriteReport } from './writes.ts';
+import { measureFeed, type FeedReport } from './feed.ts';
 import { demoIssuer } from '../gateway/demo-issuer.ts';
 
 const { values: args } = parseArgs({
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '10' },
     systems: { type: 'string', default: DEFAULT_SYSTEMS.join(',') },
     'no-writes': { type: 'boolean', default: false },
+    'no-feed': { type: 'boolean', default: false },
   },
 });
 
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const coldUpstream: Record<string, number[]> = {};
   let writes: WriteReport | null = null;
+  let feed: FeedReport | null = null;
   // One data directory for Atrium's processes: its demo issuer key signs the readers' tokens.
   const dataDir = join(work, 'atrium-data');
   try {
@@ -148,6 +151,16 @@ async function main(): Promise<void> {
           } finally {
             await child.stop();
           }
+          if (system === 'atrium' && scale === 1 && !args['no-feed']) {
+            log(`scale ${scale}: ${system}: feed (${quick ? '200 changes over 30 s' : '1,000 changes over 5 min'})`);
+            feed = await measureFeed({
+              start: (env) => startChild<{ url: string }>(system, spec.file, { ...spec.env, ...env }, { timeoutMs: 60_000 }),
+              roots: sims.info.roots,
+              adminToken: async () => tokens[ADMIN] as string,
+              quick,
+              log,
+            });
+          }
         }
       } finally {
         await sims.stop();
@@ -156,7 +169,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  report(rows, coldUpstream, writes);
+  report(rows, coldUpstream, writes, feed);
 }
 
 const labelOf = (s: Scenario, scale: number) => (s.id === 'growth' ? `${s.title}, scale ${scale}` : s.title);
@@ -197,7 +210,7 @@ async function coldScenario(
 /** Sources × levels: the most upstream requests the campaign list may cost (DESIGN.md "Fast"). */
 const LIST_BUDGET = 4 * 3;
 
-function report(rows: Row[], coldUpstream: Record<string, number[]>, writes: WriteReport | null): void {
+function report(rows: Row[], coldUpstream: Record<string, number[]>, writes: WriteReport | null, feed: FeedReport | null): void {
   const order = ['cold-warm', 'campaign-list', 'campaign-page', 'partner-search', 'aliased-assets', 'readers-50', 'growth'];
   // Labels keep the order they were first measured in (cold before warm).
   const labels = [...new Set(rows.map((r) => r.label))];
@@ -235,6 +248,13 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>, writes: Wri
     );
     for (const line of writes.checks) process.stdout.write(`${line}\n`);
   }
+  if (feed) {
+    process.stdout.write(
+      `\nfeed (atrium, scale 1): ${feed.changes} changes over ${feed.durationMs / 1000} s, poll interval ${feed.intervalMs} ms; ` +
+        `change → delivery p50 ${feed.endToEnd.p50 ?? 'n/a'} ms, p99 ${feed.endToEnd.p99 ?? 'n/a'} ms\n`,
+    );
+    for (const line of feed.checks) process.stdout.write(`${line}\n`);
+  }
   const dir = join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
   const result = {
@@ -248,6 +268,7 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>, writes: Wri
     check,
     audit,
     writes,
+    feed,
     rows: sorted,
     table,
   };
@@ -255,7 +276,7 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>, writes: Wri
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`results: bench/results/${stamp}.json (and latest.json); total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-  if (!pass || !audit.pass || (writes && !writes.pass)) process.exitCode = 1;
+  if (!pass || !audit.pass || (writes && !writes.pass) || (feed && !feed.pass)) process.exitCode = 1;
 }
 
 /**

@@ -162,12 +162,15 @@ export class ChangeFeed {
     if (this.stopped) return;
     l.timer = setTimeout(() => {
       if (this.stopped || l.running) return;
+      const began = Date.now();
       l.running = this.turn(l).finally(() => {
         l.running = undefined;
         const failures = l.status.consecutiveFailures;
+        // At a fixed rate: the next poll begins an interval after this one began (a poll's own
+        // time does not stretch the interval, so a change waits at most about one interval).
         const wait =
           failures === 0
-            ? l.status.intervalMs
+            ? Math.max(0, l.status.intervalMs - (Date.now() - began))
             : Math.min(this.opts.maxBackoffMs ?? 60_000, l.status.intervalMs * 2 ** Math.min(failures, 10));
         this.schedule(l, wait);
       });
