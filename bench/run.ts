@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--latency N] [--duration MS] [--concurrency N] [--systems a,b] [--no-writes] [--no-feed]`
+ * `npm run bench [-- --quick] [--latency N] [--duration MS] [--concurrency N] [--systems a,b] [--no-writes] [--no-feed] [--scales 1,10]`
  *
  * Runs every scenario against Atrium and its two peers (a naive Apollo Server and Hive
  * Gateway over the same simulators), one system at a time, each in its own process; prints
@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     systems: { type: 'string', default: DEFAULT_SYSTEMS.join(',') },
     'no-writes': { type: 'boolean', default: false },
     'no-feed': { type: 'boolean', default: false },
+    scales: { type: 'string' },
   },
 });
 
@@ -49,7 +50,7 @@ const plan = {
   durationMs: Number(args.duration ?? (quick ? 2000 : 8000)),
   coldRuns: quick ? 2 : 5,
   settleMs: quick ? 3000 : 15_000,
-  scales: quick ? [1, 10] : [1, 10, 100],
+  scales: typeof args.scales === 'string' ? args.scales.split(',').map(Number) : quick ? [1, 10] : [1, 10, 100],
   concurrency: Number(args.concurrency),
 };
 const systems = String(args.systems)
