@@ -69,7 +69,12 @@ export class TransientFailure extends Error {
 const mayWait = (e: unknown) => isSourceFailure(e) || e instanceof TransientFailure;
 
 export interface RunnerOptions {
-  /** How long a runner holds a job before another may take it over, in ms. Default 60000. */
+  /**
+   * How long a runner holds a job before another may take it over, in ms. Default 600000: longer
+   * than any one step may take (a streamed upload may take up to its 120 s timeout), so a job is
+   * taken over only from a runner that died. (Not yet fenced: a runner past its lease could still
+   * record a step; renewing the lease while a step runs is left.)
+   */
   leaseMs?: number;
   /** Attempts before a job that keeps failing for its sources' trouble is failed. Default 8. */
   maxAttempts?: number;
@@ -95,6 +100,9 @@ export class JobRunner {
   /** Jobs whose done record is being written, by id. */
   private readonly finishing = new Map<string, Promise<void>>();
   private readonly now: () => number;
+  private get leaseMs(): number {
+    return this.opts.leaseMs ?? 600_000;
+  }
 
   constructor(
     private readonly store: FlowStorePort,
@@ -125,7 +133,7 @@ export class JobRunner {
     extra?: X,
   ): Promise<{ result: R; replayed: boolean }> {
     const hash = inputHash(kind.kind, input);
-    const lease = this.at(this.opts.leaseMs ?? 60_000);
+    const lease = this.at(this.leaseMs);
     // The first look goes out while the job is recorded; it is used only if the job is new.
     const first = kind.first ? settle(kind.first.run(input)) : undefined;
     const claimed = await this.store.claim({ kind: kind.kind, actor, idempotencyKey: key, inputHash: hash, input }, lease, this.at());
@@ -230,8 +238,10 @@ export class JobRunner {
   sweep(limit = 20): Promise<void> {
     this.sweeping ??= (async () => {
       try {
-        const jobs = await this.store.due(limit, this.at(this.opts.leaseMs ?? 60_000), this.at());
-        for (const job of jobs) {
+        // One job leased at a time: a lease starts when its job does, never while others run first.
+        for (let n = 0; n < limit; n++) {
+          const [job] = await this.store.due(1, this.at(this.leaseMs), this.at());
+          if (!job) break;
           const kind = this.kinds.get(job.kind);
           if (!kind) {
             await this.store.fail(job.id, `no runner for jobs of kind ${job.kind}`, this.at());

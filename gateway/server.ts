@@ -214,6 +214,14 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     if (principal === undefined) return undefined;
     try {
       const parsed = await parseMultipart(req, { maxBytes: maxUpload });
+      // A file nobody read (the operation failed before its resolver took the file): once the
+      // answer is out, the rest of the request is read and dropped (bounded by the server's
+      // request timeout), so the parser lets go of it and the sender gets to read the answer.
+      res.once('finish', () => {
+        if (req.complete) return;
+        req.unpipe();
+        req.resume();
+      });
       headers.set('content-type', 'application/json');
       return { principal, body: parsed.body };
     } catch (e) {

@@ -12,7 +12,7 @@
  * browser form cannot set it, so no other site can post files in a signed-in reader's name).
  */
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { BadUserInputError } from '../access/errors.ts';
 import { fileUpload } from '../resolvers/upload.ts';
@@ -28,19 +28,64 @@ export interface ParsedMultipart {
   finished: Promise<void>;
 }
 
+/**
+ * A file part as a web stream, with backpressure (the part is paused while the reader is behind).
+ * Cancelled (the reader let go of it, or never read it), the rest of the part is read and dropped
+ * so the parser gets to the end of the request; nothing is enqueued into a closed stream (which
+ * node's own `Readable.toWeb` does when a cancelled part still ends: an uncaught error).
+ */
+function webStream(part: Readable): ReadableStream<Uint8Array> {
+  let closed = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        part.on('data', (c: Buffer) => {
+          if (closed) return;
+          controller.enqueue(c);
+          if ((controller.desiredSize ?? 1) <= 0) part.pause();
+        });
+        part.once('end', () => {
+          if (closed) return;
+          closed = true;
+          controller.close();
+        });
+        part.on('error', (e: Error) => {
+          if (closed) return;
+          closed = true;
+          controller.error(e);
+        });
+        part.pause();
+      },
+      pull() {
+        part.resume();
+      },
+      cancel() {
+        closed = true;
+        part.resume();
+      },
+    },
+    { highWaterMark: 4 },
+  );
+}
+
 /** Whether a request is a GraphQL multipart request. */
 export const isMultipart = (req: IncomingMessage) => /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
 
-/** Set `value` at a dotted path (`variables.file`) of the operation. */
-function setPath(target: Record<string, unknown>, path: string, value: unknown): boolean {
+/**
+ * Set `value` at a dotted path (`variables.file`) of the operation: only through the operation's
+ * own properties (never `__proto__`, `constructor` or anything inherited), and only where the
+ * operation holds `null` (the spec's placeholder). Anything else is refused (false).
+ */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): boolean {
   const parts = path.split('.');
+  if (parts.length < 2 || parts.length > 16 || parts[0] !== 'variables') return false;
   let at: unknown = target;
   for (const p of parts.slice(0, -1)) {
-    if (typeof at !== 'object' || at === null) return false;
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, p)) return false;
     at = (at as Record<string, unknown>)[p];
   }
   const last = parts.at(-1) as string;
-  if (typeof at !== 'object' || at === null || !(last in (at as object)) || (at as Record<string, unknown>)[last] !== null) return false;
+  if (typeof at !== 'object' || at === null || !Object.hasOwn(at, last) || (at as Record<string, unknown>)[last] !== null) return false;
   (at as Record<string, unknown>)[last] = value;
   return true;
 }
@@ -91,6 +136,15 @@ export function parseMultipart(req: IncomingMessage, limits: MultipartLimits): P
       }
     });
     parser.on('file', (name, stream, info) => {
+      try {
+        onFile(name, stream, info);
+      } catch {
+        // Nothing a sender puts in a request may throw out of the parser's events (that would end the process).
+        stream.resume();
+        fail('The multipart request is malformed');
+      }
+    });
+    const onFile = (name: string, stream: Readable, info: busboy.FileInfo) => {
       if (settled || !operations || typeof operations !== 'object' || Array.isArray(operations) || !map) {
         stream.resume();
         return fail('The operations and map fields must come before the file');
@@ -106,7 +160,7 @@ export function parseMultipart(req: IncomingMessage, limits: MultipartLimits): P
         fileName: info.filename ?? '',
         mimeType: info.mimeType || 'application/octet-stream',
         ...(Number.isSafeInteger(declared) && declared >= 0 ? { size: declared } : {}),
-        body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
+        body: webStream(stream),
       });
       if (!setPath(operations, paths[0] as string, upload)) {
         stream.resume();
@@ -114,7 +168,7 @@ export function parseMultipart(req: IncomingMessage, limits: MultipartLimits): P
       }
       settled = true;
       resolve({ body: operations, finished });
-    });
+    };
     parser.on('error', (e: Error) => {
       finishedReject(e);
       fail('The multipart request is malformed');

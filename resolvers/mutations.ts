@@ -308,6 +308,16 @@ async function addDocumentVersion(ctx: Context, document: string, file: FileUplo
   return documentPayload(ctx, operation, key, out);
 }
 
+/** Run an upload's resolver; whatever it throws, the file it did not read is let go (its request is not held open). */
+async function releasing<T>(file: FileUpload, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    await file.body.cancel().catch(() => undefined);
+    throw e;
+  }
+}
+
 export const mutationResolvers = {
   Mutation: {
     createWorkspace: (_: unknown, a: { input: WorkspaceInput; idempotencyKey: string }, ctx: Context) =>
@@ -315,8 +325,8 @@ export const mutationResolvers = {
     updateWorkspace: (_: unknown, a: { input: WorkspaceInput; idempotencyKey: string }, ctx: Context) =>
       writeWorkspace(ctx, 'updateWorkspace', a.input, a.idempotencyKey),
     uploadDocument: (_: unknown, a: { input: DocumentInput; file: FileUpload; idempotencyKey: string }, ctx: Context) =>
-      uploadDocument(ctx, a.input, a.file, a.idempotencyKey),
+      releasing(a.file, () => uploadDocument(ctx, a.input, a.file, a.idempotencyKey)),
     addDocumentVersion: (_: unknown, a: { document: string; file: FileUpload; idempotencyKey: string }, ctx: Context) =>
-      addDocumentVersion(ctx, a.document, a.file, a.idempotencyKey),
+      releasing(a.file, () => addDocumentVersion(ctx, a.document, a.file, a.idempotencyKey)),
   },
 };

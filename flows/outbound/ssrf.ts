@@ -62,6 +62,7 @@ const V6_RANGES: Range[] = [
   { net: 'fe80::', prefix: 10, what: 'a link-local address' },
   { net: 'fec0::', prefix: 10, what: 'a site-local address' },
   { net: 'ff00::', prefix: 8, what: 'a multicast address' },
+  { net: '2001::', prefix: 32, what: 'a Teredo tunnel address' },
 ];
 
 /** An IPv4 address as a number, or null. */
@@ -97,15 +98,31 @@ const inRange = (addr: bigint, net: bigint, prefix: number, width: number) =>
   prefix === 0 || addr >> BigInt(width - prefix) === net >> BigInt(width - prefix);
 
 const V4_MAPPED = v6('::ffff:0:0') as bigint;
+const V4_TRANSLATED = v6('::ffff:0:0:0') as bigint; // SIIT
+const V4_COMPATIBLE = v6('::') as bigint; // deprecated ::a.b.c.d
 const NAT64 = v6('64:ff9b::') as bigint;
+const NAT64_LOCAL = v6('64:ff9b:1::') as bigint; // local-use NAT64, /48
+const SIX_TO_FOUR = v6('2002::') as bigint; // 2002:AABB:CCDD::/48 carries AA.BB.CC.DD
 
-/** An address as its family and number (an IPv4 address inside IPv6, mapped or NAT64, as IPv4). */
+/**
+ * An address as its family and number: an IPv4 address carried inside IPv6 (mapped, translated,
+ * compatible, NAT64 and local-use NAT64, 6to4) is judged as that IPv4 address.
+ */
 function parseAddress(text: string): { family: 4 | 6; bits: bigint } | null {
   const four = v4(text);
   if (four !== null) return { family: 4, bits: four };
   const six = v6(text.replace(/^\[|\]$/g, ''));
   if (six === null) return null;
-  if (inRange(six, V4_MAPPED, 96, 128) || inRange(six, NAT64, 96, 128)) return { family: 4, bits: six & 0xffffffffn };
+  if (
+    inRange(six, V4_MAPPED, 96, 128) ||
+    inRange(six, V4_TRANSLATED, 96, 128) ||
+    inRange(six, NAT64, 96, 128) ||
+    (inRange(six, V4_COMPATIBLE, 96, 128) && six > 1n)
+  )
+    return { family: 4, bits: six & 0xffffffffn };
+  // Local-use NAT64 may put the IPv4 address anywhere after the /48: the last 32 bits (a /96) is the common form.
+  if (inRange(six, NAT64_LOCAL, 48, 128)) return { family: 4, bits: six & 0xffffffffn };
+  if (inRange(six, SIX_TO_FOUR, 16, 128)) return { family: 4, bits: (six >> 80n) & 0xffffffffn };
   return { family: 6, bits: six };
 }
 
@@ -196,7 +213,8 @@ export function checkWebhookUrl(raw: string, opts: GuardOptions): UrlCheck {
     return { ok: false, problem: `the URL must be http or https (not ${url.protocol.replace(/:$/, '')})` };
   if (url.username || url.password) return { ok: false, problem: 'the URL must not carry a user name or password' };
   if (!url.hostname) return { ok: false, problem: 'the URL has no host' };
-  const host = url.hostname.toLowerCase();
+  // `localhost.` is `localhost`: the root's trailing dot names the same host.
+  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
   const ip = literal(host);
   if (ip) {
     const problem = addressProblem(ip, host, opts);

@@ -124,7 +124,9 @@ export class Dispatcher {
     }
     let attempted = 0;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const claimed = await this.opts.store.claim(batch, this.at(this.leaseMs()), this.at());
+      // No more than are sent at once: every claimed delivery starts within its lease (a longer
+      // queue would let another gateway's claim take the tail and send it a second time).
+      const claimed = await this.opts.store.claim(this.opts.concurrency ?? 8, this.at(this.leaseMs()), this.at());
       if (claimed.length === 0) break;
       attempted += claimed.length;
       await this.sendAll(claimed);

@@ -64,6 +64,9 @@ export function outcomeOf(
   }
   if (now - windowStart >= policy.horizonMs) return { state: 'dead' };
   // A Retry-After of 0 still waits a little (at most a second), so a receiver cannot make it spin.
-  const delay = wait === null ? backoffMs(attempts, policy, random) : Math.max(wait, Math.min(policy.minMs, 1000));
+  const asked = wait === null ? backoffMs(attempts, policy, random) : Math.max(wait, Math.min(policy.minMs, 1000));
+  // Never past the end of the retry window (then one last try, then dead): a receiver's
+  // Retry-After cannot park a delivery, and the object's later ones behind it, for years.
+  const delay = Math.min(asked, Math.max(0, windowStart + policy.horizonMs - now));
   return { state: 'pending', nextAt: new Date(now + delay).toISOString() };
 }

@@ -118,6 +118,15 @@ describe('checkWebhookUrl', () => {
     assert.match(specialAddress('::ffff:7f00:1') ?? '', /loopback/);
     assert.match(specialAddress('[::ffff:192.168.0.1]') ?? '', /private/);
     assert.equal(specialAddress('::ffff:8.8.8.8'), null);
+    // IPv4 carried inside IPv6 in its other forms is judged as that IPv4 address.
+    assert.match(specialAddress('::7f00:1') ?? '', /loopback/, 'IPv4-compatible');
+    assert.match(specialAddress('::ffff:0:a00:1') ?? '', /private/, 'SIIT');
+    assert.match(specialAddress('64:ff9b:1::a00:1') ?? '', /private/, 'local-use NAT64');
+    assert.match(specialAddress('2002:a00:1::') ?? '', /private/, '6to4 of 10.0.0.1');
+    assert.equal(specialAddress('2002:808:808::'), null, '6to4 of a public address');
+    assert.match(specialAddress('2001:0:4136:e378:8000:63bf:3fff:fdd2') ?? '', /Teredo/);
+    assert.equal(checkWebhookUrl('http://[::127.0.0.1]/x', prod).ok, false);
+    assert.equal(checkWebhookUrl('http://localhost./x', prod).ok, false, 'a trailing dot is the same host');
   });
 });
 

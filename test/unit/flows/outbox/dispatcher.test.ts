@@ -142,7 +142,7 @@ describe('dispatch', () => {
   });
 
   it('honours Retry-After on 429 and 503 (seconds and HTTP date)', async () => {
-    const d = dispatcher();
+    const d = dispatcher({ horizonMs: 600_000 });
     answers = [
       { status: 429, retryAfter: '30' },
       { status: 503, retryAfter: new Date(T0 + 30_000 + 45_000).toUTCString() },

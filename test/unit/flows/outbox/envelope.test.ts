@@ -68,5 +68,7 @@ describe('retry', () => {
     );
     assert.deepEqual(outcomeOf({ failure: 'timeout', message: 't' }, 9, 0, 60_000, policy), { state: 'dead' });
     assert.deepEqual(outcomeOf(r(404), 9, 0, 60_000, policy), { state: 'failed' }, 'a refusal is failed, not dead');
+    // A Retry-After of years is held to the end of the retry window.
+    assert.deepEqual(outcomeOf(r(503, '9999999999'), 1, 0, 10, policy), { state: 'pending', nextAt: at(60_000) });
   });
 });
