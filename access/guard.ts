@@ -85,7 +85,7 @@ function publicReason(e: unknown): string {
 }
 
 /** A read failure younger than this is not cleared by a ping that succeeds, in ms. */
-export const READ_FAILURE_HOLD_MS = 2000;
+export const READ_FAILURE_HOLD_MS = 1500;
 
 /**
  * One request's dealings with each source: a source that failed (or timed out) in this request
