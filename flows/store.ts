@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlDb } from '../storage/db.ts';
-import { openDatabase, type DatabaseOptions, type SharedDatabase } from '../storage/database.ts';
+import { sharedDatabase, type DatabaseOptions, type SharedDatabase } from '../storage/database.ts';
 import { tables } from '../storage/migrations.ts';
 
 export type JobState =
@@ -108,20 +108,18 @@ export interface FlowStorePort {
 }
 
 export class FlowStore implements FlowStorePort {
-  private db: Promise<SqlDb> | null = null;
   private readonly t: ReturnType<typeof tables>;
 
   constructor(private readonly opts: FlowStoreOptions = {}) {
     this.t = tables(opts.schema ?? 'public');
+    this.database = opts.db ?? sharedDatabase(opts);
   }
 
+  /** The shared database when given one (its owner closes it), else one of its own, opened on first use. */
+  private readonly database: SharedDatabase;
+
   private open(): Promise<SqlDb> {
-    this.db ??= this.opts.db ? this.opts.db() : openDatabase(this.opts);
-    const opening = this.db;
-    opening.catch(() => {
-      if (this.db === opening) this.db = null;
-    });
-    return opening;
+    return this.database();
   }
 
   private async one(sql: string, params: unknown[]): Promise<Job | null> {
@@ -252,8 +250,6 @@ export class FlowStore implements FlowStorePort {
   }
 
   async close(): Promise<void> {
-    const db = this.db;
-    this.db = null;
-    if (db && !this.opts.db) await (await db.catch(() => null))?.close();
+    if (!this.opts.db) await this.database.close();
   }
 }

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlDb, SqlRunner } from '../../storage/db.ts';
-import { openDatabase, type DatabaseOptions, type SharedDatabase } from '../../storage/database.ts';
+import { sharedDatabase, type DatabaseOptions, type SharedDatabase } from '../../storage/database.ts';
 import { tables } from '../../storage/migrations.ts';
 import { webhookEventDecision, type WebhookOwner } from '../../access/policy.ts';
 import { EVENT_TYPES, type ChangeEvent, type EventType } from './events.ts';
@@ -256,20 +256,18 @@ export interface OutboxStoreOptions extends DatabaseOptions {
 }
 
 export class OutboxStore implements OutboxStorePort {
-  private db: Promise<SqlDb> | null = null;
   private readonly t: ReturnType<typeof tables>;
 
   constructor(private readonly opts: OutboxStoreOptions = {}) {
     this.t = tables(opts.schema ?? 'public');
+    this.database = opts.db ?? sharedDatabase(opts);
   }
 
+  /** The shared database when given one (its owner closes it), else one of its own, opened on first use. */
+  private readonly database: SharedDatabase;
+
   private open(): Promise<SqlDb> {
-    this.db ??= this.opts.db ? this.opts.db() : openDatabase(this.opts);
-    const opening = this.db;
-    opening.catch(() => {
-      if (this.db === opening) this.db = null;
-    });
-    return opening;
+    return this.database();
   }
 
   private async rows<T>(sql: string, params: unknown[] = [], runner?: SqlRunner): Promise<T[]> {
@@ -549,8 +547,6 @@ export class OutboxStore implements OutboxStorePort {
   }
 
   async close(): Promise<void> {
-    const db = this.db;
-    this.db = null;
-    if (db && !this.opts.db) await (await db.catch(() => null))?.close();
+    if (!this.opts.db) await this.database.close();
   }
 }
