@@ -75,3 +75,10 @@ export async function pgliteBackend(memory = false): Promise<Backend> {
     },
   };
 }
+
+/** The database environment of a gateway under test: PostgreSQL (its own schema) when it is here, else PGlite in the data directory (no variables). */
+export async function preferPostgres(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
+  if (!(await postgresReachable())) return { env: {}, cleanup: async () => undefined };
+  const pg = postgresBackend();
+  return { env: pg.env, cleanup: () => pg.cleanup() };
+}

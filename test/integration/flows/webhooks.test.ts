@@ -25,7 +25,7 @@ import { createLogger } from '../../../gateway/log.ts';
 import { startGateway, type RunningGateway } from '../../../gateway/main.ts';
 import { createVerifier } from '../../../flows/inbound/standard-webhooks.ts';
 import type { ChangeEvent } from '../../../flows/outbox/events.ts';
-import { postgresBackend, postgresReachable } from '../../helpers/audit-backends.ts';
+import { preferPostgres } from '../../helpers/audit-backends.ts';
 import { TEST_AS_OF, testWorld } from '../../helpers/world.ts';
 
 const world = testWorld();
@@ -139,12 +139,8 @@ const event = (over: Partial<ChangeEvent> = {}): ChangeEvent => {
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'atrium-webhooks-'));
   // PostgreSQL when it is here (the outbox's SQL on the server database), else PGlite.
-  let db: Record<string, string> = {};
-  if (await postgresReachable()) {
-    const pg = postgresBackend();
-    db = pg.env;
-    cleanupDb = () => pg.cleanup();
-  }
+  const { env: db, cleanup } = await preferPostgres();
+  cleanupDb = cleanup;
   const config = loadConfig({
     ...db,
     ATRIUM_DATA_DIR: dataDir,

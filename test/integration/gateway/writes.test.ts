@@ -26,7 +26,7 @@ import { startGateway, type RunningGateway } from '../../../gateway/main.ts';
 import { startSimulators, type RunningSimulators } from '../../../simulators/start.ts';
 import { demoMapping } from '../../../sources/mapping.ts';
 import { DEMO_CREDENTIALS } from '../../../simulators/demo/credentials.ts';
-import { postgresBackend, postgresReachable } from '../../helpers/audit-backends.ts';
+import { preferPostgres } from '../../helpers/audit-backends.ts';
 import { simFaults, TEST_AS_OF, testWorld } from '../../helpers/world.ts';
 
 const world = testWorld();
@@ -135,12 +135,8 @@ async function eventually<T>(what: string, probe: () => Promise<T | null | undef
 before(async () => {
   sims = await startSimulators(world, demoMapping());
   dataDir = await mkdtemp(join(tmpdir(), 'atrium-writes-'));
-  let db: Record<string, string> = {};
-  if (await postgresReachable()) {
-    const pg = postgresBackend();
-    db = pg.env;
-    cleanupDb = () => pg.cleanup();
-  }
+  const { env: db, cleanup } = await preferPostgres();
+  cleanupDb = cleanup;
   const config = loadConfig({
     ...db,
     ATRIUM_DATA_DIR: dataDir,
