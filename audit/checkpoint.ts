@@ -76,8 +76,12 @@ export function trustedKeys(publicKeyPems: readonly string[]): Map<string, KeyOb
 export function signatureHolds(c: Checkpoint, keys: ReadonlyMap<string, KeyObject>): boolean {
   const key = keys.get(c.keyId);
   if (!key || typeof c.signature !== 'string') return false;
+  const signature = Buffer.from(c.signature, 'base64url');
+  // One spelling per signature: a decoder ignores the last character's spare bits and anything
+  // outside the alphabet, so another string could otherwise pass for the signed one.
+  if (signature.toString('base64url') !== c.signature) return false;
   try {
-    return verify(null, Buffer.from(checkpointStatement(c)), key, Buffer.from(c.signature, 'base64url'));
+    return verify(null, Buffer.from(checkpointStatement(c)), key, signature);
   } catch {
     return false;
   }

@@ -208,7 +208,8 @@ describe('a graceful stop under load (gateway/main.ts as a child process)', () =
           'every request written before the stop began is answered',
         );
         const drained = answered.filter((o) => written(o) < signalAt && o.doneAt > signalAt);
-        assert.ok(drained.length >= 5, `requests in flight at SIGTERM were answered after it (${drained.length})`);
+        // How many were in flight depends on the machine's load (CI saw 2 to 20); one proves the stop drained rather than cut.
+        assert.ok(drained.length >= 1, `requests in flight at SIGTERM were answered after it (${drained.length})`);
         assert.ok(answered.length > CONCURRENCY, `the load ran (${answered.length} answers)`);
         assert.doesNotMatch(gw.stderr(), /Cannot execute GraphQL operations/);
 

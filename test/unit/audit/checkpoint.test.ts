@@ -20,17 +20,26 @@ const key = checkpointKey(pem());
 const keys = trustedKeys([key.publicKeyPem]);
 const HASH = 'a'.repeat(64);
 const AT = '2026-12-02T10:00:00.000Z';
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 describe('checkpoint signatures', () => {
   it('hold for the signed statement and for nothing else', () => {
     const c = key.sign({ seq: 42, hash: HASH }, AT);
     assert.equal(c.keyId, key.keyId);
     assert.equal(signatureHolds(c, keys), true);
+    const bytes = Buffer.from(c.signature, 'base64url');
+    bytes[10] = (bytes[10] as number) ^ 0x01;
+    const last = c.signature.at(-1) as string;
+    // The last character carries 4 bits and 2 spare ones: flipping a spare bit decodes to the same bytes.
+    const spare = BASE64URL[BASE64URL.indexOf(last) ^ 0x01] as string;
     for (const altered of [
       { seq: 43 },
       { hash: 'b'.repeat(64) },
       { at: '2026-12-02T10:00:01.000Z' },
-      { signature: `${c.signature.slice(0, -2)}AA` },
+      { signature: bytes.toString('base64url') },
+      { signature: `${c.signature.slice(0, -1)}${spare}` },
+      { signature: `${c.signature}=` },
+      { signature: ` ${c.signature}` },
     ])
       assert.equal(signatureHolds({ ...c, ...altered }, keys), false, JSON.stringify(altered));
     assert.equal(signatureHolds(c, trustedKeys([checkpointKey(pem()).publicKeyPem])), false, 'another key');
