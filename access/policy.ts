@@ -39,8 +39,10 @@ export {
   WEBHOOKS_SCOPE,
   webhookAdminDecision,
   webhookEventDecision,
+  webhookEventTypeDecision,
   webhookOwner,
   webhookSubscriptionDecision,
+  type EventFacts,
   type EventObjectType,
   type WebhookOwner,
 } from './policy/webhooks.ts';

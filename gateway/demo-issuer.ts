@@ -31,8 +31,16 @@ export interface DemoClient {
 
 /** The demo integration clients (DESIGN.md: `npm run --silent token -- --client <name>`). */
 export const DEMO_CLIENTS: readonly DemoClient[] = Object.freeze([
-  { name: 'crm', scopes: ['workspaces:write', 'documents:write'], description: 'the CRM: creates workspaces, files documents' },
-  { name: 'exstream', scopes: ['assets:read', 'usage:write'], description: 'document composition: pulls assets, reports usage' },
+  {
+    name: 'crm',
+    scopes: ['workspaces:write', 'documents:write', 'webhooks:admin'],
+    description: 'the CRM: creates workspaces, files documents, subscribes to their events',
+  },
+  {
+    name: 'exstream',
+    scopes: ['assets:read', 'usage:write', 'webhooks:admin'],
+    description: 'document composition: pulls assets, reports usage, subscribes to approved assets',
+  },
   { name: 'hooks-admin', scopes: ['webhooks:admin'], description: 'manages webhook subscriptions' },
 ]);
 

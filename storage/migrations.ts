@@ -315,6 +315,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_attempts_delivery ON "${s}".webhook_attempts (delivery_id, id);
     `,
   },
+  {
+    // Client subscriptions carry only what the client could read (access/policy/webhooks.ts): the
+    // facts that decide it are kept with each event (null for events appended before: clients
+    // are not sent those).
+    version: 6,
+    name: 'outbox_events.audience',
+    sql: (s) => `ALTER TABLE "${s}".outbox_events ADD COLUMN audience jsonb;`,
+  },
 ];
 
 /** Apply the migrations not applied yet; returns the versions applied now. */

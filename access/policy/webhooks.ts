@@ -2,11 +2,16 @@
  * Who may manage webhook subscriptions and which events a subscription may carry (issue 15),
  * pure. Managing: admins, and integration clients holding `webhooks:admin`; a subscription is
  * its owner's (admins manage every one). Carrying: a subscription never carries an object its
- * owner could not read. A client reads by its scopes: `assets:read` for asset events,
- * `documents:write` for document events, `workspaces:write` for workspace events (a client that
- * files documents or makes workspaces is the system of record's partner for them; no read scope
- * exists for them yet). A person's subscription (only admins make one) carries what admins see:
- * everything; a person-owned subscription without the admin role carries nothing (fail closed).
+ * owner could not read. A client reads by its scopes, object by object:
+ * - `assets:read`: approved assets (what composition may pull). An asset event goes to the
+ *   client when the asset was approved before the change or is after it (a client using an
+ *   asset hears that its rights ended or its approval was withdrawn); a draft never reaches it.
+ * - `documents:write`: documents not `CONFIDENTIAL` (a client that files documents is the system
+ *   of record's partner for them; no read scope exists for them yet).
+ * - `workspaces:write`: workspace events.
+ * The facts are the event's `audience` (flows/outbox/events.ts); an event without them is not
+ * sent to clients (fail closed). A person's subscription (only admins make one) carries what
+ * admins see: everything; a person-owned subscription without the admin role carries nothing.
  */
 import type { Principal } from '../principal.ts';
 import { allow, deny, type Decision } from './decision.ts';
@@ -61,8 +66,8 @@ export function webhookSubscriptionDecision(p: Principal | null, ownerId: string
     : deny('webhooks.owner', 'the subscription belongs to another principal');
 }
 
-/** Whether a subscription of `owner` may carry an event about an object of `objectType`. */
-export function webhookEventDecision(owner: WebhookOwner, objectType: EventObjectType): Decision {
+/** Whether a subscription of `owner` may carry events about objects of `objectType` at all (when it is made). */
+export function webhookEventTypeDecision(owner: WebhookOwner, objectType: EventObjectType): Decision {
   if (owner.kind === 'client') {
     const scope = EVENT_READ_SCOPES[objectType];
     return owner.grants.includes(scope)
@@ -72,4 +77,28 @@ export function webhookEventDecision(owner: WebhookOwner, objectType: EventObjec
   return owner.grants.includes('admin')
     ? allow('webhooks.event.admin', 'admins see everything')
     : deny('webhooks.event.role', 'only admins own person subscriptions');
+}
+
+/** What an event says of its object for this decision (flows/outbox/events.ts `audience`). */
+export interface EventFacts {
+  objectType: EventObjectType;
+  audience?: { approvals?: readonly string[]; classification?: string };
+}
+
+/** Whether a subscription of `owner` may carry this event: its kind of object, then the object itself. */
+export function webhookEventDecision(owner: WebhookOwner, e: EventFacts): Decision {
+  const kind = webhookEventTypeDecision(owner, e.objectType);
+  if (!kind.allowed || owner.kind !== 'client') return kind;
+  if (e.objectType === 'Asset')
+    return e.audience?.approvals?.includes('APPROVED')
+      ? allow('webhooks.event.asset', 'the asset is approved (before or after the change): the client may read it')
+      : deny('webhooks.event.asset', 'a client reads approved assets only');
+  if (e.objectType === 'Document') {
+    const c = e.audience?.classification;
+    if (!c) return deny('webhooks.event.document', "the document's classification is unknown");
+    return c === 'CONFIDENTIAL'
+      ? deny('webhooks.event.document', 'a client reads no confidential document')
+      : allow('webhooks.event.document', `the document is ${c}`);
+  }
+  return kind;
 }

@@ -64,12 +64,15 @@ export function assetEvents(system: DamSystem, a: Asset, before: string | undefi
     campaign: a.campaignCode ?? null,
     account: a.accountId ?? null,
   };
+  const [wasApproval, wasRights, wasRest] = before?.split('|') ?? [];
+  const audience = { approvals: [...new Set([wasApproval, a.approval].filter((x): x is string => !!x))] };
   const stamp = String(Date.parse(a.modifiedAt));
   const created = Date.parse(a.createdAt) >= Date.parse(windowStart) && before === undefined;
   if (created && a.createdAt === a.modifiedAt) {
     return [
       {
         ...base,
+        audience,
         id: eventId(system, 'asset.created', native),
         type: 'asset.created',
         time: a.createdAt,
@@ -81,16 +84,17 @@ export function assetEvents(system: DamSystem, a: Asset, before: string | undefi
   if (created) {
     out.push({
       ...base,
+      audience,
       id: eventId(system, 'asset.created', native),
       type: 'asset.created',
       time: a.createdAt,
       data: { after: { title: a.title, kind: a.kind } },
     });
   }
-  const [wasApproval, wasRights, wasRest] = before?.split('|') ?? [];
   const [, isRights, isRest] = fingerprint(a).split('|');
   out.push({
     ...base,
+    audience,
     id: eventId(system, 'asset.updated', native, stamp),
     type: 'asset.updated',
     time: a.modifiedAt,
@@ -104,6 +108,7 @@ export function assetEvents(system: DamSystem, a: Asset, before: string | undefi
   if (a.approval === 'APPROVED' && wasApproval !== 'APPROVED' && (before !== undefined || !created)) {
     out.push({
       ...base,
+      audience,
       id: eventId(system, 'asset.approved', native, stamp),
       type: 'asset.approved',
       time: a.modifiedAt,
@@ -113,6 +118,7 @@ export function assetEvents(system: DamSystem, a: Asset, before: string | undefi
   if (before !== undefined && wasRights !== isRights) {
     out.push({
       ...base,
+      audience,
       id: eventId(system, 'asset.rights.changed', native, stamp),
       type: 'asset.rights.changed',
       time: a.modifiedAt,

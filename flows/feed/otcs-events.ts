@@ -135,7 +135,7 @@ export function nodeEvents(f: NodeFacts, types: AuditTypes, windowStart: string,
   const doc = f.document;
   if (!doc) return out; // deleted since, or not a document the mapping reads
   const owner = ownerOf(doc);
-  const base = { objectId: documentId(id), objectType: 'Document' as const, ...owner };
+  const base = { objectId: documentId(id), objectType: 'Document' as const, ...owner, audience: { classification: doc.classification } };
   if (createdInWindow) {
     emit(`created:${id}`, f.node.createdAt, {
       id: eventId('OTCS', 'document.created', id),
@@ -237,6 +237,7 @@ export function licenceEvents(
         account: a.accountId ?? doc.metadata.accountId ?? null,
         time: r.at,
         data: { after: { licence: terms, damRights: a.rights } },
+        audience: { approvals: [a.approval] },
       });
     }
   }

@@ -33,6 +33,19 @@ export interface ChangeEvent {
   /** ISO date-time, the source's own time of the change. */
   time: string;
   data: { before?: unknown; after?: unknown };
+  /**
+   * What the access policy decides a client's subscription by (access/policy/webhooks.ts),
+   * stored with the event, never delivered. Absent or incomplete: clients are not sent the event.
+   */
+  audience?: EventAudience;
+}
+
+/** The object's facts the read policy of a client looks at, across the change. */
+export interface EventAudience {
+  /** An asset's approval before the change (when known) and after it. */
+  approvals?: string[];
+  /** A document's classification (`PUBLIC`, `PARTNER`, `INTERNAL`, `CONFIDENTIAL`). */
+  classification?: string;
 }
 
 /** Where a feed records its events and its cursor, in one transaction. */

@@ -15,7 +15,7 @@ import type { SqlDb, SqlRunner } from '../../storage/db.ts';
 import { sharedDatabase, type DatabaseOptions, type SharedDatabase } from '../../storage/database.ts';
 import { tables } from '../../storage/migrations.ts';
 import { webhookEventDecision, type WebhookOwner } from '../../access/policy.ts';
-import { EVENT_TYPES, type ChangeEvent, type EventType } from './events.ts';
+import { EVENT_TYPES, type ChangeEvent, type EventAudience, type EventType } from './events.ts';
 
 export type SubscriptionState = 'active' | 'paused';
 export type DeliveryState =
@@ -158,6 +158,7 @@ interface EventRow {
   account: string | null;
   time: Date | string;
   data: unknown;
+  audience: unknown;
 }
 
 interface DeliveryRow {
@@ -216,6 +217,7 @@ const eventOf = (r: EventRow): StoredEvent => ({
   account: r.account,
   time: iso(r.time),
   data: (json(r.data) as ChangeEvent['data']) ?? {},
+  ...(r.audience ? { audience: json(r.audience) as EventAudience } : {}),
 });
 
 const deliveryOf = (r: DeliveryRow): Delivery => ({
@@ -247,6 +249,14 @@ export function eventProblem(e: ChangeEvent): string | null {
   if (!OBJECT_TYPES.has(e.objectType)) return `objectType "${String(e.objectType)}" is not an object type`;
   if (typeof e.objectId !== 'string' || e.objectId.length === 0 || e.objectId.length > 512) return 'objectId must be 1-512 characters';
   if (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time))) return 'time must be an ISO date-time';
+  const a = e.audience;
+  if (a !== undefined) {
+    if (typeof a !== 'object' || a === null) return 'audience must be an object';
+    if (a.approvals !== undefined && (!Array.isArray(a.approvals) || a.approvals.some((x) => typeof x !== 'string' || x.length > 40)))
+      return 'audience.approvals must be a list of approval values';
+    if (a.classification !== undefined && (typeof a.classification !== 'string' || a.classification.length > 40))
+      return 'audience.classification must be a classification';
+  }
   return null;
 }
 
@@ -289,8 +299,8 @@ export class OutboxStore implements OutboxStorePort {
       let appended = 0;
       for (const e of events) {
         const r = await this.rows<{ seq: number }>(
-          `INSERT INTO ${this.t.outboxEvents} (id, feed, type, source, object_id, object_type, campaign, account, time, data, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+          `INSERT INTO ${this.t.outboxEvents} (id, feed, type, source, object_id, object_type, campaign, account, time, data, created_at, audience)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::jsonb) ON CONFLICT (id) DO NOTHING RETURNING seq`,
           [
             e.id,
             feed,
@@ -303,6 +313,7 @@ export class OutboxStore implements OutboxStorePort {
             e.time,
             JSON.stringify(e.data ?? {}),
             now,
+            e.audience ? JSON.stringify(e.audience) : null,
           ],
           tx,
         );
@@ -342,7 +353,7 @@ export class OutboxStore implements OutboxStorePort {
       let deliveries = 0;
       for (const e of events) {
         const to = subs.filter(
-          (s) => s.events.includes(e.type) && webhookEventDecision({ kind: s.ownerKind, grants: s.ownerGrants }, e.objectType).allowed,
+          (s) => s.events.includes(e.type) && webhookEventDecision({ kind: s.ownerKind, grants: s.ownerGrants }, e).allowed,
         );
         for (const s of to) {
           const r = await this.rows(

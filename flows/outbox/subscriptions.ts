@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BadUserInputError } from '../../access/errors.ts';
-import { webhookEventDecision, type EventObjectType, type WebhookOwner } from '../../access/policy.ts';
+import { webhookEventTypeDecision, type EventObjectType, type WebhookOwner } from '../../access/policy.ts';
 import { formatSecret } from '../inbound/standard-webhooks.ts';
 import { BlockedAddressError, checkWebhookUrl, resolveChecked, type GuardOptions, type Resolve } from '../outbound/ssrf.ts';
 import { EVENT_TYPES, type EventType } from './events.ts';
@@ -85,10 +85,10 @@ export class WebhookSubscriptions {
           .join(', ')}; known: ${EVENT_TYPES.join(', ')}`,
       );
     const types = [...new Set(events as EventType[])];
-    const unseen = types.filter((t) => !webhookEventDecision(owner, objectTypeOf(t)).allowed);
+    const unseen = types.filter((t) => !webhookEventTypeDecision(owner, objectTypeOf(t)).allowed);
     if (unseen.length)
       throw new BadUserInputError(
-        `\`events\`: ${unseen.join(', ')} would never be delivered: ${webhookEventDecision(owner, objectTypeOf(unseen[0] as EventType)).rule.replace(/^[^:]*: /, '')}`,
+        `\`events\`: ${unseen.join(', ')} would never be delivered: ${webhookEventTypeDecision(owner, objectTypeOf(unseen[0] as EventType)).rule.replace(/^[^:]*: /, '')}`,
       );
     return types;
   }

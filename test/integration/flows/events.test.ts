@@ -4,7 +4,8 @@
  * `document.approved` gets one signed delivery after a document's approval in the Content Server
  * simulator; a licence's expiry moved into the past makes the asset disappear for a partner whose
  * cache is warm, and `asset.rights.changed` is delivered; an approval in an account's workspace
- * is reported to the account's CRM. (Timings are printed, not asserted: npm run bench measures.)
+ * is reported to the account's CRM; a client's subscription is sent an approved asset's change,
+ * never a draft's. (Timings are printed, not asserted: npm run bench measures.)
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -175,6 +176,60 @@ describe('content events end to end', () => {
     });
     console.log(`  the asset was gone ${gone - t0} ms after the licence changed (poll interval ${POLL_MS} ms, cache TTL 30 s)`);
     await eventually('asset.rights.changed', () => deliveries('asset.rights.changed', pick.id).length > 0);
+  });
+
+  it("a client's subscription carries only the assets it could read: an approved asset's change, never a draft's", async () => {
+    const exstream = await (await demoIssuer(dataDir)).signClient('exstream');
+    const got: { path: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        got.push({ path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8') });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const root = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const subscribe = async (token: string, path: string) => {
+        const made = await gql<{ createWebhookSubscription: { subscription: { id: string } } }>(
+          token,
+          'mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { subscription { id } } }',
+          { input: { url: `${root}${path}`, events: ['asset.updated'] } },
+        );
+        assert.equal(made.errors, undefined, JSON.stringify(made.errors));
+        return made.data?.createWebhookSubscription.subscription.id;
+      };
+      const mine = await subscribe(exstream, '/exstream');
+      // An admin's subscription beside it is sent both changes: the draft's event exists, only the client is not sent it.
+      await subscribe(tokens.admin as string, '/admin');
+      const netx = [...world.assets()].filter((a) => a.system === 'NETX');
+      const draft = netx.find((a) => a.approval === 'PENDING');
+      const approved = netx.find((a) => a.approval === 'APPROVED');
+      assert.ok(draft && approved, 'a draft and an approved NetX asset');
+      await eventually('a first netx poll', () => (gw.feed?.stats().find((f) => f.feed === 'netx')?.polls ?? 0) > 0);
+      // The draft changes first: by the time the approved one's event is delivered, the draft's has been fanned out.
+      await control(sims.roots.netx, `/__sim/assets/${draft.nativeId}`, { title: 'Draft, renamed' });
+      await control(sims.roots.netx, `/__sim/assets/${approved.nativeId}`, { title: 'Approved, renamed' });
+      const subjects = (path: string) => got.filter((d) => d.path === path).map((d) => (JSON.parse(d.body) as { subject: string }).subject);
+      await eventually('both changes delivered to the admin', () => subjects('/admin').includes(assetId('NETX', draft.nativeId)));
+      await eventually('the approved asset delivered to the client', () =>
+        subjects('/exstream').includes(assetId('NETX', approved.nativeId)),
+      );
+      const log = await gql<{ webhookDeliveries: { nodes: { subject: string }[] } }>(
+        exstream,
+        'query($s: ID!) { webhookDeliveries(subscription: $s, first: 50) { nodes { subject } } }',
+        { s: mine },
+      );
+      assert.equal(log.errors, undefined, JSON.stringify(log.errors));
+      const logged = (log.data?.webhookDeliveries.nodes ?? []).map((n) => n.subject);
+      assert.ok(logged.includes(assetId('NETX', approved.nativeId)));
+      assert.ok(!logged.includes(assetId('NETX', draft.nativeId)), 'no delivery of the draft was ever made');
+      assert.ok(!subjects('/exstream').includes(assetId('NETX', draft.nativeId)));
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it("a document approved in an account's workspace is reported to the account's CRM", async () => {

@@ -161,8 +161,8 @@ test('demo clients: crm, exstream and hooks-admin, each token verifying to its s
   assert.deepEqual(
     DEMO_CLIENTS.map((c) => [c.name, c.scopes.join(' ')]),
     [
-      ['crm', 'workspaces:write documents:write'],
-      ['exstream', 'assets:read usage:write'],
+      ['crm', 'workspaces:write documents:write webhooks:admin'],
+      ['exstream', 'assets:read usage:write webhooks:admin'],
       ['hooks-admin', 'webhooks:admin'],
     ],
   );

@@ -39,6 +39,14 @@ describe('assetEvents', () => {
     assert.deepEqual([e?.campaign, e?.account, e?.time, e?.source], ['CMP-1', 'ACC-1', T(5), 'NETX']);
   });
 
+  it('every event keeps the approvals the asset had across the change (what decides which clients hear of it)', () => {
+    const before = fingerprint(asset({ approval: 'APPROVED' }));
+    const withdrawn = assetEvents('NETX', asset({ approval: 'REJECTED' }), before, FROM);
+    for (const e of withdrawn) assert.deepEqual(e.audience, { approvals: ['APPROVED', 'REJECTED'] }, e.type);
+    for (const e of assetEvents('NETX', asset({ createdAt: T(5) }), undefined, FROM))
+      assert.deepEqual(e.audience, { approvals: ['PENDING'] });
+  });
+
   it('created and changed again in one window: asset.created, then asset.updated', () => {
     assert.deepEqual(types(asset({ createdAt: T(1), modifiedAt: T(5) })), ['asset.created', 'asset.updated']);
   });

@@ -129,6 +129,17 @@ describe('nodeEvents', () => {
     assert.equal(finalDecision([step('APPROVED', 9), step('REJECTED', 2)])?.decision, 'APPROVED');
   });
 
+  it("every document event keeps the document's classification (what decides which clients hear of it)", () => {
+    const all = nodeEvents(
+      facts({ node: node('document', 3), document: doc({ classification: 'CONFIDENTIAL' }), rows: [row(1, 3), row(11, 5)] }),
+      DEFAULT_AUDIT_TYPES,
+      FROM,
+      {},
+    ).events;
+    assert.ok(all.length >= 2);
+    for (const e of all) assert.deepEqual(e.audience, { classification: 'CONFIDENTIAL' }, e.type);
+  });
+
   it('reads only what the rows ask for', () => {
     assert.deepEqual(readsFor(node('document', 0), [row(11, 1)], DEFAULT_AUDIT_TYPES), { versions: true, retention: false, holds: false });
     assert.deepEqual(readsFor(node('document', 0), [row(9102, 1)], DEFAULT_AUDIT_TYPES), {
@@ -179,6 +190,11 @@ describe('licence changes', () => {
       ],
     );
     assert.equal((events[0]?.data.after as { licence: { validUntil: string } }).licence.validUntil, T(-5));
+    // What decides which clients hear of it: each asset's own approval.
+    assert.deepEqual(
+      events.map((e) => e.audience),
+      cited.filter((a) => a.source.system !== 'OTCS').map((a) => ({ approvals: [a.approval] })),
+    );
     assert.deepEqual(licenceEvents(licence, rows, cited, Object.fromEntries(keys)).events, []);
   });
 });

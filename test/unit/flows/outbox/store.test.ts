@@ -109,18 +109,36 @@ function suite(name: string, opts: DatabaseOptions | null, cleanup: () => Promis
           sub({ ownerId: 'exstream', ownerName: 'exstream', owner: { kind: 'client', grants: ['assets:read', 'webhooks:admin'] } }),
           at(),
         );
+        const asset = (id: string, approvals?: string[]) =>
+          event({
+            id,
+            type: 'asset.approved',
+            objectType: 'Asset',
+            objectId: assetId('ICONIK', id),
+            ...(approvals ? { audience: { approvals } } : {}),
+          });
+        const doc = (id: string, classification?: string) =>
+          event({ id, objectId: documentId(id), ...(classification ? { audience: { classification } } : {}) });
         await store.append(
           'f',
-          [event({ id: 'doc' }), event({ id: 'asset', type: 'asset.approved', objectType: 'Asset', objectId: assetId('ICONIK', 'a1') })],
+          [
+            doc('doc', 'INTERNAL'),
+            doc('secret', 'CONFIDENTIAL'),
+            doc('unknown-doc'),
+            asset('asset', ['IN_REVIEW', 'APPROVED']),
+            asset('draft', ['IN_REVIEW']),
+            asset('unknown-asset'),
+          ],
           'c',
           at(),
         );
-        assert.deepEqual(await store.fanOut(10, at()), { events: 2, deliveries: 5 });
+        assert.deepEqual(await store.fanOut(10, at()), { events: 6, deliveries: 6 + 3 + 1 + 1 });
         assert.deepEqual(await store.fanOut(10, at()), { events: 0, deliveries: 0 }, 'each event is fanned out once');
         const of = async (id: string) => (await store.deliveries(id, null, 10, 0)).items.map((d) => d.eventId).sort();
-        assert.deepEqual(await of(admin.id), ['asset', 'doc']);
-        assert.deepEqual(await of(docsOnly.id), ['doc']);
+        assert.deepEqual(await of(admin.id), ['asset', 'doc', 'draft', 'secret', 'unknown-asset', 'unknown-doc']);
+        assert.deepEqual(await of(docsOnly.id), ['doc', 'secret', 'unknown-doc']);
         assert.deepEqual(await of(paused.id), []);
+        // Clients, by the facts each event keeps: no confidential document, no draft, nothing unknown.
         assert.deepEqual(await of(client.id), ['doc']);
         assert.deepEqual(await of(reader.id), ['asset']);
       });
