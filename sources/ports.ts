@@ -10,6 +10,7 @@ import type {
   Account,
   AccountKind,
   Approval,
+  ApprovalStatus,
   Asset,
   AuditEntry,
   BusinessObject,
@@ -28,7 +29,9 @@ import type {
   Region,
   RenditionKind,
   Retention,
+  RightsStatus,
   System,
+  Territory,
   Version,
   Workspace,
 } from './model.ts';
@@ -212,4 +215,40 @@ export interface DamSource extends SourceClient {
   findAssets(filter: CanonicalFilter, page: PageRequest, opts?: { facets?: boolean }): Promise<Page<Asset>>;
   /** Streams a rendition's bytes from the source. */
   openRendition(assetId: string, kind: RenditionKind): Promise<Content>;
+}
+
+/**
+ * The canonical fields Atrium writes back to a DAM asset (issue 16), each into the field the
+ * mapping names for it (config/mapping.*.json). `null` (or an empty list) clears the field.
+ * Dates are ISO date-times; lists are written whole (overwrite).
+ */
+export interface DamFieldValues {
+  approval?: ApprovalStatus;
+  rightsStatus?: RightsStatus;
+  validFrom?: string | null;
+  validUntil?: string | null;
+  territories?: Territory[];
+  channels?: string[];
+}
+
+/**
+ * Writes to a DAM (issue 16: rights write-back), through the vendor's own write API. Every method
+ * is idempotent: writing the same values again, removing what is out or adding what is in changes
+ * nothing and does not fail. Errors are UpstreamError like the reads' (sources/http/errors.ts):
+ * a refused write that waiting will not cure (an unknown field, a value not allowed, a method the
+ * server does not have) is `BAD_REQUEST`, `FORBIDDEN` or `NOT_FOUND`; a lock held by another
+ * user `CONFLICT`; a transient failure `UNAVAILABLE` or `RATE_LIMITED` (retryable).
+ */
+export interface DamWrites {
+  /** Overwrite the given canonical fields on an asset (the others are left as they are). */
+  writeFields(assetId: string, values: DamFieldValues): Promise<void>;
+  /**
+   * The distribution containers (the partner-facing collections or folders the connector is
+   * configured with) the asset is in now; [] when none is configured.
+   */
+  distributionOf(assetId: string): Promise<string[]>;
+  /** Take the asset out of these containers (one it is not in: no error). */
+  removeFromDistribution(assetId: string, containers: readonly string[]): Promise<void>;
+  /** Put the asset (back) into these containers (one it is in already: no error). */
+  addToDistribution(assetId: string, containers: readonly string[]): Promise<void>;
 }
