@@ -3,9 +3,13 @@
  * an even rate across the four sources (Content Server: a legal hold put on a document; iconik,
  * NetX, OTMM: an asset's title edited), and a subscriber on loopback receives the events as
  * signed webhooks. Counted: every change must arrive exactly once (no loss: each change's
- * object delivered; no duplicate: no event id delivered twice), and the feed's lag (the
- * source's time of a change to its append to the outbox, p99 per feed, from `/metrics`) must
- * be at most the poll interval + 1 s. Quick: 200 changes over 30 s; full: 1,000 over 5 min.
+ * object delivered; no duplicate: no event id delivered twice), and the feed's lag must be at
+ * most the poll interval + 1 s at p99, per source. The lag is measured on the bench's own clock,
+ * from the moment it made a change to the moment the delivery arrived: that bounds the feed's lag
+ * (change → appended to the outbox) from above, and does not depend on the source's clock
+ * precision. The gateway's own figure (source time → appended, `/metrics`) is reported beside it:
+ * Content Server dates its changes to the whole second, so its figure carries up to 1 s of
+ * rounding. Quick: 200 changes over 30 s; full: 1,000 over 5 min.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +27,8 @@ export interface FeedReport {
   duplicates: number;
   /** Change made → delivery received, ms. */
   endToEnd: { p50: number | null; p99: number | null };
+  /** Change made → delivery received, p99 per source (feed), ms: what the lag check holds to. */
+  deliveredP99: Record<string, number | null>;
   /** The feed's own lag per feed (source time → appended), p99 in ms, from /metrics. */
   lagP99: Record<string, number | null>;
   pass: boolean;
@@ -31,6 +37,7 @@ export interface FeedReport {
 
 interface Change {
   at: number;
+  feed: 'otcs' | 'iconik' | 'netx' | 'otmm';
   type: 'document.hold.changed' | 'asset.updated';
   subject: string;
   send: () => Promise<void>;
@@ -48,12 +55,14 @@ function plan(roots: Record<'otcs' | 'iconik' | 'netx' | 'otmm', string>, n: num
   const docs = [...w.documents()].filter((d) => d.holdIds.length === 0);
   const queues: Omit<Change, 'at'>[][] = [
     docs.map((d) => ({
+      feed: 'otcs' as const,
       type: 'document.hold.changed' as const,
       subject: documentId(String(d.nodeId)),
       send: () => post(`${roots.otcs}/__sim/otcs/documents/${d.nodeId}/holds`, { holdId: 14, action: 'apply' }),
     })),
     ...(['ICONIK', 'NETX', 'OTMM'] as const).map((system) =>
       [...w.assets(system)].map((a, i) => ({
+        feed: system.toLowerCase() as 'iconik' | 'netx' | 'otmm',
         type: 'asset.updated' as const,
         subject: assetId(system, a.nativeId),
         send: () => post(`${roots[system.toLowerCase() as 'iconik']}/__sim/assets/${a.nativeId}`, { title: `Bench edit ${i} ${a.title}` }),
@@ -139,6 +148,13 @@ export async function measureFeed(opts: {
     for (const r of ours) if (!firstAt.has(`${r.type} ${r.subject}`)) firstAt.set(`${r.type} ${r.subject}`, r.at);
     const missing = [...expected.keys()].filter((k) => !firstAt.has(k)).length;
     const e2e = [...expected.entries()].flatMap(([k, c]) => (firstAt.has(k) ? [(firstAt.get(k) as number) - c.at] : []));
+    const deliveredP99: Record<string, number | null> = {};
+    for (const feed of ['otcs', 'iconik', 'netx', 'otmm'] as const) {
+      const own = [...expected.entries()].flatMap(([k, c]) =>
+        c.feed === feed && firstAt.has(k) ? [(firstAt.get(k) as number) - c.at] : [],
+      );
+      deliveredP99[feed] = percentile(own, 99);
+    }
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const lagP99: Record<string, number | null> = {};
     for (const feed of ['otcs', 'iconik', 'netx', 'otmm']) {
@@ -151,11 +167,14 @@ export async function measureFeed(opts: {
       `${lossless ? 'PASS' : 'FAIL'}: feed: ${made.length} changes, ${firstAt.size} delivered, ${missing} missing, ${duplicates} event ids delivered twice`,
     );
     const bound = intervalMs + 1000;
-    const lagOk = Object.values(lagP99).every((v) => v !== null && v <= bound);
+    const lagOk = Object.values(deliveredP99).every((v) => v !== null && v <= bound);
+    const list = (r: Record<string, number | null>) =>
+      Object.entries(r)
+        .map(([f, v]) => `${f} ${v === null ? 'n/a' : Math.round(v)} ms`)
+        .join(', ');
     checks.push(
-      `${lagOk ? 'PASS' : 'FAIL'}: feed lag p99 (source time → outbox) ≤ ${bound} ms: ${Object.entries(lagP99)
-        .map(([f, v]) => `${f} ${v ?? 'n/a'} ms`)
-        .join(', ')}`,
+      `${lagOk ? 'PASS' : 'FAIL'}: feed lag p99 (change made → delivered, the bench's clock) ≤ ${bound} ms: ${list(deliveredP99)}` +
+        ` (the gateway's own, source time → outbox: ${list(lagP99)})`,
     );
     return {
       changes: made.length,
@@ -165,6 +184,7 @@ export async function measureFeed(opts: {
       missing,
       duplicates,
       endToEnd: { p50: percentile(e2e, 50), p99: percentile(e2e, 99) },
+      deliveredP99,
       lagP99,
       pass: lossless && lagOk,
       checks,

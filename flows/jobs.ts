@@ -46,6 +46,8 @@ export interface JobKind<I, R, X = undefined> {
    * `run` must run it as `steps.run(first.step, () => first.run(input))`.
    */
   readonly first?: { step: string; run(input: I): Promise<unknown> };
+  /** Attempts before a job of this kind that keeps failing for its sources' trouble is failed (default: the runner's). */
+  readonly maxAttempts?: number;
   run(input: I, steps: Steps, extra: X | undefined): Promise<R>;
 }
 
@@ -118,6 +120,10 @@ export class JobRunner {
   }
 
   private at = (offsetMs = 0) => new Date(this.now() + offsetMs).toISOString();
+
+  private maxAttempts(kind: { maxAttempts?: number }): number {
+    return kind.maxAttempts ?? this.opts.maxAttempts ?? 8;
+  }
 
   /**
    * Carry out a command for its sender: the first time, run it; again with the same key and
@@ -202,7 +208,7 @@ export class JobRunner {
       result = await kind.run(job.input, steps, extra);
     } catch (e) {
       const message = (e as Error)?.message ?? String(e);
-      const max = this.opts.maxAttempts ?? 8;
+      const max = this.maxAttempts(kind);
       if (mayWait(e) && job.attempts < max) {
         const wait = (this.opts.backoffMs ?? ((n: number) => Math.min(300_000, 1000 * 2 ** (n - 1))))(job.attempts);
         await this.store.retryLater(job.id, message, this.at(wait), this.at());
@@ -252,7 +258,7 @@ export class JobRunner {
               this.opts.log.info('a write was carried out in the background', { job: job.id, kind: job.kind });
               this.opts.onSettled?.(job, 'done', result);
             },
-            (e: unknown) => this.opts.onSettled?.(job, mayWait(e) && job.attempts < (this.opts.maxAttempts ?? 8) ? 'pending' : 'failed', e),
+            (e: unknown) => this.opts.onSettled?.(job, mayWait(e) && job.attempts < this.maxAttempts(kind) ? 'pending' : 'failed', e),
           );
         }
       } catch (e) {

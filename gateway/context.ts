@@ -12,6 +12,8 @@ import type { Principal } from '../access/principal.ts';
 import type { Sources } from '../access/sources.ts';
 import type { Context, Writes } from '../resolvers/context.ts';
 import type { WebhookSubscriptions } from '../flows/outbox/subscriptions.ts';
+import type { SyncRecord, SyncStorePort } from '../flows/writeback/sync-store.ts';
+import DataLoader from 'dataloader';
 import type { Logger } from './log.ts';
 
 export interface ContextDeps {
@@ -23,6 +25,7 @@ export interface ContextDeps {
   directory?: (email: string) => Principal | null;
   writes?: Writes;
   webhooks?: WebhookSubscriptions;
+  sync?: SyncStorePort;
 }
 
 /** Build the context of one request. */
@@ -46,5 +49,11 @@ export function createContext(deps: ContextDeps, req: { requestId: string; princ
     directory: deps.directory ?? (() => null),
     ...(deps.writes ? { writes: deps.writes } : {}),
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
+    ...(deps.sync ? { sync: syncLoader(deps.sync) } : {}),
   };
+}
+
+/** One store call per level of a query for the assets' write-back records. */
+function syncLoader(store: SyncStorePort): { load(assetId: string): Promise<SyncRecord | null> } {
+  return new DataLoader<string, SyncRecord | null>((ids) => store.get(ids), { maxBatchSize: 500 });
 }

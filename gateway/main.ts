@@ -14,7 +14,8 @@ import { createAuthenticator, type Authenticator } from './auth.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { demoIssuer, hookSecret } from './demo-issuer.ts';
 import { hookVerifiers } from './hooks.ts';
-import { registerStatusReports } from '../flows/outbound/bo-status.ts';
+import { registerStatusReports, statusConsumer } from '../flows/outbound/bo-status.ts';
+import { OutboxConsumers } from '../flows/outbox/consumers.ts';
 import { createStatusClient } from '../sources/business/status.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildGateway, type Gateway } from './server.ts';
@@ -29,7 +30,7 @@ import { createDamFeed } from '../flows/feed/dam.ts';
 import { createOtcsFeed } from '../flows/feed/otcs.ts';
 import { ChangeFeed } from '../flows/feed/runner.ts';
 import { tagsForChange } from '../flows/invalidation.ts';
-import type { ChangeEvent, OutboxPort } from '../flows/outbox/events.ts';
+import type { OutboxPort } from '../flows/outbox/events.ts';
 import { OUTBOX_SERVICE, RemoteOutboxStore } from '../flows/outbox/remote.ts';
 import { WebhookSubscriptions } from '../flows/outbox/subscriptions.ts';
 import { createWebhookPost } from './webhook-post.ts';
@@ -43,8 +44,7 @@ import { downloadSecret } from './files.ts';
 import { createWorld } from '../simulators/demo/world.ts';
 import { demoDirectory } from './demo-users.ts';
 import type { Sources } from '../access/sources.ts';
-import { buildSources, type GatewaySources } from './sources.ts';
-import { decodeId } from '../access/ids.ts';
+import { buildSources } from './sources.ts';
 import { Drainer, settlesWithin, stopOnSignals } from './shutdown.ts';
 import { StartupError, startupSteps } from './startup.ts';
 
@@ -235,11 +235,20 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
       const r = await outbox.append(feedName, events, cursor);
       if (events.length) {
         sources.cache.invalidateTags(events.flatMap(tagsForChange));
-        void reportStatuses(events, sources, statuses, log);
+        consumers.kick();
       }
       return r;
     },
   };
+  // What Atrium itself does on the events, read back from the outbox after each consumer's cursor.
+  const consumers = new OutboxConsumers({
+    store: outboxStore,
+    consumers: [statusConsumer(sources.ecm, statuses, log)],
+    // An append kicks them at once; this catches what another gateway appended, or a round that failed.
+    intervalMs: Math.min(...Object.values(config.feed.intervalMs)),
+    log,
+  });
+  consumers.start();
   const feed = config.feed.enabled
     ? new ChangeFeed({
         outbox: feedOutbox,
@@ -288,6 +297,8 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     await gateway.stop().catch((e: unknown) => log.error('stopping Apollo failed', { error: (e as Error).message }));
     // A poll under way finishes (its events and cursor are appended together, or neither).
     await feed?.stop();
+    // Events not handled yet are handled by the next start (or another gateway): each consumer's cursor is durable.
+    await consumers.stop();
     // Writes still pending are resumed by the next start (or another gateway): their jobs are durable.
     await runner.stop();
     // Deliveries not sent yet stay pending in the outbox; the next start (or another gateway) sends them.
@@ -359,37 +370,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } catch (e) {
     console.error(e instanceof ConfigError || e instanceof StartupError ? e.message : e);
     process.exit(1);
-  }
-}
-
-/**
- * A document approved in the workspace of an account or campaign: its business object's system is
- * told (durably, as a job, once per document version and status). Looked up through the cache;
- * a lookup that fails is logged and skipped (the event itself is in the outbox).
- */
-async function reportStatuses(
-  events: readonly ChangeEvent[],
-  sources: GatewaySources,
-  statuses: ReturnType<typeof registerStatusReports>,
-  log: Logger,
-): Promise<void> {
-  for (const e of events) {
-    if (e.type !== 'document.approved' || (!e.account && !e.campaign)) continue;
-    try {
-      const id = decodeId(e.objectId);
-      if (id?.kind !== 'Document') continue;
-      const [doc] = await sources.ecm.getDocuments([id.nodeId]);
-      const owner = e.account
-        ? (await sources.ecm.getAccounts([e.account]))[0]
-        : (await sources.ecm.getCampaigns([e.campaign as string]))[0];
-      if (!doc || !owner) continue;
-      await statuses.reportStatus({
-        businessObject: owner.businessObject,
-        status: 'APPROVED',
-        document: { id: e.objectId, name: doc.name, version: doc.version },
-      });
-    } catch (err) {
-      log.warn('a status for a business object could not be queued', { event: e.id, error: (err as Error).message });
-    }
   }
 }

@@ -28,6 +28,7 @@ import { isMultipart, parseMultipart } from './uploads.ts';
 import { serveHook, serveIconikHook, type IconikHookOptions } from './hooks.ts';
 import type { FeedStatus } from '../flows/feed/runner.ts';
 import type { Verifier } from '../flows/inbound/standard-webhooks.ts';
+import type { SyncStorePort } from '../flows/writeback/sync-store.ts';
 import type { Logger } from './log.ts';
 import { send } from './respond.ts';
 import { auditedTypes, auditPlugin } from './plugins/audit.ts';
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   writes?: Writes;
   /** Outgoing webhooks' subscriptions (flows/outbox/); without them their operations answer FORBIDDEN. */
   webhooks?: WebhookSubscriptions;
+  /** Assets' write-back records (flows/writeback/); without them `Asset.sync` is null. */
+  sync?: SyncStorePort;
   /** Inbound webhooks: a verifier per source with a secret (`/hooks/<source>`). */
   hooks?: ReadonlyMap<string, Verifier>;
   /** The change feed, for its metrics (poll counts, failures, lag). */
@@ -172,6 +175,7 @@ export function buildGateway(opts: GatewayOptions): Gateway {
     ...(opts.directory ? { directory: opts.directory } : {}),
     ...(opts.writes ? { writes: opts.writes } : {}),
     ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+    ...(opts.sync ? { sync: opts.sync } : {}),
   };
   const maxUpload = opts.maxUploadBytes ?? 100 * 1024 * 1024;
 

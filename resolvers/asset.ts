@@ -4,6 +4,7 @@ import type { Context } from './context.ts';
 import { NotFoundError } from '../access/errors.ts';
 import { assetId, decodeId } from '../access/ids.ts';
 import { isPlausibleId } from './input.ts';
+import { requireInternal } from '../access/policy.ts';
 
 /** An asset by global id, or NOT_FOUND (also when the reader may not see it, and without a request when the id cannot be ours). */
 export async function assetByGlobalId(id: string, ctx: Context): Promise<Asset> {
@@ -31,6 +32,11 @@ export const assetResolvers = {
         })),
       ),
     rights: (a: Asset, _: unknown, ctx: Context) => ctx.access.rights(a),
+    sync: async (a: Asset, _: unknown, ctx: Context) => {
+      requireInternal(ctx.principal, 'Write-back states');
+      const r = ctx.sync ? await ctx.sync.load(assetId(a.source.system as DamSystem, a.source.nativeId)) : null;
+      return r ? { state: r.state, lastWrittenAt: r.lastWrittenAt, lastError: r.lastError } : null;
+    },
     campaign: (a: Asset, _: unknown, ctx: Context) => (a.campaignCode ? ctx.access.campaign(a.campaignCode) : null),
     account: (a: Asset, _: unknown, ctx: Context) => (a.accountId ? ctx.access.account(a.accountId) : null),
     variants: async (a: Asset, _: unknown, ctx: Context) => {

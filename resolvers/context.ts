@@ -4,6 +4,7 @@
  * merged list that lost a source still answers, and says so in `extraErrors`). The gateway
  * builds it once per request (gateway/context.ts); resolvers only read it.
  */
+import type { SyncRecord } from '../flows/writeback/sync-store.ts';
 import type { GraphQLError } from 'graphql';
 import type { Access } from '../access/access.ts';
 import type { Links } from '../access/links.ts';
@@ -50,6 +51,8 @@ export interface Context {
   writes?: Writes;
   /** Webhook subscriptions and their delivery log (flows/outbox/), on a gateway that delivers them. */
   webhooks?: WebhookSubscriptions;
+  /** Assets' write-back records (flows/writeback/), batched per request, on a gateway that writes back. */
+  sync?: { load(assetId: string): Promise<SyncRecord | null> };
 }
 
 /** What mutations carry out writes with. */

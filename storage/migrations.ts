@@ -21,6 +21,7 @@ export function tables(schema: string): {
   subscriptions: string;
   deliveries: string;
   attempts: string;
+  assetSync: string;
   migrations: string;
   schema: string;
 } {
@@ -38,6 +39,7 @@ export function tables(schema: string): {
     subscriptions: `${q}.webhook_subscriptions`,
     deliveries: `${q}.webhook_deliveries`,
     attempts: `${q}.webhook_attempts`,
+    assetSync: `${q}.asset_sync`,
     migrations: `${q}.atrium_migrations`,
   };
 }
@@ -322,6 +324,28 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     name: 'outbox_events.audience',
     sql: (s) => `ALTER TABLE "${s}".outbox_events ADD COLUMN audience jsonb;`,
+  },
+  {
+    // Write-back to the DAMs (flows/writeback/): per asset, where its rights write-back stands,
+    // what was last written, and the distribution containers Atrium took it out of (to put it
+    // back into exactly those when its rights are renewed).
+    version: 7,
+    name: 'asset_sync',
+    sql: (s) => `
+      CREATE TABLE "${s}".asset_sync (
+        asset_id        text PRIMARY KEY,
+        system          text NOT NULL,
+        native_id       text NOT NULL,
+        state           text NOT NULL,
+        licence         text,
+        written         jsonb,
+        removed_from    text[] NOT NULL DEFAULT '{}',
+        last_written_at timestamptz,
+        last_error      text,
+        updated_at      timestamptz NOT NULL
+      );
+      CREATE INDEX asset_sync_state ON "${s}".asset_sync (state, updated_at);
+    `,
   },
 ];
 

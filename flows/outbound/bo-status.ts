@@ -6,12 +6,17 @@
  * twice (a change feed replayed after a crash) is one job, and a call whose answer was lost is
  * recorded once by a receiver that honours the key.
  *
- * What notices the statuses (a document approved, signed, archived or rejected in Content
- * Server) is the change feed of issue 15; it calls `reportStatus`.
+ * What notices the statuses (a document approved in Content Server) is the change feed of issue
+ * 15: `statusConsumer` reads its `document.approved` events from the outbox (after its own
+ * cursor, so a crash between the event's append and the job's enqueue loses nothing).
  */
 import { createHash } from 'node:crypto';
 import { StatusCallError, type StatusClient, type StatusReport } from '../../sources/business/status.ts';
+import { decodeId } from '../../access/ids.ts';
+import { isSourceFailure } from '../../access/guard.ts';
+import type { EcmSource } from '../../sources/ports.ts';
 import { PermanentFailure, TransientFailure, type JobKind, type JobRunner } from '../jobs.ts';
+import type { OutboxConsumer } from '../outbox/consumers.ts';
 
 /** Who the status jobs belong to in the flows store (not a reader or a client: Atrium itself). */
 export const STATUS_ACTOR = 'atrium:bo-status';
@@ -54,6 +59,42 @@ export function registerStatusReports(runner: JobRunner, client: StatusClient) {
       if (!client.configured(report.businessObject.system)) return false;
       await runner.enqueue(kind, STATUS_ACTOR, statusKey(report), report);
       return true;
+    },
+  };
+}
+
+/**
+ * The outbox consumer that turns a document approved in the workspace of an account or campaign
+ * into a status job for its business object's system. Looked up through `ecm` (the gateway's
+ * cached source); a source failing fails the batch (it is handled again on the next round: the
+ * jobs are keyed, so nothing is queued twice), anything else about one event is logged and skipped.
+ */
+export function statusConsumer(
+  ecm: Pick<EcmSource, 'getDocuments' | 'getAccounts' | 'getCampaigns'>,
+  statuses: ReturnType<typeof registerStatusReports>,
+  log: { warn(msg: string, f?: Record<string, unknown>): void },
+): OutboxConsumer {
+  return {
+    name: 'bo-status',
+    async handle(events) {
+      for (const e of events) {
+        if (e.type !== 'document.approved' || (!e.account && !e.campaign)) continue;
+        try {
+          const id = decodeId(e.objectId);
+          if (id?.kind !== 'Document') continue;
+          const [doc] = await ecm.getDocuments([id.nodeId]);
+          const owner = e.account ? (await ecm.getAccounts([e.account]))[0] : (await ecm.getCampaigns([e.campaign as string]))[0];
+          if (!doc || !owner) continue;
+          await statuses.reportStatus({
+            businessObject: owner.businessObject,
+            status: 'APPROVED',
+            document: { id: e.objectId, name: doc.name, version: doc.version },
+          });
+        } catch (err) {
+          if (isSourceFailure(err)) throw err;
+          log.warn('a status for a business object could not be queued', { event: e.id, error: (err as Error).message });
+        }
+      }
     },
   };
 }

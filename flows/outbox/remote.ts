@@ -9,6 +9,7 @@ import type {
   DeliveryState,
   NewSubscription,
   OutboxStorePort,
+  StoredEvent,
   Subscription,
   SubscriptionState,
 } from './store.ts';
@@ -34,6 +35,12 @@ export class RemoteOutboxStore implements OutboxStorePort {
   }
   fanOut(limit: number, now: string): Promise<{ events: number; deliveries: number }> {
     return this.call('fanOut', limit, now);
+  }
+  consume(consumer: string, limit: number): Promise<StoredEvent[]> {
+    return this.call('consume', consumer, limit);
+  }
+  ack(consumer: string, seq: number, now: string): Promise<void> {
+    return this.call('ack', consumer, seq, now);
   }
   claim(limit: number, leaseUntil: string, now: string): Promise<ClaimedDelivery[]> {
     return this.call('claim', limit, leaseUntil, now);

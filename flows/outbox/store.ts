@@ -110,6 +110,8 @@ export interface OutboxStorePort {
   append(feed: string, events: readonly ChangeEvent[], cursor: string, now: string): Promise<{ appended: number }>;
   cursor(feed: string): Promise<string | null>;
   fanOut(limit: number, now: string): Promise<{ events: number; deliveries: number }>;
+  consume(consumer: string, limit: number): Promise<StoredEvent[]>;
+  ack(consumer: string, seq: number, now: string): Promise<void>;
   claim(limit: number, leaseUntil: string, now: string): Promise<ClaimedDelivery[]>;
   record(deliveryId: string, leaseId: string, attempt: Attempt, outcome: AttemptOutcome, now: string): Promise<boolean>;
   createSubscription(s: NewSubscription, now: string): Promise<Subscription>;
@@ -296,6 +298,9 @@ export class OutboxStore implements OutboxStorePort {
       if (problem) throw new Error(`event ${String(e?.id).slice(0, 200)} refused: ${problem}`);
     }
     return (await this.open()).transaction(async (tx) => {
+      // One append at a time (across processes too): events then commit in the order of their
+      // seq, so a consumer reading past its cursor never skips one committed later with a lower seq.
+      if (events.length) await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`atrium.outbox.append:${this.t.outboxEvents}`]);
       let appended = 0;
       for (const e of events) {
         const r = await this.rows<{ seq: number }>(
@@ -330,6 +335,36 @@ export class OutboxStore implements OutboxStorePort {
 
   async cursor(feed: string): Promise<string | null> {
     return (await this.rows<{ cursor: string }>(`SELECT cursor FROM ${this.t.feedCursors} WHERE feed = $1`, [feed]))[0]?.cursor ?? null;
+  }
+
+  /**
+   * Up to `limit` events after a consumer's cursor, oldest first (an in-process consumer of the
+   * outbox: write-back to the DAMs, status calls). A consumer seen for the first time starts after
+   * the last event there is now: it gets what is appended from then on.
+   */
+  async consume(consumer: string, limit: number): Promise<StoredEvent[]> {
+    const key = `consumer:${consumer}`;
+    const at = (await this.rows<{ cursor: string }>(`SELECT cursor FROM ${this.t.feedCursors} WHERE feed = $1`, [key]))[0]?.cursor;
+    if (at === undefined) {
+      await this.rows(
+        `INSERT INTO ${this.t.feedCursors} (feed, cursor, updated_at)
+         SELECT $1, COALESCE(max(seq), 0)::text, now() FROM ${this.t.outboxEvents} ON CONFLICT (feed) DO NOTHING`,
+        [key],
+      );
+      return [];
+    }
+    return (
+      await this.rows<EventRow>(`SELECT * FROM ${this.t.outboxEvents} WHERE seq > $1 ORDER BY seq LIMIT $2`, [Number(at), limit])
+    ).map(eventOf);
+  }
+
+  /** Move a consumer's cursor to `seq` (never back). */
+  async ack(consumer: string, seq: number, now: string): Promise<void> {
+    await this.rows(`UPDATE ${this.t.feedCursors} SET cursor = $2, updated_at = $3 WHERE feed = $1 AND cursor::bigint < $2::bigint`, [
+      `consumer:${consumer}`,
+      String(seq),
+      now,
+    ]);
   }
 
   /**

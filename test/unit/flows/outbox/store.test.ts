@@ -94,6 +94,43 @@ function suite(name: string, opts: DatabaseOptions | null, cleanup: () => Promis
       });
     });
 
+    describe('consumers', () => {
+      it('a new consumer starts after the last event; then gets what follows, in order, until it acks past it', async () => {
+        await store.append('f', [event({ id: 'before' })], 'c1', at());
+        assert.deepEqual(await store.consume('writeback', 10), [], 'what was there before it is not its');
+        await store.append('f', [event({ id: 'a' }), event({ id: 'b' })], 'c2', at());
+        await store.append('f', [event({ id: 'c' })], 'c3', at());
+        const first = await store.consume('writeback', 2);
+        assert.deepEqual(
+          first.map((e) => e.id),
+          ['a', 'b'],
+        );
+        assert.deepEqual(
+          (await store.consume('writeback', 2)).map((e) => e.id),
+          ['a', 'b'],
+          'not acked: the same again (a crash before the ack hands them over again)',
+        );
+        await store.ack('writeback', first[1]?.seq as number, at());
+        assert.deepEqual(
+          (await store.consume('writeback', 10)).map((e) => e.id),
+          ['c'],
+        );
+        await store.ack('writeback', first[0]?.seq as number, at());
+        assert.deepEqual(
+          (await store.consume('writeback', 10)).map((e) => e.id),
+          ['c'],
+          'an ack never moves the cursor back',
+        );
+        // Each consumer has its own cursor.
+        assert.deepEqual(await store.consume('bo-status', 10), []);
+        await store.append('f', [event({ id: 'd' })], 'c4', at());
+        assert.deepEqual(
+          (await store.consume('bo-status', 10)).map((e) => e.id),
+          ['d'],
+        );
+      });
+    });
+
     describe('fan-out', () => {
       it('one delivery per active subscription that asked for the type and may see the object', async () => {
         const admin = await store.createSubscription(sub(), at());
