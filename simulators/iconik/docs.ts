@@ -1,7 +1,9 @@
 /**
  * The demo world in iconik's wire shapes: assets, their files, formats, proxies and keyframes,
- * collections (one per campaign and per account with assets, under two root collections),
- * the metadata view and metadata values, and the search documents the search engine runs on.
+ * collections (one per campaign and per account with assets, under two root collections, and
+ * the partner distribution collections of distribution.ts under a third), the metadata view
+ * and metadata values, and the search documents the search engine runs on. What iconik's own
+ * write API changed (edits.ts) is served over the world.
  *
  * Renditions (decided here, documented in sources/iconik/README.md): ORIGINAL is the asset's file (FileSchema);
  * THUMBNAIL, PREVIEW and WEB are image proxies named `thumbnail`, `preview`, `web`; the
@@ -13,6 +15,13 @@ import type { DemoAsset, DemoRendition, DemoWorld } from '../demo/world.ts';
 import { DAM_FIELDS, toVendor, type DamField, type Mapping } from '../../sources/mapping.ts';
 import type { RenditionKind } from '../../sources/model.ts';
 import type { FormatSchema } from './schemas.ts';
+import {
+  DEMO_ICONIK_DISTRIBUTION_COLLECTIONS,
+  DEMO_ICONIK_DISTRIBUTION_ROOT,
+  DISTRIBUTION_TITLES,
+  distributionCollectionsOf,
+} from './distribution.ts';
+import { IconikEdits, type FieldValueMap } from './edits.ts';
 import type { SearchDoc } from './search.ts';
 import {
   MEDIA_TYPES,
@@ -70,11 +79,13 @@ export class IconikDocs {
   readonly storageId: string;
   private readonly sizes = new Map<string, number>();
   private readonly searchDocs = new Map<number, SearchDoc>();
-  private membership: Map<string, number[]> | undefined;
+  private membership: { now: Map<string, number[]>; generated: Set<string> } | undefined;
 
   constructor(
     readonly world: DemoWorld,
     readonly mapping: Mapping,
+    /** What iconik's write API changed; the simulator's, or none. */
+    readonly edits: IconikEdits = new IconikEdits(),
   ) {
     this.systemDomainId = stableUuid(world.seed, 'domain');
     this.userId = stableUuid(world.seed, 'user');
@@ -110,15 +121,47 @@ export class IconikDocs {
     return { campaigns: stableUuid(this.world.seed, 'root', 'campaigns'), accounts: stableUuid(this.world.seed, 'root', 'accounts') };
   }
 
-  inCollections(a: DemoAsset): string[] {
+  /** The collections an asset is in by itself: its campaign's, its account's, and the distribution ones it starts in. */
+  generatedCollections(a: DemoAsset): string[] {
     return [
       ...(a.campaignCode ? [this.campaignCollectionId(a.campaignCode)] : []),
       ...(a.accountId ? [this.accountCollectionId(a.accountId)] : []),
+      ...distributionCollectionsOf(a),
     ];
   }
 
-  /** Canonical value of each mapped field, in vendor terms (value maps applied). */
+  /** The collections an asset is in now (`in_collections`): the generated ones as the collection writes left them. */
+  inCollections(a: DemoAsset): string[] {
+    return this.edits.collectionsOf(a.nativeId, this.generatedCollections(a));
+  }
+
+  /** The asset's own value of each mapped field, in vendor terms, by field name (what the metadata writes did not touch). */
+  ownValuesByField(a: DemoAsset): FieldValueMap {
+    const own = this.ownValues(a);
+    return Object.fromEntries(DAM_FIELDS.map((f) => [this.mapping.iconik.fields[f], own[f]]));
+  }
+
+  /** The value of each mapped field as served, by field name. */
+  valuesByField(a: DemoAsset): FieldValueMap {
+    const values = this.vendorValues(a);
+    return Object.fromEntries(DAM_FIELDS.map((f) => [this.mapping.iconik.fields[f], values[f]]));
+  }
+
+  /** Values as served: the asset's own, where the metadata writes did not set the field. */
   private vendorValues(a: DemoAsset): Record<DamField, string[]> {
+    const out = this.ownValues(a);
+    const written = this.edits.fieldsOf(a.nativeId);
+    if (written) {
+      for (const f of DAM_FIELDS) {
+        const v = written.get(this.mapping.iconik.fields[f]);
+        if (v) out[f] = [...v];
+      }
+    }
+    return out;
+  }
+
+  /** Canonical value of each mapped field, in vendor terms (value maps applied). */
+  private ownValues(a: DemoAsset): Record<DamField, string[]> {
     const canonical: Record<DamField, string | readonly string[] | undefined> = {
       campaignCode: a.campaignCode,
       accountId: a.accountId,
@@ -421,23 +464,29 @@ export class IconikDocs {
     return d;
   }
 
-  /** Collection id -> asset indexes, from one walk over the world. */
-  private members(): Map<string, number[]> {
+  /**
+   * Collection id -> asset indexes now, and the collections the assets are in by themselves
+   * (a campaign or account collection exists while it has assets of its own, even when the
+   * collection writes took them all out), from one walk over the world.
+   */
+  private members(): { now: Map<string, number[]>; generated: Set<string> } {
     if (!this.membership) {
-      const m = new Map<string, number[]>();
+      const now = new Map<string, number[]>();
+      const generated = new Set<string>();
       for (const a of this.world.assets('ICONIK')) {
+        for (const id of this.generatedCollections(a)) generated.add(id);
         for (const id of this.inCollections(a)) {
-          const list = m.get(id) ?? [];
+          const list = now.get(id) ?? [];
           list.push(a.index);
-          m.set(id, list);
+          now.set(id, list);
         }
       }
-      this.membership = m;
+      this.membership = { now, generated };
     }
     return this.membership;
   }
 
-  /** Every collection: the two roots, then campaigns and accounts that hold assets. */
+  /** Every collection: the three roots, then campaigns and accounts that hold assets, then the distribution collections. */
   collections(): CollectionSchema[] {
     const roots = this.rootIds();
     const at = iconikDate(this.world.asOf - 400 * 86_400_000);
@@ -457,8 +506,14 @@ export class IconikDocs {
       date_created: at,
       date_modified: at,
     });
-    const members = this.members();
-    const out = [make(roots.campaigns, 'Campaigns', null, null), make(roots.accounts, 'Accounts', null, null)];
+    const members = this.members().generated;
+    const distribution = (id: string, parent: string | null) =>
+      make(id, DISTRIBUTION_TITLES[id]?.title ?? id, parent, DISTRIBUTION_TITLES[id]?.externalId ?? null);
+    const out = [
+      make(roots.campaigns, 'Campaigns', null, null),
+      make(roots.accounts, 'Accounts', null, null),
+      distribution(DEMO_ICONIK_DISTRIBUTION_ROOT, null),
+    ];
     for (const c of this.world.campaigns()) {
       const id = this.campaignCollectionId(c.code);
       if (members.has(id)) out.push(make(id, `${c.code} ${c.name}`, roots.campaigns, c.code));
@@ -467,7 +522,13 @@ export class IconikDocs {
       const id = this.accountCollectionId(acc.id);
       if (members.has(id)) out.push(make(id, acc.name, roots.accounts, acc.id));
     }
+    for (const id of DEMO_ICONIK_DISTRIBUTION_COLLECTIONS) out.push(distribution(id, DEMO_ICONIK_DISTRIBUTION_ROOT));
     return out;
+  }
+
+  /** Whether a collection of this id exists. */
+  hasCollection(id: string): boolean {
+    return this.collections().some((c) => c.id === id);
   }
 
   /** Child collections and assets of a collection, or null when there is no such collection. */
@@ -476,7 +537,7 @@ export class IconikDocs {
     if (!all.some((c) => c.id === id)) return null;
     return {
       collections: all.filter((c) => c.parent_id === id),
-      assets: (this.members().get(id) ?? []).map((i) => this.world.asset('ICONIK', i)),
+      assets: (this.members().now.get(id) ?? []).map((i) => this.world.asset('ICONIK', i)),
     };
   }
 

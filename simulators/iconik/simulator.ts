@@ -7,6 +7,9 @@
  * otherwise). Accepted tokens: the demo application token, and tokens from the simple login,
  * which expire after `tokenTtlMs`. Paths end with `/`, as every path in the vendor spec does;
  * the same path without it is served too unless `trailingSlash` says otherwise.
+ *
+ * Writes (writes.ts): metadata values through a view PUT and collection contents added and
+ * removed, served by every read afterwards.
  */
 import { randomUUID } from 'node:crypto';
 import { DEMO_CREDENTIALS } from '../demo/credentials.ts';
@@ -16,6 +19,8 @@ import { mountWebhookDelivery, type WebhookDeliveryOptions } from './webhooks.ts
 import type { Mapping } from '../../sources/mapping.ts';
 import { createSimulator, first, type Handler, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
 import { IconikDocs, type Signer } from './docs.ts';
+import { IconikEdits } from './edits.ts';
+import { mountWriteRoutes, type DuplicateContent } from './writes.ts';
 import type { CollectionContentInfo } from './schemas.ts';
 import { createDownloadSigner, mountFileRoutes } from './files.ts';
 import {
@@ -65,6 +70,11 @@ export interface IconikSimOptions {
   baseLatencyMs?: number;
   /** Webhook delivery: attempts, retry delay, failures before FAILING, timeout (webhooks.ts). */
   webhooks?: WebhookDeliveryOptions;
+  /**
+   * The answer to adding content a collection already holds (NOT FOUND upstream): `conflict`
+   * (default) 409 `{"errors":["Object is already in the collection"]}`, `added` 201 again.
+   */
+  duplicateContent?: DuplicateContent;
 }
 
 interface Session {
@@ -80,7 +90,8 @@ export function createIconikSimulator(generated: DemoWorld, mapping: Mapping, op
   const basePath = (opts.basePath ?? '/API').replace(/\/+$/, '');
   const creds = opts.credentials ?? DEMO_CREDENTIALS.iconik;
   const tokenTtlMs = opts.tokenTtlMs ?? 3_600_000;
-  const docs = new IconikDocs(world, mapping);
+  const edits = new IconikEdits();
+  const docs = new IconikDocs(world, mapping, edits);
   const sessions = new Map<string, Session>();
   const webhooks = new Map<string, WebhookSchema>();
   const rate = { windowStart: 0, used: 0 };
@@ -91,7 +102,9 @@ export function createIconikSimulator(generated: DemoWorld, mapping: Mapping, op
     onReset: () => {
       sessions.clear();
       webhooks.clear();
-      // Only what changed is forgotten: the world's memoized search documents stay warm.
+      // Only what changed is forgotten: the world's memoized search documents stay warm. Every
+      // write went through `changes` too, so its asset is among those forgotten.
+      edits.clear();
       for (const i of changes.clear()) docs.forget(i);
       delivery.clear();
       rate.used = 0;
@@ -189,6 +202,7 @@ export function createIconikSimulator(generated: DemoWorld, mapping: Mapping, op
   });
   mountAssetRoutes(ctx);
   mountMetadataRoutes(ctx);
+  mountWriteRoutes(ctx, changes, edits, opts.duplicateContent);
   mountSearchRoute(ctx, opts.facetShape ?? 'buckets');
   mountFileRoutes(ctx, signer, webhooks);
   return sim;

@@ -12,16 +12,24 @@
  * a list's total (`size`), page-size limits, the data groups returned when none are selected,
  * rate limiting (off), the public base of file URLs. Webhooks are NOT FOUND (no payload,
  * signature or event list is public), so the simulator delivers none.
+ *
+ * Writes (vendor-apis-writes §6.1): `updateAsset` (SEEN; its `attributes` INFERRED),
+ * `addAssetToFolder` (SEEN), `removeAssetFromFolder` and `setAssetAttributes` (INFERRED names).
+ * What they change is kept in edits.ts and served by every read; each change moves the asset's
+ * `modDate`. `GET /__sim/rpc` lists the calls with their params.
  */
 import { DEMO_CREDENTIALS } from '../demo/credentials.ts';
 import { renditionContent } from '../demo/content.ts';
 import type { DemoAsset, DemoRendition, DemoWorld } from '../demo/world.ts';
-import { createAssetChanges, registerAssetControls } from '../demo/asset-changes.ts';
+import { createAssetChanges, registerAssetControls, type AssetPatch } from '../demo/asset-changes.ts';
 import type { Mapping } from '../../sources/mapping.ts';
 import type { RenditionKind } from '../../sources/model.ts';
 import { createSimulator, type Handler, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
 import { fileTypeOf } from '../../sources/netx/map.ts';
-import { attributesOf, nominalSize } from './attributes.ts';
+import { nominalSize } from './attributes.ts';
+import { checkAttributes, createNetxEdits, type NetxEdits } from './edits.ts';
+import { childFolders, folderById, folderByPath, isWithin, type SimFolder } from './folders.ts';
+import { RpcFault } from './rpc-fault.ts';
 import {
   AUTH_SCHEME,
   DEFAULT_KIND_ATTRIBUTE,
@@ -34,7 +42,6 @@ import {
   VIEW_WEB,
   type NetxAsset,
   type NetxFolder,
-  type NetxFolderRef,
   type NetxRenditionEntry,
   type NetxUser,
   type RpcId,
@@ -64,19 +71,28 @@ export interface NetxSimOptions {
   kindAttribute?: string;
   /** Methods that answer 3004 (access denied), to exercise a client's FORBIDDEN path. */
   deniedMethods?: string[];
+  /**
+   * Methods this NetX does not have: they answer -32601 like an unknown one (e.g. the INFERRED
+   * `removeAssetFromFolder` or `setAssetAttributes`, absent from a real NetX).
+   */
+  disabledMethods?: string[];
+  /**
+   * Whether `updateAsset` writes `attributes` (INFERRED upstream). Default true; false accepts
+   * and ignores them, as a NetX without that path might, to exercise a client's check.
+   */
+  attributesViaUpdateAsset?: boolean;
   /** Latency added to every vendor request. */
   baseLatencyMs?: number;
 }
 
-/** A JSON-RPC error raised by a method handler. */
-class RpcFault extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
+/** One JSON-RPC call as `GET /__sim/rpc` lists it: its method and params, and its error code if it failed. */
+export interface RpcCall {
+  at: string;
+  method: string;
+  params: unknown;
+  error?: number;
 }
+const MAX_CALLS = 5000;
 
 interface SimContext {
   world: DemoWorld;
@@ -86,80 +102,17 @@ interface SimContext {
   origin: string;
   /** Every asset as a query row, built once (a real DAM answers from its index, not by rebuilding each asset). */
   rows(): readonly Row[];
+  /** What JSON-RPC writes changed: attributes, file names, folder membership. */
+  edits: NetxEdits;
+  /** Log a call for `GET /__sim/rpc`. */
+  record(call: RpcCall): void;
+  /** Record a change of an asset: apply the patch and move its modify date (the change feed polls it); the asset after. */
+  touch(a: DemoAsset, patch?: AssetPatch): DemoAsset;
 }
 
-// ---------------------------------------------------------------- folders
-
-/** Folder ids: fixed ones, then campaign and account folders by their world index. */
-const FOLDER = { top: 1, campaigns: 2, accounts: 3, brand: 4, campaignBase: 1_000_000, accountBase: 2_000_000 } as const;
-
-function folderById(world: DemoWorld, id: number): (NetxFolderRef & { parentId: number | null }) | null {
-  if (id === FOLDER.top) return { id, name: 'Top', path: 'Top', parentId: null };
-  if (id === FOLDER.campaigns) return { id, name: 'Campaigns', path: 'Top/Campaigns', parentId: FOLDER.top };
-  if (id === FOLDER.accounts) return { id, name: 'Accounts', path: 'Top/Accounts', parentId: FOLDER.top };
-  if (id === FOLDER.brand) return { id, name: 'Brand', path: 'Top/Brand', parentId: FOLDER.top };
-  const c = id - FOLDER.campaignBase;
-  if (c >= 0 && c < world.counts.campaigns) {
-    const code = world.campaign(c).code;
-    return { id, name: code, path: `Top/Campaigns/${code}`, parentId: FOLDER.campaigns };
-  }
-  const a = id - FOLDER.accountBase;
-  if (a >= 0 && a < world.counts.accounts) {
-    const accountId = world.account(a).id;
-    return { id, name: accountId, path: `Top/Accounts/${accountId}`, parentId: FOLDER.accounts };
-  }
-  return null;
-}
-
-function folderByPath(world: DemoWorld, path: string): number | null {
-  const parts = path.replace(/^\/+|\/+$/g, '').split('/');
-  const fixed: Record<string, number> = {
-    Top: FOLDER.top,
-    'Top/Campaigns': FOLDER.campaigns,
-    'Top/Accounts': FOLDER.accounts,
-    'Top/Brand': FOLDER.brand,
-  };
-  const joined = parts.join('/');
-  if (fixed[joined] !== undefined) return fixed[joined];
-  if (parts.length !== 3 || parts[0] !== 'Top') return null;
-  if (parts[1] === 'Campaigns') {
-    const c = world.campaignByCode(parts[2] ?? '');
-    return c ? FOLDER.campaignBase + c.index : null;
-  }
-  if (parts[1] === 'Accounts') {
-    const a = world.accountById(parts[2] ?? '');
-    return a ? FOLDER.accountBase + a.index : null;
-  }
-  return null;
-}
-
-function childFolders(world: DemoWorld, id: number): number[] {
-  const range = (base: number, n: number) => Array.from({ length: n }, (_, i) => base + i);
-  if (id === FOLDER.top) return [FOLDER.campaigns, FOLDER.accounts, FOLDER.brand];
-  if (id === FOLDER.campaigns) return range(FOLDER.campaignBase, world.counts.campaigns);
-  if (id === FOLDER.accounts) return range(FOLDER.accountBase, world.counts.accounts);
-  return [];
-}
-
-/** Folders an asset is filed in: its campaign's or account's folder; account logos also in Brand. */
-function assetFolderIds(world: DemoWorld, a: DemoAsset): number[] {
-  const out: number[] = [];
-  const c = a.campaignCode ? world.campaignByCode(a.campaignCode) : null;
-  if (c) out.push(FOLDER.campaignBase + c.index);
-  const acc = a.accountId ? world.accountById(a.accountId) : null;
-  if (acc) out.push(FOLDER.accountBase + acc.index, FOLDER.brand);
-  return out;
-}
-
-function inFolder(world: DemoWorld, a: DemoAsset, folderId: number, recursive: boolean): boolean {
-  for (const start of assetFolderIds(world, a)) {
-    if (start === folderId) return true;
-    if (!recursive) continue;
-    for (let id = folderById(world, start)?.parentId; id !== null && id !== undefined; id = folderById(world, id)?.parentId) {
-      if (id === folderId) return true;
-    }
-  }
-  return false;
+/** Whether an asset is filed in a folder (or below it, when `recursive`), as it is filed now. */
+function inFolder(ctx: SimContext, a: DemoAsset, folderId: number, recursive: boolean): boolean {
+  return ctx.edits.folders(a).some((start) => isWithin(ctx.world, start, folderId, recursive));
 }
 
 // ---------------------------------------------------------------- assets on the wire
@@ -172,7 +125,8 @@ function entry(name: string, r: DemoRendition, url: string): NetxRenditionEntry 
 }
 
 /** Wire form of an asset with only the selected data groups (`id` always). */
-function wireAsset(ctx: SimContext, a: DemoAsset, groups: ReadonlySet<string>): NetxAsset {
+function wireAsset(ctx: SimContext, asset: DemoAsset, groups: ReadonlySet<string>): NetxAsset {
+  const a = { ...asset, fileName: ctx.edits.fileName(asset) };
   const id = Number(a.nativeId);
   const out: NetxAsset = { id };
   const created = Date.parse(a.createdAt);
@@ -192,7 +146,7 @@ function wireAsset(ctx: SimContext, a: DemoAsset, groups: ReadonlySet<string>): 
   if (groups.has('asset.file') && original) {
     out.file = { ...entry(a.fileName, original, api(ctx.origin, a.nativeId, encodeURIComponent(a.fileName))), size: nominalSize(original) };
   }
-  if (groups.has('asset.attributes')) out.attributes = attributesOf(a, ctx.mapping, ctx.opts.kindAttribute);
+  if (groups.has('asset.attributes')) out.attributes = ctx.edits.attributes(asset);
   const pick = (kind: RenditionKind) => a.renditions.find((r) => r.kind === kind);
   if (groups.has('asset.proxies')) {
     const thumb = pick('THUMBNAIL');
@@ -207,7 +161,8 @@ function wireAsset(ctx: SimContext, a: DemoAsset, groups: ReadonlySet<string>): 
     out.views = web ? [entry(VIEW_WEB, web, legacy(ctx.origin, a.nativeId, `view/${VIEW_WEB}`))] : [];
   }
   const refs = () =>
-    assetFolderIds(ctx.world, a)
+    ctx.edits
+      .folders(asset)
       .map((f) => folderById(ctx.world, f))
       .filter((f) => f !== null)
       .map(({ id: fid, name, path }) => ({ id: fid, name, path }));
@@ -234,20 +189,21 @@ interface Row {
 
 function rowOf(ctx: SimContext, a: DemoAsset): Row {
   const created = Date.parse(a.createdAt);
+  const fileName = ctx.edits.fileName(a);
   return {
     asset: a,
     system: {
       id: Number(a.nativeId),
       name: a.title,
-      fileName: a.fileName,
-      fileType: fileTypeOf(a.fileName),
+      fileName,
+      fileType: fileTypeOf(fileName),
       fileSize: nominalSize(a.renditions.find((r) => r.kind === 'ORIGINAL')),
       creationDate: created,
       modDate: Date.parse(a.modifiedAt),
       importDate: created,
       description: a.description,
     },
-    attributes: attributesOf(a, ctx.mapping, ctx.opts.kindAttribute),
+    attributes: ctx.edits.attributes(a),
   };
 }
 
@@ -305,7 +261,7 @@ function holds(ctx: SimContext, row: Row | null, c: Record<string, unknown>): bo
     }
     case 'folder': {
       if (!Number.isInteger(body.folderId)) throw new RpcFault(RPC_ERRORS.invalidParams, 'folder.folderId must be an integer');
-      return row ? inFolder(ctx.world, row.asset, body.folderId as number, body.recursive === true) : false;
+      return row ? inFolder(ctx, row.asset, body.folderId as number, body.recursive === true) : false;
     }
     case 'subquery': {
       if (!Array.isArray(body.query)) throw new RpcFault(RPC_ERRORS.invalidParams, 'subquery.query must be an array');
@@ -426,7 +382,7 @@ const METHODS: Record<string, Method> = {
     if (!folderById(ctx.world, id)) throw new RpcFault(RPC_ERRORS.accessDenied, 'Access not allowed to object for the given caller');
     const o = parseOptions(ctx, options);
     const rows: Row[] = [];
-    for (const row of ctx.rows()) if (inFolder(ctx.world, row.asset, id, recursive)) rows.push(row);
+    for (const row of ctx.rows()) if (inFolder(ctx, row.asset, id, recursive)) rows.push(row);
     return listResult(ctx, rows, o);
   },
   getFolderByPath(ctx, [path, options]) {
@@ -446,18 +402,85 @@ const METHODS: Record<string, Method> = {
   getAssetAttributes(ctx, [assetId]) {
     const a = assetByNumber(ctx.world, positiveInt(assetId, 'assetId'));
     if (!a) throw new RpcFault(RPC_ERRORS.accessDenied, 'Access not allowed to object for the given caller');
-    return attributesOf(a, ctx.mapping, ctx.opts.kindAttribute);
+    return ctx.edits.attributes(a);
   },
   getSelf(): NetxUser {
     return { id: 7, login: 'atrium-integration', firstName: 'Atrium', lastName: 'Integration', email: 'integration@atrium.example' };
   },
+
+  // Writes (vendor-apis-writes §6.1). Each one that changes something moves the asset's modDate.
+  updateAsset(ctx, [fields, options]) {
+    if (!isObj(fields)) throw new RpcFault(RPC_ERRORS.invalidParams, 'updateAsset expects [{id, ...fields}, options]');
+    const unknown = Object.keys(fields).find((k) => !(UPDATE_FIELDS as readonly string[]).includes(k));
+    if (unknown !== undefined) throw new RpcFault(RPC_ERRORS.invalidParams, `Invalid params: unknown asset field "${unknown}"`);
+    const a = assetByNumber(ctx.world, positiveInt(fields.id, 'id'));
+    if (!a) throw denied();
+    const o = parseOptions(ctx, options);
+    // A name is one non-empty line; a description any text.
+    const text = (k: 'name' | 'fileName' | 'description'): string | undefined => {
+      const v = fields[k];
+      if (v === undefined) return undefined;
+      const line = k !== 'description';
+      if (typeof v !== 'string' || v.length > 500 || (line && (v.trim() === '' || [...v].some((ch) => ch.charCodeAt(0) < 0x20))))
+        throw new RpcFault(RPC_ERRORS.invalidParams, `Invalid params: ${k} must be ${line ? 'a non-empty line of text' : 'text'}`);
+      return v;
+    };
+    const name = text('name');
+    const fileName = text('fileName');
+    const description = text('description');
+    if (fileName !== undefined && /[/\\]/.test(fileName))
+      throw new RpcFault(RPC_ERRORS.invalidParams, 'Invalid params: fileName is a name, not a path');
+    // Checked whole before anything is stored: a refused update changes nothing.
+    const attributes =
+      fields.attributes === undefined ? undefined : checkAttributes(fields.attributes, ctx.mapping, ctx.opts.kindAttribute);
+    if (attributes && ctx.opts.attributesViaUpdateAsset !== false) ctx.edits.writeAttributes(a, attributes);
+    if (fileName !== undefined) ctx.edits.setFileName(a, fileName);
+    const after = ctx.touch(a, { ...(name !== undefined ? { title: name } : {}), ...(description !== undefined ? { description } : {}) });
+    return wireAsset(ctx, after, o.groups);
+  },
+  setAssetAttributes(ctx, [assetId, attributes]) {
+    const a = assetByNumber(ctx.world, positiveInt(assetId, 'assetId'));
+    if (!a) throw denied();
+    ctx.edits.writeAttributes(a, checkAttributes(attributes, ctx.mapping, ctx.opts.kindAttribute));
+    return ctx.edits.attributes(ctx.touch(a));
+  },
+  addAssetToFolder(ctx, [assetId, folderId, options]) {
+    const { a, folder } = assetAndFolder(ctx, assetId, folderId);
+    const o = parseOptions(ctx, options);
+    // Filing an asset where it is already is no change and no error (INFERRED).
+    const after = ctx.edits.setMembership(a, folder, true) ? ctx.touch(a) : a;
+    return wireAsset(ctx, after, o.groups);
+  },
+  removeAssetFromFolder(ctx, [assetId, folderId, options]) {
+    const { a, folder } = assetAndFolder(ctx, assetId, folderId);
+    const o = parseOptions(ctx, options);
+    const now = ctx.edits.folders(a);
+    if (now.length === 1 && now[0] === folder)
+      throw new RpcFault(RPC_ERRORS.invalidParams, 'Invalid params: an asset must stay in at least one folder');
+    // Taking an asset out of a folder it is not in is no change and no error (INFERRED).
+    const after = ctx.edits.setMembership(a, folder, false) ? ctx.touch(a) : a;
+    return wireAsset(ctx, after, o.groups);
+  },
 };
+
+/** Fields `updateAsset` takes beside `id`: `name`, `fileName` (SEEN), `description` (ours), `attributes` (INFERRED). */
+const UPDATE_FIELDS = ['id', 'name', 'fileName', 'description', 'attributes'] as const;
+
+const denied = () => new RpcFault(RPC_ERRORS.accessDenied, 'Access not allowed to object for the given caller');
+
+/** The asset and folder of a folder write; 3004 for either one that does not exist. */
+function assetAndFolder(ctx: SimContext, assetId: unknown, folderId: unknown): { a: DemoAsset; folder: number } {
+  const a = assetByNumber(ctx.world, positiveInt(assetId, 'assetId'));
+  const folder = positiveInt(folderId, 'folderId');
+  if (!a || !folderById(ctx.world, folder)) throw denied();
+  return { a, folder };
+}
 
 /** A folder with the selected folder data groups (default id and base). */
 function wireFolder(ctx: SimContext, id: number, options: unknown): NetxFolder {
   if (options !== undefined && !isObj(options)) throw new RpcFault(RPC_ERRORS.invalidParams, 'options must be an object');
   const data = isObj(options) && Array.isArray(options.data) ? new Set(options.data) : new Set(['folder.id', 'folder.base']);
-  const f = folderById(ctx.world, id) as NetxFolderRef & { parentId: number | null };
+  const f = folderById(ctx.world, id) as SimFolder;
   const out: NetxFolder = { id };
   if (data.has('folder.base')) Object.assign(out, { name: f.name, path: f.path, parentId: f.parentId });
   if (data.has('folder.children'))
@@ -494,19 +517,27 @@ function handleRpc(ctx: SimContext, req: SimRequest): SimResponse {
   if (msg.jsonrpc !== JSONRPC_VERSION || id === null || typeof msg.method !== 'string') {
     return rpcError(id, RPC_ERRORS.invalidRequest, 'Invalid Request: jsonrpc "2.0", an id and a method are required');
   }
+  const answer = dispatch(ctx, req, id, msg.method, msg.params);
+  const error = (answer.body as { error?: { code: number } }).error;
+  ctx.record({ at: new Date().toISOString(), method: msg.method, params: msg.params ?? null, ...(error ? { error: error.code } : {}) });
+  return answer;
+}
+
+/** One well-formed call: authorization, the method, its params, its answer. */
+function dispatch(ctx: SimContext, req: SimRequest, id: RpcId, name: string, params: unknown): SimResponse {
   if (!authorized(req, ctx.opts.apiTokens ?? [DEMO_CREDENTIALS.netx.apiToken])) {
     return rpcError(id, RPC_ERRORS.authInvalid, 'Authentication token is invalid or expired');
   }
-  const method = Object.hasOwn(METHODS, msg.method) ? METHODS[msg.method] : undefined;
-  if (!method) return rpcError(id, RPC_ERRORS.methodNotFound, `Method not found: ${msg.method}`);
-  if (msg.params !== undefined && !Array.isArray(msg.params)) {
+  const method = Object.hasOwn(METHODS, name) && !ctx.opts.disabledMethods?.includes(name) ? METHODS[name] : undefined;
+  if (!method) return rpcError(id, RPC_ERRORS.methodNotFound, `Method not found: ${name}`);
+  if (params !== undefined && !Array.isArray(params)) {
     return rpcError(id, RPC_ERRORS.invalidParams, 'Invalid params: positional params (an array) only');
   }
-  if (ctx.opts.deniedMethods?.includes(msg.method)) {
+  if (ctx.opts.deniedMethods?.includes(name)) {
     return rpcError(id, RPC_ERRORS.accessDenied, 'Access not allowed to object for the given caller');
   }
   try {
-    return { status: 200, body: { jsonrpc: JSONRPC_VERSION, id, result: method(ctx, (msg.params as unknown[] | undefined) ?? []) } };
+    return { status: 200, body: { jsonrpc: JSONRPC_VERSION, id, result: method(ctx, (params as unknown[] | undefined) ?? []) } };
   } catch (e) {
     if (e instanceof RpcFault) return rpcError(id, e.code, e.message);
     throw e;
@@ -529,7 +560,7 @@ function serveFile(ctx: SimContext, req: SimRequest, kind: RenditionKind | undef
   if (!a || !r || !kind) return { status: 404, body: { error: 'Not Found' } };
   const headers: Record<string, string> = { 'content-type': r.mimeType };
   if (attachment) {
-    const name = kind === 'ORIGINAL' ? a.fileName : `${a.nativeId}-${kind.toLowerCase()}.png`;
+    const name = kind === 'ORIGINAL' ? ctx.edits.fileName(a) : `${a.nativeId}-${kind.toLowerCase()}.png`;
     headers['content-disposition'] = `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`;
   }
   return { status: 200, headers, body: renditionContent(a, r) };
@@ -566,15 +597,30 @@ function rateLimiter(perSecond: number | undefined): { check(): number | null; r
  */
 export function createNetxSimulator(generated: DemoWorld, mapping: Mapping, opts: NetxSimOptions = {}): Simulator {
   // The world as this DAM serves it: assets edited and created through `/__sim/assets` are in it.
-  const changes = createAssetChanges(generated, 'NETX');
+  // Modify dates come from a clock that never repeats an instant, so a change feed polling by
+  // modDate (inclusive, with a count of what it saw at its last instant) sees every change.
+  let lastChange = 0;
+  const changes = createAssetChanges(generated, 'NETX', () => (lastChange = Math.max(Date.now(), lastChange + 1)));
   const world = changes.view;
   const limiter = rateLimiter(opts.rateLimitPerSecond);
+  const settings: SimContext['opts'] = {
+    ...opts,
+    defaultPageSize: opts.defaultPageSize ?? 100,
+    maxPageSize: opts.maxPageSize ?? 1000,
+    defaultDataGroups: opts.defaultDataGroups ?? ['asset.id', 'asset.base'],
+    kindAttribute: opts.kindAttribute ?? DEFAULT_KIND_ATTRIBUTE,
+  };
+  const edits = createNetxEdits(generated, world, mapping, settings.kindAttribute);
+  let calls: RpcCall[] = [];
   const sim = createSimulator({
     name: 'netx',
     ...(opts.baseLatencyMs !== undefined ? { baseLatencyMs: opts.baseLatencyMs } : {}),
     errorBody: (status) => ({ error: `HTTP ${status}` }),
     onReset: () => {
       limiter.reset();
+      calls = [];
+      // Every write also went through `changes` (to move the modify date), so its rows are among the touched.
+      edits.clear();
       // Only what changed is indexed anew: the world's rows stay warm.
       const touched = changes.clear();
       if (index && touched.length) {
@@ -583,15 +629,14 @@ export function createNetxSimulator(generated: DemoWorld, mapping: Mapping, opts
       }
     },
   });
-  const settings: SimContext['opts'] = {
-    ...opts,
-    defaultPageSize: opts.defaultPageSize ?? 100,
-    maxPageSize: opts.maxPageSize ?? 1000,
-    defaultDataGroups: opts.defaultDataGroups ?? ['asset.id', 'asset.base'],
-    kindAttribute: opts.kindAttribute ?? DEFAULT_KIND_ATTRIBUTE,
-  };
   let index: Row[] | undefined;
-  const rowContext = (): SimContext => ({ world, mapping, opts: settings, origin: '', rows });
+  const touch = (a: DemoAsset, patch: AssetPatch = {}): DemoAsset => changes.update(a.nativeId, patch) ?? a;
+  const record = (call: RpcCall) => {
+    calls.push(call);
+    if (calls.length > MAX_CALLS) calls = calls.slice(-MAX_CALLS);
+  };
+  const context = (origin: string): SimContext => ({ world, mapping, opts: settings, origin, rows, edits, touch, record });
+  const rowContext = () => context('');
   const rows = (): readonly Row[] => {
     index ??= [...world.assets('NETX')].map((a) => rowOf(rowContext(), a));
     return index;
@@ -602,7 +647,7 @@ export function createNetxSimulator(generated: DemoWorld, mapping: Mapping, opts
       const wait = limiter.check();
       if (wait !== null) return { status: 429, headers: { 'retry-after': String(wait) }, body: { error: 'Too Many Requests' } };
       const origin = settings.publicUrl ?? `http://${String(req.headers.host ?? '127.0.0.1')}`;
-      return fn({ world, mapping, opts: settings, origin, rows }, req);
+      return fn(context(origin), req);
     };
   // A changed asset's row is replaced (a created one appended): asset i is row i.
   changes.onChange(({ asset }) => {
@@ -612,6 +657,8 @@ export function createNetxSimulator(generated: DemoWorld, mapping: Mapping, opts
     else index.push(row);
   });
   registerAssetControls(sim, changes);
+  // The JSON-RPC calls as sent (the shared request log shows every call as `POST /api/rpc`).
+  sim.control('GET', '/__sim/rpc', () => ({ body: calls }));
   sim.route('POST', RPC_PATH, guard(handleRpc));
   sim.route(
     'GET',

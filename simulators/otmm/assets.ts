@@ -18,6 +18,7 @@ import {
   type OtmmFieldValue,
   type OtmmMetadata,
   type OtmmMetadataElement,
+  type OtmmSecurityPolicyRef,
   type RenditionContentKey,
 } from '../../sources/otmm/wire.ts';
 
@@ -57,6 +58,10 @@ export interface RenderContext {
   emptyValue?: EmptyValueStyle;
   /** Default `domain`. */
   domainValue?: DomainValueStyle;
+  /** Whether an asset is locked now (writes.ts); default never. */
+  isLocked?: (nativeId: string) => boolean;
+  /** An asset's security policies (writes.ts); default none. */
+  policiesOf?: (a: DemoAsset) => OtmmSecurityPolicyRef[];
 }
 
 /** Kinds of content a content id can name; the code sits where asset ids hold `0000`. */
@@ -252,7 +257,7 @@ export function renderAsset(a: DemoAsset, ctx: RenderContext, load: LoadSpec): O
     date_last_updated: a.modifiedAt,
     deleted: false,
     expired: false,
-    locked: false,
+    locked: ctx.isLocked?.(a.nativeId) ?? false,
     checked_out: false,
     latest_version: true,
     version: 1,
@@ -269,7 +274,7 @@ export function renderAsset(a: DemoAsset, ctx: RenderContext, load: LoadSpec): O
   if (load.thumbnail || load.preview) asset.rendition_content = renditionContent(a, load);
   if (load.metadata) asset.metadata = metadataOf(a, ctx);
   if (!load.slim) {
-    asset.security_policy_list = [];
+    asset.security_policy_list = ctx.policiesOf?.(a) ?? [];
     asset.path_list = [];
     asset.access_control_descriptor = { permissions_map: {} };
   }

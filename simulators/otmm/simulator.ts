@@ -7,8 +7,9 @@
  * cookie; every other call needs `X-Requested-By: <session.id>` and that cookie, or an OAuth
  * `Authorization: Bearer` token from `POST /sessions/oauth2/token`. Sessions expire after
  * `sessionTtlMs` of inactivity. Points the vendor material leaves open (error body, facets,
- * GET vs POST search, rate limits) are options; see README.md. OTMM has no webhooks here:
- * none are documented, so clients poll.
+ * GET vs POST search, rate limits, write paths) are options; see README.md. Asset writes (lock,
+ * edit, unlock, security policies) are in writes.ts. OTMM has no webhooks here: none are
+ * documented, so clients poll.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -17,8 +18,17 @@ import { renditionContent } from '../demo/content.ts';
 import type { DemoAsset, DemoRendition, DemoWorld } from '../demo/world.ts';
 import { createAssetChanges, registerAssetControls } from '../demo/asset-changes.ts';
 import { DAM_FIELDS, type Mapping } from '../../sources/mapping.ts';
-import { createSimulator, first, type Handler, type SimRequest, type SimResponse, type Simulator } from '../framework/server.ts';
+import {
+  createSimulator,
+  first,
+  type Handler,
+  type Method,
+  type SimRequest,
+  type SimResponse,
+  type Simulator,
+} from '../framework/server.ts';
 import { createContainers, lookupDomains, type FolderNode } from './browse.ts';
+import { registerWrites, type OtmmWriteSimOptions, type WriteState } from './writes.ts';
 import {
   FULL_LOAD,
   fieldValues,
@@ -50,7 +60,7 @@ import {
   type OtmmSession,
 } from '../../sources/otmm/wire.ts';
 
-export interface OtmmSimOptions {
+export interface OtmmSimOptions extends OtmmWriteSimOptions {
   /** Accepted sign-in; default DEMO_CREDENTIALS.otmm. */
   credentials?: { username: string; password: string };
   /** Idle time after which a session (and its bearer token) is gone. Default 30 minutes. */
@@ -108,14 +118,17 @@ const cookiesOf = (header: string | undefined): Map<string, string> =>
 
 /** Build the OTMM simulator over a world (not listening). */
 export function createOtmmSimulator(generated: DemoWorld, mapping: Mapping, opts: OtmmSimOptions = {}): Simulator {
-  // The world as this DAM serves it: assets edited and created through `/__sim/assets` are in it.
-  const changes = createAssetChanges(generated, 'OTMM', opts.now);
+  const now = opts.now ?? Date.now;
+  // The modify date of an edit made through the vendor API (see `update` below); else the clock.
+  let editedAt: number | undefined;
+  // The world as this DAM serves it: assets edited and created through `/__sim/assets` and the
+  // vendor's edit call are in it.
+  const changes = createAssetChanges(generated, 'OTMM', () => editedAt ?? now());
   const world = changes.view;
   const creds = opts.credentials ?? DEMO_CREDENTIALS.otmm;
   const ttl = opts.sessionTtlMs ?? 30 * 60_000;
   const requireCookie = opts.requireCookie ?? true;
   const cookieName = opts.cookieName ?? 'JSESSIONID';
-  const now = opts.now ?? Date.now;
   const errorBody =
     opts.errorBody ??
     ((status: number, message: string) => ({ exception_body: { message, debug_message: null, http_response_code: status } }));
@@ -127,6 +140,8 @@ export function createOtmmSimulator(generated: DemoWorld, mapping: Mapping, opts
     ...(opts.variantField ? { variantField: opts.variantField } : {}),
     ...(opts.emptyValue ? { emptyValue: opts.emptyValue } : {}),
     ...(opts.domainValue ? { domainValue: opts.domainValue } : {}),
+    isLocked: (id) => writes.isLocked(id),
+    policiesOf: (a) => writes.policiesOf(a),
   };
   const containers = createContainers(world, creds.username);
   const knownFields = new Set<string>([
@@ -145,6 +160,7 @@ export function createOtmmSimulator(generated: DemoWorld, mapping: Mapping, opts
     ...(opts.baseLatencyMs !== undefined ? { baseLatencyMs: opts.baseLatencyMs } : {}),
     onReset: () => {
       window = { start: 0, count: 0 };
+      writes.clear();
       // Only what changed is forgotten: the world's memoized search documents stay warm.
       for (const i of changes.clear()) docs[i] = undefined;
       docs.length = Math.min(docs.length, generated.counts.assets.OTMM);
@@ -231,7 +247,7 @@ export function createOtmmSimulator(generated: DemoWorld, mapping: Mapping, opts
       return rateLimited() ?? handler(req, who);
     };
 
-  const route = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler) => sim.route(method, OTMM_BASE_PATH + path, handler);
+  const route = (method: Method, path: string, handler: Handler) => sim.route(method, OTMM_BASE_PATH + path, handler);
 
   route('POST', '/sessions', (req) => {
     const form = isForm(req.body) ? req.body : {};
@@ -341,6 +357,39 @@ export function createOtmmSimulator(generated: DemoWorld, mapping: Mapping, opts
     '/adaptivemedia/rendition',
     authed((req) => renditionBytes(first(req.query.id) ?? '')),
   );
+
+  // ---------------------------------------------------------------- writes
+
+  const domains = lookupDomains(world, mapping);
+  const writes: WriteState = registerWrites(
+    {
+      world,
+      generated,
+      route,
+      authed: (handler) => authed((req, who) => handler(req, String(who.session.id))),
+      fail,
+      sessionAlive: (id) => {
+        const rec = sessions.get(id);
+        return rec !== undefined && now() - rec.lastUsed <= ttl;
+      },
+      update: (id, patch) => {
+        // Forward past the previous modify date, even within one millisecond: feeds poll by it.
+        const previous = world.assetById('OTMM', id);
+        editedAt = Math.max(now(), previous ? Date.parse(previous.modifiedAt) + 1 : 0);
+        try {
+          return changes.update(id, patch);
+        } finally {
+          editedAt = undefined;
+        }
+      },
+      render: (a) => renderAsset(a, ctx, FULL_LOAD),
+      edit: { mapping, domains, ...(opts.variantField ? { variantField: opts.variantField } : {}) },
+    },
+    opts,
+  );
+  changes.onChange((c) => {
+    if (c.operation === 'create') writes.created(c.asset);
+  });
 
   // ---------------------------------------------------------------- search
 
@@ -480,7 +529,6 @@ export function createOtmmSimulator(generated: DemoWorld, mapping: Mapping, opts
       return Array.isArray(page) ? { body: { folder_children: { asset_list: page } } } : page;
     }),
   );
-  const domains = lookupDomains(world, mapping);
   route(
     'GET',
     '/lookupdomains',

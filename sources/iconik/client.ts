@@ -11,6 +11,8 @@
  * - changesSince polls a `date_modified` range. iconik also pushes webhooks (see
  *   `changeOfWebhook` in changes.ts) for a gateway that registers one; polling needs nothing
  *   registered and also works through firewalls. Polling cannot see purges.
+ * - Writes (DamWrites: metadata fields, distribution collections) are in writes.ts, over the
+ *   same authenticated transport.
  */
 import { credentialCache } from '../http/auth.ts';
 import { UpstreamError } from '../http/errors.ts';
@@ -18,7 +20,7 @@ import { pageWindow } from '../http/paging.ts';
 import { createHttpClient, type HttpClient } from '../http/client.ts';
 import type { Mapping } from '../mapping.ts';
 import type { Asset, CanonicalFilter, ChangeSet, Page, PageRequest, RenditionKind } from '../model.ts';
-import type { DamSource, SourceHealth } from '../ports.ts';
+import type { DamSource, DamWrites, SourceHealth } from '../ports.ts';
 import { changesSince } from './changes.ts';
 import { openRendition } from './download.ts';
 import {
@@ -35,6 +37,7 @@ import {
 } from './map.ts';
 import { criteriaFor, decodeCursor, encodeCursor, sortFor } from './query.ts';
 import { UUID_RE } from './wire.ts';
+import { createIconikWrites } from './writes.ts';
 
 export interface IconikClientOptions {
   /** API base including `/API` (e.g. `https://app.iconik.io/API`). */
@@ -60,6 +63,11 @@ export interface IconikClientOptions {
   proxyKinds?: Record<string, RenditionKind>;
   /** Clock, for the start of changesSince. Default Date.now. */
   clock?: () => number;
+  /**
+   * The partner distribution collections (ids) write-back takes assets out of and puts back
+   * into (`distributionOf`, `removeFromDistribution`, `addToDistribution`). Default none.
+   */
+  distributionCollections?: string[];
 }
 
 /** A base URL fit for `source.url`: no credentials, no trailing slash. */
@@ -95,8 +103,8 @@ async function simpleLogin(http: HttpClient, opts: IconikClientOptions): Promise
   return res.body.token;
 }
 
-/** Build the iconik connector. */
-export function createIconikClient(opts: IconikClientOptions): DamSource {
+/** Build the iconik connector: its reads and its writes. */
+export function createIconikClient(opts: IconikClientOptions): DamSource & DamWrites {
   if (!opts.authToken && !(opts.email && opts.password)) throw new Error('iconik client needs authToken, or email and password');
   const maxPerPage = Math.max(1, opts.maxPerPage ?? 500);
   const timeoutMs = opts.timeoutMs ?? 5000;
@@ -116,6 +124,10 @@ export function createIconikClient(opts: IconikClientOptions): DamSource {
   const staticToken = opts.authToken;
   const login = staticToken ? () => Promise.resolve(staticToken) : () => simpleLogin(anonymous, opts);
   const http = createHttpClient({ ...common, auth: authHooks(opts, login) });
+  const writes = createIconikWrites(
+    { http, mapping: opts.mapping },
+    opts.distributionCollections ? { distributionCollections: opts.distributionCollections } : {},
+  );
 
   const search: IconikSearch = async (criteria, page, perPage) => {
     const res = await http.request<unknown>({
@@ -201,5 +213,6 @@ export function createIconikClient(opts: IconikClientOptions): DamSource {
     findAssets,
     openRendition: (assetId, kind) => openRendition({ http, proxyKinds, timeoutMs, fetch: doFetch }, assetId, kind),
     changesSince: (cursor?: string): Promise<ChangeSet> => changesSince(search, maxPerPage, cursor ?? startedAt, cursor === undefined),
+    ...writes,
   };
 }

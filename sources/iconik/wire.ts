@@ -228,6 +228,30 @@ export interface FieldValues {
   mode?: string;
 }
 
+/**
+ * How a view PUT applies a field's values (SPEC `MetadataFieldValueSchema1.mode`, write-only):
+ * replace them (the default), add them, or take them out.
+ */
+export const METADATA_MODES = ['append', 'delete', 'overwrite'] as const;
+export type MetadataMode = (typeof METADATA_MODES)[number];
+
+/** The body of `PUT /metadata/v1/assets/{asset_id}/views/{view_id}/` (vendor-apis-writes §4.1). */
+export interface MetadataValuesPut {
+  metadata_values: Record<string, { field_values: { value: string }[]; mode?: MetadataMode }>;
+}
+
+/**
+ * `CollectionContentSchema`: the body of `POST /assets/v1/collections/{id}/contents/`
+ * (`object_id`, `object_type`) and, with the read-only keys, what the simulator answers (the
+ * spec's 201 "Content added" has no body schema; answering the object is INFERRED).
+ */
+export interface CollectionContentSchema {
+  object_id: string;
+  object_type: string;
+  collection_id?: string;
+  date_created?: string;
+}
+
 export interface MetadataValuesSchema {
   metadata_values: Record<string, FieldValues>;
   object_id: string;

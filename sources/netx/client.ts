@@ -1,9 +1,11 @@
 /**
  * The NetX connector: a DamSource over NetX's JSON-RPC API (`POST /api/rpc`) and its file
- * retrieval URLs, authenticated with a static `Authorization: apiToken <token>`.
+ * retrieval URLs, authenticated with a static `Authorization: apiToken <token>`, plus its
+ * writes (DamWrites, writes.ts).
  *
- * - Every call is one JSON-RPC request. They are POSTs but reads, so they are marked
- *   idempotent and get the shared retry budget (5xx, 429 with Retry-After, timeouts).
+ * - Every call is one JSON-RPC request (rpc.ts). They are POSTs but reads (or writes that set
+ *   a state), so they are marked idempotent and get the shared retry budget (5xx, 429 with
+ *   Retry-After, timeouts).
  * - The response `id` must echo ours; anything else is MALFORMED.
  * - JSON-RPC errors arrive in HTTP 200 bodies: 10000 (token invalid or expired) becomes
  *   UNAUTHENTICATED at once, because a static apiToken cannot be renewed; 3004 FORBIDDEN;
@@ -18,21 +20,13 @@ import { offsetCursor } from '../http/paging.ts';
 import { pathOf } from '../http/path.ts';
 import type { Mapping } from '../mapping.ts';
 import type { Asset, CanonicalFilter, Change, ChangeSet, Content, Page, PageRequest, RenditionKind } from '../model.ts';
-import type { DamSource, SourceHealth } from '../ports.ts';
-import { CLIENT_DATA_GROUPS, toAsset, toQuery, type MapContext } from './map.ts';
-import {
-  AUTH_SCHEME,
-  DEFAULT_KIND_ATTRIBUTE,
-  DEFAULT_TOTAL_KEY,
-  JSONRPC_VERSION,
-  RPC_ERRORS,
-  RPC_PATH,
-  VIEW_WEB,
-  type RpcOptions,
-  type RpcRequest,
-} from './wire.ts';
+import type { DamSource, DamWrites, SourceHealth } from '../ports.ts';
+import { assetNumber, CLIENT_DATA_GROUPS, toAsset, toQuery, type MapContext } from './map.ts';
+import { createNetxRpc } from './rpc.ts';
+import { AUTH_SCHEME, DEFAULT_KIND_ATTRIBUTE, DEFAULT_TOTAL_KEY, VIEW_WEB, type RpcOptions } from './wire.ts';
+import { checkWriteOptions, createNetxWrites, type NetxWriteOptions } from './writes.ts';
 
-export interface NetxClientOptions {
+export interface NetxClientOptions extends NetxWriteOptions {
   /** The NetX origin, e.g. `https://dam.example.com`. */
   baseUrl: string;
   /** A token generated in NetX (System > Integrations > API). */
@@ -55,8 +49,6 @@ export interface NetxClientOptions {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const malformed = (what: string) => new UpstreamError('NETX', 'MALFORMED', `malformed response: ${what}`);
-/** NetX asset ids are positive integers; anything else is never sent upstream. */
-const assetNumber = (id: string): number | null => (/^[1-9]\d{0,14}$/.test(id) ? Number(id) : null);
 
 /** File URL path of each rendition kind (File Retrieval API; the thumbnail via the newer /api/file). */
 const RENDITION_PATHS: Record<RenditionKind, (id: number) => string> = {
@@ -65,15 +57,6 @@ const RENDITION_PATHS: Record<RenditionKind, (id: number) => string> = {
   WEB: (id) => pathOf('NETX')`/file/asset/${id}/view/${VIEW_WEB}`,
   ORIGINAL: (id) => pathOf('NETX')`/file/asset/${id}/original`,
 };
-
-/** Map a JSON-RPC error code to a typed error (the upstream message is not passed on). */
-function rpcFailure(code: unknown): UpstreamError {
-  if (code === RPC_ERRORS.authInvalid) return new UpstreamError('NETX', 'UNAUTHENTICATED', 'apiToken refused (invalid or expired)');
-  if (code === RPC_ERRORS.accessDenied) return new UpstreamError('NETX', 'FORBIDDEN', 'access not allowed for this apiToken');
-  if (typeof code !== 'number') return malformed('error without a numeric code');
-  const server = code === RPC_ERRORS.internal || (code <= -32000 && code >= -32099);
-  return new UpstreamError('NETX', server ? 'UNAVAILABLE' : 'BAD_REQUEST', `JSON-RPC error ${code}`);
-}
 
 /** Offset cursors for findAssets: opaque to callers, checked on the way back in. */
 const pageCursor = offsetCursor('NETX');
@@ -118,9 +101,13 @@ function checkOptions(opts: NetxClientOptions): string {
   return origin;
 }
 
-/** Create the NetX DamSource. Throws TypeError on unusable options; every later failure is an UpstreamError. */
-export function createNetxClient(opts: NetxClientOptions): DamSource {
+/**
+ * Create the NetX DamSource with its writes (DamWrites, writes.ts). Throws TypeError on unusable
+ * options; every later failure is an UpstreamError.
+ */
+export function createNetxClient(opts: NetxClientOptions): DamSource & DamWrites {
   const origin = checkOptions(opts);
+  const writeOptions = checkWriteOptions(opts);
   const http: HttpClient = createHttpClient({
     system: 'NETX',
     baseUrl: opts.baseUrl,
@@ -130,34 +117,13 @@ export function createNetxClient(opts: NetxClientOptions): DamSource {
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
   const auth = { authorization: `${AUTH_SCHEME} ${opts.apiToken}` };
+  const transport = createNetxRpc(http, opts.apiToken);
+  const rpc = transport.call;
   // NetX documents no page-size limit (vendor-apis §4): 1000 keeps a batch of campaigns in one call.
   const maxPage = Math.max(1, opts.maxPageSize ?? 1000);
   const totalKey = opts.totalKey ?? DEFAULT_TOTAL_KEY;
   const mapCtx: MapContext = { mapping: opts.mapping, kindAttribute: opts.kindAttribute ?? DEFAULT_KIND_ATTRIBUTE, origin };
   const createdAt = Date.now();
-  let seq = 0;
-
-  /** One JSON-RPC call; returns `result` or throws a typed error. */
-  async function rpc(method: string, params: unknown[]): Promise<unknown> {
-    const id = ++seq;
-    const request: RpcRequest = { jsonrpc: JSONRPC_VERSION, id, method, params, dataContext: 'json' };
-    const res = await http.request<unknown>({
-      method: 'POST',
-      path: RPC_PATH,
-      idempotent: true,
-      expect: 'json',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify(request),
-    });
-    const body = res.body;
-    if (!isObj(body) || body.jsonrpc !== JSONRPC_VERSION) throw malformed('not a JSON-RPC 2.0 response');
-    if (body.error !== undefined && body.error !== null && (body.id === id || body.id === null)) {
-      throw rpcFailure(isObj(body.error) ? body.error.code : undefined);
-    }
-    if (body.id !== id) throw malformed('response id does not echo the request id');
-    if (!('result' in body)) throw malformed('neither result nor error');
-    return body.result;
-  }
 
   /** A list result: its items and, when NetX sent one, its total. */
   async function list(method: string, params: unknown[]): Promise<{ results: unknown[]; total?: number }> {
@@ -171,6 +137,7 @@ export function createNetxClient(opts: NetxClientOptions): DamSource {
 
   return {
     system: 'NETX',
+    ...createNetxWrites(transport, opts.mapping, writeOptions),
 
     async ping(): Promise<SourceHealth> {
       const started = Date.now();

@@ -42,6 +42,9 @@ export const CLIENT_DATA_GROUPS = ['asset.id', 'asset.base', 'asset.file', 'asse
 const malformed = (what: string) => new UpstreamError('NETX', 'MALFORMED', `malformed response: ${what}`);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** NetX asset (and folder) ids are positive integers; anything else is never sent upstream. */
+export const assetNumber = (id: string): number | null => (/^[1-9]\d{0,14}$/.test(id) ? Number(id) : null);
+
 /** File extension of a file name, lower case (`png`). */
 export function fileTypeOf(fileName: string): string {
   const dot = fileName.lastIndexOf('.');

@@ -176,6 +176,32 @@ export interface NetxUser {
   email: string;
 }
 
+/**
+ * Write methods (vendor-apis-writes §6.1). `updateAsset` and `addAssetToFolder` are SEEN;
+ * `removeAssetFromFolder` and `setAssetAttributes` are the reference's INFERRED proposals (no
+ * public source names them), so the connector takes every method name as an option.
+ */
+export const WRITE_METHODS = {
+  update: 'updateAsset',
+  addToFolder: 'addAssetToFolder',
+  removeFromFolder: 'removeAssetFromFolder',
+  setAttributes: 'setAssetAttributes',
+} as const;
+
+/**
+ * The first param of `updateAsset`: the asset's id and the fields to change. `name` and
+ * `fileName` are SEEN; `description` is ours. `attributes` (INFERRED: the read group's shape,
+ * written back) overwrites each named attribute's values; `[]` clears one; attributes not named
+ * are left as they are.
+ */
+export interface NetxAssetUpdate {
+  id: number;
+  name?: string;
+  fileName?: string;
+  description?: string;
+  attributes?: Record<string, string[]>;
+}
+
 /** The total key both sides default to. */
 export const DEFAULT_TOTAL_KEY = 'size';
 /** Proxy and view names the simulator serves and the client reads (ours; not documented). */

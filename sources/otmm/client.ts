@@ -8,10 +8,11 @@
  *   CanonicalFilter down as search conditions. Renditions come from the same search results.
  * - Changes: OTMM documents no webhooks, so changesSince polls the search on the
  *   last-updated date. Deletions are not visible this way.
+ * - Writes (DamWrites): writes.ts, over the same session (lock -> edit -> unlock).
  */
 import type { Asset, CanonicalFilter, Change, ChangeSet, Content, Page, PageRequest, RenditionKind } from '../model.ts';
 import type { Mapping } from '../mapping.ts';
-import type { DamSource, SourceHealth } from '../ports.ts';
+import type { DamSource, DamWrites, SourceHealth } from '../ports.ts';
 import { credentialCache } from '../http/auth.ts';
 import { createHttpClient, type HttpClient } from '../http/client.ts';
 import { UpstreamError } from '../http/errors.ts';
@@ -28,8 +29,9 @@ import {
   updatedSinceConditions,
 } from './query.ts';
 import { OTMM_BASE_PATH, type OtmmDataLoadRequest } from './wire.ts';
+import { ASSET_ID, createOtmmWrites, type OtmmWriteOptions } from './writes.ts';
 
-export interface OtmmClientOptions {
+export interface OtmmClientOptions extends OtmmWriteOptions {
   /** The server's origin (`https://otmm.example.com`); the client appends `/otmmapi/v6`. */
   baseUrl: string;
   username: string;
@@ -57,7 +59,6 @@ interface OtmmCredential {
 }
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const ASSET_ID = /^[0-9a-f]{40}$/;
 /** What search results carry: metadata and rendition info, so no per-asset call is needed. */
 const FULL_LOAD: OtmmDataLoadRequest = {
   data_load_request: { load_metadata: true, load_asset_content_info: true, load_thumbnail_info: true, load_preview_info: true },
@@ -103,8 +104,11 @@ function sessionIdOf(body: unknown): string {
   return String(id);
 }
 
-/** Build the OTMM DamSource. Never throws anything but UpstreamError from its methods. */
-export function createOtmmClient(opts: OtmmClientOptions): DamSource {
+/**
+ * Build the OTMM DamSource and its DamWrites (one session for both). Never throws anything but
+ * UpstreamError from its methods; a malformed write path option throws TypeError here.
+ */
+export function createOtmmClient(opts: OtmmClientOptions): DamSource & DamWrites {
   const origin = opts.baseUrl.replace(/\/+$/, '');
   // The simulator allows 1000 (vendor limit NOT FOUND); one page keeps a batch of campaigns in one request.
   const maxPage = Math.max(1, opts.maxPageSize ?? 1000);
@@ -187,7 +191,10 @@ export function createOtmmClient(opts: OtmmClientOptions): DamSource {
     return new Map(assets.map((raw) => toAsset(raw, ctx)).map((a) => [a.source.nativeId, a]));
   };
 
+  const writes = createOtmmWrites(http, opts.mapping, opts);
+
   return {
+    ...writes,
     system: 'OTMM',
 
     async ping(): Promise<SourceHealth> {

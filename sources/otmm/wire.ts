@@ -135,7 +135,8 @@ export interface OtmmAsset {
   asset_content_info?: { master_content: OtmmContentInfo };
   rendition_content?: Partial<Record<RenditionContentKey, OtmmContentInfo>>;
   metadata?: OtmmMetadata;
-  security_policy_list?: unknown[];
+  /** Only on `level_of_detail=full` reads (the simulator leaves it out of slim ones). */
+  security_policy_list?: OtmmSecurityPolicyRef[];
   path_list?: unknown[];
   access_control_descriptor?: { permissions_map: Record<string, unknown> };
 }
@@ -143,6 +144,67 @@ export interface OtmmAsset {
 export interface OtmmAssetResource {
   asset_resource: { asset: OtmmAsset };
 }
+
+// ------------------------------------------------------------------ writes (vendor-apis-writes.md §7)
+
+/**
+ * A security policy as an asset carries it: `{"id":6}` in a create body (SEEN otmm-ng, §7.1);
+ * the simulator adds the policy's `name` on reads. Ids are numbers (SEEN).
+ */
+export interface OtmmSecurityPolicyRef {
+  id: number;
+  name?: string;
+}
+
+/** `GET /securitypolicies` items (SEEN otmm-sc, §7.1). */
+export interface OtmmSecurityPolicy {
+  id: number;
+  name: string;
+  description: string;
+  status: string;
+  ownership_type: string;
+  create_date: string;
+  last_update_date: string;
+  last_updated_by: string;
+}
+
+export interface OtmmSecurityPoliciesResource {
+  security_policies_resource: { security_policy_list: OtmmSecurityPolicy[] };
+}
+
+/**
+ * One field of an edit: a scalar field as the web client sends it (SEEN otmm-ux, §7.2:
+ * `{id, type:"com.artesia.metadata.MetadataField", value:{value:{type, value}}}`), or a tabular
+ * (multi-valued) field as `{id, type:"com.artesia.metadata.MetadataTableField", values:[{value:{type,
+ * value}}]}`, the row form reads carry (INFERRED: no captured edit of a list field). A scalar
+ * whose inner value has no `value` clears the field; a table field with no `values` clears it
+ * (INFERRED).
+ */
+export type OtmmEditedField =
+  | { id: string; type: 'com.artesia.metadata.MetadataField'; value: { value: OtmmTypedValue } }
+  | { id: string; type: 'com.artesia.metadata.MetadataTableField'; values: { value: OtmmTypedValue }[] };
+
+/**
+ * The body of an asset edit (`PATCH /assets/{id}`, path INFERRED). `metadata` is SEEN (otmm-ux);
+ * `security_policy_list` beside it (the whole new list, `[{id}]`) is INFERRED from the create
+ * body, which carries the policies in the asset representation (§7.2 "set restricted").
+ */
+export interface OtmmEditedAsset {
+  edited_asset: { data: { metadata?: OtmmEditedField[]; security_policy_list?: OtmmSecurityPolicyRef[] } };
+}
+
+/**
+ * Where the lock and edit calls go and what the lock call's `action` says. INFERRED (§7.2: the
+ * REST paths behind the web client's lock/update/unlock are NOT FOUND): `PUT /assets/{id}/state`
+ * with form `action=lock|unlock`, then `PATCH /assets/{id}`. Both sides take them as options;
+ * `{id}` stands for the asset id, paths are relative to OTMM_BASE_PATH.
+ */
+export const OTMM_WRITE_DEFAULTS = {
+  statePath: '/assets/{id}/state',
+  editPath: '/assets/{id}',
+  lock: 'lock',
+  unlock: 'unlock',
+} as const;
 
 /**
  * Keys of `rendition_content` by canonical rendition kind. `thumbnail_content`,
