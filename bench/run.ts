@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--latency N] [--duration MS] [--concurrency N] [--systems a,b] [--no-writes] [--no-feed] [--scales 1,10]`
+ * `npm run bench [-- --quick] [--latency N] [--duration MS] [--concurrency N] [--systems a,b] [--no-writes] [--no-feed] [--no-writeback] [--scales 1,10]`
  *
  * Runs every scenario against Atrium and its two peers (a naive Apollo Server and Hive
  * Gateway over the same simulators), one system at a time, each in its own process; prints
@@ -29,6 +29,7 @@ import { mintTokens } from './tokens.ts';
 import { benchWorld, worldFacts } from './world.ts';
 import { measureWrites, renderWrites, type WriteReport } from './writes.ts';
 import { measureFeed, type FeedReport } from './feed.ts';
+import { measureWriteback, type WritebackReport } from './writeback.ts';
 import { demoIssuer } from '../gateway/demo-issuer.ts';
 
 const { values: args } = parseArgs({
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     systems: { type: 'string', default: DEFAULT_SYSTEMS.join(',') },
     'no-writes': { type: 'boolean', default: false },
     'no-feed': { type: 'boolean', default: false },
+    'no-writeback': { type: 'boolean', default: false },
     scales: { type: 'string' },
   },
 });
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
   const coldUpstream: Record<string, number[]> = {};
   let writes: WriteReport | null = null;
   let feed: FeedReport | null = null;
+  let writeback: WritebackReport | null = null;
   // One data directory for Atrium's processes: its demo issuer key signs the readers' tokens.
   const dataDir = join(work, 'atrium-data');
   try {
@@ -162,6 +165,16 @@ async function main(): Promise<void> {
               log,
             });
           }
+          if (system === 'atrium' && scale === 1 && !args['no-writeback']) {
+            log(`scale ${scale}: ${system}: write-back (${quick ? '2 rounds' : '5 rounds'} of licence changes)`);
+            writeback = await measureWriteback({
+              start: (env) => startChild<{ url: string }>(system, spec.file, { ...spec.env, ...env }, { timeoutMs: 60_000 }),
+              roots: sims.info.roots,
+              adminToken: async () => tokens[ADMIN] as string,
+              quick,
+              log,
+            });
+          }
         }
       } finally {
         await sims.stop();
@@ -170,7 +183,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  report(rows, coldUpstream, writes, feed);
+  report(rows, coldUpstream, writes, feed, writeback);
 }
 
 const labelOf = (s: Scenario, scale: number) => (s.id === 'growth' ? `${s.title}, scale ${scale}` : s.title);
@@ -211,7 +224,13 @@ async function coldScenario(
 /** Sources × levels: the most upstream requests the campaign list may cost (DESIGN.md "Fast"). */
 const LIST_BUDGET = 4 * 3;
 
-function report(rows: Row[], coldUpstream: Record<string, number[]>, writes: WriteReport | null, feed: FeedReport | null): void {
+function report(
+  rows: Row[],
+  coldUpstream: Record<string, number[]>,
+  writes: WriteReport | null,
+  feed: FeedReport | null,
+  writeback: WritebackReport | null,
+): void {
   const order = ['cold-warm', 'campaign-list', 'campaign-page', 'partner-search', 'aliased-assets', 'readers-50', 'growth'];
   // Labels keep the order they were first measured in (cold before warm).
   const labels = [...new Set(rows.map((r) => r.label))];
@@ -256,6 +275,13 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>, writes: Wri
     );
     for (const line of feed.checks) process.stdout.write(`${line}\n`);
   }
+  if (writeback) {
+    process.stdout.write(
+      `\nwrite-back (atrium, scale 1): ${writeback.rounds} rounds of ${writeback.licences} licence changes, poll interval ${writeback.intervalMs} ms; ` +
+        `licence changed → asset written back p50 ${writeback.lag.p50 ?? 'n/a'} ms, p99 ${writeback.lag.p99 ?? 'n/a'} ms, max ${writeback.lag.max ?? 'n/a'} ms\n`,
+    );
+    for (const line of writeback.checks) process.stdout.write(`${line}\n`);
+  }
   const dir = join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
   const result = {
@@ -270,6 +296,7 @@ function report(rows: Row[], coldUpstream: Record<string, number[]>, writes: Wri
     audit,
     writes,
     feed,
+    writeback,
     rows: sorted,
     table,
   };

@@ -5,6 +5,14 @@
  */
 import { resolve } from 'node:path';
 import { DEFAULT_PORTS, DEMO_CREDENTIALS } from '../simulators/demo/credentials.ts';
+import {
+  DEMO_ICONIK_DISTRIBUTION_COLLECTIONS,
+  DEMO_NETX_DISTRIBUTION_FOLDERS,
+  DEMO_OTMM_DISTRIBUTION_POLICIES,
+} from '../simulators/demo/distribution.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const POSITIVE = /^[1-9][0-9]{0,15}$/;
 import { DEMO_MAPPING_FILE } from '../sources/mapping.ts';
 import { DEFAULT_CLOCK_TOLERANCE_S, issuersProblems, type IssuerConfig } from './auth.ts';
 import { DEMO_CRM_STATUS_TOKEN, DEMO_ISSUER, HOOK_SOURCE_NAME } from './demo-issuer.ts';
@@ -43,9 +51,14 @@ export interface Config {
     /** How long a source's open circuit stays open before one probe goes through, in ms. */
     breakerHalfOpenMs: number;
     otcs: { url: string; username: string; password: string; domain: string };
-    iconik: { url: string; appId: string; authToken: string };
-    netx: { url: string; apiToken: string };
-    otmm: { url: string; username: string; password: string };
+    iconik: { url: string; appId: string; authToken: string; distributionCollections: string[] };
+    netx: { url: string; apiToken: string; distributionFolders: number[] };
+    otmm: { url: string; username: string; password: string; distributionPolicies: number[] };
+  };
+  /** Write-back to the DAMs (issue 16): rights follow the ECM licence each asset cites. */
+  writeback: {
+    /** Write rights back at all (needs the change feed: it is what notices licence changes). */
+    enabled: boolean;
   };
   auth: {
     /** Identity providers whose bearer tokens are accepted (demo mode adds the demo issuer). */
@@ -197,6 +210,16 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const crmSimPort = port('CRM_SIM_PORT', DEFAULT_CRM_SIM_PORT);
   const local = (p: number, path = '') => `http://${host}:${p}${path}`;
   // Outside demo mode there are no simulator defaults: every upstream must be configured.
+  /** A comma- or space-separated list of ids, each matching `pattern`. */
+  const ids = (name: string, fallback: readonly string[], pattern: RegExp): string[] => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return [...fallback];
+    const list = raw.split(/[\s,]+/).filter(Boolean);
+    const bad = list.filter((x) => !pattern.test(x));
+    if (bad.length)
+      problems.push(`${name} must list ${pattern === UUID ? 'UUIDs' : 'positive integer ids'}, comma-separated (${bad.length} not)`);
+    return bad.length ? [] : list;
+  };
   const need = (name: string, demoDefault: string): string => {
     if (!demo && !env[name]) problems.push(`${name} is required when ATRIUM_DEMO=false`);
     return str(name, demo ? demoDefault : '');
@@ -320,17 +343,23 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         url: url('ICONIK_URL', demo ? local(simPorts.iconik, '/API') : 'http://unset.invalid'),
         appId: need('ICONIK_APP_ID', DEMO_CREDENTIALS.iconik.appId),
         authToken: need('ICONIK_AUTH_TOKEN', DEMO_CREDENTIALS.iconik.authToken),
+        distributionCollections: ids('ICONIK_DISTRIBUTION_COLLECTIONS', demo ? DEMO_ICONIK_DISTRIBUTION_COLLECTIONS : [], UUID),
       },
       netx: {
         url: url('NETX_URL', demo ? local(simPorts.netx) : 'http://unset.invalid'),
         apiToken: need('NETX_API_TOKEN', DEMO_CREDENTIALS.netx.apiToken),
+        distributionFolders: ids('NETX_DISTRIBUTION_FOLDERS', demo ? DEMO_NETX_DISTRIBUTION_FOLDERS.map(String) : [], POSITIVE).map(Number),
       },
       otmm: {
         url: url('OTMM_URL', demo ? local(simPorts.otmm) : 'http://unset.invalid'),
         username: need('OTMM_USERNAME', DEMO_CREDENTIALS.otmm.username),
         password: need('OTMM_PASSWORD', DEMO_CREDENTIALS.otmm.password),
+        distributionPolicies: ids('OTMM_DISTRIBUTION_POLICIES', demo ? DEMO_OTMM_DISTRIBUTION_POLICIES.map(String) : [], POSITIVE).map(
+          Number,
+        ),
       },
     },
+    writeback: { enabled: bool('WRITEBACK_ENABLED', true) },
     auth: {
       issuers: issuerProblems.length ? [] : (issuers as IssuerConfig[]),
       clockToleranceS: int('AUTH_CLOCK_TOLERANCE_S', DEFAULT_CLOCK_TOLERANCE_S, 0, 300),

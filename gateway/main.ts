@@ -16,6 +16,8 @@ import { demoIssuer, hookSecret } from './demo-issuer.ts';
 import { hookVerifiers } from './hooks.ts';
 import { registerStatusReports, statusConsumer } from '../flows/outbound/bo-status.ts';
 import { OutboxConsumers } from '../flows/outbox/consumers.ts';
+import { rightsConsumer, settled } from '../flows/writeback/rights.ts';
+import { RemoteSyncStore, SYNC_SERVICE } from '../flows/writeback/sync-store.ts';
 import { createStatusClient } from '../sources/business/status.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildGateway, type Gateway } from './server.ts';
@@ -43,15 +45,14 @@ import { createSigner } from '../access/links.ts';
 import { downloadSecret } from './files.ts';
 import { createWorld } from '../simulators/demo/world.ts';
 import { demoDirectory } from './demo-users.ts';
-import type { Sources } from '../access/sources.ts';
-import { buildSources } from './sources.ts';
+import { buildSources, type GatewaySources } from './sources.ts';
 import { Drainer, settlesWithin, stopOnSignals } from './shutdown.ts';
 import { StartupError, startupSteps } from './startup.ts';
 
 export interface RunningGateway {
   url: string;
   gateway: Gateway;
-  sources: Sources;
+  sources: GatewaySources;
   server: Server;
   /** Where change feeds record their events and cursors (the durable outbox; its dispatcher delivers them; the cache drops what they changed). */
   outbox: OutboxPort;
@@ -174,15 +175,24 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
   // One storage thread, one database: the audit's store and the flows' store run on it.
   const storage = new StorageWorker(
     { ...storeOptions(config.audit), onError: (e) => log.warn('database connection error', { error: e.message }) },
-    { audit: AUDIT_SERVICE, flows: FLOW_SERVICE, outbox: OUTBOX_SERVICE },
+    { audit: AUDIT_SERVICE, flows: FLOW_SERVICE, outbox: OUTBOX_SERVICE, sync: SYNC_SERVICE },
   );
   const auditStore = new RemoteAuditStore(storeOptions(config.audit), new AuditStore(storeOptions(config.audit)).location, storage);
   const audit = checked.auditOptions ? createAudit({ ...checked.auditOptions, store: auditStore }, log, metrics) : false;
+  // Where each asset's write-back to its DAM stands (issue 16).
+  const sync = new RemoteSyncStore(storage);
+  const writebackSettled = settled(sync);
   const runner = new JobRunner(new RemoteFlowStore(storage), {
     log,
     // A write carried out in the background (a webhook's, a resumed one) is audited when it ends,
     // and what it changed in Content Server is read afresh.
     onSettled: (job, outcome, r) => {
+      if (job.kind === 'asset.rights.writeback') {
+        void writebackSettled(job, outcome, r).catch((e: unknown) =>
+          log.warn('a write-back outcome could not be recorded', { job: job.id, error: (e as Error).message }),
+        );
+        return;
+      }
       if (outcome === 'done' && /^(workspace|document)\./.test(job.kind))
         sources.cache.invalidate((key) => key.includes('\u0001OTCS\u0000'));
       if (audit)
@@ -205,6 +215,9 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
   };
   // Statuses back to business objects' systems, on the change feed's events (below).
   const statuses = registerStatusReports(runner, createStatusClient({ endpoints: config.business.statusEndpoints }));
+  // Rights follow the licence: written back to every citing asset's DAM, read from the sources
+  // themselves (uncached). Registered before the runner starts, so a job left by a stop resumes.
+  const rights = config.writeback.enabled ? rightsConsumer(runner, { ecm: sources.raw.ecm, dams: sources.raw.dams, sync }) : null;
   runner.start();
   // Content events out (issue 15): the outbox on the storage thread, its dispatcher, the subscriptions.
   const outboxStore = new RemoteOutboxStore(storage);
@@ -243,7 +256,7 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
   // What Atrium itself does on the events, read back from the outbox after each consumer's cursor.
   const consumers = new OutboxConsumers({
     store: outboxStore,
-    consumers: [statusConsumer(sources.ecm, statuses, log)],
+    consumers: [statusConsumer(sources.ecm, statuses, log), ...(rights ? [rights] : [])],
     // An append kicks them at once; this catches what another gateway appended, or a round that failed.
     intervalMs: Math.min(...Object.values(config.feed.intervalMs)),
     log,
@@ -276,6 +289,7 @@ export async function startGateway(config: Readonly<Config>, log: Logger, opts: 
     audit,
     writes,
     webhooks,
+    sync,
     maxUploadBytes: config.uploads.maxBytes,
     hooks: hookVerifiers(hookSecrets),
     ...(config.feed.iconikHeader ? { iconikHook: { header: config.feed.iconikHeader, outbox: feedOutbox } } : {}),

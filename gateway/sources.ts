@@ -11,7 +11,7 @@ import type { DamSystem } from '../sources/model.ts';
 import { createNetxClient } from '../sources/netx/client.ts';
 import { createOtcsClient } from '../sources/otcs/client.ts';
 import { createOtmmClient } from '../sources/otmm/client.ts';
-import type { DamSource, EcmChangeReads, EcmSource, EcmWrites } from '../sources/ports.ts';
+import type { DamSource, DamWrites, EcmChangeReads, EcmSource, EcmWrites } from '../sources/ports.ts';
 import type { Config } from './config.ts';
 
 export interface BuildOptions {
@@ -27,7 +27,7 @@ export interface BuildOptions {
 export type GatewaySources = Sources & {
   writes: EcmSource & EcmWrites;
   /** The connectors themselves, uncached: what the change feed polls (it must see the source, not the cache). */
-  raw: { ecm: EcmSource & EcmChangeReads; dams: Record<DamSystem, DamSource> };
+  raw: { ecm: EcmSource & EcmChangeReads; dams: Record<DamSystem, DamSource & DamWrites> };
 };
 
 /** The four sources from configuration. */
@@ -47,10 +47,27 @@ export function buildSources(config: Readonly<Config>, mapping: Mapping, opts: B
     password: up.otcs.password,
     domain: up.otcs.domain,
   });
-  const dams: Record<DamSystem, DamSource> = {
-    ICONIK: createIconikClient({ ...common, baseUrl: up.iconik.url, appId: up.iconik.appId, authToken: up.iconik.authToken }),
-    NETX: createNetxClient({ ...common, baseUrl: up.netx.url, apiToken: up.netx.apiToken }),
-    OTMM: createOtmmClient({ ...common, baseUrl: up.otmm.url, username: up.otmm.username, password: up.otmm.password }),
+  const dams: Record<DamSystem, DamSource & DamWrites> = {
+    ICONIK: createIconikClient({
+      ...common,
+      baseUrl: up.iconik.url,
+      appId: up.iconik.appId,
+      authToken: up.iconik.authToken,
+      distributionCollections: up.iconik.distributionCollections,
+    }),
+    NETX: createNetxClient({
+      ...common,
+      baseUrl: up.netx.url,
+      apiToken: up.netx.apiToken,
+      distributionFolders: up.netx.distributionFolders,
+    }),
+    OTMM: createOtmmClient({
+      ...common,
+      baseUrl: up.otmm.url,
+      username: up.otmm.username,
+      password: up.otmm.password,
+      distributionPolicies: up.otmm.distributionPolicies,
+    }),
   };
   return { ...scopedSources(ecm, dams, cache, guard), writes: ecm, raw: { ecm, dams } };
 }

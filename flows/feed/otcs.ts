@@ -15,7 +15,8 @@
  * The cursor's high-water mark is the latest modify date read; keys of what was emitted
  * inside the overlap are kept so a re-read is not emitted again. When a page cap cut the
  * listing, the next poll resumes from the last modify date read (the overlap covers ties).
- * A DAM failing while a licence's assets are looked up fails the poll (retried, nothing lost).
+ * A DAM failing while a licence's assets are looked up holds the cursor before that licence (the
+ * other DAMs' events go out now; the failing DAM's when it answers again, nothing lost or doubled).
  */
 import type { Asset, Document, Workspace } from '../../sources/model.ts';
 import type { DamSource, EcmChangeReads, EcmSource } from '../../sources/ports.ts';
@@ -122,6 +123,8 @@ export function createOtcsFeed(src: EcmSource & EcmChangeReads, opts: OtcsFeedOp
 
       const events: ChangeEvent[] = [];
       const keys: [string, string][] = [];
+      // The earliest licence whose citing assets a DAM could not list: the cursor holds before it.
+      let hold: string | undefined;
       for (const f of facts) {
         const e = nodeEvents(f, types, from, cursor.seen);
         events.push(...e.events);
@@ -129,14 +132,20 @@ export function createOtcsFeed(src: EcmSource & EcmChangeReads, opts: OtcsFeedOp
         const lr = licenceRows(f, types);
         if (lr.length && f.document && dams.length) {
           const doc = f.document;
-          const cited = (await Promise.all(dams.map((d) => assetsCiting(d, doc)))).flat();
+          const listed = await Promise.allSettled(dams.map((d) => assetsCiting(d, doc)));
+          const cited = listed.flatMap((l) => (l.status === 'fulfilled' ? l.value : []));
+          if (listed.some((l) => l.status === 'rejected') && (!hold || doc.modifiedAt < hold)) hold = doc.modifiedAt;
           const le = licenceEvents(doc, lr, cited, cursor.seen);
           events.push(...le.events);
           keys.push(...le.keys);
         }
       }
       events.sort((a, b) => a.time.localeCompare(b.time));
-      const latest = nodes.reduce<string | undefined>((m, n) => (!m || n.modifiedAt > m ? n.modifiedAt : m), undefined);
+      let latest = nodes.reduce<string | undefined>((m, n) => (!m || n.modifiedAt > m ? n.modifiedAt : m), undefined);
+      // A DAM failing costs only its own assets' events: the others go out now, and the cursor stays
+      // before the licence, so the next polls read it again until that DAM answers (what went out
+      // already is in the cursor's keys and is not sent twice).
+      if (hold && latest && Date.parse(latest) >= Date.parse(hold)) latest = new Date(Date.parse(hold) - 1).toISOString();
       return { events, cursor: encodeCursor(advance(cursor, overlapMs, latest, keys)) };
     },
   };
