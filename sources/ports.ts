@@ -17,6 +17,7 @@ import type {
   Campaign,
   CampaignStatus,
   CanonicalFilter,
+  CanonicalMetadata,
   Classification,
   ChangeSet,
   Content,
@@ -251,4 +252,63 @@ export interface DamWrites {
   removeFromDistribution(assetId: string, containers: readonly string[]): Promise<void>;
   /** Put the asset (back) into these containers (one it is in already: no error). */
   addToDistribution(assetId: string, containers: readonly string[]): Promise<void>;
+}
+
+/** A review to start in Content Server (issue 16 §3): a workflow over documents, with its form filled. */
+export interface ReviewDraft {
+  /** Node id of the workflow map to start (configured). */
+  workflowId: string;
+  /** Documents to attach (e.g. the assets' preview renditions filed in the workspace). */
+  documentIds: string[];
+  /** The process title; it carries `key`, by which a process already started is found again. */
+  title: string;
+  /** Idempotency key of the review (at most 64 characters of [A-Za-z0-9_-]). */
+  key: string;
+  dueDate?: string;
+  /** Workflow attribute values by form id (`WorkflowForm_<n>`), e.g. the DAM asset references. */
+  values?: Record<string, string>;
+  comment?: string;
+}
+
+/** Where a review process stands, and its decision once completed. */
+export interface ReviewStatus {
+  processId: string;
+  state: 'RUNNING' | 'COMPLETED' | 'STOPPED';
+  /** The decision of a completed review (its last task's disposition, or a configured attribute). */
+  decision?: 'APPROVED' | 'REJECTED';
+  comment?: string;
+  /** Who decided (login name or user id as Content Server gives it). */
+  actor?: string;
+  decidedAt?: string;
+}
+
+/** Content Server workflows for reviews (`vendor-apis-writes.md` §2.6). */
+export interface EcmReviews {
+  /** Start a review: draft process over the documents → form values → initiate. */
+  startReview(draft: ReviewDraft): Promise<{ processId: string }>;
+  /** A process already started for this review key (look before starting again), or null. */
+  findReview(key: string): Promise<{ processId: string } | null>;
+  /** The process's state and, once completed, its decision. */
+  reviewStatus(processId: string): Promise<ReviewStatus>;
+}
+
+/** What an asset published into a DAM carries: canonical fields (the mapping's) and a title. */
+export type PublishFields = Partial<Omit<CanonicalMetadata, 'licenceId'>> & { title?: string };
+
+/** A file to publish (its bytes streamed, never held whole by the caller). */
+export interface PublishFile {
+  fileName: string;
+  mimeType: string;
+  size: number;
+  body: ReadableStream<Uint8Array>;
+}
+
+/** Publishing approved content into a DAM (issue 16 §4). Idempotent by the external key. */
+export interface DamPublish {
+  /** The native id of the asset published from this external key (e.g. `otcs:<nodeId>`), or null. */
+  findPublished(externalKey: string): Promise<string | null>;
+  /** Create an asset from a file, with the fields and the external key (in `container`, when given); its native id. */
+  publish(externalKey: string, file: PublishFile, fields: PublishFields, container?: string): Promise<string>;
+  /** Replace the asset's original with a new file (a new version of the same asset, not a second asset), and update its fields. */
+  replaceOriginal(assetId: string, file: PublishFile, fields: PublishFields): Promise<void>;
 }
