@@ -12,7 +12,7 @@ import type { Principal } from '../access/principal.ts';
 import type { Sources } from '../access/sources.ts';
 import type { Context, Writes } from '../resolvers/context.ts';
 import type { WebhookSubscriptions } from '../flows/outbox/subscriptions.ts';
-import type { SyncRecord, SyncStorePort } from '../flows/writeback/sync-store.ts';
+import type { ReviewRecord, SyncRecord, SyncStorePort } from '../flows/writeback/sync-store.ts';
 import DataLoader from 'dataloader';
 import type { Logger } from './log.ts';
 
@@ -54,6 +54,8 @@ export function createContext(deps: ContextDeps, req: { requestId: string; princ
 }
 
 /** One store call per level of a query for the assets' write-back records. */
-function syncLoader(store: SyncStorePort): { load(assetId: string): Promise<SyncRecord | null> } {
-  return new DataLoader<string, SyncRecord | null>((ids) => store.get(ids), { maxBatchSize: 500 });
+function syncLoader(store: SyncStorePort): NonNullable<Context['sync']> {
+  const records = new DataLoader<string, SyncRecord | null>((ids) => store.get(ids), { maxBatchSize: 500 });
+  const reviews = new DataLoader<string, ReviewRecord[]>((ids) => store.reviewsOf(ids), { maxBatchSize: 500 });
+  return { load: (id) => records.load(id), reviews: (id) => reviews.load(id) };
 }

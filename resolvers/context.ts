@@ -4,7 +4,9 @@
  * merged list that lost a source still answers, and says so in `extraErrors`). The gateway
  * builds it once per request (gateway/context.ts); resolvers only read it.
  */
-import type { SyncRecord } from '../flows/writeback/sync-store.ts';
+import type { ReviewRecord, SyncRecord } from '../flows/writeback/sync-store.ts';
+import type { ReviewRequest } from '../flows/writeback/reviews.ts';
+import type { PublishInput, PublishResult } from '../flows/writeback/publish.ts';
 import type { GraphQLError } from 'graphql';
 import type { Access } from '../access/access.ts';
 import type { Links } from '../access/links.ts';
@@ -13,7 +15,7 @@ import type { Principal } from '../access/principal.ts';
 import type { ScopedSources, Sources } from '../access/sources.ts';
 import type { RequestAudit } from '../audit/index.ts';
 import type { WriteCommands } from '../flows/commands.ts';
-import type { JobRunner } from '../flows/jobs.ts';
+import type { JobKind, JobRunner } from '../flows/jobs.ts';
 import type { WebhookSubscriptions } from '../flows/outbox/subscriptions.ts';
 
 /** What resolvers log through (the gateway's structured logger). */
@@ -51,8 +53,8 @@ export interface Context {
   writes?: Writes;
   /** Webhook subscriptions and their delivery log (flows/outbox/), on a gateway that delivers them. */
   webhooks?: WebhookSubscriptions;
-  /** Assets' write-back records (flows/writeback/), batched per request, on a gateway that writes back. */
-  sync?: { load(assetId: string): Promise<SyncRecord | null> };
+  /** Assets' write-back records and reviews (flows/writeback/), batched per request, on a gateway that writes back. */
+  sync?: { load(assetId: string): Promise<SyncRecord | null>; reviews(assetId: string): Promise<ReviewRecord[]> };
 }
 
 /** What mutations carry out writes with. */
@@ -61,4 +63,9 @@ export interface Writes {
   commands: WriteCommands;
   /** A write landed: cached reads of what it may have changed are dropped. */
   written(): void;
+  /** Reviews of assets and publishing into the DAMs (issue 16), on a gateway that writes back. */
+  writeback?: {
+    review: JobKind<ReviewRequest & { id: string }, ReviewRecord>;
+    publish: JobKind<PublishInput, PublishResult>;
+  };
 }

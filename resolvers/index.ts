@@ -12,6 +12,7 @@ import { DateScalar, DateTime, SafeInt } from './scalars.ts';
 import { searchResolvers } from './search.ts';
 import { Upload } from './upload.ts';
 import { webhookResolvers } from './webhooks.ts';
+import { writebackResolvers } from './writeback.ts';
 import { workspaceResolvers } from './workspace.ts';
 
 const parts = [
@@ -26,6 +27,7 @@ const parts = [
   searchResolvers,
   webhookResolvers,
   workspaceResolvers,
+  writebackResolvers,
 ];
 
 /** Resolver map for makeExecutableSchema. */

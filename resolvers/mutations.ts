@@ -54,7 +54,7 @@ interface DocumentInput {
 const MAX_NAME = 248;
 
 /** An idempotency key: 1 to 200 plain characters. */
-function checkKey(key: string): string {
+export function checkKey(key: string): string {
   if (key.length === 0) throw new BadUserInputError('`idempotencyKey` must not be empty');
   return checkString('idempotencyKey', key, 200);
 }
@@ -112,16 +112,16 @@ function draftOf(input: WorkspaceInput): WorkspaceDraft {
 }
 
 /** The writer's key for idempotency and for the audit. */
-const actorOf = (ctx: Context) => ctx.principal?.id ?? 'anonymous';
+export const actorOf = (ctx: Context) => ctx.principal?.id ?? 'anonymous';
 
 /** The writes' machinery, or a clear error on a gateway built without it. */
-function writesOf(ctx: Context): NonNullable<Context['writes']> {
+export function writesOf(ctx: Context): NonNullable<Context['writes']> {
   if (!ctx.writes) throw new ForbiddenError('This gateway takes no writes');
   return ctx.writes;
 }
 
 /** Decide and audit a refusal; throws FORBIDDEN when the writer may not. */
-function authorize(ctx: Context, operation: string, key: string, action: WriteAction, target: WriteTarget): void {
+export function authorize(ctx: Context, operation: string, key: string, action: WriteAction, target: WriteTarget): void {
   const d = writeDecision(ctx.principal, action, target);
   if (!d.allowed) {
     ctx.audit?.write({ operation, outcome: 'forbidden', idempotencyKey: key, error: d.rule });
@@ -130,7 +130,7 @@ function authorize(ctx: Context, operation: string, key: string, action: WriteAc
 }
 
 /** A write's error as the graph shows it, audited with its outcome. */
-function failed(ctx: Context, operation: string, key: string, e: unknown): never {
+export function failed(ctx: Context, operation: string, key: string, e: unknown): never {
   const outcome: WriteEvent['outcome'] =
     e instanceof ConflictError ? 'conflict' : e instanceof PermanentFailure || e instanceof BadUserInputError ? 'invalid' : 'failed';
   const pending = e instanceof UpstreamError && (e.kind === 'UNAVAILABLE' || e.kind === 'RATE_LIMITED' || e.kind === 'MALFORMED');

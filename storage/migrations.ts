@@ -22,6 +22,8 @@ export function tables(schema: string): {
   deliveries: string;
   attempts: string;
   assetSync: string;
+  reviews: string;
+  publications: string;
   migrations: string;
   schema: string;
 } {
@@ -40,6 +42,8 @@ export function tables(schema: string): {
     deliveries: `${q}.webhook_deliveries`,
     attempts: `${q}.webhook_attempts`,
     assetSync: `${q}.asset_sync`,
+    reviews: `${q}.asset_reviews`,
+    publications: `${q}.publications`,
     migrations: `${q}.atrium_migrations`,
   };
 }
@@ -345,6 +349,41 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at      timestamptz NOT NULL
       );
       CREATE INDEX asset_sync_state ON "${s}".asset_sync (state, updated_at);
+    `,
+  },
+  {
+    // Reviews of DAM assets in Content Server workflows, and content published into the DAMs
+    // (flows/writeback/): what was asked, where it stands, what was decided or published.
+    version: 8,
+    name: 'asset_reviews, publications',
+    sql: (s) => `
+      CREATE TABLE "${s}".asset_reviews (
+        id            text PRIMARY KEY,
+        process_id    text,
+        workspace_id  text NOT NULL,
+        asset_ids     text[] NOT NULL,
+        requested_by  text NOT NULL,
+        note          text NOT NULL DEFAULT '',
+        due_date      text,
+        state         text NOT NULL,
+        decision      text,
+        comment       text,
+        decided_by    text,
+        decided_at    timestamptz,
+        record_id     text,
+        created_at    timestamptz NOT NULL,
+        updated_at    timestamptz NOT NULL
+      );
+      CREATE INDEX asset_reviews_open ON "${s}".asset_reviews (state) WHERE state IN ('REQUESTED', 'RUNNING');
+      CREATE INDEX asset_reviews_assets ON "${s}".asset_reviews USING gin (asset_ids);
+      CREATE TABLE "${s}".publications (
+        source_id     text NOT NULL,
+        system        text NOT NULL,
+        asset_id      text NOT NULL,
+        version       integer NOT NULL,
+        published_at  timestamptz NOT NULL,
+        PRIMARY KEY (source_id, system)
+      );
     `,
   },
 ];

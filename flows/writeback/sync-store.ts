@@ -1,6 +1,7 @@
 /**
  * Where each asset's write-back stands (storage's `asset_sync`): its state, the licence it follows,
- * the values last written, and the distribution containers Atrium took it out of. One statement
+ * the values last written, and the distribution containers Atrium took it out of; the reviews of
+ * assets (`asset_reviews`) and what was published into the DAMs (`publications`). One statement
  * per change, so the store runs on the storage thread (its calls are messages) as well as beside
  * its caller. Times come from the caller's clock.
  */
@@ -40,6 +41,43 @@ export interface SyncRecord {
 
 export type SyncPatch = Partial<Pick<SyncRecord, 'state' | 'licence' | 'written' | 'removedFrom' | 'lastWrittenAt' | 'lastError'>>;
 
+export type ReviewState = 'REQUESTED' | 'RUNNING' | 'DECIDED' | 'STOPPED';
+
+/** A review of DAM assets in a Content Server workflow. */
+export interface ReviewRecord {
+  id: string;
+  processId: string | null;
+  workspaceId: string;
+  /** The assets' global ids. */
+  assetIds: string[];
+  requestedBy: string;
+  note: string;
+  dueDate: string | null;
+  state: ReviewState;
+  decision: 'APPROVED' | 'REJECTED' | null;
+  comment: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  /** The approval record's document (node id) in the workspace. */
+  recordId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ReviewPatch = Partial<
+  Pick<ReviewRecord, 'processId' | 'state' | 'decision' | 'comment' | 'decidedBy' | 'decidedAt' | 'recordId'>
+>;
+
+/** What was published from a source object (a document's global id) into a DAM. */
+export interface Publication {
+  sourceId: string;
+  system: string;
+  /** The DAM's native id of the asset. */
+  assetId: string;
+  version: number;
+  publishedAt: string;
+}
+
 export interface SyncStorePort {
   /** Create or change an asset's record (fields not in the patch are kept). */
   mark(asset: { assetId: string; system: string; nativeId: string }, patch: SyncPatch, now: string): Promise<void>;
@@ -47,8 +85,55 @@ export interface SyncStorePort {
   get(assetIds: readonly string[]): Promise<(SyncRecord | null)[]>;
   /** Records in a state (any when null), most recently changed first. */
   list(state: SyncState | null, limit: number, offset: number): Promise<{ items: SyncRecord[]; total: number }>;
+  /** Record a new review (an id already there is left as it is); the record as stored. */
+  addReview(r: Omit<ReviewRecord, 'updatedAt'>): Promise<ReviewRecord>;
+  updateReview(id: string, patch: ReviewPatch, now: string): Promise<void>;
+  review(id: string): Promise<ReviewRecord | null>;
+  /** Reviews still open (requested or running), oldest first. */
+  openReviews(limit: number): Promise<ReviewRecord[]>;
+  /** Reviews of each asset, newest first, in key order. */
+  reviewsOf(assetIds: readonly string[]): Promise<ReviewRecord[][]>;
+  /** Record what was published (the latest version wins). */
+  published(p: Publication): Promise<void>;
+  publication(sourceId: string, system: string): Promise<Publication | null>;
   close(): Promise<void>;
 }
+
+interface ReviewRow {
+  id: string;
+  process_id: string | null;
+  workspace_id: string;
+  asset_ids: string[];
+  requested_by: string;
+  note: string;
+  due_date: string | null;
+  state: ReviewState;
+  decision: 'APPROVED' | 'REJECTED' | null;
+  comment: string | null;
+  decided_by: string | null;
+  decided_at: Date | string | null;
+  record_id: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const reviewOf = (r: ReviewRow): ReviewRecord => ({
+  id: r.id,
+  processId: r.process_id,
+  workspaceId: r.workspace_id,
+  assetIds: [...r.asset_ids],
+  requestedBy: r.requested_by,
+  note: r.note,
+  dueDate: r.due_date,
+  state: r.state,
+  decision: r.decision,
+  comment: r.comment,
+  decidedBy: r.decided_by,
+  decidedAt: r.decided_at === null ? null : new Date(r.decided_at).toISOString(),
+  recordId: r.record_id,
+  createdAt: new Date(r.created_at).toISOString(),
+  updatedAt: new Date(r.updated_at).toISOString(),
+});
 
 interface SyncRow {
   asset_id: string;
@@ -155,6 +240,106 @@ export class SyncStore implements SyncStorePort {
     return { items: rows.map(recordOf), total };
   }
 
+  async addReview(r: Omit<ReviewRecord, 'updatedAt'>): Promise<ReviewRecord> {
+    const db = await this.open();
+    await db.query(
+      `INSERT INTO ${this.t.reviews} (id, process_id, workspace_id, asset_ids, requested_by, note, due_date, state, decision, comment, decided_by, decided_at, record_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) ON CONFLICT (id) DO NOTHING`,
+      [
+        r.id,
+        r.processId,
+        r.workspaceId,
+        r.assetIds,
+        r.requestedBy,
+        r.note,
+        r.dueDate,
+        r.state,
+        r.decision,
+        r.comment,
+        r.decidedBy,
+        r.decidedAt,
+        r.recordId,
+        r.createdAt,
+      ],
+    );
+    return (await this.review(r.id)) as ReviewRecord;
+  }
+
+  async updateReview(id: string, patch: ReviewPatch, now: string): Promise<void> {
+    const cols: Record<keyof ReviewPatch, string> = {
+      processId: 'process_id',
+      state: 'state',
+      decision: 'decision',
+      comment: 'comment',
+      decidedBy: 'decided_by',
+      decidedAt: 'decided_at',
+      recordId: 'record_id',
+    };
+    const sets: string[] = [];
+    const params: unknown[] = [id, now];
+    for (const [k, col] of Object.entries(cols) as [keyof ReviewPatch, string][]) {
+      if (patch[k] === undefined) continue;
+      params.push(patch[k]);
+      sets.push(`${col} = $${params.length}`);
+    }
+    await (await this.open()).query(`UPDATE ${this.t.reviews} SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, params);
+  }
+
+  async review(id: string): Promise<ReviewRecord | null> {
+    const row = (await (await this.open()).query<ReviewRow>(`SELECT * FROM ${this.t.reviews} WHERE id = $1`, [id])).rows[0];
+    return row ? reviewOf(row) : null;
+  }
+
+  async openReviews(limit: number): Promise<ReviewRecord[]> {
+    return (
+      await (
+        await this.open()
+      ).query<ReviewRow>(`SELECT * FROM ${this.t.reviews} WHERE state IN ('REQUESTED', 'RUNNING') ORDER BY created_at, id LIMIT $1`, [
+        limit,
+      ])
+    ).rows.map(reviewOf);
+  }
+
+  async reviewsOf(assetIds: readonly string[]): Promise<ReviewRecord[][]> {
+    if (assetIds.length === 0) return [];
+    const rows = (
+      await (
+        await this.open()
+      ).query<ReviewRow>(`SELECT * FROM ${this.t.reviews} WHERE asset_ids && $1::text[] ORDER BY created_at DESC, id`, [[...assetIds]])
+    ).rows.map(reviewOf);
+    return assetIds.map((id) => rows.filter((r) => r.assetIds.includes(id)));
+  }
+
+  async published(p: Publication): Promise<void> {
+    await (
+      await this.open()
+    ).query(
+      `INSERT INTO ${this.t.publications} AS p (source_id, system, asset_id, version, published_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (source_id, system) DO UPDATE SET asset_id = $3, version = GREATEST(p.version, $4), published_at = $5`,
+      [p.sourceId, p.system, p.assetId, p.version, p.publishedAt],
+    );
+  }
+
+  async publication(sourceId: string, system: string): Promise<Publication | null> {
+    const r = (
+      await (
+        await this.open()
+      ).query<{ source_id: string; system: string; asset_id: string; version: number; published_at: Date | string }>(
+        `SELECT * FROM ${this.t.publications} WHERE source_id = $1 AND system = $2`,
+        [sourceId, system],
+      )
+    ).rows[0];
+    return r
+      ? {
+          sourceId: r.source_id,
+          system: r.system,
+          assetId: r.asset_id,
+          version: Number(r.version),
+          publishedAt: new Date(r.published_at).toISOString(),
+        }
+      : null;
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -179,6 +364,27 @@ export class RemoteSyncStore implements SyncStorePort {
   }
   list(state: SyncState | null, limit: number, offset: number): Promise<{ items: SyncRecord[]; total: number }> {
     return this.call('list', state, limit, offset);
+  }
+  addReview(r: Omit<ReviewRecord, 'updatedAt'>): Promise<ReviewRecord> {
+    return this.call('addReview', r);
+  }
+  updateReview(id: string, patch: ReviewPatch, now: string): Promise<void> {
+    return this.call('updateReview', id, patch, now);
+  }
+  review(id: string): Promise<ReviewRecord | null> {
+    return this.call('review', id);
+  }
+  openReviews(limit: number): Promise<ReviewRecord[]> {
+    return this.call('openReviews', limit);
+  }
+  reviewsOf(assetIds: readonly string[]): Promise<ReviewRecord[][]> {
+    return this.call('reviewsOf', assetIds);
+  }
+  published(p: Publication): Promise<void> {
+    return this.call('published', p);
+  }
+  publication(sourceId: string, system: string): Promise<Publication | null> {
+    return this.call('publication', sourceId, system);
   }
   /** The thread is its owner's to close. */
   async close(): Promise<void> {}

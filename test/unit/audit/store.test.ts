@@ -51,7 +51,7 @@ const suite = (name: Backend['name'], make: () => Promise<Backend> | Backend, sk
         .rows;
       assert.deepEqual(
         rows.map((r) => Number(r.version)),
-        [1, 2, 3, 4, 5, 6, 7],
+        [1, 2, 3, 4, 5, 6, 7, 8],
       );
     });
 
@@ -264,7 +264,7 @@ const suite = (name: Backend['name'], make: () => Promise<Backend> | Backend, sk
           assert.equal(await verify([], { DATABASE_URL: b.env.DATABASE_URL, AUDIT_SCHEMA: schema }, (l) => lines.push(l)), 2);
           assert.match(lines.join('\n'), /^ERROR the audit store .* predates this version's tables: start the gateway once/);
         }
-        assert.deepEqual(await migrate(db, schema), [2, 3, 4, 5, 6, 7]);
+        assert.deepEqual(await migrate(db, schema), [2, 3, 4, 5, 6, 7, 8]);
         assert.deepEqual(await verifyChain(legacy.records()), { ok: true, count: 3, events: 3 });
         const events = (await legacy.list({}, 10)).items;
         assert.deepEqual(

@@ -24,9 +24,21 @@ test('admin writes all; sales file into accounts whose team they are on, and not
   assert.equal(writeDecision(sven, 'workspace.write').allowed, false);
 });
 
-test('partners, marketing, compliance and anonymous readers write nothing', () => {
+test('partners, marketing, compliance and anonymous readers write no workspace or document', () => {
   for (const roles of [['partner'], ['marketing'], ['compliance'], []] as Principal['roles'][])
     for (const action of ['workspace.write', 'document.write'] as const)
       assert.equal(writeDecision(person(roles), action, { owner: 'account', team }).allowed, false, `${roles.join()} ${action}`);
   assert.equal(writeDecision(null, 'document.write').allowed, false);
+});
+
+test('marketing and admin send assets to review and publish content; nobody else, no client', () => {
+  for (const action of ['asset.review', 'content.publish'] as const) {
+    assert.equal(writeDecision(person(['marketing']), action).allowed, true, `marketing ${action}`);
+    assert.equal(writeDecision(person(['admin']), action).allowed, true, `admin ${action}`);
+    for (const roles of [['partner'], ['sales'], ['compliance'], []] as Principal['roles'][])
+      assert.equal(writeDecision(person(roles), action).allowed, false, `${roles.join()} ${action}`);
+    const d = writeDecision(client(['workspaces:write', 'documents:write', 'assets:read', 'webhooks:admin']), action);
+    assert.equal(d.allowed, false);
+    assert.match(d.rule, /no client may/);
+  }
 });
