@@ -191,3 +191,58 @@ export function publishConsumer(
     },
   };
 }
+
+const CLASSIFICATIONS: readonly Classification[] = ['PUBLIC', 'PARTNER', 'INTERNAL', 'CONFIDENTIAL'];
+const STATUSES: readonly DocumentStatus[] = ['DRAFT', 'IN_REVIEW', 'APPROVED', 'RELEASED', 'ARCHIVED'];
+const SYSTEMS: readonly DamSystem[] = ['ICONIK', 'NETX', 'OTMM'];
+
+/** `PUBLISH_RULES` (a JSON array of rules) checked; problems are pushed, not thrown. */
+export function publishRulesFrom(raw: unknown, problems: string[]): PublishRule[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw) || raw.length > 50) {
+    problems.push('PUBLISH_RULES must be a JSON array of at most 50 rules');
+    return [];
+  }
+  const out: PublishRule[] = [];
+  raw.forEach((r: Record<string, unknown>, i) => {
+    const bad = (what: string) => problems.push(`PUBLISH_RULES[${i}]: ${what}`);
+    if (typeof r !== 'object' || r === null) return bad('must be an object');
+    const unknown = Object.keys(r).filter(
+      (k) => !['system', 'classifications', 'statuses', 'namePattern', 'owner', 'container'].includes(k),
+    );
+    if (unknown.length) return bad(`unknown keys ${unknown.join(', ')}`);
+    if (!SYSTEMS.includes(r.system as DamSystem)) return bad('`system` must be ICONIK, NETX or OTMM');
+    const rule: PublishRule = { system: r.system as DamSystem };
+    if (r.classifications !== undefined) {
+      if (!Array.isArray(r.classifications) || r.classifications.some((c) => !CLASSIFICATIONS.includes(c as Classification)))
+        return bad('`classifications` must list PUBLIC, PARTNER, INTERNAL or CONFIDENTIAL');
+      rule.classifications = r.classifications as Classification[];
+    }
+    if (r.statuses !== undefined) {
+      if (!Array.isArray(r.statuses) || r.statuses.some((s) => !STATUSES.includes(s as DocumentStatus)))
+        return bad('`statuses` must list document statuses (DRAFT, IN_REVIEW, APPROVED, RELEASED, ARCHIVED)');
+      rule.statuses = r.statuses as DocumentStatus[];
+    }
+    if (r.namePattern !== undefined) {
+      if (typeof r.namePattern !== 'string' || r.namePattern.length > 200)
+        return bad('`namePattern` must be a pattern of at most 200 characters');
+      try {
+        new RegExp(r.namePattern, 'i');
+      } catch {
+        return bad('`namePattern` is not a valid regular expression');
+      }
+      rule.namePattern = r.namePattern;
+    }
+    if (r.owner !== undefined) {
+      if (r.owner !== 'campaign' && r.owner !== 'account') return bad('`owner` must be campaign or account');
+      rule.owner = r.owner;
+    }
+    if (r.container !== undefined) {
+      if (typeof r.container !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.container))
+        return bad('`container` must be a folder or collection id');
+      rule.container = r.container;
+    }
+    out.push(rule);
+  });
+  return out;
+}

@@ -105,7 +105,7 @@ test('--client <name> prints only a token that verifies to that client and its s
     });
   }
   const crm = await auth.principalFor(`Bearer ${(await token(['--client', 'crm'])).stdout.trim()}`);
-  assert.deepEqual(crm?.client, { name: 'crm', scopes: ['workspaces:write', 'documents:write'] });
+  assert.deepEqual(crm?.client, { name: 'crm', scopes: ['workspaces:write', 'documents:write', 'webhooks:admin'] });
 });
 
 test('an unknown client exits 1 naming the demo clients', async () => {
