@@ -48,6 +48,11 @@ export interface JobKind<I, R, X = undefined> {
   readonly first?: { step: string; run(input: I): Promise<unknown> };
   /** Attempts before a job of this kind that keeps failing for its sources' trouble is failed (default: the runner's). */
   readonly maxAttempts?: number;
+  /**
+   * Jobs of one group run one after another, in the order they were leased (e.g. one asset's
+   * write-backs); jobs of different groups run side by side in the background.
+   */
+  group?(input: I): string;
   run(input: I, steps: Steps, extra: X | undefined): Promise<R>;
 }
 
@@ -82,6 +87,8 @@ export interface RunnerOptions {
   maxAttempts?: number;
   /** Wait before attempt n + 1, in ms. Default 1 s doubling, at most 5 min. */
   backoffMs?: (attempts: number) => number;
+  /** Background jobs run at once (each leased when it starts). Default 8. */
+  concurrency?: number;
   log: { info(msg: string, f?: Record<string, unknown>): void; warn(msg: string, f?: Record<string, unknown>): void };
   now?: () => number;
   /** Told how each job the background runner ran ended (its sender is not there to hear it: the audit records it). */
@@ -240,12 +247,40 @@ export class JobRunner {
     return result;
   }
 
+  /** Jobs of a group running or waiting for it, by group: the tail of each group's chain. */
+  private readonly groups = new Map<string, Promise<void>>();
+  /** A job was enqueued while a sweep ran: sweep again when it ends. */
+  private again = false;
+
+  /** Run a background job after the jobs of its group leased before it. */
+  private async inGroup<T>(group: string | undefined, fn: () => Promise<T>): Promise<T> {
+    if (!group) return fn();
+    const before = this.groups.get(group) ?? Promise.resolve();
+    let release: () => void = () => undefined;
+    const mine = new Promise<void>((r) => (release = r));
+    const tail = before.then(() => mine);
+    this.groups.set(group, tail);
+    await before;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.groups.get(group) === tail) this.groups.delete(group);
+    }
+  }
+
   /** Resume due jobs now (the background runner's sweep); resolves when they have run. */
-  sweep(limit = 20): Promise<void> {
-    this.sweeping ??= (async () => {
+  sweep(limit = 200): Promise<void> {
+    if (this.sweeping) {
+      this.again = true;
+      return this.sweeping;
+    }
+    this.sweeping = (async () => {
+      const running = new Set<Promise<void>>();
       try {
-        // One job leased at a time: a lease starts when its job does, never while others run first.
+        // Each job is leased when it starts (never while others run first), up to `concurrency` at once.
         for (let n = 0; n < limit; n++) {
+          if (running.size >= (this.opts.concurrency ?? 8)) await Promise.race(running);
           const [job] = await this.store.due(1, this.at(this.leaseMs), this.at());
           if (!job) break;
           const kind = this.kinds.get(job.kind);
@@ -253,18 +288,25 @@ export class JobRunner {
             await this.store.fail(job.id, `no runner for jobs of kind ${job.kind}`, this.at());
             continue;
           }
-          await this.work(kind, job, undefined).then(
+          const p: Promise<void> = this.inGroup(kind.group?.(job.input), () => this.work(kind, job, undefined)).then(
             (result) => {
               this.opts.log.info('a write was carried out in the background', { job: job.id, kind: job.kind });
               this.opts.onSettled?.(job, 'done', result);
             },
             (e: unknown) => this.opts.onSettled?.(job, mayWait(e) && job.attempts < this.maxAttempts(kind) ? 'pending' : 'failed', e),
           );
+          const tracked = p.finally(() => running.delete(tracked));
+          running.add(tracked);
         }
       } catch (e) {
         this.opts.log.warn('the flows store could not be read; resuming writes later', { error: (e as Error).message });
       } finally {
+        await Promise.all(running);
         this.sweeping = null;
+      }
+      if (this.again && this.timer) {
+        this.again = false;
+        void this.sweep();
       }
     })();
     return this.sweeping;
@@ -280,6 +322,7 @@ export class JobRunner {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.again = false;
     await this.sweeping;
     await Promise.all(this.finishing.values());
   }

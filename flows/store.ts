@@ -237,7 +237,7 @@ export class FlowStore implements FlowStorePort {
         `UPDATE ${this.t.jobs} SET state = 'running', lease_until = $2, attempts = attempts + 1, updated_at = $3
          WHERE id IN (SELECT id FROM ${this.t.jobs}
            WHERE (state = 'pending' AND next_at <= $3) OR (state = 'running' AND lease_until < $3)
-           ORDER BY next_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+           ORDER BY next_at, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING *`,
         [limit, leaseUntil, now],
       )

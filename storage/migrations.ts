@@ -355,7 +355,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // Reviews of DAM assets in Content Server workflows, and content published into the DAMs
     // (flows/writeback/): what was asked, where it stands, what was decided or published.
     version: 8,
-    name: 'asset_reviews, publications',
+    name: 'asset_reviews, publications, flow_jobs.seq',
     sql: (s) => `
       CREATE TABLE "${s}".asset_reviews (
         id            text PRIMARY KEY,
@@ -384,6 +384,8 @@ export const MIGRATIONS: readonly Migration[] = [
         published_at  timestamptz NOT NULL,
         PRIMARY KEY (source_id, system)
       );
+      -- Jobs due at the same instant are taken in the order they were made (one group's jobs run in order).
+      ALTER TABLE "${s}".flow_jobs ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
     `,
   },
 ];

@@ -104,6 +104,8 @@ export function publishJob(deps: PublishDeps): JobKind<PublishInput, PublishResu
   return {
     kind: 'document.publish',
     maxAttempts: 300,
+    // One document's publications into one DAM one after another (a version never overtakes the one before).
+    group: (input) => `${input.document}:${input.system}`,
     async run(input, steps) {
       return steps.run(
         'publish',

@@ -105,6 +105,8 @@ export function rightsJob(deps: RightsDeps): JobKind<RightsInput, RightsResult> 
     kind: 'asset.rights.writeback',
     // A DAM down for a day still gets the write when it is back (the backoff tops out at 5 min).
     maxAttempts: 300,
+    // One asset's write-backs one after another, in order; different assets side by side.
+    group: (input) => input.asset,
     async run(input, steps) {
       const dam = deps.dams[input.system];
       if (!dam) throw new PermanentFailure(`no writable ${input.system} connector is configured`);

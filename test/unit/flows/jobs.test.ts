@@ -240,4 +240,46 @@ describe('durable jobs', () => {
     assert.equal(acts, 1, 'acted once');
     assert.deepEqual(await runner.execute(kind, 'crm', 'k8', { n: 3 }), { result: 30, replayed: true });
   });
+
+  it("background jobs run side by side up to the concurrency; one group's jobs one after another, in order", async () => {
+    const runner = new JobRunner(store, { log: quiet, now: () => t, leaseMs: 60_000, concurrency: 3 });
+    let active = 0;
+    let most = 0;
+    const order: string[] = [];
+    const kind: JobKind<{ g: string; n: number }, null> = {
+      kind: `test.grouped.${Date.now()}`,
+      group: (i) => i.g,
+      async run(input, steps) {
+        return steps.run('only', async () => {
+          active++;
+          most = Math.max(most, active);
+          await new Promise((r) => setTimeout(r, 30));
+          order.push(`${input.g}${input.n}`);
+          active--;
+          return null;
+        });
+      },
+    };
+    runner.register(kind);
+    const inputs = [
+      { g: 'a', n: 1 },
+      { g: 'a', n: 2 },
+      { g: 'b', n: 1 },
+      { g: 'c', n: 1 },
+      { g: 'a', n: 3 },
+    ];
+    for (const [i, input] of inputs.entries())
+      await store.enqueue(
+        { kind: kind.kind, actor: 'x', idempotencyKey: `grp-${i}-${kind.kind}`, inputHash: 'h', input },
+        new Date(t).toISOString(),
+      );
+    await runner.sweep();
+    assert.ok(most >= 2 && most <= 3, `ran side by side, at most 3 at once (${most})`);
+    assert.deepEqual(
+      order.filter((o) => o.startsWith('a')),
+      ['a1', 'a2', 'a3'],
+      'one group in order',
+    );
+    assert.equal(order.length, 5);
+  });
 });
